@@ -1,0 +1,48 @@
+# brinkmanship — two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+OUT    ?= brink-out
+
+.PHONY: demo test bench lint install install-test browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Run the flagship comparison and write the report to ./brink-out/
+demo: $(VENV)/.installed
+	$(BIN)/brink demo --out $(OUT)
+
+## Headless Chromium for the report's browser test (Debian package; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the report test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed: the browser test will be skipped"; }
+
+## The whole test suite
+test: $(VENV)/.installed-test browser
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+## Benchmarks: throughput figures printed as a table
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/run.py
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""CLI commands of the history area (registered on the shared app)."""
+
+from __future__ import annotations
