@@ -1,0 +1,127 @@
+"""Models that an exploration evaluates: the crisis engine (by reference) or the built-in toy.
+
+A model is a small picklable object: workers receive the reference and load the scenario themselves,
+once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from brinkmanship.errors import InputError
+from brinkmanship.explore.parameters import Uncertainty, as_parameters
+
+
+class Model(Protocol):
+    """What the exploration machinery needs from a model."""
+
+    name: str
+    outcome_names: tuple[str, ...]
+
+    def parameters(self) -> list[Uncertainty]: ...
+    def strategy_names(self) -> list[str]: ...
+    def scenario_hash(self) -> str: ...
+    def strategy_hash(self, strategy: str) -> str: ...
+    def evaluate(self, strategy: str, overrides: Mapping[str, np.ndarray], experiment_ids: np.ndarray,
+                 runs: int, seed: int) -> dict[str, np.ndarray]: ...
+
+
+ENGINE_OUTCOMES: tuple[str, ...] = (
+    "deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war",
+    "deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean",
+)
+
+
+class EngineModel:
+    """The crisis simulator (`brinkmanship.engine.experiments`) for one scenario and adversary model."""
+
+    outcome_names: tuple[str, ...] = ENGINE_OUTCOMES
+
+    def __init__(self, scenario: str, adversary: str = "base-rate", strategies: Sequence[str] | None = None) -> None:
+        self.scenario_ref = str(scenario)
+        self.adversary = adversary
+        self._strategy_refs = list(strategies) if strategies else None
+        self._cache: dict[str, Any] | None = None
+        self.name = self.scenario_ref
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = None  # workers reload from the reference
+        return state
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._cache is None:
+            from brinkmanship.spec import load_scenario, load_strategy, packaged_strategies
+
+            scenario = load_scenario(self.scenario_ref)
+            if self._strategy_refs is None:
+                strategies = list(packaged_strategies(scenario))
+            else:
+                strategies = [load_strategy(s, scenario) for s in self._strategy_refs]
+            self._cache = {"scenario": scenario, "strategies": {s.name: s for s in strategies}}
+        return self._cache
+
+    @property
+    def scenario(self) -> Any:
+        """The loaded scenario object."""
+        return self._loaded()["scenario"]
+
+    def parameters(self) -> list[Uncertainty]:
+        """The scenario's declared uncertainties (falls back to every parameter with a range)."""
+        sc = self.scenario
+        if hasattr(sc, "uncertainties"):
+            return as_parameters(sc.uncertainties())
+        items = [Uncertainty(name, p.low, p.high, "real", str(p.source or "assumption"))
+                 for name, p in sc.params().items() if p.uncertain]
+        return as_parameters(items)
+
+    def strategy_names(self) -> list[str]:
+        """Names of the strategies this model evaluates."""
+        return list(self._loaded()["strategies"])
+
+    def _strategy(self, name: str) -> Any:
+        strategies = self._loaded()["strategies"]
+        if name not in strategies:
+            raise InputError(f"unknown strategy '{name}' for scenario '{self.scenario_ref}'", field="--strategies",
+                             fix=f"use some of: {', '.join(strategies)}")
+        return strategies[name]
+
+    def scenario_hash(self) -> str:
+        """Content hash of the validated scenario."""
+        from brinkmanship.spec import content_hash
+
+        return content_hash(self.scenario)
+
+    def strategy_hash(self, strategy: str) -> str:
+        """Content hash of one validated strategy."""
+        from brinkmanship.spec import content_hash
+
+        return content_hash(self._strategy(strategy))
+
+    def evaluate(self, strategy: str, overrides: Mapping[str, np.ndarray], experiment_ids: np.ndarray,
+                 runs: int, seed: int) -> dict[str, np.ndarray]:
+        """Delegate to `engine.experiments.evaluate_experiments` (vectorised over the experiments)."""
+        from brinkmanship.engine.experiments import evaluate_experiments
+
+        out = evaluate_experiments(self.scenario, self._strategy(strategy), dict(overrides),
+                                   np.asarray(experiment_ids, dtype=np.int64), runs, seed, adversary=self.adversary)
+        return {k: np.asarray(out[k], dtype=np.float64) for k in self.outcome_names}
+
+
+def resolve_model(scenario: str, adversary: str = "base-rate", strategies: Sequence[str] | None = None) -> Model:
+    """`toy:crisis` gives the built-in toy model; anything else names a scenario for the crisis engine."""
+    if scenario.startswith("toy:"):
+        from brinkmanship.explore.toymodel import ToyCrisisModel
+
+        if scenario != "toy:crisis":
+            raise InputError(f"unknown toy model '{scenario}'", field="SCENARIO", fix="use toy:crisis")
+        return ToyCrisisModel()
+    try:
+        import brinkmanship.engine.experiments  # noqa: F401
+    except ImportError as exc:
+        raise InputError("the crisis engine (brinkmanship.engine.experiments) is not available in this build",
+                         field="SCENARIO", fix="use toy:crisis to try the exploration machinery") from exc
+    return EngineModel(scenario, adversary, strategies)

@@ -1,0 +1,265 @@
+"""Load scenario and strategy files safely, validate them, and report errors with file, field and line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from brinkmanship.errors import InputError
+from brinkmanship.spec.params import Param
+from brinkmanship.spec.scenario import Scenario
+from brinkmanship.spec.strategy import Strategy
+
+M = TypeVar("M", bound=BaseModel)
+
+_DATA = "brinkmanship.data"
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader with YAML 1.2 booleans: only true/false, so a rule's `on:` key stays a string."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _data_dir(kind: str) -> Path:
+    return Path(str(resources.files(_DATA).joinpath(kind)))
+
+
+@lru_cache(maxsize=1)
+def sources() -> dict[str, str]:
+    """The packaged list of sources: id -> citation."""
+    raw = yaml.safe_load((_data_dir("sources") / "sources.yaml").read_text(encoding="utf-8"))
+    return {k: v["citation"] for k, v in raw.items()}
+
+
+def _safe_parse(text: str) -> Any:
+    """Parse one YAML document with the safe loader (no arbitrary objects)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each YAML path (keys and list indexes) to its 1-based line, for error messages."""
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                k = key.value
+                lines[(*path, k)] = key.start_mark.line + 1
+                walk(value, (*path, k))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    root = yaml.compose(text, Loader=_Loader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path), fix="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file ({exc})", file=str(path), fix="give a UTF-8 YAML file") from None
+    try:
+        data = _safe_parse(text)
+        lines = _line_index(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(
+            f"malformed YAML: {problem}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            fix="check indentation, colons and quotes on that line",
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a YAML mapping at the top level", file=str(path), line=1,
+                         fix="start the file with `name: ...`")
+    return data, lines
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    path = tuple(loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def _fix_for(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "remove the key or correct its spelling (see `brink show` for a valid file)"
+    if kind == "missing":
+        return "add the missing key"
+    if kind in ("enum", "literal_error"):
+        return "use one of the allowed values"
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return "give a value of the expected type"
+    return "correct the value"
+
+
+def _validate(model: type[M], data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tagged-"))))
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        raise InputError(msg + more, file=str(path), field=field, line=_line_for(loc, lines),
+                         fix=_fix_for(err)) from None
+
+
+def _check_sources(obj: BaseModel, path: Path, lines: dict[tuple[Any, ...], int], prefix: tuple = ()) -> None:
+    """Every `source:` must name an entry of the packaged sources list."""
+    known = sources()
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        items: list[tuple[Any, Any]]
+        if isinstance(value, BaseModel):
+            items = [(name, value)]
+        elif isinstance(value, list):
+            items = [((name, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, dict):
+            items = [((name, k), v) for k, v in value.items()]
+        else:
+            items = []
+        for key, v in items:
+            loc = (*prefix, *(key if isinstance(key, tuple) else (key,)))
+            if isinstance(v, BaseModel):
+                src = getattr(v, "source", None)
+                if isinstance(src, str) and src not in known:
+                    raise InputError(
+                        f"unknown source id '{src}'", file=str(path), field=".".join(map(str, loc)) + ".source",
+                        line=_line_for((*loc, "source"), lines),
+                        fix="use an id from the sources list (`brink show --sources`) or mark it `assumption: true`",
+                    )
+                _check_sources(v, path, lines, loc)
+
+
+def scenario_dir() -> Path:
+    """Folder of packaged scenarios."""
+    return _data_dir("scenarios")
+
+
+def strategy_dir() -> Path:
+    """Folder of packaged strategies."""
+    return _data_dir("strategies")
+
+
+def packaged_scenarios() -> list[str]:
+    """Names of the packaged scenarios."""
+    return sorted(p.stem for p in scenario_dir().glob("*.yaml"))
+
+
+def packaged_strategy_names() -> list[str]:
+    """Names of the packaged strategies."""
+    return sorted(p.stem for p in strategy_dir().glob("*.yaml"))
+
+
+def _resolve(ref: str | Path, folder: Path, kind: str, known: list[str]) -> Path:
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    cand = folder / f"{ref}.yaml"
+    if cand.exists():
+        return cand
+    raise InputError(f"unknown {kind} '{ref}'", field=kind,
+                     fix=f"use a file path or one of: {', '.join(known)}")
+
+
+def load_scenario(ref: str | Path) -> Scenario:
+    """A scenario by packaged name (`korea-2017`) or by file path."""
+    path = _resolve(ref, scenario_dir(), "scenario", packaged_scenarios())
+    data, lines = _read_yaml(path)
+    scenario = _validate(Scenario, data, path, lines)
+    _check_sources(scenario, path, lines)
+    for src_field in ("exercise_source",):
+        if getattr(scenario, src_field) not in sources():
+            raise InputError(f"unknown source id '{getattr(scenario, src_field)}'", file=str(path),
+                             field=src_field, line=_line_for((src_field,), lines),
+                             fix="use an id from the sources list")
+    return scenario
+
+
+def load_strategy(ref: str | Path, scenario: Scenario | None = None) -> Strategy:
+    """A strategy by packaged name or file path, checked against the scenario's dates when one is given."""
+    path = _resolve(ref, strategy_dir(), "strategy", packaged_strategy_names())
+    data, lines = _read_yaml(path)
+    strategy = _validate(Strategy, data, path, lines)
+    _check_sources(strategy, path, lines)
+    if strategy.source is not None and strategy.source not in sources():
+        raise InputError(f"unknown source id '{strategy.source}'", file=str(path), field="source",
+                         line=_line_for(("source",), lines), fix="use an id from the sources list")
+    if scenario is not None:
+        check_dates(strategy, scenario, path, lines)
+    return strategy
+
+
+def check_dates(strategy: Strategy, scenario: Scenario, path: Path | str = "<strategy>",
+                lines: dict[tuple[Any, ...], int] | None = None) -> None:
+    """Every deadline date must fall inside the scenario's window."""
+    lines = lines or {}
+    for i, d in enumerate(strategy.deadlines):
+        for end in ("earliest", "latest"):
+            day = getattr(d.at, end)
+            if not scenario.start <= day < scenario.end:
+                raise InputError(
+                    f"date {day.isoformat()} is outside the scenario '{scenario.name}' "
+                    f"({scenario.start.isoformat()} to {scenario.end.isoformat()})",
+                    file=str(path), field=f"deadlines.{i}.at.{end}",
+                    line=_line_for(("deadlines", i, "at", end), lines),
+                    fix="move the date inside the scenario window or lengthen its horizon",
+                )
+
+
+def packaged_strategies(scenario: Scenario) -> list[Strategy]:
+    """The scenario's own strategies (in its listed order), validated against it."""
+    names = scenario.strategies or packaged_strategy_names()
+    return [load_strategy(n, scenario) for n in names]
+
+
+def content_hash(obj: BaseModel) -> str:
+    """A stable hash of a validated model's content (provenance for stores and reports)."""
+    return hashlib.sha256(obj.model_dump_json().encode()).hexdigest()[:16]
+
+
+def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str, Param]:
+    """Every sourced number of a scenario and, optionally, of a strategy, by dotted name."""
+    out = dict(scenario.params())
+    if strategy is not None:
+        out["talks.offer"] = strategy.levers.talks.offer
+        out["posture.target"] = strategy.levers.posture.target
+        for r in strategy.rules:
+            out[f"rules.{r.id}.probability"] = r.probability
+            out[f"rules.{r.id}.believed"] = r.believed
+        for d in strategy.deadlines:
+            out[f"deadlines.{d.id}.probability"] = d.probability
+            out[f"deadlines.{d.id}.believed"] = d.believed
+    return out

@@ -1,0 +1,203 @@
+"""A crisis scenario as data: actors' starting state and every calibration number with its source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from brinkmanship.spec.params import Fraction, NonNegative, Param, Probability, Real
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Initial(_Frozen):
+    """The target's and the coercer's state at the start (indices in [0, 1] unless counted)."""
+
+    warheads: NonNegative
+    delivery: Fraction
+    economy: Fraction
+    sanctions: Fraction
+    posture: Fraction
+    talks: Fraction
+
+
+class Arsenal(_Frozen):
+    """How the arsenal and the means to deliver it grow."""
+
+    production_per_year: NonNegative
+    delivery_gain_per_missile_test: Fraction
+    delivery_gain_per_nuclear_test: Fraction
+    salvo_sizes: dict[int, float] = Field(description="missiles per launch event -> share of events")
+    salvo_source: str
+
+    @model_validator(mode="after")
+    def _salvo(self) -> Arsenal:
+        total = sum(self.salvo_sizes.values())
+        if abs(total - 1.0) > 1e-6 or any(k < 1 or v < 0 for k, v in self.salvo_sizes.items()):
+            raise ValueError(f"salvo_sizes must map sizes >= 1 to shares that sum to 1 (sum is {total:g})")
+        return self
+
+
+class Economy(_Frozen):
+    """The target's economy index: dragged down by enforced sanctions, recovering slowly otherwise."""
+
+    sanctions_drag: NonNegative
+    recovery: NonNegative
+
+
+class Sanctions(_Frozen):
+    """UN sanctions: the level added per resolution after a test, and relief when relaxed."""
+
+    resolution_step: Fraction
+    relax_step: Fraction
+
+
+class Talks(_Frozen):
+    """Talks progress in [0, 1]; a deal can close once progress passes the threshold."""
+
+    progress_rate: NonNegative
+    channel_ally_led: NonNegative
+    channel_coercer_led: NonNegative
+    channel_multilateral: NonNegative
+    offer_effect: NonNegative
+    setback_missile_test: Fraction
+    setback_nuclear_test: Fraction
+    setback_strike: Fraction
+    deal_threshold: Fraction
+    close_probability: Probability
+    withdrawal_goodwill: NonNegative
+    withdrawal_pressure: NonNegative
+    exercises_goodwill: NonNegative
+
+
+class ThirdParty(_Frozen):
+    """A reactive third party (China, Russia): sanctions enforcement, restraint on the target, war entry."""
+
+    enforcement_engaged: Fraction
+    enforcement_forgotten: Fraction
+    restraint_engaged: NonNegative
+    talks_support_engaged: NonNegative
+    intervention_engaged: Probability
+    intervention_forgotten: Probability
+
+
+class Escalation(_Frozen):
+    """What follows a strike or a provocation."""
+
+    retaliate_logit: Real
+    escalate_logit: Real
+    per_strike_logit: NonNegative
+    civilian_logit: NonNegative
+    leadership_logit: NonNegative
+    counter_escalation: Probability
+    provocation_clash: Probability
+
+
+class Invasion(_Frozen):
+    """An invasion across the DMZ: its chance of success grows as the coercer's posture falls."""
+
+    success_full_posture: Probability
+    success_no_posture: Probability
+
+
+class War(_Frozen):
+    """War resolution: deaths drawn from the sourced ranges, nuclear use, third-party intervention."""
+
+    conventional_deaths: NonNegative
+    intervention_deaths_multiplier: NonNegative
+    nuclear_use_in_war: Probability
+    nuclear_use_regime_threatened: Probability
+    detonations_mean: NonNegative
+    deaths_per_detonation: NonNegative
+    military_deaths_per_target: NonNegative
+    civilian_deaths_per_city: NonNegative
+    provocation_deaths: NonNegative
+
+
+class BaseRate(_Frozen):
+    """The base-rate adversary: monthly action logits (against `hold`) and their responses to the state."""
+
+    missile_test: Real
+    nuclear_test: Real
+    provocation: Real
+    negotiate: Real
+    accept_deal: Real
+    freeze: Real
+    invade: Real
+    nuclear_use: Real
+    exercises_effect: Real
+    sanctions_effect: Real
+    deterrence_effect: Real
+    restraint_effect: Real
+    talks_effect: Real
+    goodwill_effect: Real
+    economy_effect: Real
+    arsenal_maturity_effect: Real
+    invasion_temptation: Real
+    struck_effect: Real
+
+
+class Scenario(_Frozen):
+    """A crisis: dates, starting state and the sourced parameters of every mechanism in the model."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    summary: str = ""
+    start: dt.date
+    horizon_months: int = Field(36, gt=0, le=240)
+    step: Literal["month"] = "month"
+    exercise_months: list[int] = Field(description="calendar months with major joint exercises")
+    exercise_source: str
+    strategies: list[str] = []
+    initial: Initial
+    arsenal: Arsenal
+    economy: Economy
+    sanctions: Sanctions
+    talks: Talks
+    china: ThirdParty
+    russia: ThirdParty
+    escalation: Escalation
+    invasion: Invasion
+    war: War
+    base_rate: BaseRate
+
+    @model_validator(mode="after")
+    def _months(self) -> Scenario:
+        if any(not 1 <= m <= 12 for m in self.exercise_months):
+            raise ValueError("exercise_months must be calendar months 1-12")
+        return self
+
+    @property
+    def end(self) -> dt.date:
+        """First day after the horizon."""
+        return add_months(self.start, self.horizon_months)
+
+    def month_index(self, day: dt.date) -> int:
+        """Step index of a date (0 = the start month); may be out of range."""
+        return (day.year - self.start.year) * 12 + (day.month - self.start.month)
+
+    def calendar_month(self, t: int) -> int:
+        """Calendar month (1-12) of step t."""
+        return (self.start.month - 1 + t) % 12 + 1
+
+    def params(self) -> dict[str, Param]:
+        """Every sourced number, by dotted name (`war.conventional_deaths`)."""
+        out: dict[str, Param] = {}
+        for section in ("initial", "arsenal", "economy", "sanctions", "talks", "china", "russia",
+                        "escalation", "invasion", "war", "base_rate"):
+            block = getattr(self, section)
+            for key in type(block).model_fields:
+                value = getattr(block, key)
+                if isinstance(value, Param):
+                    out[f"{section}.{key}"] = value
+        return out
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day-of-month `months` later (clamped to the 28th for safety)."""
+    idx = day.year * 12 + day.month - 1 + months
+    return dt.date(idx // 12, idx % 12 + 1, min(day.day, 28))
