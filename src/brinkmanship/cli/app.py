@@ -26,6 +26,8 @@ app = typer.Typer(
 
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal:  # pipes and CI logs: wide enough for the comparison tables
+    console.width = max(console.width, 120)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

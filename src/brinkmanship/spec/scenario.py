@@ -60,6 +60,7 @@ class Talks(_Frozen):
     """Talks progress in [0, 1]; a deal can close once progress passes the threshold."""
 
     progress_rate: NonNegative
+    channel_none: NonNegative
     channel_ally_led: NonNegative
     channel_coercer_led: NonNegative
     channel_multilateral: NonNegative
@@ -108,6 +109,7 @@ class War(_Frozen):
     """War resolution: deaths drawn from the sourced ranges, nuclear use, third-party intervention."""
 
     conventional_deaths: NonNegative
+    civilian_share: Fraction
     intervention_deaths_multiplier: NonNegative
     nuclear_use_in_war: Probability
     nuclear_use_regime_threatened: Probability

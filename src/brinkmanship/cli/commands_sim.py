@@ -1,0 +1,153 @@
+"""CLI commands of the simulator: scenarios, show, run, compare, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
+from brinkmanship.cli.common import (
+    check_runs,
+    comparison_table,
+    load_pair,
+    prohibited_counts,
+    run_strategies,
+    split_names,
+)
+
+RUNS = Annotated[int, typer.Option("--runs", "-n", help="Monte Carlo runs per strategy.")]
+SEED = Annotated[int, typer.Option("--seed", help="Root seed: the same seed gives the same bits.")]
+CHUNK = Annotated[int, typer.Option("--chunk-size", help="Runs per vectorised batch (memory, never numbers).")]
+ADV = Annotated[str, typer.Option("--adversary", help="rational | base-rate | logit:<lambda>")]
+JSON = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+DEFAULT_ADVERSARY = "base-rate"
+
+
+@app.command("scenarios")
+@handle_errors
+def scenarios_cmd(as_json: JSON = False) -> None:
+    """List the packaged scenarios and strategies, one line each."""
+    from brinkmanship.spec import load_scenario, load_strategy, packaged_scenarios, packaged_strategy_names
+
+    rows = []
+    for name in packaged_scenarios():
+        sc = load_scenario(name)
+        rows.append({"kind": "scenario", "name": sc.name, "title": sc.title,
+                     "detail": f"{sc.start.isoformat()}, {sc.horizon_months} months"})
+    for name in packaged_strategy_names():
+        st = load_strategy(name)
+        rows.append({"kind": "strategy", "name": st.name, "title": st.title,
+                     "detail": f"{len(st.rules)} rules, {len(st.deadlines)} deadlines"})
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in ("kind", "name", "title", "detail"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["kind"], r["name"], r["title"], r["detail"])
+    console.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    strategy: Annotated[str | None, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")] = None,
+    sources_only: Annotated[bool, typer.Option("--sources", help="List the sources and their ids.")] = False,
+    as_json: JSON = False,
+) -> None:
+    """Show a scenario (or a strategy in it): levers, rules, deadlines, every number with its source."""
+    from brinkmanship.cli.show import render_show
+
+    render_show(scenario, strategy, sources_only, as_json)
+
+
+@app.command("run")
+@handle_errors
+def run_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    strategy: Annotated[str, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")],
+    runs: RUNS = 100_000,
+    seed: SEED = 0,
+    chunk_size: CHUNK = 50_000,
+    adversary: ADV = DEFAULT_ADVERSARY,
+    exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
+    as_json: JSON = False,
+) -> None:
+    """Simulate one strategy and print its outcome distribution."""
+    _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json)
+
+
+@app.command("compare")
+@handle_errors
+def compare_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    strategies: Annotated[str | None, typer.Option("--strategies", help="Comma-separated names or files.")] = None,
+    runs: RUNS = 100_000,
+    seed: SEED = 0,
+    chunk_size: CHUNK = 50_000,
+    adversary: ADV = DEFAULT_ADVERSARY,
+    exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
+    as_json: JSON = False,
+) -> None:
+    """Simulate every strategy of the scenario side by side."""
+    _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json)
+
+
+def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
+             adversary: str, exact: bool, as_json: bool) -> dict:
+    from brinkmanship.engine import compare
+
+    check_runs(runs, chunk_size)
+    adversary = parse_adversary(adversary)
+    sc, sts = load_pair(scenario, strategies)
+    results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json)
+    exact_probs = None
+    if exact:
+        from brinkmanship.adversary.exact import exact_outcomes
+
+        exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
+    summary = compare(results, prohibited_counts(sts), exact_probs)
+    if as_json:
+        print_json(summary)
+    else:
+        title = f"{sc.title}: {runs:,} runs per strategy, seed {seed}, adversary {results[0].adversary}"
+        console.print(comparison_table(summary, title))
+        console.print("[dim]Intervals: 95% Wilson. Deaths: all causes over the horizon. "
+                      "IHL prohib.: findings of `brink audit` with verdict prohibited (not legal advice).[/]")
+    return summary
+
+
+@app.command("demo")
+@handle_errors
+def demo_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("brink-out"),
+    runs: RUNS = 100_000,
+    seed: SEED = 7,
+    adversary: ADV = DEFAULT_ADVERSARY,
+) -> None:
+    """The flagship analysis: compare the five 2017 strategies, write the table (CSV, PNG) and the report."""
+    import time
+
+    from brinkmanship.engine import compare
+
+    adversary = parse_adversary(adversary)
+    sc, sts = load_pair("korea-2017", None)
+    t0 = time.perf_counter()
+    results = run_strategies(sc, sts, runs, seed, adversary, 50_000)
+    summary = compare(results, prohibited_counts(sts))
+    t_sim = time.perf_counter() - t0
+    console.print(comparison_table(summary, f"{sc.title}: {runs:,} runs per strategy, seed {seed}"))
+    out.mkdir(parents=True, exist_ok=True)
+    from brinkmanship.report import build_report, write_comparison
+
+    csv_path, png_path = write_comparison(summary, out)
+    t1 = time.perf_counter()
+    html = build_report(sc, results, out, summary=summary)
+    console.print(f"simulated in {t_sim:.1f}s; report built in {time.perf_counter() - t1:.1f}s")
+    console.print(f"wrote {csv_path}, {png_path}, {html}")

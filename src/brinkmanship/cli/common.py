@@ -1,0 +1,118 @@
+"""Helpers shared by CLI commands: loading by name or path, running comparisons with a progress bar, tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Group
+from rich.table import Table
+
+from brinkmanship.errors import InputError
+
+if TYPE_CHECKING:
+    from brinkmanship.engine import SimulationResult
+    from brinkmanship.spec import Scenario, Strategy
+
+
+def load_pair(scenario: str, strategies: list[str] | None) -> tuple[Scenario, list[Strategy]]:
+    """The scenario and the strategies to run: named ones (names or files) or all of the scenario's."""
+    from brinkmanship.spec import load_scenario, load_strategy, packaged_strategies
+
+    sc = load_scenario(scenario)
+    if strategies:
+        return sc, [load_strategy(s, sc) for s in strategies]
+    return sc, packaged_strategies(sc)
+
+
+def split_names(value: str | None) -> list[str] | None:
+    """`a,b,c` -> ['a', 'b', 'c']; None stays None."""
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def check_runs(runs: int, chunk_size: int) -> None:
+    """Reject non-positive run counts and chunk sizes with a clear message."""
+    if runs <= 0:
+        raise InputError(f"runs must be positive, got {runs}", field="--runs", fix="give e.g. --runs 100000")
+    if chunk_size <= 0:
+        raise InputError(f"chunk size must be positive, got {chunk_size}", field="--chunk-size",
+                         fix="give e.g. --chunk-size 50000")
+
+
+def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: str,
+                   chunk_size: int, quiet: bool = False) -> list[SimulationResult]:
+    """Simulate each strategy with a progress bar on stderr (hidden with `quiet`)."""
+    from brinkmanship.cli.app import err_console
+    from brinkmanship.engine import simulate
+    from brinkmanship.engine.decision import get_decision_model
+
+    model = get_decision_model(adversary)
+    results = []
+    columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, disable=quiet, transient=True) as bar:
+        tasks = {s.name: bar.add_task(s.name, total=runs) for s in strategies}
+        for s in strategies:
+            task = tasks[s.name]
+            res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
+                           progress=lambda k, task=task: bar.advance(task, k))
+            results.append(res)
+    return results
+
+
+def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
+    """Number of IHL findings with verdict `prohibited`, per strategy."""
+    try:
+        from brinkmanship.audit import prohibited_count
+    except ImportError:  # audit package not installed in this build
+        return {}
+    return {s.name: int(prohibited_count(s)) for s in strategies}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _big(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
+
+
+OUTCOME_LABELS = {
+    "deal": "deal", "freeze": "freeze", "buildup": "build-up", "limited_conflict": "limited",
+    "major_war": "major war", "nuclear_war": "nuclear",
+}
+
+
+def comparison_table(summary: dict[str, Any], title: str) -> Group:
+    """The strategy comparison as two rich tables: outcome probabilities (with 95% intervals) and metrics."""
+    outcomes = Table(title=title + "\nOutcome probabilities (± half-width of the 95% interval)",
+                     title_justify="left", header_style="bold")
+    outcomes.add_column("strategy", no_wrap=True)
+    for label in OUTCOME_LABELS.values():
+        outcomes.add_column(label, justify="right", no_wrap=True)
+    metrics = Table(header_style="bold")
+    metrics.add_column("strategy", no_wrap=True)
+    for col in ("deaths median", "deaths p95", "warheads", "months", "city strikes", "IHL prohib."):
+        metrics.add_column(col, justify="right")
+    for s in summary["strategies"]:
+        cells = [s["name"]]
+        for key in OUTCOME_LABELS:
+            o = s["outcomes"][key]
+            half = (o["hi"] - o["lo"]) / 2
+            cells.append(_pct(o["p"]) + (f"\n[dim]±{100 * half:.1f}[/]" if half > 0 else ""))
+        outcomes.add_row(*cells)
+        m = s["metrics"]
+        months = m.get("months_to_resolution_median")
+        metrics.add_row(
+            s["name"], _big(m["deaths_median"]), _big(m["deaths_p95"]), f"{m['warheads_median']:.0f}",
+            "-" if months is None else f"{months:.0f}", f"{m['civilian_strikes_mean']:.2f}",
+            str(m.get("prohibited_findings", "-")),
+        )
+    return Group(outcomes, metrics)

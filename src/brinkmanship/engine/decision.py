@@ -1,0 +1,154 @@
+"""How the target decides: the `DecisionModel` interface and the base-rate stochastic policy.
+
+A decision model maps what the target observes to probabilities over its actions each month, and over
+its responses (absorb, retaliate, escalate) after being struck. The rational planner implements the same
+interface, so the simulator never knows which adversary it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import Compiled, Value
+from brinkmanship.engine.constants import (
+    ACCEPT,
+    FREEZE_ACT,
+    INVADE,
+    MISSILE,
+    N_ACTIONS,
+    NEGOTIATE,
+    NUCLEAR_TEST,
+    NUCLEAR_USE,
+    PROVOCATION,
+)
+
+
+@dataclass
+class Observation:
+    """What the target sees at the start of month `t` (arrays over the batch; scalars broadcast)."""
+
+    t: int
+    warheads: np.ndarray
+    delivery: np.ndarray
+    economy: np.ndarray
+    sanctions: np.ndarray  # effective pressure (level x enforcement)
+    talks: np.ndarray
+    lists_left: np.ndarray  # (L, n) targets left on each finite list
+    struck: np.ndarray  # targets struck so far
+    posture: Value
+    exercises: float
+
+
+@dataclass
+class StrikeInfo:
+    """Strikes suffered this month, by kind: all targets, leadership targets, cities."""
+
+    total: np.ndarray
+    leadership: np.ndarray
+    civilian: np.ndarray
+
+
+@runtime_checkable
+class DecisionModel(Protocol):
+    """The target's decision rule: action and response probabilities for a batch of observations."""
+
+    name: str
+
+    def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
+        """(N_ACTIONS, n) probabilities, actions along axis 0, columns summing to 1, zero where unavailable."""
+        ...
+
+    def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
+        """(3, n) probabilities of absorbing, retaliating in kind, escalating to general war."""
+        ...
+
+
+def available_actions(c: Compiled, obs: Observation) -> np.ndarray:
+    """(N_ACTIONS, n) mask: a deal needs ripe talks, nuclear use a warhead; the rest is always open."""
+    n = obs.talks.shape[0]
+    mask = np.ones((N_ACTIONS, n), dtype=bool)
+    mask[ACCEPT] = dyn.deal_available(c, obs.talks)
+    mask[NUCLEAR_USE] = obs.warheads >= 1.0
+    return mask
+
+
+LOGIT_CLIP = 60.0  # exp stays finite; no model's log-odds come near this
+
+
+def softmax_masked(logits: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Softmax along axis 0 over the allowed entries (log-odds clipped to +-60, so exp never overflows)."""
+    e = np.exp(np.clip(logits, -LOGIT_CLIP, LOGIT_CLIP))
+    if mask is not None:
+        e *= mask
+    e /= e.sum(axis=0)
+    return e
+
+
+class BaseRatePolicy:
+    """A stochastic policy whose action log-odds respond linearly to the state (calibrated to history)."""
+
+    name = "base-rate"
+    classifier = {"rational": False, "stochastic": True, "uses_beliefs": True, "calibrated": True}
+
+    def logits(self, c: Compiled, obs: Observation) -> np.ndarray:
+        """(N_ACTIONS, n) action log-odds against holding."""
+        n = obs.talks.shape[0]
+        b = "base_rate."
+        ex = obs.exercises * c[b + "exercises_effect"]
+        rest = dyn.restraint(c)
+        talks = c[b + "talks_effect"] * obs.talks
+        mature = c[b + "arsenal_maturity_effect"] * obs.delivery
+        deter = c[b + "deterrence_effect"]
+        struck = c[b + "struck_effect"] * obs.struck
+        withdrawal = 1.0 - obs.posture
+        goodwill = c[b + "goodwill_effect"] * (withdrawal + 0.5 * c.exercises_suspended)
+        need = c[b + "economy_effect"] * (1.0 - obs.economy) + c[b + "sanctions_effect"] * obs.sanctions
+        L = np.zeros((N_ACTIONS, n))
+        L[MISSILE] = (c[b + "missile_test"] + ex - rest - talks - mature + struck
+                         - deter * dyn.believed_threat(c, obs.lists_left, 0))
+        L[NUCLEAR_TEST] = (c[b + "nuclear_test"] + 0.5 * ex - rest - talks - mature + struck
+                              - deter * dyn.believed_threat(c, obs.lists_left, 1))
+        L[PROVOCATION] = (c[b + "provocation"] + ex + struck
+                             - deter * dyn.believed_threat(c, obs.lists_left, 2))
+        L[NEGOTIATE] = c[b + "negotiate"] + need + goodwill + talks
+        L[ACCEPT] = c[b + "accept_deal"] + need + goodwill + talks
+        L[FREEZE_ACT] = c[b + "freeze"] + need + goodwill + talks + mature + rest
+        L[INVADE] = c[b + "invade"] + c[b + "invasion_temptation"] * (
+            dyn.invasion_success(c, obs.posture) - c["invasion.success_full_posture"])
+        L[NUCLEAR_USE] = c[b + "nuclear_use"] + struck
+        return L
+
+    def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
+        """Softmax of the log-odds over the available actions."""
+        return softmax_masked(self.logits(c, obs), available_actions(c, obs))
+
+    def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
+        """Absorb / retaliate / escalate: likelier to hit back the more, and the more sensitive, it loses."""
+        e = "escalation."
+        hurt = (c[e + "per_strike_logit"] * strikes.total + c[e + "civilian_logit"] * (strikes.civilian > 0)
+                + c[e + "leadership_logit"] * (strikes.leadership > 0))
+        n = strikes.total.shape[0]
+        L = np.zeros((3, n))
+        L[1] = c[e + "retaliate_logit"] + hurt
+        L[2] = c[e + "escalate_logit"] + hurt
+        return softmax_masked(L)
+
+
+def get_decision_model(spec: str | DecisionModel) -> DecisionModel:
+    """A decision model by name: `base-rate`, `rational`, `logit:<lambda>`; or pass one through."""
+    if not isinstance(spec, str):
+        return spec
+    if spec == "base-rate":
+        return BaseRatePolicy()
+    if spec == "rational" or spec.startswith("logit:"):
+        from brinkmanship.adversary import planner_model  # the rational adversary, when installed
+
+        return planner_model(spec)
+    from brinkmanship.errors import InputError
+
+    raise InputError(f"unknown adversary '{spec}'", field="--adversary",
+                     fix="use rational, base-rate or logit:<lambda>")

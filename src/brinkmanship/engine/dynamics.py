@@ -1,0 +1,136 @@
+"""The crisis mechanisms as vectorised functions: one source of truth for the simulator and the planner.
+
+Each function takes the compiled model and state arrays (any batch shape) and returns probabilities or
+deterministic updates; the simulator samples from them, the planner takes their expectations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from brinkmanship.engine.compiled import Compiled, Value
+from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES
+
+
+def enforcement(c: Compiled) -> Value:
+    """Share of the sanctions' bite that China and Russia let through (engaged or forgotten)."""
+    ch = c["china.enforcement_engaged"] if c.china_engaged else c["china.enforcement_forgotten"]
+    ru = c["russia.enforcement_engaged"] if c.russia_engaged else c["russia.enforcement_forgotten"]
+    return ch * ru
+
+
+def effective_sanctions(c: Compiled, level: Value) -> Value:
+    """Sanctions pressure actually felt: the level times third-party enforcement."""
+    return level * enforcement(c)
+
+
+def restraint(c: Compiled) -> Value:
+    """Third-party restraint on testing (log-odds), present only when the coercer engages them."""
+    r = 0.0
+    if c.china_engaged:
+        r = r + c["china.restraint_engaged"]
+    if c.russia_engaged:
+        r = r + c["russia.restraint_engaged"]
+    return r * c["base_rate.restraint_effect"]
+
+
+def channel_effect(c: Compiled) -> Value:
+    """How well the chosen talks channel converts negotiation into progress."""
+    key = {"none": "talks.channel_none", "coercer-led": "talks.channel_coercer_led",
+           "ally-led": "talks.channel_ally_led", "multilateral": "talks.channel_multilateral"}[c.channel]
+    return c[key]
+
+
+def talks_gain(c: Compiled, posture: Value) -> Value:
+    """Talks progress from one month of negotiation: channel, offer, third parties and goodwill (op-ed 1)."""
+    support = 0.0
+    if c.china_engaged:
+        support = support + c["china.talks_support_engaged"]
+    if c.russia_engaged:
+        support = support + c["russia.talks_support_engaged"]
+    return (c["talks.progress_rate"] * channel_effect(c) * (1 + c["talks.offer_effect"] * c["talks.offer"])
+            * (1 + c["talks.withdrawal_goodwill"] * (1 - posture))
+            * (1 + c["talks.exercises_goodwill"] * c.exercises_suspended) * (1 + support))
+
+
+def deal_close_probability(c: Compiled, posture: Value) -> Value:
+    """Chance that a ripe deal is signed this month; withdrawal presses both Koreas to agree (op-ed 2)."""
+    return np.minimum(1.0, c["talks.close_probability"] * (1 + c["talks.withdrawal_pressure"] * (1 - posture)))
+
+
+def invasion_success(c: Compiled, posture: Value) -> Value:
+    """Chance an invasion succeeds: grows linearly as the posture falls (op-ed 3, the bait)."""
+    full, none = c["invasion.success_full_posture"], c["invasion.success_no_posture"]
+    return none + (full - none) * posture
+
+
+def deal_available(c: Compiled, talks: np.ndarray) -> np.ndarray:
+    """A deal can be accepted once talks have passed the threshold."""
+    return talks >= c["talks.deal_threshold"]
+
+
+def mean_salvo(c: Compiled) -> float:
+    """Expected missiles in a month with launches."""
+    return float(np.dot(c.salvo_sizes, np.diff(np.concatenate([[0.0], c.salvo_cdf]))))
+
+
+def believed_threat(c: Compiled, lists_left: np.ndarray, event: int) -> np.ndarray | float:
+    """Targets the target believes it would lose in answer to one `event` (expected, list-limited).
+
+    `lists_left` is (L, n): targets left on each finite list.
+    """
+    out: np.ndarray | float = 0.0
+    for r in c.rules:
+        if r.event != event or r.response != "strike":
+            continue
+        want = r.count * (mean_salvo(c) if r.per_missile else 1.0)
+        if r.target_list >= 0:
+            want = np.minimum(want, lists_left[r.target_list])
+        out = out + c[r.believed] * want
+    return out
+
+
+def nuclear_use_in_war(c: Compiled, warheads: np.ndarray, delivery: np.ndarray,
+                       regime_threatened: np.ndarray) -> np.ndarray:
+    """Chance a major war turns nuclear: needs a warhead; likelier when the regime itself is threatened."""
+    base = np.where(regime_threatened, c["war.nuclear_use_regime_threatened"], c["war.nuclear_use_in_war"])
+    return np.where(warheads >= 1.0, base * (0.5 + 0.5 * delivery), 0.0)
+
+
+def intervention_probability(c: Compiled) -> tuple[Value, Value]:
+    """Chances that China and Russia enter a war on the target's side (higher when forgotten)."""
+    ch = c["china.intervention_engaged"] if c.china_engaged else c["china.intervention_forgotten"]
+    ru = c["russia.intervention_engaged"] if c.russia_engaged else c["russia.intervention_forgotten"]
+    return ch, ru
+
+
+def allocate_strikes(take: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Split `take` strikes over the classes of a list in proportion to what is left (cumulative rounding).
+
+    `take` (n,), `left` (C, n); returns (C, n) integers with column sums `take`, never above `left`.
+    """
+    cum = np.cumsum(left, axis=0)
+    total = cum[-1]
+    frac = take / np.where(total > 0, total, 1)
+    cum_alloc = np.floor(cum * frac + 0.5).astype(np.int64)
+    return np.diff(cum_alloc, axis=0, prepend=0)
+
+
+def loguniform_scale(c: Compiled, name: str, u: np.ndarray) -> np.ndarray:
+    """A draw of parameter `name` spread log-uniformly over its declared range, rescaled to its value.
+
+    With the declared value the draw spans the declared range; an exploration that moves the value moves
+    the whole range with it. A parameter without a positive range is returned as its value.
+    """
+    lo, hi, declared = c.ranges[name]
+    v = c[name]
+    if lo <= 0 or hi <= lo or declared <= 0:
+        return np.broadcast_to(np.asarray(v, dtype=float), u.shape).copy()
+    return (v / declared) * np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
+
+
+__all__ = [
+    "CIV", "LEAD", "TARGET_CLASSES", "allocate_strikes", "believed_threat", "channel_effect", "deal_available",
+    "deal_close_probability", "effective_sanctions", "enforcement", "intervention_probability",
+    "invasion_success", "loguniform_scale", "mean_salvo", "nuclear_use_in_war", "restraint", "talks_gain",
+]

@@ -1,0 +1,83 @@
+"""Summaries of simulation results: outcome shares with 95% intervals, and the metrics users compare."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from brinkmanship.engine.constants import OUTCOMES, RUNGS
+from brinkmanship.engine.simulate import SimulationResult
+
+Z95 = 1.959963984540054
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (well behaved at 0 and 1)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return lo, hi
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def summarize(res: SimulationResult, exact: dict[str, float] | None = None) -> dict[str, Any]:
+    """One strategy's outcome shares (p, lo, hi) and metrics, as plain JSON-ready numbers.
+
+    With `exact` (outcome probabilities without sampling error) the intervals have zero width.
+    """
+    counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
+    outcomes: dict[str, dict[str, float]] = {}
+    for i, name in enumerate(OUTCOMES):
+        if exact is not None:
+            p = float(exact[name])
+            outcomes[name] = {"p": p, "lo": p, "hi": p}
+        else:
+            lo, hi = wilson_interval(int(counts[i]), res.runs)
+            outcomes[name] = {"p": counts[i] / res.runs, "lo": lo, "hi": hi}
+    o = res.outcomes
+    resolved = o["month_resolved"][o["month_resolved"] >= 0]
+    civ = o["strikes_civilian_population"]
+    strikes = o["strikes_military"] + o["strikes_leadership"] + o["strikes_dual_use"] + civ
+    rungs = np.bincount(o["highest_rung"], minlength=len(RUNGS)) / res.runs
+    metrics = {
+        "deaths_median": float(np.median(o["deaths"])),
+        "deaths_p95": float(np.percentile(o["deaths"], 95)),
+        "deaths_mean": float(np.mean(o["deaths"])),
+        "warheads_median": float(np.median(o["warheads"])),
+        "warheads_mean": float(np.mean(o["warheads"])),
+        "warheads_p95": float(np.percentile(o["warheads"], 95)),
+        "months_to_resolution_median": _num(float(np.median(resolved))) if resolved.size else None,
+        "resolved_share": float(resolved.size / res.runs),
+        "strikes_mean": float(strikes.mean()),
+        "civilian_strikes_mean": float(civ.mean()),
+        "civilian_strikes_share": float((civ > 0).mean()),
+        "nuclear_detonations_mean": float(o["detonations"].mean()),
+        "invasion_share": float(o["invaded"].mean()),
+        "preventive_war_share": float(o["preventive_war"].mean()),
+        "highest_rung": {name: float(r) for name, r in zip(RUNGS, rungs, strict=True)},
+    }
+    return {"name": res.strategy, "adversary": res.adversary, "outcomes": outcomes, "metrics": metrics}
+
+
+def compare(results: list[SimulationResult], prohibited: dict[str, int] | None = None,
+            exact: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
+    """The `compare` JSON object: scenario, seed, runs and one summary per strategy."""
+    first = results[0]
+    out = {"scenario": first.scenario, "seed": first.seed, "runs": first.runs, "adversary": first.adversary,
+           "strategies": []}
+    for res in results:
+        s = summarize(res, exact.get(res.strategy) if exact else None)
+        if prohibited is not None:
+            s["metrics"]["prohibited_findings"] = int(prohibited.get(res.strategy, 0))
+        out["strategies"].append(s)
+    return out
