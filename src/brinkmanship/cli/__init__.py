@@ -5,10 +5,10 @@ from __future__ import annotations
 from brinkmanship.cli.app import app, main
 
 # Each module registers its commands on `app`; heavy imports happen inside the commands.
-from brinkmanship.cli import commands_sim  # noqa: E402,F401  isort: skip
-from brinkmanship.cli import commands_games  # noqa: E402,F401  isort: skip
-from brinkmanship.cli import commands_explore  # noqa: E402,F401  isort: skip
-from brinkmanship.cli import commands_report  # noqa: E402,F401  isort: skip
-from brinkmanship.cli import commands_history  # noqa: E402,F401  isort: skip
+from brinkmanship.cli import commands_sim  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_games  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_explore  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_report  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_history  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

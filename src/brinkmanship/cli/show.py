@@ -53,7 +53,7 @@ def _strategy_text(st: Any) -> list[str]:
         cls = ", ".join(f"{k.value} {v}" for k, v in tl.classes.items())
         lines.append(f"[bold]Target list[/] {name}: {tl.size} abstract targets ({cls})")
     for r in st.rules:
-        what = r.from_list and f"from list {r.from_list}" or (r.target_class and r.target_class.value)
+        what = (r.from_list and f"from list {r.from_list}") or (r.target_class and r.target_class.value)
         per = "per missile" if r.per == "missile" else "per event"
         lines.append(f"[bold]Rule[/] {r.id}: on {r.on.value} do {r.do.value} {r.count} {what} {per}; "
                      f"executed with p={r.probability.value:g}, believed {r.believed.value:g}")

@@ -8,7 +8,7 @@ interface, so the simulator never knows which adversary it runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class BaseRatePolicy:
     """A stochastic policy whose action log-odds respond linearly to the state (calibrated to history)."""
 
     name = "base-rate"
-    classifier = {"rational": False, "stochastic": True, "uses_beliefs": True, "calibrated": True}
+    classifier: ClassVar[dict[str, bool]] = {"rational": False, "stochastic": True, "uses_beliefs": True, "calibrated": True}
 
     def logits(self, c: Compiled, obs: Observation) -> np.ndarray:
         """(N_ACTIONS, n) action log-odds against holding."""

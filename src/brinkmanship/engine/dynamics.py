@@ -42,7 +42,8 @@ def channel_effect(c: Compiled) -> Value:
 
 
 def talks_gain(c: Compiled, posture: Value) -> Value:
-    """Talks progress from one month of negotiation: channel, offer, third parties and goodwill (op-ed 1)."""
+    """Talks progress from one month of negotiation: channel, offer, third parties, goodwill (op-ed 1) and
+    sanctions held in reserve rather than spent (the op-ed's case for a freeze)."""
     support = 0.0
     if c.china_engaged:
         support = support + c["china.talks_support_engaged"]
@@ -50,7 +51,8 @@ def talks_gain(c: Compiled, posture: Value) -> Value:
         support = support + c["russia.talks_support_engaged"]
     return (c["talks.progress_rate"] * channel_effect(c) * (1 + c["talks.offer_effect"] * c["talks.offer"])
             * (1 + c["talks.withdrawal_goodwill"] * (1 - posture))
-            * (1 + c["talks.exercises_goodwill"] * c.exercises_suspended) * (1 + support))
+            * (1 + c["talks.exercises_goodwill"] * c.exercises_suspended) * (1 + support)
+            * (1 + c["talks.sanctions_reserve"] * (c.sanctions_mode == "freeze")))
 
 
 def deal_close_probability(c: Compiled, posture: Value) -> Value:

@@ -20,6 +20,7 @@ from brinkmanship.engine.constants import (
     CIV,
     CRISIS,
     DEAL,
+    ESCALATE,
     FREEZE,
     FREEZE_ACT,
     INVADE,
@@ -27,18 +28,17 @@ from brinkmanship.engine.constants import (
     LIMITED,
     MAJOR_WAR,
     MISSILE,
+    N_ACTIONS,
     NEGOTIATE,
     NUCLEAR_TEST,
     NUCLEAR_USE,
     NUCLEAR_WAR,
+    OUTCOMES,
     PEACE,
     PHASE_TO_OUTCOME,
     PHASES,
     PROVOCATION,
-    N_ACTIONS,
-    OUTCOMES,
     RETALIATE,
-    ESCALATE,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo, get_decision_model
 from brinkmanship.engine.streams import DEFAULT_BLOCK, Streams
@@ -51,9 +51,11 @@ DEFAULT_CHUNK = 100_000
 # uniform slots drawn once per run
 I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER = range(8)
 K_INIT_FIXED = 8
-# uniform slots drawn every month
-M_ACTION, M_SALVO, M_DEAL, M_CLASH, M_RESP, M_CITY = range(6)
-K_MONTH_FIXED = 6
+# uniform slots drawn every month; one "detail" slot serves the mutually exclusive actions' own draws
+# (salvo size after a launch, signature after accepting a deal, a clash after a provocation)
+M_ACTION, M_DETAIL, M_RESP, M_CITY = range(4)
+M_SALVO = M_DEAL = M_CLASH = M_DETAIL
+K_MONTH_FIXED = 4
 
 OUTCOME_FIELDS = (
     "final_phase", "outcome", "month_resolved", "warheads", "deaths_military", "deaths_civilian", "deaths",
@@ -102,11 +104,22 @@ def sample_categorical(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 class _Chunk:
-    """The state of a chunk of runs, advanced one month at a time (arrays are (n,) or (k, n))."""
+    """The state of a chunk of runs, advanced one month at a time (arrays are (n,) or (k, n)).
+
+    Runs that reach an absorbing phase never change again, so the working arrays are compacted to the open
+    runs whenever a quarter of them has closed; closed runs' outcomes are kept by their original index.
+    """
+
+    PER_RUN = ("phase", "warheads", "delivery", "economy", "level", "talks", "lists", "struck", "by_class",
+               "deaths_mil", "deaths_civ", "detonations", "rung", "month_resolved", "invaded", "preventive",
+               "quiet", "init", "deadline_month", "orig")
 
     def __init__(self, c: Compiled, model: DecisionModel, streams: Streams) -> None:
         n = streams.stop - streams.start
-        self.c, self.model, self.s, self.n = c, model, streams, n
+        self.c, self.model, self.s, self.n_total = c, model, streams, n
+        self.n = n
+        self.orig = np.arange(n)
+        self.compacted = False
         self.phase = np.full(n, CRISIS, dtype=np.int8)
         self.warheads = np.full(n, 0.0) + c["initial.warheads"]
         self.delivery = np.full(n, 0.0) + c["initial.delivery"]
@@ -134,13 +147,36 @@ class _Chunk:
         self.outcome_counts = np.zeros((H + 1, len(OUTCOMES)), dtype=np.int64)
         self.outcome_counts[0] = np.bincount(PHASE_TO_OUTCOME[self.phase], minlength=len(OUTCOMES))
         self.warhead_hist = np.zeros((H + 1, WARHEAD_BINS), dtype=np.int64)
+        self.closed_outcomes = np.zeros(len(OUTCOMES), dtype=np.int64)
+        self.closed_hist = np.zeros(WARHEAD_BINS, dtype=np.int64)
         self._record_warheads(0)
         self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
         self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
+        self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
+
+    def _hist(self, warheads: np.ndarray) -> np.ndarray:
+        idx = np.minimum((warheads / WARHEAD_BIN).astype(np.int64), WARHEAD_BINS - 1)
+        return np.bincount(idx, minlength=WARHEAD_BINS)
 
     def _record_warheads(self, row: int) -> None:
-        idx = np.minimum((self.warheads / WARHEAD_BIN).astype(np.int64), WARHEAD_BINS - 1)
-        self.warhead_hist[row] = np.bincount(idx, minlength=WARHEAD_BINS)
+        self.warhead_hist[row] = self.closed_hist + self._hist(self.warheads)
+
+    def _compact(self) -> None:
+        """Store the closed runs' outcomes and drop them from the working arrays."""
+        keep = self.phase <= CRISIS
+        if keep.all() or keep.sum() > 0.75 * keep.size:
+            return
+        done = ~keep
+        for k, v in self._outcome_arrays(done).items():
+            self.final[k][self.orig[done]] = v
+        self.closed_outcomes += np.bincount(PHASE_TO_OUTCOME[self.phase[done]], minlength=len(OUTCOMES))
+        self.closed_hist += self._hist(self.warheads[done])
+        for name in self.PER_RUN:
+            setattr(self, name, getattr(self, name)[..., keep])
+        if self.c.has_arrays:
+            self.c = self.c.chunk(keep)
+        self.n = int(keep.sum())
+        self.compacted = True
 
     def observe(self, t: int, idx: np.ndarray | None = None) -> Observation:
         """What the target sees at month t, for all runs or the runs `idx`."""
@@ -156,8 +192,18 @@ class _Chunk:
         ), cc
 
     def step(self, t: int) -> None:
-        c, n = self.c, self.n
         u = self.s.month()
+        if self.compacted:
+            u = u[:, self.orig]
+        if self.n:
+            self._step(t, u)
+        else:
+            self.outcome_counts[t + 1] = self.closed_outcomes
+            self.warhead_hist[t + 1] = self.closed_hist
+        self._compact()
+
+    def _step(self, t: int, u: np.ndarray) -> None:
+        c, n = self.c, self.n
         init = self.init
         active = self.phase <= CRISIS
         posture = c.posture(t)
@@ -188,8 +234,10 @@ class _Chunk:
             self.action_counts[t] = np.bincount(a[idx], minlength=N_ACTIONS)
 
         is_m, is_n, is_p = a == MISSILE, a == NUCLEAR_TEST, a == PROVOCATION
-        missiles = is_m * c.salvo_sizes[np.minimum(np.searchsorted(c.salvo_cdf, u[M_SALVO], side="right"),
-                                                   len(c.salvo_sizes) - 1)]
+        missiles = np.zeros(n)
+        midx = np.flatnonzero(is_m)
+        missiles[midx] = c.salvo_sizes[np.minimum(np.searchsorted(c.salvo_cdf, u[M_SALVO, midx], side="right"),
+                                                  len(c.salvo_sizes) - 1)]
         room = 1.0 - self.delivery
         self.delivery = self.delivery + room * (is_m * c["arsenal.delivery_gain_per_missile_test"]
                                                 + is_n * c["arsenal.delivery_gain_per_nuclear_test"])
@@ -213,11 +261,11 @@ class _Chunk:
             if r.response == "strike":
                 want = (r.count * (missiles if r.per_missile else 1.0) * fire).astype(np.int64)
                 if r.target_list >= 0:
-                    left = self.lists[r.target_list]
-                    take = np.minimum(want, left.sum(axis=0))
-                    alloc = dyn.allocate_strikes(take, left)
-                    self.lists[r.target_list] = left - alloc
-                    strikes += alloc
+                    sub = np.flatnonzero(want)
+                    left = self.lists[r.target_list][:, sub]
+                    alloc = dyn.allocate_strikes(np.minimum(want[sub], left.sum(axis=0)), left)
+                    self.lists[r.target_list][:, sub] = left - alloc
+                    strikes[:, sub] += alloc
                 else:
                     strikes[r.target_class] += want
             else:
@@ -236,14 +284,21 @@ class _Chunk:
             limited |= ret & ~counter
             new_war |= (hit & (resp == ESCALATE)) | counter
             self.talks = np.clip(self.talks - hit * c["talks.setback_strike"], 0.0, 1.0)
-            city = dyn.loguniform_scale(c, "war.civilian_deaths_per_city", u[M_CITY])
-            self.deaths_mil += (total - strikes[CIV]) * c["war.military_deaths_per_target"]
-            self.deaths_civ += strikes[CIV] * city
-            self.by_class += strikes
-            self.struck += total
+        sidx = np.flatnonzero(total)
+        if sidx.size:
+            cs = c.chunk(sidx) if c.has_arrays else c
+            city = dyn.loguniform_scale(cs, "war.civilian_deaths_per_city", u[M_CITY, sidx])
+            self.deaths_mil[sidx] += (total[sidx] - strikes[CIV, sidx]) * cs["war.military_deaths_per_target"]
+            self.deaths_civ[sidx] += strikes[CIV, sidx] * city
+            self.by_class[:, sidx] += strikes[:, sidx]
+            self.struck[sidx] += total[sidx]
 
-        nuclear = first_use | (new_war & (init[I_NUC_USE] < dyn.nuclear_use_in_war(
-            c, self.warheads, self.delivery, regime)))
+        nuclear = first_use.copy()
+        widx = np.flatnonzero(new_war)
+        if widx.size:
+            cw = c.chunk(widx) if c.has_arrays else c
+            nuclear[widx] |= init[I_NUC_USE, widx] < dyn.nuclear_use_in_war(
+                cw, self.warheads[widx], self.delivery[widx], regime[widx])
         war = new_war | nuclear
         if war.any():
             self._resolve_war(war, nuclear)
@@ -265,7 +320,10 @@ class _Chunk:
         self.month_resolved[resolved] = t + 1
 
         if c.sanctions_mode == "escalate":
-            self.level = self.level + (is_m | is_n) * c["sanctions.resolution_step"] * dyn.enforcement(c)
+            new_round = (is_m | is_n) & still
+            step = c["sanctions.monthly_tightening"] + new_round * c["sanctions.resolution_step"]
+            self.level = self.level + still * step * dyn.enforcement(c)
+            self.talks = np.clip(self.talks - new_round * c["talks.setback_sanctions"], 0.0, 1.0)
         elif c.sanctions_mode == "relax":
             self.level = self.level - c["sanctions.relax_step"] * self.talks
         self.level = np.clip(self.level, 0.0, 1.0)
@@ -278,44 +336,55 @@ class _Chunk:
         if changed.any():
             self.transitions += np.bincount(old[changed].astype(np.int64) * len(PHASES) + phase[changed],
                                             minlength=len(PHASES) ** 2).reshape(len(PHASES), len(PHASES))
-        self.outcome_counts[t + 1] = np.bincount(PHASE_TO_OUTCOME[phase], minlength=len(OUTCOMES))
+        self.outcome_counts[t + 1] = self.closed_outcomes + np.bincount(PHASE_TO_OUTCOME[phase],
+                                                                        minlength=len(OUTCOMES))
         self._record_warheads(t + 1)
 
     def _resolve_war(self, war: np.ndarray, nuclear: np.ndarray) -> None:
-        c, init = self.c, self.init
+        """Deaths and detonations for the runs `war` entering general war this month (some of them nuclear)."""
+        w = np.flatnonzero(war)
+        c = self.c.chunk(w) if self.c.has_arrays else self.c
+        init = self.init[:, w]
         p_ch, p_ru = dyn.intervention_probability(c)
         joined = (init[I_CHINA] < p_ch) | (init[I_RUSSIA] < p_ru)
         conv = dyn.loguniform_scale(c, "war.conventional_deaths", init[I_WAR])
-        conv = conv * np.where(joined, c["war.intervention_deaths_multiplier"], 1.0) * war
+        conv = conv * np.where(joined, c["war.intervention_deaths_multiplier"], 1.0)
         share = c["war.civilian_share"]
-        self.deaths_civ += conv * share
-        self.deaths_mil += conv * (1.0 - share)
+        self.deaths_civ[w] += conv * share
+        self.deaths_mil[w] += conv * (1.0 - share)
+        nuc = nuclear[w]
         mean = np.maximum(c["war.detonations_mean"], 1.0)
         det = np.ceil(-np.log(np.maximum(init[I_DETON], 1e-300)) * mean)
-        det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads), 1.0)) * nuclear
+        det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads[w]), 1.0)) * nuc
         per = dyn.loguniform_scale(c, "war.deaths_per_detonation", init[I_NUC_SCALE])
-        self.detonations += det
-        self.deaths_civ += det * per
-        self.warheads = self.warheads - det
+        self.detonations[w] += det
+        self.deaths_civ[w] += det * per
+        self.warheads[w] -= det
+
+    def _outcome_arrays(self, sel: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
+        return {
+            "final_phase": self.phase[sel].astype(np.int8),
+            "outcome": PHASE_TO_OUTCOME[self.phase[sel]],
+            "month_resolved": self.month_resolved[sel],
+            "warheads": self.warheads[sel],
+            "deaths_military": self.deaths_mil[sel],
+            "deaths_civilian": self.deaths_civ[sel],
+            "deaths": self.deaths_mil[sel] + self.deaths_civ[sel],
+            "detonations": self.detonations[sel],
+            "strikes_military": self.by_class[0, sel],
+            "strikes_leadership": self.by_class[1, sel],
+            "strikes_dual_use": self.by_class[2, sel],
+            "strikes_civilian_population": self.by_class[3, sel],
+            "highest_rung": self.rung[sel],
+            "invaded": self.invaded[sel],
+            "preventive_war": self.preventive[sel],
+        }
 
     def outcomes(self) -> dict[str, np.ndarray]:
-        return {
-            "final_phase": self.phase.astype(np.int8),
-            "outcome": PHASE_TO_OUTCOME[self.phase],
-            "month_resolved": self.month_resolved,
-            "warheads": self.warheads,
-            "deaths_military": self.deaths_mil,
-            "deaths_civilian": self.deaths_civ,
-            "deaths": self.deaths_mil + self.deaths_civ,
-            "detonations": self.detonations,
-            "strikes_military": self.by_class[0],
-            "strikes_leadership": self.by_class[1],
-            "strikes_dual_use": self.by_class[2],
-            "strikes_civilian_population": self.by_class[3],
-            "highest_rung": self.rung,
-            "invaded": self.invaded,
-            "preventive_war": self.preventive,
-        }
+        """Per-run outcomes in the chunk's original run order."""
+        for k, v in self._outcome_arrays().items():
+            self.final[k][self.orig] = v
+        return self.final
 
 
 def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: int,

@@ -53,6 +53,7 @@ class Sanctions(_Frozen):
     """UN sanctions: the level added per resolution after a test, and relief when relaxed."""
 
     resolution_step: Fraction
+    monthly_tightening: Fraction
     relax_step: Fraction
 
 
@@ -68,11 +69,13 @@ class Talks(_Frozen):
     setback_missile_test: Fraction
     setback_nuclear_test: Fraction
     setback_strike: Fraction
+    setback_sanctions: Fraction
     deal_threshold: Fraction
     close_probability: Probability
     withdrawal_goodwill: NonNegative
     withdrawal_pressure: NonNegative
     exercises_goodwill: NonNegative
+    sanctions_reserve: NonNegative
 
 
 class ThirdParty(_Frozen):

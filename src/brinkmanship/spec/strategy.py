@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from brinkmanship.spec.params import Fraction, NonNegative, Probability
+from brinkmanship.spec.params import Fraction, Probability
 
 
 class _Frozen(BaseModel):
