@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brinkmanship.engine import OUTCOMES, PHASES, simulate
+from brinkmanship.engine.chunk import sample_categorical
 from brinkmanship.engine.constants import ABSORBING, CRISIS, PEACE
 from brinkmanship.engine.dynamics import allocate_strikes
-from brinkmanship.engine.simulate import sample_categorical
 
 NAMES = ["let-deterrence-fail", "maximum-pressure", "freeze-for-freeze", "limited-strike", "engagement"]
 

@@ -34,9 +34,11 @@ class Observation:
     t: int
     warheads: np.ndarray
     delivery: np.ndarray
+    tests: np.ndarray  # test-equivalents so far (delivery is a function of them)
     economy: np.ndarray
     sanctions: np.ndarray  # effective pressure (level x enforcement)
     talks: np.ndarray
+    talks_idx: np.ndarray  # talks progress as a grid index (talks = idx x TALKS_STEP)
     lists_left: np.ndarray  # (L, n) targets left on each finite list
     struck: np.ndarray  # targets struck so far
     posture: Value

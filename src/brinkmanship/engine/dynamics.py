@@ -11,6 +11,62 @@ import numpy as np
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES
 
+TALKS_STEP = 0.05  # talks progress moves on a grid of 21 levels (stochastic rounding keeps the mean)
+TALKS_LEVELS = 21
+MAX_TESTS = 10  # test-equivalents after which delivery no longer improves
+
+
+def delivery(c: Compiled, tests: np.ndarray) -> np.ndarray:
+    """Delivery capability after `tests` test-equivalents: each closes a fixed share of the remaining gap."""
+    d0, g = c["initial.delivery"], c["arsenal.delivery_gain_per_test"]
+    return 1.0 - (1.0 - d0) * (1.0 - g) ** np.minimum(tests, MAX_TESTS)
+
+
+def nuclear_test_weight(c: Compiled) -> int:
+    """Test-equivalents of one nuclear test (an integer, so delivery stays on its grid)."""
+    return int(round(float(np.mean(c["arsenal.nuclear_test_weight"]))))
+
+
+def talks_round(x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Stochastic rounding of talks progress in [0, 1] to the grid index; keeps the expectation."""
+    y = np.clip(x, 0.0, 1.0) / TALKS_STEP
+    lo = np.floor(y + 1e-9)
+    return (lo + (u < (y - lo))).astype(np.int64).clip(0, TALKS_LEVELS - 1)
+
+
+def talks_lottery(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same rounding as a lottery: lower grid index and the probability of the upper one."""
+    y = np.clip(x, 0.0, 1.0) / TALKS_STEP
+    lo = np.floor(y + 1e-9)
+    frac = np.clip(y - lo, 0.0, 1.0)
+    lo = lo.astype(np.int64)
+    return lo.clip(0, TALKS_LEVELS - 1), np.where(lo >= TALKS_LEVELS - 1, 0.0, frac)
+
+
+def policy_paths(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
+    """Sanctions pressure felt and the economy index for each month 0..H under the strategy's sanctions mode.
+
+    The level follows the mode (frozen, tightened monthly, or relaxed monthly); the economy is dragged by the
+    enforced level and recovers slowly. Both are paths in time (shape (H+1,) or (H+1, n) for per-run
+    parameters): reactive sanctions rounds act on talks, not on this path.
+    """
+    H = c.horizon
+    enf = enforcement(c)
+    level = np.asarray(c["initial.sanctions"], dtype=float)
+    econ = np.asarray(c["initial.economy"], dtype=float)
+    levels, econs = [level], [econ]
+    for _ in range(H):
+        if c.sanctions_mode == "escalate":
+            level = level + c["sanctions.monthly_tightening"] * enf
+        elif c.sanctions_mode == "relax":
+            level = level - c["sanctions.relax_step"]
+        level = np.clip(level, 0.0, 1.0)
+        econ = np.clip(econ - c["economy.sanctions_drag"] * level * enf
+                       + c["economy.recovery"] * (1.0 - econ), 0.0, 1.0)
+        levels.append(level)
+        econs.append(econ)
+    return np.stack(levels) * enf, np.stack(econs)
+
 
 def enforcement(c: Compiled) -> Value:
     """Share of the sanctions' bite that China and Russia let through (engaged or forgotten)."""
@@ -67,8 +123,8 @@ def invasion_success(c: Compiled, posture: Value) -> Value:
 
 
 def deal_available(c: Compiled, talks: np.ndarray) -> np.ndarray:
-    """A deal can be accepted once talks have passed the threshold."""
-    return talks >= c["talks.deal_threshold"]
+    """A deal can be accepted once talks have passed the threshold (grid values, so a tolerance)."""
+    return talks >= c["talks.deal_threshold"] - 1e-9
 
 
 def mean_salvo(c: Compiled) -> float:
@@ -132,7 +188,29 @@ def loguniform_scale(c: Compiled, name: str, u: np.ndarray) -> np.ndarray:
 
 
 __all__ = [
-    "CIV", "LEAD", "TARGET_CLASSES", "allocate_strikes", "believed_threat", "channel_effect", "deal_available",
-    "deal_close_probability", "effective_sanctions", "enforcement", "intervention_probability",
-    "invasion_success", "loguniform_scale", "mean_salvo", "nuclear_use_in_war", "restraint", "talks_gain",
+    "CIV",
+    "LEAD",
+    "MAX_TESTS",
+    "TALKS_LEVELS",
+    "TALKS_STEP",
+    "TARGET_CLASSES",
+    "allocate_strikes",
+    "believed_threat",
+    "channel_effect",
+    "deal_available",
+    "deal_close_probability",
+    "delivery",
+    "effective_sanctions",
+    "enforcement",
+    "intervention_probability",
+    "invasion_success",
+    "loguniform_scale",
+    "mean_salvo",
+    "nuclear_test_weight",
+    "nuclear_use_in_war",
+    "policy_paths",
+    "restraint",
+    "talks_gain",
+    "talks_lottery",
+    "talks_round",
 ]

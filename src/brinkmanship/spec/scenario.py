@@ -29,8 +29,8 @@ class Arsenal(_Frozen):
     """How the arsenal and the means to deliver it grow."""
 
     production_per_year: NonNegative
-    delivery_gain_per_missile_test: Fraction
-    delivery_gain_per_nuclear_test: Fraction
+    delivery_gain_per_test: Fraction
+    nuclear_test_weight: NonNegative
     salvo_sizes: dict[int, float] = Field(description="missiles per launch event -> share of events")
     salvo_source: str
 
@@ -146,6 +146,28 @@ class BaseRate(_Frozen):
     struck_effect: Real
 
 
+class Adversary(_Frozen):
+    """The target's aims for the rational planner: utility weights, discount, and what wars and deals mean.
+
+    Flow utilities are per month; `war_cost` and `victory_value` are one-off; probabilities say how likely
+    the regime is to fall or to feel secure in each ending.
+    """
+
+    discount: Fraction
+    regime_survival: NonNegative
+    arsenal: NonNegative
+    arsenal_reference: NonNegative
+    economy: NonNegative
+    strike_cost: NonNegative
+    city_cost: NonNegative
+    war_cost: NonNegative
+    regime_fall_war: Probability
+    regime_fall_nuclear_war: Probability
+    intervention_protection: Fraction
+    victory_value: NonNegative
+    deal_security: Probability
+
+
 class Scenario(_Frozen):
     """A crisis: dates, starting state and the sourced parameters of every mechanism in the model."""
 
@@ -169,6 +191,7 @@ class Scenario(_Frozen):
     invasion: Invasion
     war: War
     base_rate: BaseRate
+    adversary: Adversary
 
     @model_validator(mode="after")
     def _months(self) -> Scenario:
@@ -193,7 +216,7 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate"):
+                        "escalation", "invasion", "war", "base_rate", "adversary"):
             block = getattr(self, section)
             for key in type(block).model_fields:
                 value = getattr(block, key)

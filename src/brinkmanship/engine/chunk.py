@@ -1,0 +1,348 @@
+"""The state of a chunk of runs and its monthly transition: the one transition model of the simulator.
+
+Arrays are (n,) or (k, n) over the chunk's open runs. Runs that reach an absorbing phase never change
+again, so the working arrays are compacted to the open runs whenever a quarter of them has closed; closed
+runs' outcomes are kept by their original index. Talks progress lives on a grid of 21 levels and delivery
+is counted in test-equivalents, so the rational planner's discretised state is the simulator's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import (
+    ACCEPT,
+    CIV,
+    CRISIS,
+    DEAL,
+    ESCALATE,
+    FREEZE,
+    FREEZE_ACT,
+    INVADE,
+    LEAD,
+    LIMITED,
+    MAJOR_WAR,
+    MISSILE,
+    N_ACTIONS,
+    NEGOTIATE,
+    NUCLEAR_TEST,
+    NUCLEAR_USE,
+    NUCLEAR_WAR,
+    OUTCOMES,
+    PEACE,
+    PHASE_TO_OUTCOME,
+    PHASES,
+    PROVOCATION,
+    RETALIATE,
+)
+from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
+from brinkmanship.engine.streams import Streams
+
+WARHEAD_BIN = 0.5  # warheads histogram resolution (mergeable percentiles across chunks)
+WARHEAD_BINS = 1000
+
+# uniform slots drawn once per run (then two per deadline: its month and whether it is executed)
+I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER = range(8)
+K_INIT_FIXED = 8
+# uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
+# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation
+M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
+K_MONTH_FIXED = 5
+
+
+def sample_categorical(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw per column of `probs` (categories along axis 0); a zero-probability entry never wins.
+
+    The draw is the first category whose running sum exceeds u x total; adding a zero leaves the running
+    sum exactly unchanged, so an empty category is always stepped over.
+    """
+    cum = np.cumsum(probs, axis=0)
+    x = u * cum[-1]
+    idx = np.zeros(u.shape[0], dtype=np.int64)
+    for j in range(probs.shape[0] - 1):
+        idx += x >= cum[j]
+    return idx
+
+
+def salvo_size(c: Compiled, u: np.ndarray) -> np.ndarray:
+    """Missiles launched in a month with launches, drawn from the scenario's salvo distribution."""
+    k = np.minimum(np.searchsorted(c.salvo_cdf, u, side="right"), len(c.salvo_sizes) - 1)
+    return c.salvo_sizes[k]
+
+
+class Chunk:
+    """A chunk of runs advanced month by month under one decision model and one compiled strategy."""
+
+    PER_RUN = ("phase", "warheads", "tests", "talks_idx", "lists", "struck", "by_class", "deaths_mil",
+               "deaths_civ", "detonations", "rung", "month_resolved", "invaded", "preventive", "quiet", "init",
+               "deadline_month", "orig")
+
+    def __init__(self, c: Compiled, model: DecisionModel, streams: Streams) -> None:
+        n = streams.stop - streams.start
+        self.c, self.model, self.s, self.n = c, model, streams, n
+        self.orig = np.arange(n)
+        self.compacted = False
+        self.phase = np.full(n, CRISIS, dtype=np.int8)
+        self.warheads = np.zeros(n) + c["initial.warheads"]
+        self.tests = np.zeros(n, dtype=np.int64)
+        self.talks_idx = dyn.talks_round(np.zeros(n) + c["initial.talks"], np.zeros(n))
+        self.lists = np.repeat(c.list_sizes[:, :, None], n, axis=2)  # (L, C, n)
+        self.struck = np.zeros(n)
+        self.by_class = np.zeros((4, n), dtype=np.int64)
+        self.deaths_mil = np.zeros(n)
+        self.deaths_civ = np.zeros(n)
+        self.detonations = np.zeros(n)
+        self.rung = np.where(self.phase == PEACE, 0, 1).astype(np.int8)
+        self.month_resolved = np.full(n, -1, dtype=np.int16)
+        self.invaded = np.zeros(n, dtype=bool)
+        self.preventive = np.zeros(n, dtype=bool)
+        self.quiet = np.zeros(n, dtype=np.int16)
+        self.init = init = streams.initial
+        self.deadline_month = np.zeros((len(c.deadlines), n), dtype=np.int64)
+        for j, d in enumerate(c.deadlines):
+            span = d.last_month - d.first_month + 1
+            self.deadline_month[j] = d.first_month + np.minimum(
+                (init[K_INIT_FIXED + 2 * j] * span).astype(np.int64), span - 1)
+        self.sanctions_path, self.economy_path = dyn.policy_paths(c)
+        H = c.horizon
+        self.outcome_counts = np.zeros((H + 1, len(OUTCOMES)), dtype=np.int64)
+        self.outcome_counts[0] = np.bincount(PHASE_TO_OUTCOME[self.phase], minlength=len(OUTCOMES))
+        self.warhead_hist = np.zeros((H + 1, WARHEAD_BINS), dtype=np.int64)
+        self.closed_outcomes = np.zeros(len(OUTCOMES), dtype=np.int64)
+        self.closed_hist = np.zeros(WARHEAD_BINS, dtype=np.int64)
+        self.warhead_hist[0] = self._hist(self.warheads)
+        self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
+        self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
+        self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    @staticmethod
+    def _hist(warheads: np.ndarray) -> np.ndarray:
+        idx = np.minimum((warheads / WARHEAD_BIN).astype(np.int64), WARHEAD_BINS - 1)
+        return np.bincount(idx, minlength=WARHEAD_BINS)
+
+    def _path(self, path: np.ndarray, t: int, idx: np.ndarray | None) -> np.ndarray | float:
+        row = path[t]
+        if np.ndim(row) == 0:
+            return float(row)
+        row = row[self.orig] if self.compacted and row.shape[0] != self.n else row
+        return row if idx is None else row[idx]
+
+    def _compact(self) -> None:
+        """Store the closed runs' outcomes and drop them from the working arrays."""
+        keep = self.phase <= CRISIS
+        if keep.sum() > 0.75 * keep.size:
+            return
+        done = ~keep
+        for k, v in self._outcome_arrays(done).items():
+            self.final[k][self.orig[done]] = v
+        self.closed_outcomes += np.bincount(PHASE_TO_OUTCOME[self.phase[done]], minlength=len(OUTCOMES))
+        self.closed_hist += self._hist(self.warheads[done])
+        if self.c.has_arrays:
+            self.c = self.c.chunk(keep)
+            self.sanctions_path, self.economy_path = self.sanctions_path[:, keep], self.economy_path[:, keep]
+        for name in self.PER_RUN:
+            setattr(self, name, getattr(self, name)[..., keep])
+        self.n = int(keep.sum())
+        self.compacted = True
+
+    def observe(self, t: int, idx: np.ndarray) -> tuple[Observation, Compiled]:
+        """What the target sees at month t, for the runs `idx` (and the model cut to them)."""
+        c = self.c.chunk(idx) if self.c.has_arrays else self.c
+        tests = self.tests[idx]
+        return Observation(
+            t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests,
+            economy=np.broadcast_to(self._path(self.economy_path, t, idx), idx.shape),
+            sanctions=np.broadcast_to(self._path(self.sanctions_path, t, idx), idx.shape),
+            talks=self.talks_idx[idx] * dyn.TALKS_STEP, talks_idx=self.talks_idx[idx],
+            lists_left=self.lists.sum(axis=1)[:, idx], struck=self.struck[idx], posture=c.posture(t),
+            exercises=float(c.exercise_level[t]),
+        ), c
+
+    # -- the month ------------------------------------------------------------------------------------
+    def step(self, t: int) -> None:
+        """Advance every open run by one month."""
+        u = self.s.month()
+        if self.compacted:
+            u = u[:, self.orig]
+        if self.n:
+            self._step(t, u)
+        else:
+            self.outcome_counts[t + 1] = self.closed_outcomes
+            self.warhead_hist[t + 1] = self.closed_hist
+        self._compact()
+
+    def _step(self, t: int, u: np.ndarray) -> None:
+        c, n, init = self.c, self.n, self.init
+        active = self.phase <= CRISIS
+        posture = c.posture(t)
+        talks = self.talks_idx * dyn.TALKS_STEP
+        strikes = np.zeros((4, n), dtype=np.int64)
+        new_war = np.zeros(n, dtype=bool)
+        regime = np.zeros(n, dtype=bool)
+        deadline_hit = np.zeros(n, dtype=bool)
+
+        # 1. deadlines: a month with a coercer's deadline action is a month of response for the target
+        for j, d in enumerate(c.deadlines):
+            fire = active & (self.deadline_month[j] == t) & (init[K_INIT_FIXED + 2 * j + 1] < c[d.prob])
+            if d.talks_threshold is not None:
+                fire &= talks < d.talks_threshold
+            deadline_hit |= fire
+            if d.response == "preventive_war":
+                new_war |= fire
+                regime |= fire
+                self.preventive |= fire
+            elif d.response == "strike":
+                strikes[d.target_class] += d.count * fire
+            else:
+                talks = talks - fire * c["talks.setback_sanctions"]
+
+        # 2. the target's action
+        a = np.full(n, -1, dtype=np.int64)
+        idx = np.flatnonzero(active & ~deadline_hit)
+        if idx.size:
+            obs, cc = self.observe(t, idx)
+            a[idx] = sample_categorical(self.model.action_probabilities(cc, obs), u[M_ACTION, idx])
+            self.action_counts[t] = np.bincount(a[idx], minlength=N_ACTIONS)
+        is_m, is_n, is_p = a == MISSILE, a == NUCLEAR_TEST, a == PROVOCATION
+        missiles = np.zeros(n)
+        midx = np.flatnonzero(is_m)
+        missiles[midx] = salvo_size(c, u[M_DETAIL, midx])
+        self.tests += is_m + is_n * dyn.nuclear_test_weight(c)
+        talks = (talks + (a == NEGOTIATE) * dyn.talks_gain(c, posture)
+                 - is_m * c["talks.setback_missile_test"] - is_n * c["talks.setback_nuclear_test"])
+        deal = (a == ACCEPT) & (u[M_DETAIL] < dyn.deal_close_probability(c, posture))
+        freeze = a == FREEZE_ACT
+        invade = a == INVADE
+        success = init[I_INVADE] < dyn.invasion_success(c, posture)
+        self.invaded |= invade
+        new_war |= invade
+        regime |= invade & ~success
+        first_use = a == NUCLEAR_USE
+        limited = is_p & (u[M_DETAIL] < c["escalation.provocation_clash"])
+        self.deaths_mil += limited * c["war.provocation_deaths"]
+
+        # 3. the coercer's rules answer the month's events
+        for i, r in enumerate(c.rules):
+            fire = (is_m, is_n, is_p)[r.event] & (u[K_MONTH_FIXED + i] < c[r.prob])
+            if r.response == "strike":
+                want = (r.count * (missiles if r.per_missile else 1.0) * fire).astype(np.int64)
+                if r.target_list >= 0:
+                    sub = np.flatnonzero(want)
+                    left = self.lists[r.target_list][:, sub]
+                    alloc = dyn.allocate_strikes(np.minimum(want[sub], left.sum(axis=0)), left)
+                    self.lists[r.target_list][:, sub] = left - alloc
+                    strikes[:, sub] += alloc
+                else:
+                    strikes[r.target_class] += want
+            else:
+                talks = talks - fire * c["talks.setback_sanctions"]
+
+        # 4. after strikes: absorb, retaliate in kind, or escalate to general war
+        total = strikes.sum(axis=0)
+        hit = (total > 0) & ~new_war & ~first_use & ~deal & ~freeze
+        hidx = np.flatnonzero(hit)
+        if hidx.size:
+            obs, cc = self.observe(t, hidx)
+            info = StrikeInfo(total=total[hidx], leadership=strikes[LEAD, hidx], civilian=strikes[CIV, hidx])
+            resp = np.zeros(n, dtype=np.int64)
+            resp[hidx] = sample_categorical(self.model.response_probabilities(cc, obs, info), u[M_RESP, hidx])
+            ret = hit & (resp == RETALIATE)
+            counter = ret & (init[I_COUNTER] < c["escalation.counter_escalation"])
+            limited |= ret & ~counter
+            new_war |= (hit & (resp == ESCALATE)) | counter
+            talks = talks - hit * c["talks.setback_strike"]
+        sidx = np.flatnonzero(total)
+        if sidx.size:
+            cs = c.chunk(sidx) if c.has_arrays else c
+            city = dyn.loguniform_scale(cs, "war.civilian_deaths_per_city", u[M_CITY, sidx])
+            self.deaths_mil[sidx] += (total[sidx] - strikes[CIV, sidx]) * cs["war.military_deaths_per_target"]
+            self.deaths_civ[sidx] += strikes[CIV, sidx] * city
+            self.by_class[:, sidx] += strikes[:, sidx]
+            self.struck[sidx] += total[sidx]
+
+        # 5. general war: third parties, nuclear use, deaths
+        nuclear = first_use.copy()
+        widx = np.flatnonzero(new_war)
+        if widx.size:
+            cw = c.chunk(widx) if c.has_arrays else c
+            nuclear[widx] |= init[I_NUC_USE, widx] < dyn.nuclear_use_in_war(
+                cw, self.warheads[widx], dyn.delivery(cw, self.tests[widx]), regime[widx])
+        war = new_war | nuclear
+        if war.any():
+            self._resolve_war(war, nuclear)
+
+        # 6. phases, ladder, slow variables
+        old = self.phase.copy()
+        phase = self.phase
+        phase[deal] = DEAL
+        phase[freeze] = FREEZE
+        phase[limited] = LIMITED
+        phase[war] = MAJOR_WAR
+        phase[nuclear] = NUCLEAR_WAR
+        still = active & (phase <= CRISIS)
+        self.quiet = np.where(is_m | is_n | is_p, 0, self.quiet + 1).astype(np.int16)
+        phase[still] = np.where(self.quiet[still] >= 6, PEACE, CRISIS)
+        rung = np.where(nuclear, 4, np.where(war, 3, np.where(limited | (total > 0), 2, 1)))
+        self.rung = np.where(active, np.maximum(self.rung, rung), self.rung).astype(np.int8)
+        self.month_resolved[active & (phase > CRISIS)] = t + 1
+        if c.sanctions_mode == "escalate":  # a new sanctions round after each test month sets talks back
+            talks = talks - (is_m | is_n) * c["talks.setback_sanctions"]
+        self.talks_idx = np.where(still, dyn.talks_round(talks, u[M_TALKS]), self.talks_idx)
+        self.warheads = self.warheads + still * (c["arsenal.production_per_year"] / 12.0)
+
+        changed = old != phase
+        if changed.any():
+            self.transitions += np.bincount(old[changed].astype(np.int64) * len(PHASES) + phase[changed],
+                                            minlength=len(PHASES) ** 2).reshape(len(PHASES), len(PHASES))
+        self.outcome_counts[t + 1] = self.closed_outcomes + np.bincount(PHASE_TO_OUTCOME[phase],
+                                                                        minlength=len(OUTCOMES))
+        self.warhead_hist[t + 1] = self.closed_hist + self._hist(self.warheads)
+
+    def _resolve_war(self, war: np.ndarray, nuclear: np.ndarray) -> None:
+        """Deaths and detonations for the runs `war` entering general war this month (some of them nuclear)."""
+        w = np.flatnonzero(war)
+        c = self.c.chunk(w) if self.c.has_arrays else self.c
+        init = self.init[:, w]
+        p_ch, p_ru = dyn.intervention_probability(c)
+        joined = (init[I_CHINA] < p_ch) | (init[I_RUSSIA] < p_ru)
+        conv = dyn.loguniform_scale(c, "war.conventional_deaths", init[I_WAR])
+        conv = conv * np.where(joined, c["war.intervention_deaths_multiplier"], 1.0)
+        share = c["war.civilian_share"]
+        self.deaths_civ[w] += conv * share
+        self.deaths_mil[w] += conv * (1.0 - share)
+        mean = np.maximum(c["war.detonations_mean"], 1.0)
+        det = np.ceil(-np.log(np.maximum(init[I_DETON], 1e-30)) * mean)
+        det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads[w]), 1.0)) * nuclear[w]
+        per = dyn.loguniform_scale(c, "war.deaths_per_detonation", init[I_NUC_SCALE])
+        self.detonations[w] += det
+        self.deaths_civ[w] += det * per
+        self.warheads[w] -= det
+
+    # -- results --------------------------------------------------------------------------------------
+    def _outcome_arrays(self, sel: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
+        return {
+            "final_phase": self.phase[sel].astype(np.int8),
+            "outcome": PHASE_TO_OUTCOME[self.phase[sel]],
+            "month_resolved": self.month_resolved[sel],
+            "warheads": self.warheads[sel],
+            "deaths_military": self.deaths_mil[sel],
+            "deaths_civilian": self.deaths_civ[sel],
+            "deaths": self.deaths_mil[sel] + self.deaths_civ[sel],
+            "detonations": self.detonations[sel],
+            "strikes_military": self.by_class[0, sel],
+            "strikes_leadership": self.by_class[1, sel],
+            "strikes_dual_use": self.by_class[2, sel],
+            "strikes_civilian_population": self.by_class[3, sel],
+            "highest_rung": self.rung[sel],
+            "invaded": self.invaded[sel],
+            "preventive_war": self.preventive[sel],
+        }
+
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """Per-run outcomes in the chunk's original run order."""
+        for k, v in self._outcome_arrays().items():
+            self.final[k][self.orig] = v
+        return self.final
