@@ -22,9 +22,9 @@ def delivery(c: Compiled, tests: np.ndarray) -> np.ndarray:
     return 1.0 - (1.0 - d0) * (1.0 - g) ** np.minimum(tests, MAX_TESTS)
 
 
-def nuclear_test_weight(c: Compiled) -> int:
-    """Test-equivalents of one nuclear test (an integer, so delivery stays on its grid)."""
-    return int(round(float(np.mean(c["arsenal.nuclear_test_weight"]))))
+def nuclear_test_weight(c: Compiled) -> np.ndarray:
+    """Test-equivalents of one nuclear test, rounded to an integer so delivery stays on its grid."""
+    return np.rint(c["arsenal.nuclear_test_weight"]).astype(np.int64)
 
 
 def talks_round(x: np.ndarray, u: np.ndarray) -> np.ndarray:
