@@ -75,7 +75,7 @@ def salvo_size(c: Compiled, u: np.ndarray) -> np.ndarray:
 class Chunk:
     """A chunk of runs advanced month by month under one decision model and one compiled strategy."""
 
-    PER_RUN = ("phase", "warheads", "tests", "talks_idx", "lists", "struck", "by_class", "deaths_mil",
+    PER_RUN = ("phase", "warheads", "tests", "talks_idx", "lists", "by_class", "deaths_mil",
                "deaths_civ", "detonations", "rung", "month_resolved", "invaded", "preventive", "quiet", "init",
                "deadline_month", "orig")
 
@@ -89,7 +89,6 @@ class Chunk:
         self.tests = np.zeros(n, dtype=np.int64)
         self.talks_idx = dyn.talks_round(np.zeros(n) + c["initial.talks"], np.zeros(n))
         self.lists = np.repeat(c.list_sizes[:, :, None], n, axis=2)  # (L, C, n)
-        self.struck = np.zeros(n)
         self.by_class = np.zeros((4, n), dtype=np.int64)
         self.deaths_mil = np.zeros(n)
         self.deaths_civ = np.zeros(n)
@@ -152,12 +151,18 @@ class Chunk:
         """What the target sees at month t, for the runs `idx` (and the model cut to them)."""
         c = self.c.chunk(idx) if self.c.has_arrays else self.c
         tests = self.tests[idx]
+        left = self.lists.sum(axis=1)[:, idx]
+        done = None
+        if c.deadlines:
+            d = c.deadlines[0]
+            done = (self.deadline_month[0, idx] < t) & (self.init[K_INIT_FIXED + 1, idx] < np.broadcast_to(
+                c[d.prob], idx.shape))
         return Observation(
-            t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests,
+            t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests, deadline_done=done,
             economy=np.broadcast_to(self._path(self.economy_path, t, idx), idx.shape),
             sanctions=np.broadcast_to(self._path(self.sanctions_path, t, idx), idx.shape),
             talks=self.talks_idx[idx] * dyn.TALKS_STEP, talks_idx=self.talks_idx[idx],
-            lists_left=self.lists.sum(axis=1)[:, idx], struck=self.struck[idx], posture=c.posture(t),
+            lists_left=left, struck=c.list_sizes.sum() - left.sum(axis=0), posture=c.posture(t),
             exercises=float(c.exercise_level[t]),
         ), c
 
@@ -210,7 +215,7 @@ class Chunk:
         missiles = np.zeros(n)
         midx = np.flatnonzero(is_m)
         missiles[midx] = salvo_size(c, u[M_DETAIL, midx])
-        self.tests += is_m + is_n * dyn.nuclear_test_weight(c)
+        self.tests = np.minimum(self.tests + is_m + is_n * dyn.nuclear_test_weight(c), dyn.MAX_TESTS)
         talks = (talks + (a == NEGOTIATE) * dyn.talks_gain(c, posture)
                  - is_m * c["talks.setback_missile_test"] - is_n * c["talks.setback_nuclear_test"])
         deal = (a == ACCEPT) & (u[M_DETAIL] < dyn.deal_close_probability(c, posture))
@@ -221,8 +226,9 @@ class Chunk:
         new_war |= invade
         regime |= invade & ~success
         first_use = a == NUCLEAR_USE
-        limited = is_p & (u[M_DETAIL] < c["escalation.provocation_clash"])
-        self.deaths_mil += limited * c["war.provocation_deaths"]
+        clash = is_p & (u[M_DETAIL] < c["escalation.provocation_clash"])
+        limited = clash.copy()
+        self.deaths_mil += clash * c["war.provocation_deaths"]
 
         # 3. the coercer's rules answer the month's events
         for i, r in enumerate(c.rules):
@@ -242,11 +248,13 @@ class Chunk:
 
         # 4. after strikes: absorb, retaliate in kind, or escalate to general war
         total = strikes.sum(axis=0)
-        hit = (total > 0) & ~new_war & ~first_use & ~deal & ~freeze
+        hit = (total > 0) & ~new_war & ~first_use & ~deal & ~freeze & ~clash
         hidx = np.flatnonzero(hit)
         if hidx.size:
             obs, cc = self.observe(t, hidx)
-            info = StrikeInfo(total=total[hidx], leadership=strikes[LEAD, hidx], civilian=strikes[CIV, hidx])
+            event = np.select([is_m[hidx], is_n[hidx], is_p[hidx]], [0, 1, 2], default=3)
+            info = StrikeInfo(total=total[hidx], leadership=strikes[LEAD, hidx], civilian=strikes[CIV, hidx],
+                              event=event)
             resp = np.zeros(n, dtype=np.int64)
             resp[hidx] = sample_categorical(self.model.response_probabilities(cc, obs, info), u[M_RESP, hidx])
             ret = hit & (resp == RETALIATE)
@@ -261,7 +269,6 @@ class Chunk:
             self.deaths_mil[sidx] += (total[sidx] - strikes[CIV, sidx]) * cs["war.military_deaths_per_target"]
             self.deaths_civ[sidx] += strikes[CIV, sidx] * city
             self.by_class[:, sidx] += strikes[:, sidx]
-            self.struck[sidx] += total[sidx]
 
         # 5. general war: third parties, nuclear use, deaths
         nuclear = first_use.copy()

@@ -40,18 +40,21 @@ class Observation:
     talks: np.ndarray
     talks_idx: np.ndarray  # talks progress as a grid index (talks = idx x TALKS_STEP)
     lists_left: np.ndarray  # (L, n) targets left on each finite list
-    struck: np.ndarray  # targets struck so far
+    struck: np.ndarray  # targets lost from the coercer's finite lists so far
     posture: Value
     exercises: float
+    deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
 
 
 @dataclass
 class StrikeInfo:
-    """Strikes suffered this month, by kind: all targets, leadership targets, cities."""
+    """Strikes suffered this month, by kind (all targets, leadership targets, cities), and what provoked them
+    (`event`: missile_test, nuclear_test, provocation or deadline), for each struck run."""
 
     total: np.ndarray
     leadership: np.ndarray
     civilian: np.ndarray
+    event: np.ndarray
 
 
 @runtime_checkable

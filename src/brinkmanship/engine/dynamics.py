@@ -13,7 +13,7 @@ from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES
 
 TALKS_STEP = 0.05  # talks progress moves on a grid of 21 levels (stochastic rounding keeps the mean)
 TALKS_LEVELS = 21
-MAX_TESTS = 10  # test-equivalents after which delivery no longer improves
+MAX_TESTS = 6  # test-equivalents after which delivery no longer improves
 
 
 def delivery(c: Compiled, tests: np.ndarray) -> np.ndarray:

@@ -154,18 +154,23 @@ class Adversary(_Frozen):
     """
 
     discount: Fraction
+    beyond_horizon: Fraction
     regime_survival: NonNegative
     arsenal: NonNegative
     arsenal_reference: NonNegative
     economy: NonNegative
     strike_cost: NonNegative
+    test_cost: NonNegative
+    negotiation_cost: NonNegative
     city_cost: NonNegative
+    limited_conflict_cost: NonNegative
     war_cost: NonNegative
     regime_fall_war: Probability
     regime_fall_nuclear_war: Probability
     intervention_protection: Fraction
     victory_value: NonNegative
     deal_security: Probability
+    deal_economy: NonNegative
 
 
 class Scenario(_Frozen):

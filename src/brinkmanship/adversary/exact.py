@@ -1,0 +1,202 @@
+"""Exact outcome probabilities: forward propagation of the state distribution under a decision model.
+
+The same month branches the planner plans on, read with the strategy's *real* probabilities, move the
+probability mass over the grid; absorbing endings collect it. No sampling error: intervals have zero width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from brinkmanship.adversary.grid import Grid
+from brinkmanship.adversary.kernel import (
+    BUILDUP_O,
+    LIMITED_O,
+    NUCLEAR_O,
+    WAR_O,
+    End,
+    Key,
+    Month,
+    Open,
+    Strike,
+    col,
+    mcol,
+    talks_matrix,
+)
+from brinkmanship.adversary.planner import Decision, Evaluator, Solution, solve
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import Compiled, compile_model
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
+from brinkmanship.engine.decision import DecisionModel, StrikeInfo, get_decision_model
+from brinkmanship.spec import Scenario, Strategy
+
+
+@dataclass
+class ExactResult:
+    """Outcome probabilities (n, 6) and their path over months (H+1, n, 6), for n parameter samples."""
+
+    outcomes: np.ndarray
+    timeline: np.ndarray
+    adversary: str
+
+    def as_dict(self, i: int = 0) -> dict[str, float]:
+        return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
+
+
+class _Policy:
+    """Action and response probabilities on the grid, from a solved planner or any decision model."""
+
+    def __init__(self, c: Compiled, grid: Grid, n: int, model: DecisionModel | Solution,
+                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+        self.c, self.grid, self.n, self.model, self.paths = c, grid, n, model, paths
+        self._ev: Evaluator | None = None
+
+    def start(self, t: int) -> None:
+        self.t = t
+        if isinstance(self.model, Solution):
+            self._ev = self.model.evaluator(t)
+
+    def actions(self) -> np.ndarray:
+        """(A, n, K, M, R) action probabilities at this month."""
+        shape = (N_ACTIONS, self.n, *self.grid.shape)
+        if self._ev is not None:
+            return self._ev.month_values().policy
+        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
+        return self.model.action_probabilities(cs, obs).reshape(shape)
+
+    def responses(self, month: Month, b: Strike) -> np.ndarray:
+        """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
+        if self._ev is not None:
+            values, _, _ = self._ev.response_values(b)
+            return self._ev.decision.choose(values)
+        listed, lead, cities = month.strikes_at(b)
+        shape = (self.n, *self.grid.shape)
+        per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731
+        total = per_r(listed + b.fixed.sum())
+        info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
+                          event=np.full(total.size, b.event))
+        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+                                        tests_shift=b.dm)
+        return self.model.response_probabilities(cs, obs, info).reshape(3, *shape)
+
+
+def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
+    """Mass at test level m moved to min(m + dm, M - 1)."""
+    if dm == 0:
+        return mass
+    M = mass.shape[2]
+    out = np.zeros_like(mass)
+    out[:, :, dm:] = mass[:, :, :M - dm]
+    out[:, :, M - 1] += mass[:, :, M - dm:].sum(axis=2)
+    return out
+
+
+def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted)."""
+    R = mass.shape[3]
+    if np.array_equal(dest, np.arange(R)):
+        return mass
+    S = np.zeros((R, R))
+    S[np.arange(R), dest] = 1.0
+    return mass @ S
+
+
+def advance(month: Month, policy: _Policy, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6))."""
+    grid = month.grid
+    n = mass.shape[0]
+    K, M, R = grid.shape
+    absorbed = np.zeros((n, len(OUTCOMES)))
+    buffers: dict[Key, np.ndarray] = {}
+
+    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray) -> None:
+        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest)
+
+    def war(m: np.ndarray) -> None:
+        pn = mcol(month.pn_free)
+        absorbed[:, NUCLEAR_O] += (m * pn).sum(axis=(1, 2, 3))
+        absorbed[:, WAR_O] += (m * (1 - pn)).sum(axis=(1, 2, 3))
+
+    def handle(b: Open | Strike | End, m: np.ndarray) -> None:
+        m = m * col(b.weight)
+        if isinstance(b, Open):
+            send(m, b.key, b.dm, grid.r_map(0, b.done))
+        elif isinstance(b, End):
+            for o, p in b.outcomes.items():
+                p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
+                absorbed[:, o] += (m * p).sum(axis=(1, 2, 3))
+        else:
+            listed, _, _ = month.strikes_at(b)
+            hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done))
+            sigma = policy.responses(month, b)
+            struck = np.where(hit, m, 0.0)
+            send(struck * sigma[0], b.key_absorb, b.dm, grid.r_map(listed, b.done))
+            counter = col(month.counter)
+            retaliated = struck * sigma[1]
+            absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
+            war(_move_m(retaliated * counter + struck * sigma[2], b.dm))
+
+    h = month.hazard_grid
+    for b in month.deadline_branches():
+        handle(b, mass * h)
+    pi = policy.actions()
+    acting = mass * (1 - h)
+    for a in range(N_ACTIONS):
+        if np.any(pi[a]):
+            for b in month.action_branches(a):
+                handle(b, acting * pi[a])
+    new = np.zeros_like(mass)
+    for key, m in buffers.items():
+        P = talks_matrix(month.shift_of(key), K, n)
+        new += np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+    return new, absorbed
+
+
+def start_mass(c: Compiled, grid: Grid, n: int) -> np.ndarray:
+    """(n, K, M, R) point mass on the starting state."""
+    mass = np.zeros((n, *grid.shape))
+    k0 = np.broadcast_to(dyn.talks_round(np.atleast_1d(np.asarray(c["initial.talks"], dtype=float)),
+                                         np.zeros(1)), (n,))
+    mass[np.arange(n), k0, 0, grid.start_index] = 1.0
+    return mass
+
+
+def samples_of(c: Compiled, model: DecisionModel | Solution) -> int:
+    """How many parameter samples a compiled model carries."""
+    if isinstance(model, Solution):
+        return model.n
+    return max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
+
+
+def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
+    """Forward distribution of outcomes for every parameter sample of `c` under the decision model."""
+    grid = Grid.of(c)
+    n = samples_of(c, model)
+    paths = dyn.policy_paths(c)
+    policy = _Policy(c, grid, n, model, paths)
+    mass = start_mass(c, grid, n)
+    absorbed = np.zeros((n, len(OUTCOMES)))
+    timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
+    timeline[0, :, BUILDUP_O] = 1.0
+    for t in range(c.horizon):
+        policy.start(t)
+        mass, newly = advance(Month(c, grid, t, n, False, paths), policy, mass)
+        absorbed += newly
+        timeline[t + 1] = absorbed
+        timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+    out = absorbed.copy()
+    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+    name = model.decision.name if isinstance(model, Solution) else model.name
+    return ExactResult(outcomes=out, timeline=timeline, adversary=name)
+
+
+def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: str = "rational",
+                   overrides: dict | None = None) -> dict[str, float]:
+    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+    c = compile_model(scenario, strategy, overrides)
+    if adversary == "base-rate":
+        return propagate(c, get_decision_model("base-rate")).as_dict()
+    return propagate(c, solve(c, Decision.parse(adversary))).as_dict()

@@ -1,0 +1,311 @@
+"""What can happen in one month, as branches over the planner's grid: the shared transition model.
+
+A month's branches are built from the engine's own mechanism functions (`engine.dynamics`) with either the
+probabilities the target *believes* (for planning) or those the strategy *really* has (for the exact
+forward distribution). Backward induction reads them as values, forward propagation as moving mass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+
+import numpy as np
+
+from brinkmanship.adversary.grid import Grid
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import (
+    ACCEPT,
+    CIV,
+    FREEZE_ACT,
+    HOLD,
+    INVADE,
+    LEAD,
+    MISSILE,
+    N_ACTIONS,
+    NEGOTIATE,
+    NUCLEAR_TEST,
+    NUCLEAR_USE,
+    OUTCOMES,
+    PROVOCATION,
+)
+
+DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = range(len(OUTCOMES))
+
+
+def col(x: np.ndarray | float) -> np.ndarray | float:
+    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars pass through."""
+    return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
+
+
+def mcol(x: np.ndarray) -> np.ndarray:
+    """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1)."""
+    x = np.atleast_2d(x)
+    return x[:, None, :, None]
+
+
+Key = tuple[str, int, int]  # talks shift: (base move, strike setbacks, sanctions rounds)
+
+
+@dataclass
+class Open:
+    """Stay open: talks move by shift `key`, tests by `dm`; nothing struck."""
+
+    weight: np.ndarray | float
+    key: Key
+    dm: int = 0
+    done: bool = False  # this branch is the deadline acting
+
+
+@dataclass
+class Strike:
+    """The coercer strikes: `listed` targets requested from the list (capped by what is left) plus `fixed`
+    strikes by class off the list; the target then absorbs, retaliates or escalates."""
+
+    weight: np.ndarray | float
+    key_open: Key  # talks shift when nothing could be struck (the list is empty)
+    key_absorb: Key  # talks shift when the strike is absorbed
+    dm: int
+    listed: int
+    fixed: np.ndarray  # (4,) strikes by class not drawn from the list
+    event: int  # 0 missile_test, 1 nuclear_test, 2 provocation, 3 deadline
+    done: bool = False  # this branch is the deadline acting
+
+
+@dataclass
+class End:
+    """An absorbing ending: value (n, M) or (n,) terms and the outcome mixture it lands in."""
+
+    weight: np.ndarray | float
+    value: np.ndarray  # broadcastable to (n, 1, M, 1) after mcol
+    outcomes: dict[int, np.ndarray | float] = field(default_factory=dict)  # outcome -> prob (n, M) or scalar
+
+
+Branch = Open | Strike | End
+
+
+class Month:
+    """Month t of the crisis for n parameter samples, with believed or real credibility."""
+
+    def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
+                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+        self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
+        H = c.horizon
+        a = "adversary."
+        step = dyn.TALKS_STEP
+        posture = c.posture(t)
+        self.delta = c[a + "discount"]
+        # talks shifts in grid units
+        escalate = c.sanctions_mode == "escalate"
+        s_sanc = c["talks.setback_sanctions"] / step
+        self.base_shift = {
+            "0": 0.0,
+            "gain": dyn.talks_gain(c, posture) / step,
+            "m": -(c["talks.setback_missile_test"] / step + (s_sanc if escalate else 0.0)),
+            "n": -(c["talks.setback_nuclear_test"] / step + (s_sanc if escalate else 0.0)),
+        }
+        self.strike_shift = -c["talks.setback_strike"] / step
+        self.sanctions_shift = -s_sanc
+        self.close = dyn.deal_close_probability(c, posture)
+        self.success = dyn.invasion_success(c, posture)
+        self.clash = c["escalation.provocation_clash"]
+        self.counter = c["escalation.counter_escalation"]
+        sanctions, economy = paths
+        self.sanctions, self.economy = sanctions[t], economy[t]
+        self.warheads = c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0
+        d0 = np.reshape(c["initial.delivery"], (-1, 1))
+        gain = np.reshape(c["arsenal.delivery_gain_per_test"], (-1, 1))
+        tests = np.minimum(np.arange(grid.M), dyn.MAX_TESTS)[None, :]
+        self.delivery = 1.0 - (1.0 - d0) * (1.0 - gain) ** tests  # (n or 1, M), as dyn.delivery
+        wh = np.reshape(self.warheads, (-1, 1))
+        self.pn_free = dyn.nuclear_use_in_war(c, wh, self.delivery, np.zeros_like(self.delivery, dtype=bool))
+        self.pn_threat = dyn.nuclear_use_in_war(c, wh, self.delivery, np.ones_like(self.delivery, dtype=bool))
+        p_ch, p_ru = dyn.intervention_probability(c)
+        p_int = np.reshape(1 - (1 - p_ch) * (1 - p_ru), (-1, 1))
+        # values of the endings entered at the end of this month (flows from t+1 to the horizon)
+        d = self.delta
+        remaining = H - t - 1
+        annuity = np.reshape(annuity_from(d, remaining, c[a + "beyond_horizon"]), (-1, 1))
+        surv, econ = np.reshape(c[a + "regime_survival"], (-1, 1)), np.reshape(c[a + "economy"], (-1, 1))
+        status_quo = status_quo_flow(c, t, self.economy, self.delivery)
+        war_cost = np.reshape(c[a + "war_cost"], (-1, 1))
+        fall = np.reshape(c[a + "regime_fall_war"], (-1, 1)) * (
+            1 - np.reshape(c[a + "intervention_protection"], (-1, 1)) * p_int)
+        nuclear = -2 * war_cost + annuity * surv * (1 - np.reshape(c[a + "regime_fall_nuclear_war"], (-1, 1)))
+        conventional = -war_cost + annuity * surv * (1 - fall)
+        self.flow = status_quo  # (n, M) utility of an open month
+        self.T_deal = annuity * (surv * np.reshape(c[a + "deal_security"], (-1, 1))
+                                 + econ * np.reshape(c[a + "deal_economy"], (-1, 1)))
+        self.T_freeze = annuity * status_quo
+        self.T_limited = -np.reshape(c[a + "limited_conflict_cost"], (-1, 1)) + annuity * status_quo
+        self.T_nuclear = nuclear + 0 * self.delivery
+        self.T_war_free = (1 - self.pn_free) * conventional + self.pn_free * nuclear
+        self.T_war_threat = (1 - self.pn_threat) * conventional + self.pn_threat * nuclear
+        win = np.reshape(c[a + "victory_value"], (-1, 1)) - war_cost + annuity * surv
+        s = np.reshape(self.success, (-1, 1))
+        self.T_invade = s * ((1 - self.pn_free) * win + self.pn_free * nuclear) + (1 - s) * self.T_war_threat
+        self.strike_cost = c[a + "strike_cost"]
+        self.action_cost = {MISSILE: c[a + "test_cost"], NUCLEAR_TEST: c[a + "test_cost"],
+                            NEGOTIATE: c[a + "negotiation_cost"]}
+        self.city_cost = c[a + "city_cost"]
+        self.hazard = self._hazard()
+        self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
+
+    @property
+    def delta_col(self) -> np.ndarray | float:
+        """The discount factor, broadcastable over the grid."""
+        return col(self.delta)
+
+    # -- probabilities with the chosen credibility -----------------------------------------------------
+    def _prob(self, real: str, believed: str) -> np.ndarray | float:
+        return self.c[believed] if self.believed else self.c[real]
+
+    def _hazard(self) -> np.ndarray | float:
+        """Chance the deadline acts this month, given it has not acted before (uniform month, probability p)."""
+        if not self.c.deadlines:
+            return 0.0
+        d = self.c.deadlines[0]
+        p = self._prob(d.prob, d.believed)
+        span = d.last_month - d.first_month + 1
+        if not d.first_month <= self.t <= d.last_month:
+            return 0.0
+        done = p * (self.t - d.first_month) / span
+        return (p / span) / np.maximum(1 - done, 1e-12)
+
+    # -- branches --------------------------------------------------------------------------------------
+    def deadline_branches(self) -> list[Branch]:
+        """What the deadline does when it acts (the target then only responds this month)."""
+        if not self.c.deadlines:
+            return []
+        d = self.c.deadlines[0]
+        if d.response == "preventive_war":
+            return [End(1.0, self.T_war_threat, {NUCLEAR_O: self.pn_threat, WAR_O: 1 - self.pn_threat})]
+        if d.response == "strike":
+            fixed = np.zeros(4, dtype=np.int64)
+            fixed[d.target_class] = d.count
+            return [Strike(1.0, ("0", 0, 0), ("0", 1, 0), 0, 0, fixed, 3, done=True)]
+        return [Open(1.0, ("0", 0, 1), done=True)]
+
+    def _event_branches(self, event: int, key: str, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
+        rules = [r for r in self.c.rules if r.event == event]
+        out: list[Branch] = []
+        for size_p, size in sizes:
+            for fired in product((False, True), repeat=len(rules)):
+                w: np.ndarray | float = size_p
+                listed = 0
+                fixed = np.zeros(4, dtype=np.int64)
+                for r, f in zip(rules, fired, strict=True):
+                    p = self._prob(r.prob, r.believed)
+                    w = w * (p if f else 1 - p)
+                    if not f or r.response != "strike":
+                        continue
+                    want = r.count * (size if r.per_missile else 1)
+                    if r.target_list >= 0:
+                        listed += want
+                    else:
+                        fixed[r.target_class] += want
+                rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
+                if listed or fixed.any():
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event))
+                else:
+                    out.append(Open(w, (key, 0, rounds), dm))
+        return out
+
+    def action_branches(self, a: int) -> list[Branch]:
+        """Branches of action `a` (weights sum to 1 for each sample)."""
+        c = self.c
+        if a == HOLD:
+            return [Open(1.0, ("0", 0, 0))]
+        if a == NEGOTIATE:
+            return [Open(1.0, ("gain", 0, 0))]
+        if a == ACCEPT:
+            return [End(self.close, self.T_deal, {DEAL_O: 1.0}), Open(1 - self.close, ("0", 0, 0))]
+        if a == FREEZE_ACT:
+            return [End(1.0, self.T_freeze, {FREEZE_O: 1.0})]
+        if a == INVADE:
+            s = np.reshape(self.success, (-1, 1))
+            pn = s * self.pn_free + (1 - s) * self.pn_threat
+            return [End(1.0, self.T_invade, {NUCLEAR_O: pn, WAR_O: 1 - pn})]
+        if a == NUCLEAR_USE:
+            return [End(1.0, self.T_nuclear, {NUCLEAR_O: 1.0})]
+        if a == PROVOCATION:
+            return [End(self.clash, self.T_limited, {LIMITED_O: 1.0}),
+                    *self._scaled(self._event_branches(2, "0", 0, [(1.0, 1)]), 1 - self.clash)]
+        sizes = [(float(p), int(s)) for s, p in zip(c.salvo_sizes, np.diff(np.concatenate([[0.0], c.salvo_cdf])),
+                                                    strict=True)]
+        if a == MISSILE:
+            return self._event_branches(0, "m", 1, sizes)
+        if a == NUCLEAR_TEST:
+            return self._event_branches(1, "n", self.nuclear_weight, [(1.0, 1)])
+        raise ValueError(f"unknown action {a}")
+
+    @staticmethod
+    def _scaled(branches: list[Branch], w: np.ndarray | float) -> list[Branch]:
+        for b in branches:
+            b.weight = b.weight * w
+        return branches
+
+    def shift_of(self, key: Key) -> np.ndarray | float:
+        """Talks shift (grid units) of a branch key."""
+        base, strikes, rounds = key
+        return self.base_shift[base] + strikes * self.strike_shift + rounds * self.sanctions_shift
+
+    def available(self) -> np.ndarray:
+        """(A, 1, K, 1, 1) mask of actions open in each talks level (a deal needs ripe talks)."""
+        K = self.grid.K
+        mask = np.ones((N_ACTIONS, 1, K, 1, 1), dtype=bool)
+        thr = np.atleast_1d(self.c["talks.deal_threshold"])
+        if thr.size > 1:
+            mask = np.broadcast_to(mask, (N_ACTIONS, thr.size, K, 1, 1)).copy()
+        mask[ACCEPT] = (np.arange(K)[None, :] * dyn.TALKS_STEP >= thr[:, None] - 1e-9)[:, :, None, None]
+        if np.all(np.asarray(self.warheads) < 1.0):
+            mask[NUCLEAR_USE] = False
+        return mask
+
+    @property
+    def hazard_grid(self) -> np.ndarray | float:
+        """The deadline's hazard where it has not acted yet, broadcastable over the grid."""
+        if not self.c.deadlines:
+            return 0.0
+        return col(self.hazard) * (self.grid.done == 0)[None, None, None, :]
+
+    def strikes_at(self, b: Strike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each last-axis index: listed targets struck, leadership targets struck, cities struck."""
+        R = self.grid.R
+        listed = np.minimum(b.listed, self.grid.left)
+        if b.listed and self.grid.list_id >= 0:
+            left = self.grid.left_by_class()
+            lead = dyn.allocate_strikes(listed, left)[LEAD]
+        else:
+            lead = np.zeros(R, dtype=np.int64)
+        return listed, lead + b.fixed[LEAD], np.full(R, b.fixed[CIV])
+
+
+def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:
+    """(n, M) utility of an open month t: regime survival, the arsenal's value, the economy."""
+    a = "adversary."
+    warheads = np.reshape(c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0, (-1, 1))
+    arsenal = np.minimum(warheads / np.reshape(c[a + "arsenal_reference"], (-1, 1)), 1.0) * delivery
+    return (np.reshape(c[a + "regime_survival"], (-1, 1)) + np.reshape(c[a + "arsenal"], (-1, 1)) * arsenal
+            + np.reshape(c[a + "economy"], (-1, 1)) * np.reshape(economy, (-1, 1)))
+
+
+def annuity_from(d: np.ndarray | float, remaining: int, beyond: np.ndarray | float) -> np.ndarray:
+    """Discounted months of a steady flow: `remaining` months to the horizon, then `beyond` x a perpetuity."""
+    d = np.minimum(np.asarray(d, dtype=float), 1 - 1e-9)
+    return (1 - d ** remaining) / (1 - d) + beyond * d ** remaining / (1 - d)
+
+
+def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
+    """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
+    pos = np.clip(np.arange(K)[None, :] + np.reshape(shift, (-1, 1)), 0, K - 1)
+    pos = np.broadcast_to(pos, (n, K))
+    lo = np.floor(pos + 1e-9).astype(np.int64).clip(0, K - 1)
+    frac = np.where(lo >= K - 1, 0.0, pos - lo)
+    P = np.zeros((n, K, K))
+    rows = np.arange(K)[None, :]
+    nn = np.arange(n)[:, None]
+    P[nn, rows, lo] += 1 - frac
+    P[nn, rows, np.minimum(lo + 1, K - 1)] += frac
+    return P

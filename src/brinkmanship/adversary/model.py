@@ -1,0 +1,75 @@
+"""The planner as a `DecisionModel`: the simulator asks it what the rational target does in each run."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from brinkmanship.adversary.planner import Decision, Solution, solve
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.decision import Observation, StrikeInfo
+from brinkmanship.errors import InputError
+
+# talks move before a strike is absorbed, by what provoked it: missile_test, nuclear_test, provocation, deadline
+_ABSORB_KEY = {0: ("m", 1, 0), 1: ("n", 1, 0), 2: ("0", 1, 0), 3: ("0", 1, 0)}
+
+
+class PlannerModel:
+    """Rational or logit target: best response to the strategy as believed, solved once per strategy."""
+
+    classifier: ClassVar[dict[str, bool]] = {"rational": True, "stochastic": False, "uses_beliefs": True,
+                                             "calibrated": False}
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        self.name = decision.name
+        self._solutions: dict[tuple, Solution] = {}
+
+    def solution(self, c: Compiled) -> Solution:
+        """The solved planner for this compiled strategy (cached)."""
+        if c.has_arrays:
+            raise InputError("the simulator runs the rational adversary with one parameter set at a time",
+                             field="--adversary", fix="use exact outcomes (`--exact`) for parameter batches")
+        key = (c.strategy.model_dump_json(), tuple(sorted(c.values.items())))
+        if key not in self._solutions:
+            self._solutions[key] = solve(c, self.decision)
+        return self._solutions[key]
+
+    def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
+        g = sol.grid
+        left = obs.lists_left[g.list_id] if g.list_id >= 0 else np.zeros_like(obs.talks_idx)
+        done = obs.deadline_done if obs.deadline_done is not None else np.zeros(left.shape, dtype=bool)
+        if g.D == 1:
+            done = np.zeros_like(done)
+        elif set_done:
+            done = np.ones_like(done)
+        j = done.astype(np.int64) * g.levels + left
+        return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
+
+    def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
+        """The planner's policy at the observed grid states."""
+        sol = self.solution(c)
+        k, m, j = self._index(sol, obs)
+        return sol.policy(obs.t)[:, 0, k, m, j]
+
+    def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
+        """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
+        sol = self.solution(c)
+        ev = sol.evaluator(obs.t)
+        mk = ev.mk
+        n = strikes.total.shape[0]
+        values = np.zeros((3, n))
+        for event, key in _ABSORB_KEY.items():
+            sel = strikes.event == event
+            if not sel.any():
+                continue
+            sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
+                                 "lists_left": obs.lists_left[:, sel],
+                                 "deadline_done": None if obs.deadline_done is None else obs.deadline_done[sel]})
+            k, m, j = self._index(sol, sub, set_done=event == 3)
+            lim, war = mk.T_limited[0, m], mk.T_war_free[0, m]
+            values[0, sel] = mk.delta * ev.G(key)[0, k, m, j]
+            values[1, sel] = mk.delta * ((1 - mk.counter) * lim + mk.counter * war)
+            values[2, sel] = mk.delta * war
+        return self.decision.choose(values)

@@ -1,0 +1,242 @@
+"""Backward induction for the rational (or logit boundedly rational) target, batched over parameter samples.
+
+The target maximises expected discounted utility under the credibility it *believes* each rule and deadline
+has. Values live on the grid (n samples, K talks levels, M test levels, R targets left) for every month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from brinkmanship.adversary.grid import Grid
+from brinkmanship.adversary.kernel import (
+    End,
+    Key,
+    Month,
+    Open,
+    Strike,
+    col,
+    mcol,
+    status_quo_flow,
+    talks_matrix,
+)
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import N_ACTIONS
+from brinkmanship.errors import InputError
+
+TIE_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How the target turns values into choices: `rational` (argmax, ties split) or logit with precision lam."""
+
+    kind: str = "rational"
+    lam: float = float("inf")
+
+    @staticmethod
+    def parse(spec: str) -> Decision:
+        """`rational` or `logit:<lambda>` (lambda >= 0; lambda = 0 is uniform, large lambda is rational)."""
+        if spec == "rational":
+            return Decision()
+        if spec.startswith("logit:"):
+            try:
+                lam = float(spec.split(":", 1)[1])
+            except ValueError:
+                lam = -1.0
+            if lam >= 0:
+                return Decision("logit", lam)
+        raise InputError(f"unknown decision model '{spec}'", field="--adversary",
+                         fix="use rational, base-rate or logit:<lambda> with lambda >= 0")
+
+    @property
+    def name(self) -> str:
+        return "rational" if self.kind == "rational" else f"logit:{self.lam:g}"
+
+    def choose(self, Q: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Choice probabilities over axis 0 of `Q` among the allowed entries."""
+        allowed = np.ones(Q.shape, dtype=bool) if mask is None else np.broadcast_to(mask, Q.shape)
+        Qm = np.where(allowed, Q, -np.inf)
+        best = Qm.max(axis=0)
+        if self.kind == "rational" or np.isinf(self.lam):
+            tol = TIE_TOL * (1.0 + np.abs(best))
+            top = (Qm >= best - tol) & allowed
+            return top / top.sum(axis=0)
+        z = np.where(allowed, np.exp(np.clip(self.lam * (Qm - best), -700, 0)), 0.0)
+        return z / z.sum(axis=0)
+
+
+@dataclass
+class MonthValues:
+    """One month's backward step: action values Q (A, n, K, M, R), their mask, the policy and the value."""
+
+    Q: np.ndarray
+    mask: np.ndarray
+    policy: np.ndarray
+    value: np.ndarray
+
+
+class Evaluator:
+    """Values of a month's branches given next month's values `Vn` (n, K, M, R)."""
+
+    def __init__(self, month: Month, Vn: np.ndarray, decision: Decision) -> None:
+        self.mk, self.Vn, self.decision = month, Vn, decision
+        self.n = Vn.shape[0]
+        self._G: dict[Key, np.ndarray] = {}
+
+    def G(self, key: Key) -> np.ndarray:
+        """Expected next-month value after the talks move `key`, for each pre-month talks level."""
+        if key not in self._G:
+            K, M, R = self.mk.grid.shape
+            P = talks_matrix(self.mk.shift_of(key), K, self.n)
+            self._G[key] = np.matmul(P, self.Vn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+        return self._G[key]
+
+    def m_index(self, dm: int) -> np.ndarray:
+        return np.minimum(np.arange(self.mk.grid.M) + dm, self.mk.grid.M - 1)
+
+    def response_values(self, b: Strike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(3, n, K, M, R) values of absorbing, retaliating and escalating; the hit mask (R,); the cost."""
+        mk = self.mk
+        listed, _, cities = mk.strikes_at(b)
+        mi = self.m_index(b.dm)
+        absorb = mk.delta_col * self.G(b.key_absorb)[:, :, mi][:, :, :, mk.grid.r_map(listed, b.done)]
+        lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
+        retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
+        escalate = mk.delta_col * war
+        shape = absorb.shape
+        values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
+        hit = (listed + b.fixed.sum()) > 0
+        cost = col(mk.strike_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :] + col(
+            mk.city_cost) * cities[None, None, None, :]
+        return values, hit, cost
+
+    def branch_value(self, b: Open | Strike | End) -> np.ndarray:
+        mk = self.mk
+        if isinstance(b, Open):
+            return mk.delta_col * self.G(b.key)[:, :, self.m_index(b.dm)][..., mk.grid.r_map(0, b.done)]
+        if isinstance(b, End):
+            return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
+        values, hit, cost = self.response_values(b)
+        sigma = self.decision.choose(values)
+        responded = (sigma * values).sum(axis=0) - cost
+        missed = mk.delta_col * self.G(b.key_open)[:, :, self.m_index(b.dm)][..., mk.grid.r_map(0, b.done)]
+        return np.where(hit[None, None, None, :], responded, missed)
+
+    def expected(self, branches: list) -> np.ndarray:
+        total = 0.0
+        for b in branches:
+            total = total + col(b.weight) * self.branch_value(b)
+        return total
+
+    def month_values(self, policy: np.ndarray | None = None) -> MonthValues:
+        """Q for every action, the policy, and the month's value V_t (flow + deadline + chosen action).
+
+        With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one.
+        """
+        mk = self.mk
+        K, M, R = mk.grid.shape
+        shape = (self.n, K, M, R)
+        Q = np.stack([np.broadcast_to(self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0)),
+                                      shape) for a in range(N_ACTIONS)])
+        mask = np.broadcast_to(mk.available(), Q.shape)
+        if policy is None:
+            policy = self.decision.choose(Q, mask)
+        chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
+        h = mk.hazard_grid
+        deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
+        value = mcol(mk.flow) + h * deadline + (1 - h) * chosen
+        return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape))
+
+
+@dataclass
+class Solution:
+    """The solved planner: values per month on the grid, and the settings that produced them (Gambit style)."""
+
+    c: Compiled
+    grid: Grid
+    decision: Decision
+    n: int
+    V: list[np.ndarray]  # V[t] (n, K, M, R) for t = 0..H; V[H] = 0
+    method: str = "backward induction"
+    settings: dict = field(default_factory=dict)
+
+    @cached_property
+    def paths(self) -> tuple[np.ndarray, np.ndarray]:
+        return dyn.policy_paths(self.c)
+
+    def month(self, t: int, believed: bool = True) -> Month:
+        return Month(self.c, self.grid, t, self.n, believed, self.paths)
+
+    def evaluator(self, t: int) -> Evaluator:
+        """The believed month t evaluated against the solved values of month t+1."""
+        return Evaluator(self.month(t), self.V[t + 1], self.decision)
+
+    def policy(self, t: int) -> np.ndarray:
+        """(A, n, K, M, R) action probabilities at month t."""
+        return self._policy_cache(t)
+
+    def _policy_cache(self, t: int) -> np.ndarray:
+        cache = self.settings.setdefault("_policies", {})
+        if t not in cache:
+            cache[t] = self.evaluator(t).month_values().policy
+        return cache[t]
+
+    def initial_state(self) -> tuple[np.ndarray, int, int]:
+        """Grid indices of the starting state: talks level(s), tests 0, full list."""
+        k0 = dyn.talks_round(np.atleast_1d(np.asarray(self.c["initial.talks"], dtype=float)), np.zeros(1))
+        return k0, 0, self.grid.start_index
+
+    def value_at_start(self) -> np.ndarray:
+        """(n,) value of the starting state."""
+        k0, m0, r0 = self.initial_state()
+        V0 = self.V[0]
+        return V0[np.arange(self.n), np.broadcast_to(k0, (self.n,)), m0, r0]
+
+
+def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
+    last = Month(c, grid, c.horizon - 1, n, True, paths)
+    flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
+    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), 1 - 1e-9))
+
+
+def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
+    """Backward induction over the horizon for every parameter sample of `c` at once."""
+    if isinstance(decision, str):
+        decision = Decision.parse(decision)
+    grid = Grid.of(c)
+    n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
+    H = c.horizon
+    paths = dyn.policy_paths(c)
+    V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
+    V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
+    for t in range(H - 1, -1, -1):
+        V[t] = np.ascontiguousarray(Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
+                                    .month_values().value)
+    return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
+                    settings={"horizon": H, "grid": grid.shape, "samples": n, "decision": decision.name})
+
+
+def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:
+    """Values of fixed action policies (policies[t] (A, n, K, M, R), one per sample): policy evaluation.
+
+    Responses to strikes are still chosen by `decision`. Used to check the planner against other policies.
+    """
+    if isinstance(decision, str):
+        decision = Decision.parse(decision)
+    grid = Grid.of(c)
+    n = policies[0].shape[1]
+    H = c.horizon
+    paths = dyn.policy_paths(c)
+    V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
+    V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
+    for t in range(H - 1, -1, -1):
+        ev = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
+        V[t] = np.ascontiguousarray(ev.month_values(policies[t]).value)
+    return Solution(c=c, grid=grid, decision=decision, n=n, V=V, method="policy evaluation",
+                    settings={"horizon": H, "grid": grid.shape, "samples": n})
