@@ -40,6 +40,7 @@ class ExactResult:
     outcomes: np.ndarray
     timeline: np.ndarray
     adversary: str
+    actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
@@ -103,8 +104,12 @@ def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
     return mass @ S
 
 
-def advance(month: Month, policy: _Policy, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6))."""
+def advance(month: Month, policy: _Policy, mass: np.ndarray,
+            taken: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6)).
+
+    With `taken` (n, A), the chance of each action this month is added to it.
+    """
     grid = month.grid
     n = mass.shape[0]
     K, M, R = grid.shape
@@ -146,6 +151,8 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray) -> tuple[np.ndarray
     acting = mass * (1 - h)
     for a in range(N_ACTIONS):
         if np.any(pi[a]):
+            if taken is not None:
+                taken[:, a] += (acting * pi[a]).sum(axis=(1, 2, 3))
             for b in month.action_branches(a):
                 handle(b, acting * pi[a])
     new = np.zeros_like(mass)
@@ -181,16 +188,17 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     absorbed = np.zeros((n, len(OUTCOMES)))
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
     timeline[0, :, BUILDUP_O] = 1.0
+    actions = np.zeros((c.horizon, n, N_ACTIONS))
     for t in range(c.horizon):
         policy.start(t)
-        mass, newly = advance(Month(c, grid, t, n, False, paths), policy, mass)
+        mass, newly = advance(Month(c, grid, t, n, False, paths), policy, mass, actions[t])
         absorbed += newly
         timeline[t + 1] = absorbed
         timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
     out = absorbed.copy()
     out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
     name = model.decision.name if isinstance(model, Solution) else model.name
-    return ExactResult(outcomes=out, timeline=timeline, adversary=name)
+    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
 
 
 def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: str = "rational",

@@ -22,7 +22,7 @@ SEED = Annotated[int, typer.Option("--seed", help="Root seed: the same seed give
 CHUNK = Annotated[int, typer.Option("--chunk-size", help="Runs per vectorised batch (memory, never numbers).")]
 ADV = Annotated[str, typer.Option("--adversary", help="rational | base-rate | logit:<lambda>")]
 JSON = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-DEFAULT_ADVERSARY = "base-rate"
+DEFAULT_ADVERSARY = "rational"
 
 
 @app.command("scenarios")
@@ -151,3 +151,54 @@ def demo_cmd(
     html = build_report(sc, results, out, summary=summary)
     console.print(f"simulated in {t_sim:.1f}s; report built in {time.perf_counter() - t1:.1f}s")
     console.print(f"wrote {csv_path}, {png_path}, {html}")
+
+
+@app.command("explain")
+@handle_errors
+def explain_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    strategy: Annotated[str, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")],
+    adversary: ADV = "rational",
+    as_json: JSON = False,
+) -> None:
+    """The target's best response to a strategy, in words and as a compact policy table."""
+    from rich.table import Table
+
+    from brinkmanship.adversary.explain import explain
+    from brinkmanship.spec import load_scenario, load_strategy
+
+    adversary = parse_adversary(adversary)
+    if adversary == "base-rate":
+        from brinkmanship.errors import InputError
+
+        raise InputError("explain describes a planner's best response", field="--adversary",
+                         fix="use rational or logit:<lambda>")
+    sc = load_scenario(scenario)
+    out = explain(sc, load_strategy(strategy, sc), adversary)
+    if as_json:
+        print_json(out)
+        return
+    console.print(f"[bold]{out['strategy']}[/] vs a {out['adversary']} target "
+                  f"({out['method']}, grid {out['settings']['grid']})")
+    console.print(out["summary"], soft_wrap=True)
+    months = Table(title="What it does, month by month (chance of each action; exact)", title_justify="left",
+                   header_style="bold")
+    months.add_column("month")
+    months.add_column("at the starting state")
+    months.add_column("actions taken (share of all runs)")
+    for row in out["policy_by_month"]:
+        if row["month"] % 3 and row["month"] != len(out["policy_by_month"]) - 1:
+            continue
+        taken = ", ".join(f"{a} {p:.0%}" for a, p in sorted(row["actions_taken"].items(), key=lambda x: -x[1])
+                          if p >= 0.005)
+        months.add_row(row["date"], row["at_start_state"], taken or "-")
+    console.print(months)
+    pm = out["policy_map"]
+    grid = Table(title=f"Policy map in {pm['date']} (no tests yet): talks progress x targets left",
+                 title_justify="left", header_style="bold")
+    grid.add_column("")
+    for col_name in pm["cols"]:
+        grid.add_column(col_name)
+    for label, row in zip(pm["rows"], pm["action"], strict=True):
+        grid.add_row(label, *row)
+    console.print(grid)

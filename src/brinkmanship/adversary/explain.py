@@ -1,0 +1,100 @@
+"""The target's best response in words and tables: when it tests, talks, freezes or invades, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from brinkmanship.adversary.exact import ExactResult, propagate
+from brinkmanship.adversary.planner import Solution, solve
+from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine.compiled import compile_model
+from brinkmanship.engine.constants import ACTIONS, OUTCOMES
+from brinkmanship.spec import Scenario, Strategy
+from brinkmanship.spec.scenario import add_months
+
+ACTION_WORDS = {
+    "hold": "waits", "missile_test": "tests missiles", "nuclear_test": "tests a nuclear device",
+    "provocation": "stages a limited provocation", "negotiate": "negotiates", "accept_deal": "accepts a deal",
+    "freeze": "freezes its programme", "invade": "invades across the DMZ", "nuclear_use": "uses nuclear weapons",
+}
+
+
+def _label(p: np.ndarray) -> str:
+    """The action(s) a policy column chooses: one name, or the mixed names with their shares."""
+    order = np.argsort(-p)
+    top = [i for i in order if p[i] > 0.005]
+    if len(top) == 1 or p[top[0]] > 0.95:
+        return ACTIONS[top[0]]
+    return " / ".join(f"{ACTIONS[i]} {p[i]:.0%}" for i in top[:3])
+
+
+def explain(scenario: Scenario, strategy: Strategy, adversary: str = "rational") -> dict[str, Any]:
+    """Solve, propagate and describe the target's best response to `strategy` (JSON-ready)."""
+    c = compile_model(scenario, strategy)
+    sol: Solution = solve(c, adversary)
+    res: ExactResult = propagate(c, sol)
+    g = sol.grid
+    k0 = int(sol.initial_state()[0][0])
+    months = list(range(c.horizon))
+    by_month = [
+        {"month": t, "date": add_months(scenario.start, t).isoformat()[:7],
+         "at_start_state": _label(sol.policy(t)[:, 0, k0, 0, g.start_index]),
+         "actions_taken": {ACTIONS[a]: float(res.actions[t, 0, a]) for a in range(len(ACTIONS))
+                           if res.actions[t, 0, a] > 1e-4}}
+        for t in months
+    ]
+    # policy map: talks level x targets left, at the month the deadline window opens (or month 3)
+    t_map = c.deadlines[0].first_month if c.deadlines else min(3, c.horizon - 1)
+    talks_rows = [k for k in range(0, g.K, 4)]
+    lefts = sorted({g.levels - 1, (g.levels - 1) * 2 // 3, (g.levels - 1) // 3, 0}, reverse=True)
+    pol = sol.policy(t_map)
+    grid_actions = [[_label(pol[:, 0, k, 0, r]) for r in lefts] for k in talks_rows]
+    summary = _words(strategy, res, by_month, grid_actions, talks_rows, lefts, g.list_id >= 0)
+    return {
+        "scenario": scenario.name, "strategy": strategy.name, "adversary": sol.decision.name,
+        "method": sol.method, "settings": {k: v for k, v in sol.settings.items() if not k.startswith("_")},
+        "value_at_start": float(sol.value_at_start()[0]),
+        "outcomes": res.as_dict(),
+        "summary": summary,
+        "policy_by_month": by_month,
+        "policy_map": {
+            "month": t_map, "date": add_months(scenario.start, t_map).isoformat()[:7],
+            "rows": [f"talks {k * dyn.TALKS_STEP:.1f}" for k in talks_rows],
+            "cols": [f"{r} targets left" for r in lefts] if g.list_id >= 0 else ["no target list"],
+            "action": grid_actions if g.list_id >= 0 else [[row[0]] for row in grid_actions],
+        },
+    }
+
+
+def _words(strategy: Strategy, res: ExactResult, by_month: list[dict], grid_actions: list[list[str]],
+           talks_rows: list[int], lefts: list[int], has_list: bool) -> str:
+    out = res.as_dict()
+    likely = max(OUTCOMES, key=lambda o: out[o])
+    first = by_month[0]["at_start_state"]
+    taken = res.actions[:, 0, :].sum(axis=0)
+    total = max(taken.sum(), 1e-12)
+    shares = {ACTIONS[a]: taken[a] / total for a in range(len(ACTIONS))}
+    top = sorted(shares, key=lambda a: -shares[a])[:3]
+    opening = (f"Against '{strategy.name}', the target in its first month {ACTION_WORDS.get(first, first)}."
+               if " " not in first else f"Against '{strategy.name}', the target starts mixed: {first}.")
+    others = ", ".join(f"{o} {out[o]:.0%}" for o in OUTCOMES if out[o] >= 0.005 and o != likely)
+    lines = [
+        opening,
+        f"Most likely ending: {likely} ({out[likely]:.0%})" + (f"; then {others}." if others else "."),
+        "Over the crisis its months go mostly to: " + ", ".join(f"{a} ({shares[a]:.0%})" for a in top
+                                                                if shares[a] >= 0.005) + ".",
+    ]
+    if has_list:
+        row0 = grid_actions[0]
+        if len(set(row0)) > 1:
+            lines.append(f"As the target list empties (from {lefts[0]} to {lefts[-1]} left) its choice at "
+                         f"stalled talks moves from {row0[0]} to {row0[-1]}.")
+        else:
+            lines.append(f"The target list's depletion does not change its choice at stalled talks ({row0[0]}).")
+    col0 = [row[0] for row in grid_actions]
+    if len(set(col0)) > 1:
+        lines.append(f"As talks advance (0 to {talks_rows[-1] * dyn.TALKS_STEP:.1f}) it moves from {col0[0]} "
+                     f"to {col0[-1]}.")
+    return " ".join(lines)
