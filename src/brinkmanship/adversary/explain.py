@@ -48,9 +48,10 @@ def explain(scenario: Scenario, strategy: Strategy, adversary: str = "rational")
     # policy map: talks level x targets left, at the month the deadline window opens (or month 3)
     t_map = c.deadlines[0].first_month if c.deadlines else min(3, c.horizon - 1)
     talks_rows = [k for k in range(0, g.K, 4)]
-    lefts = sorted({g.levels - 1, (g.levels - 1) * 2 // 3, (g.levels - 1) // 3, 0}, reverse=True)
+    idx = sorted({g.levels - 1, (g.levels - 1) * 2 // 3, (g.levels - 1) // 3, 0}, reverse=True)
+    lefts = [int(g.values[i]) for i in idx]
     pol = sol.policy(t_map)
-    grid_actions = [[_label(pol[:, 0, k, 0, r]) for r in lefts] for k in talks_rows]
+    grid_actions = [[_label(pol[:, 0, k, 0, i]) for i in idx] for k in talks_rows]
     summary = _words(strategy, res, by_month, grid_actions, talks_rows, lefts, g.list_id >= 0)
     return {
         "scenario": scenario.name, "strategy": strategy.name, "adversary": sol.decision.name,

@@ -17,6 +17,24 @@ from brinkmanship.engine.decision import Observation
 from brinkmanship.errors import InputError
 
 
+def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
+    """Targets-left values reachable from a full list under the strategy's strike sizes (closure)."""
+    if list_id < 0:
+        return np.zeros(1, dtype=np.int64)
+    sizes = [int(s) for s in c.salvo_sizes]
+    amounts = {r.count * (s if r.per_missile else 1) for r in c.rules if r.target_list == list_id
+               for s in (sizes if r.per_missile else [1])}
+    seen, frontier = {full}, [full]
+    while frontier:
+        r = frontier.pop()
+        for w in amounts:  # several rules on one event can add up; closure over single amounts covers sums
+            nxt = max(r - w, 0)
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return np.array(sorted(seen), dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Grid:
     """Sizes of the state grid and the finite target list it tracks (one list at most).
@@ -27,10 +45,14 @@ class Grid:
 
     K: int
     M: int
-    levels: int
+    values: np.ndarray  # targets-left values the list can reach, ascending (0 ... full)
     D: int
     list_id: int
     composition: np.ndarray  # (4,) targets per class on the list at the start
+
+    @property
+    def levels(self) -> int:
+        return len(self.values)
 
     @property
     def R(self) -> int:
@@ -39,7 +61,11 @@ class Grid:
     @property
     def left(self) -> np.ndarray:
         """(R,) targets left on the list at each index of the last axis."""
-        return np.tile(np.arange(self.levels), self.D)
+        return np.tile(self.values, self.D)
+
+    def level_of(self, left: np.ndarray) -> np.ndarray:
+        """Index of each targets-left value among the reachable ones."""
+        return np.searchsorted(self.values, left)
 
     @property
     def done(self) -> np.ndarray:
@@ -54,7 +80,7 @@ class Grid:
     def r_map(self, listed: np.ndarray | int, set_done: bool) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left)."""
         left = self.left
-        after = left - np.minimum(listed, left)
+        after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         return done * self.levels + after
 
@@ -82,8 +108,8 @@ class Grid:
         list_id = used.pop() if used else -1
         comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(4, dtype=np.int64)
         recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
-        return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, levels=int(comp.sum()) + 1, D=2 if recurring else 1,
-                    list_id=list_id, composition=comp)
+        return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
+                    D=2 if recurring else 1, list_id=list_id, composition=comp)
 
     def left_by_class(self) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index, depleted in proportion (as the simulator)."""

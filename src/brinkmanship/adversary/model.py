@@ -44,7 +44,7 @@ class PlannerModel:
             done = np.zeros_like(done)
         elif set_done:
             done = np.ones_like(done)
-        j = done.astype(np.int64) * g.levels + left
+        j = done.astype(np.int64) * g.levels + g.level_of(left)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:

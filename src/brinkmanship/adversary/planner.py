@@ -57,14 +57,19 @@ class Decision:
     def name(self) -> str:
         return "rational" if self.kind == "rational" else f"logit:{self.lam:g}"
 
+    def value(self, Q: np.ndarray) -> np.ndarray:
+        """Expected value of choosing over axis 0 of `Q` (all options allowed): the max, or the logit mean."""
+        if self.kind == "rational" or np.isinf(self.lam):
+            return Q.max(axis=0)
+        return (self.choose(Q) * Q).sum(axis=0)
+
     def choose(self, Q: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Choice probabilities over axis 0 of `Q` among the allowed entries."""
         allowed = np.ones(Q.shape, dtype=bool) if mask is None else np.broadcast_to(mask, Q.shape)
-        Qm = np.where(allowed, Q, -np.inf)
+        Qm = Q if mask is None else np.where(allowed, Q, -np.inf)
         best = Qm.max(axis=0)
         if self.kind == "rational" or np.isinf(self.lam):
-            tol = TIE_TOL * (1.0 + np.abs(best))
-            top = (Qm >= best - tol) & allowed
+            top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
             return top / top.sum(axis=0)
         z = np.where(allowed, np.exp(np.clip(self.lam * (Qm - best), -700, 0)), 0.0)
         return z / z.sum(axis=0)
@@ -86,46 +91,78 @@ class Evaluator:
     def __init__(self, month: Month, Vn: np.ndarray, decision: Decision) -> None:
         self.mk, self.Vn, self.decision = month, Vn, decision
         self.n = Vn.shape[0]
-        self._G: dict[Key, np.ndarray] = {}
+        self._G: dict = {}
+        self._values: dict = {}
 
     def G(self, key: Key) -> np.ndarray:
-        """Expected next-month value after the talks move `key`, for each pre-month talks level."""
+        """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
         if key not in self._G:
             K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n)
+            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.mk.delta, (-1, 1, 1))
             self._G[key] = np.matmul(P, self.Vn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
         return self._G[key]
 
     def m_index(self, dm: int) -> np.ndarray:
         return np.minimum(np.arange(self.mk.grid.M) + dm, self.mk.grid.M - 1)
 
-    def response_values(self, b: Strike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(3, n, K, M, R) values of absorbing, retaliating and escalating; the hit mask (R,); the cost."""
+    def Gm(self, key: Key, dm: int) -> np.ndarray:
+        """G(key) read at the tests level reached after `dm` more test-equivalents."""
+        if (key, dm) not in self._G:
+            self._G[(key, dm)] = self.G(key)[:, :, self.m_index(dm)] if dm else self.G(key)
+        return self._G[(key, dm)]
+
+    def _response_parts(self, b: Strike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Values of absorbing (n, K, M, R), retaliating and escalating (n, 1, M, 1); hit mask (R,); cost."""
         mk = self.mk
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
-        absorb = mk.delta_col * self.G(b.key_absorb)[:, :, mi][:, :, :, mk.grid.r_map(listed, b.done)]
+        rmap = mk.grid.r_map(listed, b.done)
+        G = self.Gm(b.key_absorb, b.dm)
+        absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
         lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
-        shape = absorb.shape
-        values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
         hit = (listed + b.fixed.sum()) > 0
         cost = col(mk.strike_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :] + col(
             mk.city_cost) * cities[None, None, None, :]
+        return absorb, retaliate, escalate, hit, cost
+
+    def response_values(self, b: Strike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(3, n, K, M, R) values of absorbing, retaliating and escalating; the hit mask (R,); the cost."""
+        absorb, retaliate, escalate, hit, cost = self._response_parts(b)
+        shape = absorb.shape
+        values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
         return values, hit, cost
 
+    def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
+        mk = self.mk
+        G = self.Gm(key, dm)
+        return G if not done else G[..., mk.grid.r_map(0, done)]
+
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
+        """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            return mk.delta_col * self.G(b.key)[:, :, self.m_index(b.dm)][..., mk.grid.r_map(0, b.done)]
-        if isinstance(b, End):
+            sig: tuple = ("open", b.key, b.dm, b.done)
+        elif isinstance(b, End):
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
-        values, hit, cost = self.response_values(b)
-        sigma = self.decision.choose(values)
-        responded = (sigma * values).sum(axis=0) - cost
-        missed = mk.delta_col * self.G(b.key_open)[:, :, self.m_index(b.dm)][..., mk.grid.r_map(0, b.done)]
-        return np.where(hit[None, None, None, :], responded, missed)
+        else:
+            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done)
+        if sig in self._values:
+            return self._values[sig]
+        if isinstance(b, Open):
+            out = self._open(b.key, b.dm, b.done)
+        else:
+            absorb, retaliate, escalate, hit, cost = self._response_parts(b)
+            if self.decision.kind == "rational" or np.isinf(self.decision.lam):
+                responded = np.maximum(absorb, np.maximum(retaliate, escalate))
+            else:
+                shape = absorb.shape
+                responded = self.decision.value(np.stack(
+                    [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
+            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done))
+        self._values[sig] = out
+        return out
 
     def expected(self, branches: list) -> np.ndarray:
         total = 0.0
@@ -133,20 +170,27 @@ class Evaluator:
             total = total + col(b.weight) * self.branch_value(b)
         return total
 
-    def month_values(self, policy: np.ndarray | None = None) -> MonthValues:
+    def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
         """Q for every action, the policy, and the month's value V_t (flow + deadline + chosen action).
 
-        With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one.
+        With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
+        without `need_policy` a rational month skips building the policy (backward induction needs the max).
         """
         mk = self.mk
         K, M, R = mk.grid.shape
         shape = (self.n, K, M, R)
-        Q = np.stack([np.broadcast_to(self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0)),
-                                      shape) for a in range(N_ACTIONS)])
+        Q = np.empty((N_ACTIONS, *shape))
+        for a in range(N_ACTIONS):
+            Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
         mask = np.broadcast_to(mk.available(), Q.shape)
-        if policy is None:
-            policy = self.decision.choose(Q, mask)
-        chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
+        Q[~mask] = -np.inf
+        rational = self.decision.kind == "rational" or np.isinf(self.decision.lam)
+        if policy is None and rational and not need_policy:
+            chosen = Q.max(axis=0)
+        else:
+            if policy is None:
+                policy = self.decision.choose(Q, mask)
+            chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
         h = mk.hazard_grid
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
         value = mcol(mk.flow) + h * deadline + (1 - h) * chosen
@@ -217,7 +261,7 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
     for t in range(H - 1, -1, -1):
         V[t] = np.ascontiguousarray(Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
-                                    .month_values().value)
+                                    .month_values(need_policy=False).value)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": H, "grid": grid.shape, "samples": n, "decision": decision.name})
 

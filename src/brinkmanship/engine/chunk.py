@@ -123,10 +123,9 @@ class Chunk:
         return np.bincount(idx, minlength=WARHEAD_BINS)
 
     def _path(self, path: np.ndarray, t: int, idx: np.ndarray | None) -> np.ndarray | float:
-        row = path[t]
+        row = path[t]  # compacted together with the runs
         if np.ndim(row) == 0:
             return float(row)
-        row = row[self.orig] if self.compacted and row.shape[0] != self.n else row
         return row if idx is None else row[idx]
 
     def _compact(self) -> None:
@@ -141,7 +140,10 @@ class Chunk:
         self.closed_hist += self._hist(self.warheads[done])
         if self.c.has_arrays:
             self.c = self.c.chunk(keep)
-            self.sanctions_path, self.economy_path = self.sanctions_path[:, keep], self.economy_path[:, keep]
+        if self.sanctions_path.ndim == 2:
+            self.sanctions_path = self.sanctions_path[:, keep]
+        if self.economy_path.ndim == 2:
+            self.economy_path = self.economy_path[:, keep]
         for name in self.PER_RUN:
             setattr(self, name, getattr(self, name)[..., keep])
         self.n = int(keep.sum())

@@ -54,12 +54,16 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
+def stream_sizes(c: Compiled) -> tuple[int, int]:
+    """Uniforms drawn per run at the start, and per run each month, for this strategy."""
+    return K_INIT_FIXED + 2 * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
+
+
 def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: int,
-              block: int = DEFAULT_BLOCK, key: tuple[int, ...] = ()) -> Chunk:
+              block: int = DEFAULT_BLOCK, key: tuple[int, ...] = (), streams: Streams | None = None) -> Chunk:
     """Simulate runs [start, stop) of a batch (the model's per-run arrays must already be cut to them)."""
-    k_init = K_INIT_FIXED + 2 * len(c.deadlines)
-    k_month = K_MONTH_FIXED + len(c.rules)
-    streams = Streams(seed, start, stop, k_init, k_month, block=block, key=key)
+    if streams is None:
+        streams = Streams(seed, start, stop, *stream_sizes(c), block=block, key=key)
     ch = Chunk(c, model, streams)
     for t in range(c.horizon):
         ch.step(t)

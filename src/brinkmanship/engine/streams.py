@@ -30,6 +30,19 @@ class Streams:
         self._offset = start - first * block
         self.initial = self._draw(k_init)
 
+    @classmethod
+    def for_blocks(cls, seed: int, block_ids: np.ndarray, block: int, k_init: int, k_month: int,
+                   key: tuple[int, ...] = ()) -> Streams:
+        """Streams for whole blocks given by id (e.g. one block per experiment), in the order given."""
+        self = cls.__new__(cls)
+        self.start, self.stop, self.block = 0, len(block_ids) * block, block
+        self.k_init, self.k_month = k_init, k_month
+        self._gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*key, int(b)))))
+                      for b in block_ids]
+        self._offset = 0
+        self.initial = self._draw(k_init)
+        return self
+
     def _draw(self, k: int) -> np.ndarray:
         if len(self._gens) == 1:
             full = self._gens[0].random((k, self.block), dtype=np.float32)
