@@ -20,7 +20,7 @@ from brinkmanship.cli.common import (
 RUNS = Annotated[int, typer.Option("--runs", "-n", help="Monte Carlo runs per strategy.")]
 SEED = Annotated[int, typer.Option("--seed", help="Root seed: the same seed gives the same bits.")]
 CHUNK = Annotated[int, typer.Option("--chunk-size", help="Runs per vectorised batch (memory, never numbers).")]
-ADV = Annotated[str, typer.Option("--adversary", help="rational | base-rate | logit:<lambda>")]
+ADV = Annotated[str, typer.Option("--adversary", help="rational (default) | base-rate | logit:<lambda>")]
 JSON = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 DEFAULT_ADVERSARY = "rational"
 
@@ -129,28 +129,44 @@ def demo_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("brink-out"),
     runs: RUNS = 100_000,
     seed: SEED = 7,
-    adversary: ADV = DEFAULT_ADVERSARY,
 ) -> None:
-    """The flagship analysis: compare the five 2017 strategies, write the table (CSV, PNG) and the report."""
+    """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise) and
+    against the historical base-rate target; writes tables (CSV, PNG) and the HTML report to `out`."""
     import time
 
+    from brinkmanship.adversary.explain import explain
     from brinkmanship.engine import compare
-
-    adversary = parse_adversary(adversary)
-    sc, sts = load_pair("korea-2017", None)
-    t0 = time.perf_counter()
-    results = run_strategies(sc, sts, runs, seed, adversary, 50_000)
-    summary = compare(results, prohibited_counts(sts))
-    t_sim = time.perf_counter() - t0
-    console.print(comparison_table(summary, f"{sc.title}: {runs:,} runs per strategy, seed {seed}"))
-    out.mkdir(parents=True, exist_ok=True)
     from brinkmanship.report import build_report, write_comparison
 
-    csv_path, png_path = write_comparison(summary, out)
+    sc, sts = load_pair("korea-2017", None)
+    prohibited = prohibited_counts(sts)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    rational = run_strategies(sc, sts, runs, seed, "rational", 50_000)
+    summary_r = compare(rational, prohibited)
+    console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise), "
+                                              f"{runs:,} runs per strategy, seed {seed}"))
+    base = run_strategies(sc, sts, runs, seed, "base-rate", 50_000)
+    summary_b = compare(base, prohibited)
+    console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
+                                              f"{runs:,} runs per strategy, seed {seed}"))
+    t_sim = time.perf_counter() - t0
     t1 = time.perf_counter()
-    html = build_report(sc, results, out, summary=summary)
-    console.print(f"simulated in {t_sim:.1f}s; report built in {time.perf_counter() - t1:.1f}s")
-    console.print(f"wrote {csv_path}, {png_path}, {html}")
+    write_comparison(summary_r, out / "rational")
+    csv_path, png_path = write_comparison(summary_b, out)
+    ldf = next(s for s in sts if s.name == "let-deterrence-fail")
+    why = explain(sc, ldf, "rational")
+    console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {why['summary']}", soft_wrap=True)
+    policy = {**why["policy_map"], "title": "Rational target's policy against let-deterrence-fail",
+              "description": why["summary"], "row_label": "talks progress", "col_label": "targets left"}
+    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy)
+    print_json_path = out / "compare.json"
+    import json
+
+    print_json_path.write_text(json.dumps({"rational": summary_r, "base-rate": summary_b}, indent=2))
+    console.print(f"simulated in {t_sim:.1f}s; tables and report written in {time.perf_counter() - t1:.1f}s")
+    console.print(f"wrote {csv_path}, {png_path}, {out / 'rational' / 'comparison.csv'}, {print_json_path}, "
+                  f"{html}")
 
 
 @app.command("explain")
