@@ -1,3 +1,97 @@
-"""CLI commands of the report area (registered on the shared app)."""
+"""CLI commands of the report area (registered on the shared app): `audit` and `report`."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from brinkmanship.cli.app import app, console, err_console, handle_errors, parse_adversary, print_json
+from brinkmanship.errors import InputError
+
+_VERDICT_STYLE = {"prohibited": "bold red", "needs case-by-case review": "yellow", "no issue found": "green"}
+
+
+@app.command("audit")
+@handle_errors
+def audit(
+    strategy: str = typer.Argument(..., help="A packaged strategy name or a strategy YAML file."),
+    scenario: str | None = typer.Option(None, "--scenario", help="Check the strategy's dates against this "
+                                        "scenario (a packaged name or a file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as a JSON list."),
+) -> None:
+    """Audit a strategy against humanitarian-law principles (not legal advice)."""
+    from rich.table import Table
+
+    from brinkmanship.audit import DISCLAIMER, audit_strategy
+    from brinkmanship.spec import load_scenario, load_strategy
+
+    sc = load_scenario(scenario) if scenario is not None else None
+    strat = load_strategy(strategy, sc)
+    findings = audit_strategy(strat)
+    if as_json:
+        print_json([f.model_dump() for f in findings])
+        err_console.print(DISCLAIMER, style="dim", highlight=False)
+        return
+    table = Table(title=f"IHL audit: {strat.title}", show_lines=True, expand=True)
+    for col, ratio in (("element", 2), ("principle", 2), ("verdict", 2), ("citation", 2), ("why", 5)):
+        table.add_column(col, overflow="fold", ratio=ratio)
+    for f in findings:
+        table.add_row(f.rule, f.principle, f"[{_VERDICT_STYLE[f.verdict]}]{f.verdict}[/]", f.citation, f.why)
+    console.print(table)
+    n = sum(f.verdict == "prohibited" for f in findings)
+    rules = sorted({f.rule for f in findings if f.verdict == "prohibited"})
+    console.print(f"{n} prohibited finding(s)" + (f" in: {', '.join(rules)}" if rules else ""), highlight=False)
+    console.print(DISCLAIMER, style="dim", highlight=False)
+
+
+@app.command("report")
+@handle_errors
+def report(
+    scenario: str = typer.Argument(..., help="A packaged scenario name or a scenario YAML file."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.html, comparison.csv and the PNG figures."),
+    db: Path | None = typer.Option(None, "--db", help="An exploration store (DuckDB) for the exploration "
+                                   "sections."),
+    runs: int = typer.Option(10_000, "--runs", min=1, help="Monte Carlo runs per strategy."),
+    seed: int = typer.Option(7, "--seed", min=0, help="Root random seed."),
+    adversary: str = typer.Option("base-rate", "--adversary", help="rational, base-rate or logit:<lambda>."),
+    as_json: bool = typer.Option(False, "--json", help="Print the paths written and the timings as JSON."),
+) -> None:
+    """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures."""
+    import time
+
+    from brinkmanship.cli.common import load_pair, prohibited_counts, run_strategies
+    from brinkmanship.engine import compare
+    from brinkmanship.report import build_report, write_comparison
+
+    adversary = parse_adversary(adversary)
+    if db is not None:
+        _check_store(db)
+    sc, strategies = load_pair(scenario, None)
+    t0 = time.perf_counter()
+    results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json)
+    summary = compare(results, prohibited_counts(strategies))
+    t_sim = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path, png_path = write_comparison(summary, out)
+    html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies)
+    t_report = time.perf_counter() - t1
+    info = {"report": str(html), "csv": str(csv_path), "png": str(png_path),
+            "size_bytes": html.stat().st_size, "simulate_s": round(t_sim, 2), "report_s": round(t_report, 2)}
+    if as_json:
+        print_json(info)
+        return
+    console.print(f"report: {html} ({info['size_bytes'] / 1e6:.1f} MB); comparison: {csv_path}", highlight=False)
+    console.print(f"simulations {t_sim:.1f} s, report {t_report:.1f} s", style="dim", highlight=False)
+
+
+def _check_store(db: Path) -> None:
+    """Refuse a missing, corrupt or foreign store before simulating (the store API says what is wrong)."""
+    if not db.exists():
+        raise InputError("results store not found", file=str(db), fix="give a store written by `brink explore`")
+    try:
+        from brinkmanship.store import open_store
+    except ImportError:  # no store API in this build: the report notes it and skips the exploration sections
+        return
+    open_store(db, read_only=True).close()
