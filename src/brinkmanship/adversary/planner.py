@@ -71,7 +71,7 @@ class Decision:
         if self.kind == "rational" or np.isinf(self.lam):
             top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
             return top / top.sum(axis=0)
-        z = np.where(allowed, np.exp(np.clip(self.lam * (Qm - best), -700, 0)), 0.0)
+        z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), -700, 0)), 0.0)
         return z / z.sum(axis=0)
 
 
