@@ -74,21 +74,12 @@ def _json_default(o: Any) -> Any:
 
 
 def parse_adversary(value: str) -> str:
-    """Validate `--adversary`: `rational`, `base-rate` or `logit:<lambda>`."""
-    if value in ("rational", "base-rate"):
-        return value
-    if value.startswith("logit:"):
-        try:
-            lam = float(value.split(":", 1)[1])
-        except ValueError:
-            lam = -1.0
-        if lam >= 0:
-            return value
-    raise InputError(
-        f"unknown adversary '{value}'",
-        field="--adversary",
-        fix="use rational, base-rate or logit:<lambda> with lambda >= 0",
-    )
+    """Validate `--adversary`: `rational`, `base-rate` or `logit:<lambda>` (one parser: the planner's)."""
+    if value != "base-rate":
+        from brinkmanship.adversary.planner import Decision
+
+        Decision.parse(value)
+    return value
 
 
 def main() -> None:
