@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from brinkmanship.engine import OUTCOMES, PHASES, simulate
 from brinkmanship.engine.chunk import sample_categorical
 from brinkmanship.engine.constants import ABSORBING, CRISIS, PEACE
-from brinkmanship.engine.dynamics import allocate_strikes
+from brinkmanship.engine.dynamics import allocate_strikes, strike_order
 
 NAMES = ["let-deterrence-fail", "maximum-pressure", "freeze-for-freeze", "limited-strike", "engagement"]
 
@@ -75,14 +75,23 @@ def test_civilian_strikes_only_under_the_city_rule(results):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 12), min_size=4, max_size=4), st.integers(0, 60))
-def test_allocate_strikes_respects_what_is_left(left, want):
-    left_a = np.array(left, dtype=np.int64)[:, None]
-    take = np.minimum(np.array([want]), left_a.sum(axis=0))
-    alloc = allocate_strikes(take, left_a)
+@given(st.lists(st.integers(0, 12), min_size=4, max_size=4), st.integers(0, 48), st.integers(0, 60))
+def test_allocate_strikes_respects_what_is_left(composition, struck, want):
+    comp = np.array(composition, dtype=np.int64)
+    order = strike_order(comp)
+    struck = min(struck, int(comp.sum()))
+    left = (comp - order[struck])[:, None]
+    assert (left >= 0).all()
+    take = np.minimum(np.array([want]), left.sum(axis=0))
+    alloc = allocate_strikes(take, left, order)
     assert (alloc >= 0).all()
-    assert (alloc <= left_a).all()
+    assert (alloc <= left).all()
     assert alloc.sum() == take[0]
+    # the split depends only on how many were struck, not on how the strikes were grouped
+    half = take // 2
+    first = allocate_strikes(half, left, order)
+    second = allocate_strikes(take - half, left - first, order)
+    assert np.array_equal(first + second, alloc)
 
 
 @settings(max_examples=60, deadline=None)

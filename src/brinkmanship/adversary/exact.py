@@ -79,7 +79,7 @@ class _Policy:
         info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
                           event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
-                                        tests_shift=b.dm)
+                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
         return self.model.response_probabilities(cs, obs, info).reshape(3, *shape)
 
 

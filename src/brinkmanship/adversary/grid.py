@@ -112,19 +112,17 @@ class Grid:
                     D=2 if recurring else 1, list_id=list_id, composition=comp)
 
     def left_by_class(self) -> np.ndarray:
-        """(4, R) targets left per class at each last-axis index, depleted in proportion (as the simulator)."""
-        r = self.left
-        total = max(int(self.composition.sum()), 1)
-        take = total - r
-        return self.composition[:, None] - np.diff(
-            np.floor(np.cumsum(self.composition)[:, None] * take[None, :] / total + 0.5).astype(np.int64),
-            axis=0, prepend=0)
+        """(4, R) targets left per class at each last-axis index (the simulator's strike order)."""
+        order = dyn.strike_order(self.composition)
+        full = int(self.composition.sum())
+        return (self.composition[None, :] - order[full - self.left]).T
 
     def observation(self, c: Compiled, t: int, n: int, economy: np.ndarray, sanctions: np.ndarray,
-                    tests_shift: int = 0) -> tuple[Observation, Compiled]:
+                    tests_shift: int = 0, r_index: np.ndarray | None = None) -> tuple[Observation, Compiled]:
         """Observations for every grid state of `n` parameter samples, flattened to n*K*M*R runs.
 
         Returns the observation and the compiled model cut to those runs (per-sample parameters repeated).
+        `tests_shift` and `r_index` give what is observed after a month's tests and strikes.
         """
         K, M, R = self.shape
         if c.has_arrays:
@@ -132,8 +130,9 @@ class Grid:
         k = np.broadcast_to(np.arange(K)[None, :, None, None], (n, K, M, R)).ravel()
         m = np.broadcast_to(np.minimum(np.arange(M) + tests_shift, M - 1)[None, None, :, None],
                             (n, K, M, R)).ravel()
-        r = np.broadcast_to(self.left[None, None, None, :], (n, K, M, R)).ravel()
-        done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()
+        seen = np.arange(R) if r_index is None else r_index  # the last-axis index the target observes
+        r = np.broadcast_to(self.left[seen][None, None, None, :], (n, K, M, R)).ravel()
+        done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()  # as at the month's start
         lists = np.zeros((max(1, len(c.list_sizes)), r.size), dtype=np.int64)
         if self.list_id >= 0:
             lists[self.list_id] = r

@@ -276,7 +276,7 @@ class Month:
         listed = np.minimum(b.listed, self.grid.left)
         if b.listed and self.grid.list_id >= 0:
             left = self.grid.left_by_class()
-            lead = dyn.allocate_strikes(listed, left)[LEAD]
+            lead = dyn.allocate_strikes(listed, left, dyn.strike_order(self.grid.composition))[LEAD]
         else:
             lead = np.zeros(R, dtype=np.int64)
         return listed, lead + b.fixed[LEAD], np.full(R, b.fixed[CIV])

@@ -12,7 +12,7 @@ from brinkmanship.engine.decision import Observation, StrikeInfo
 from brinkmanship.errors import InputError
 
 # talks move before a strike is absorbed, by what provoked it: missile_test, nuclear_test, provocation, deadline
-_ABSORB_KEY = {0: ("m", 1, 0), 1: ("n", 1, 0), 2: ("0", 1, 0), 3: ("0", 1, 0)}
+_ABSORB_BASE = {0: "m", 1: "n", 2: "0", 3: "0"}
 
 
 class PlannerModel:
@@ -60,16 +60,15 @@ class PlannerModel:
         mk = ev.mk
         n = strikes.total.shape[0]
         values = np.zeros((3, n))
-        for event, key in _ABSORB_KEY.items():
-            sel = strikes.event == event
-            if not sel.any():
-                continue
+        rounds = strikes.rounds if strikes.rounds is not None else np.zeros(n, dtype=np.int64)
+        for event, nr in {(int(e), int(r)) for e, r in zip(strikes.event, rounds, strict=True)}:
+            sel = (strikes.event == event) & (rounds == nr)
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel],
                                  "deadline_done": None if obs.deadline_done is None else obs.deadline_done[sel]})
             k, m, j = self._index(sol, sub, set_done=event == 3)
             lim, war = mk.T_limited[0, m], mk.T_war_free[0, m]
-            values[0, sel] = mk.delta * ev.G(key)[0, k, m, j]
+            values[0, sel] = ev.G((_ABSORB_BASE[event], 1, nr))[0, k, m, j]  # G is already discounted
             values[1, sel] = mk.delta * ((1 - mk.counter) * lim + mk.counter * war)
             values[2, sel] = mk.delta * war
         return self.decision.choose(values)

@@ -233,6 +233,7 @@ class Chunk:
         self.deaths_mil += clash * c["war.provocation_deaths"]
 
         # 3. the coercer's rules answer the month's events
+        rounds = np.zeros(n, dtype=np.int64)
         for i, r in enumerate(c.rules):
             fire = (is_m, is_n, is_p)[r.event] & (u[K_MONTH_FIXED + i] < c[r.prob])
             if r.response == "strike":
@@ -240,12 +241,14 @@ class Chunk:
                 if r.target_list >= 0:
                     sub = np.flatnonzero(want)
                     left = self.lists[r.target_list][:, sub]
-                    alloc = dyn.allocate_strikes(np.minimum(want[sub], left.sum(axis=0)), left)
+                    alloc = dyn.allocate_strikes(np.minimum(want[sub], left.sum(axis=0)), left,
+                                                 c.list_orders[r.target_list])
                     self.lists[r.target_list][:, sub] = left - alloc
                     strikes[:, sub] += alloc
                 else:
                     strikes[r.target_class] += want
             else:
+                rounds += fire
                 talks = talks - fire * c["talks.setback_sanctions"]
 
         # 4. after strikes: absorb, retaliate in kind, or escalate to general war
@@ -256,7 +259,7 @@ class Chunk:
             obs, cc = self.observe(t, hidx)
             event = np.select([is_m[hidx], is_n[hidx], is_p[hidx]], [0, 1, 2], default=3)
             info = StrikeInfo(total=total[hidx], leadership=strikes[LEAD, hidx], civilian=strikes[CIV, hidx],
-                              event=event)
+                              event=event, rounds=rounds[hidx])
             resp = np.zeros(n, dtype=np.int64)
             resp[hidx] = sample_categorical(self.model.response_probabilities(cc, obs, info), u[M_RESP, hidx])
             ret = hit & (resp == RETALIATE)

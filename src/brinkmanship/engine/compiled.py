@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.engine.constants import EVENTS, TARGET_CLASSES
+from brinkmanship.engine.dynamics import strike_order
 from brinkmanship.errors import InputError
 from brinkmanship.spec import Scenario, Strategy, all_params
 from brinkmanship.spec.strategy import Channel, Engagement, ExercisesMode, Response, SanctionsMode
@@ -71,6 +72,7 @@ class Compiled:
     rules: tuple[CompiledRule, ...]
     deadlines: tuple[CompiledDeadline, ...]
     list_sizes: np.ndarray  # (L, 4) targets per class per list
+    list_orders: tuple[np.ndarray, ...] = ()  # per list: dynamics.strike_order of its composition
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Value:
@@ -152,5 +154,6 @@ def compile_model(scenario: Scenario, strategy: Strategy,
         russia_engaged=lv.third_parties.russia == Engagement.engage,
         sanctions_mode=lv.sanctions.mode.value, salvo_sizes=sizes, salvo_cdf=np.cumsum(shares),
         rules=rules, deadlines=deadlines, list_sizes=list_sizes,
+        list_orders=tuple(strike_order(row) for row in list_sizes),
         extra={"channel_enum": Channel(lv.talks.channel), "sanctions_enum": SanctionsMode(lv.sanctions.mode)},
     )

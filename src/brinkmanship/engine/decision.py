@@ -55,6 +55,7 @@ class StrikeInfo:
     leadership: np.ndarray
     civilian: np.ndarray
     event: np.ndarray
+    rounds: np.ndarray | None = None  # sanctions rounds the coercer's rules added on the same event
 
 
 @runtime_checkable

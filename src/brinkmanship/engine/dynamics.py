@@ -6,10 +6,14 @@ deterministic updates; the simulator samples from them, the planner takes their 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES
+
+if TYPE_CHECKING:
+    from brinkmanship.engine.compiled import Compiled, Value
 
 TALKS_STEP = 0.05  # talks progress moves on a grid of 21 levels (stochastic rounding keeps the mean)
 TALKS_LEVELS = 21
@@ -162,16 +166,28 @@ def intervention_probability(c: Compiled) -> tuple[Value, Value]:
     return ch, ru
 
 
-def allocate_strikes(take: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """Split `take` strikes over the classes of a list in proportion to what is left (cumulative rounding).
+def strike_order(composition: np.ndarray) -> np.ndarray:
+    """(L0 + 1, C) targets of each class among the first x struck from a list.
 
-    `take` (n,), `left` (C, n); returns (C, n) integers with column sums `take`, never above `left`.
+    The classes are interleaved in proportion (Sainte-Lague order), so the split after x strikes depends
+    only on x, never on how the strikes were grouped month by month, and each class depletes monotonically.
     """
-    cum = np.cumsum(left, axis=0)
-    total = cum[-1]
-    frac = take / np.where(total > 0, total, 1)
-    cum_alloc = np.floor(cum * frac + 0.5).astype(np.int64)
-    return np.diff(cum_alloc, axis=0, prepend=0)
+    keys = sorted(((j + 0.5) / n_c, c) for c, n_c in enumerate(np.asarray(composition, dtype=np.int64))
+                  for j in range(int(n_c)))
+    table = np.zeros((len(keys) + 1, len(composition)), dtype=np.int64)
+    for x, (_, c) in enumerate(keys):
+        table[x + 1] = table[x]
+        table[x + 1, c] += 1
+    return table
+
+
+def allocate_strikes(take: np.ndarray, left: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Targets struck by class when `take` more are struck from a list with `left` (C, n) left.
+
+    `order` is the list's `strike_order`; returns (C, n) integers summing to `take`, never above `left`.
+    """
+    struck = order.shape[0] - 1 - left.sum(axis=0)
+    return (order[struck + take] - order[struck]).T
 
 
 def loguniform_scale(c: Compiled, name: str, u: np.ndarray) -> np.ndarray:

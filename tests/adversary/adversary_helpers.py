@@ -1,0 +1,72 @@
+"""Helpers for the rational adversary's acceptance tests: toy scenarios written as YAML, forced policies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import ACCEPT, HOLD, N_ACTIONS
+from brinkmanship.engine.decision import BaseRatePolicy, Observation, available_actions
+from brinkmanship.spec import load_scenario, load_strategy
+from brinkmanship.spec.loader import scenario_dir
+
+
+def fixed(v: float) -> dict[str, Any]:
+    """A parameter pinned to `v` (an assumption with a degenerate range, so it validates)."""
+    return {"value": float(v), "range": [float(v), float(v)], "assumption": True}
+
+
+def write_scenario(folder: Path, name: str, top: dict[str, Any] | None = None,
+                   params: dict[str, float] | None = None) -> Path:
+    """korea-2017 with top-level keys replaced and dotted parameters pinned, written as a YAML file."""
+    data = yaml.safe_load((scenario_dir() / "korea-2017.yaml").read_text(encoding="utf-8"))
+    data["name"] = name
+    data.update(top or {})
+    for dotted, v in (params or {}).items():
+        section, key = dotted.split(".")
+        assert key in data[section], dotted
+        data[section][key] = fixed(v)
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_strategy(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / f"{data['name']}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def load_pair(scenario_path: Path, strategy_path: Path):
+    sc = load_scenario(scenario_path)
+    return sc, load_strategy(strategy_path, sc)
+
+
+class ForcedAction(BaseRatePolicy):
+    """Plays action `a` with probability 1 wherever it is available (else holds); base-rate responses."""
+
+    def __init__(self, a: int) -> None:
+        self.a = a
+        self.name = f"forced-{a}"
+
+    def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
+        mask = available_actions(c, obs)
+        out = np.zeros((N_ACTIONS, obs.talks.shape[0]))
+        ok = mask[self.a]
+        out[self.a, ok] = 1.0
+        out[HOLD, ~ok] = 1.0
+        return out
+
+
+def availability(c: Compiled, K: int) -> np.ndarray:
+    """(A, K) actions open at each talks level, computed independently of the planner (talks ripe for a deal;
+    the packaged arsenal always holds a warhead, so nuclear use stays open)."""
+    from brinkmanship.engine.dynamics import TALKS_STEP
+
+    mask = np.ones((N_ACTIONS, K), dtype=bool)
+    mask[ACCEPT] = np.arange(K) * TALKS_STEP >= float(np.min(c["talks.deal_threshold"])) - 1e-9
+    return mask
