@@ -53,7 +53,8 @@ K_MONTH_FIXED = 5
 
 
 def sample_categorical(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw per column of `probs` (categories along axis 0); a zero-probability entry never wins.
+    """Inverse-CDF draw per column of `probs` (categories along axis 0, weights need not be normalised);
+    a zero-weight entry never wins.
 
     The draw is the first category whose running sum exceeds u x total; adding a zero leaves the running
     sum exactly unchanged, so an empty category is always stepped over.
@@ -119,6 +120,12 @@ class Chunk:
     # -- bookkeeping -------------------------------------------------------------------------------
     @staticmethod
     def _hist(warheads: np.ndarray) -> np.ndarray:
+        """Histogram of warheads; when all runs hold the same number (open runs with one parameter set) it is
+        one bin, found without a pass over the runs."""
+        if warheads.size and warheads[0] == warheads[-1] and (warheads == warheads[0]).all():
+            out = np.zeros(WARHEAD_BINS, dtype=np.int64)
+            out[min(int(warheads[0] / WARHEAD_BIN), WARHEAD_BINS - 1)] = warheads.size
+            return out
         idx = np.minimum((warheads / WARHEAD_BIN).astype(np.int64), WARHEAD_BINS - 1)
         return np.bincount(idx, minlength=WARHEAD_BINS)
 
@@ -211,7 +218,8 @@ class Chunk:
         idx = np.flatnonzero(active & ~deadline_hit)
         if idx.size:
             obs, cc = self.observe(t, idx)
-            a[idx] = sample_categorical(self.model.action_probabilities(cc, obs), u[M_ACTION, idx])
+            weights = getattr(self.model, "action_weights", self.model.action_probabilities)(cc, obs)
+            a[idx] = sample_categorical(weights, u[M_ACTION, idx])
             self.action_counts[t] = np.bincount(a[idx], minlength=N_ACTIONS)
         is_m, is_n, is_p = a == MISSILE, a == NUCLEAR_TEST, a == PROVOCATION
         missiles = np.zeros(n)
@@ -297,8 +305,10 @@ class Chunk:
         still = active & (phase <= CRISIS)
         self.quiet = np.where(is_m | is_n | is_p, 0, self.quiet + 1).astype(np.int16)
         phase[still] = np.where(self.quiet[still] >= 6, PEACE, CRISIS)
-        rung = np.where(nuclear, 4, np.where(war, 3, np.where(limited | (total > 0), 2, 1)))
-        self.rung = np.where(active, np.maximum(self.rung, rung), self.rung).astype(np.int8)
+        for level, reached in ((2, limited | (total > 0)), (3, war), (4, nuclear)):  # rung 1: the crisis itself
+            hit_rung = np.flatnonzero(reached & active)
+            if hit_rung.size:
+                self.rung[hit_rung] = np.maximum(self.rung[hit_rung], level)
         self.month_resolved[active & (phase > CRISIS)] = t + 1
         if c.sanctions_mode == "escalate":  # a new sanctions round after each test month sets talks back
             talks = talks - (is_m | is_n) * c["talks.setback_sanctions"]
@@ -309,8 +319,9 @@ class Chunk:
         if changed.any():
             self.transitions += np.bincount(old[changed].astype(np.int64) * len(PHASES) + phase[changed],
                                             minlength=len(PHASES) ** 2).reshape(len(PHASES), len(PHASES))
-        self.outcome_counts[t + 1] = self.closed_outcomes + np.bincount(PHASE_TO_OUTCOME[phase],
-                                                                        minlength=len(OUTCOMES))
+        self.outcome_counts[t + 1] = self.closed_outcomes + np.bincount(
+            PHASE_TO_OUTCOME, weights=np.bincount(phase, minlength=len(PHASES)), minlength=len(OUTCOMES)
+        ).astype(np.int64)
         self.warhead_hist[t + 1] = self.closed_hist + self._hist(self.warheads)
 
     def _resolve_war(self, war: np.ndarray, nuclear: np.ndarray) -> None:

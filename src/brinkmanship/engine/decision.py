@@ -132,6 +132,14 @@ class BaseRatePolicy:
         """Softmax of the log-odds over the available actions."""
         return softmax_masked(self.logits(c, obs), available_actions(c, obs))
 
+    def action_weights(self, c: Compiled, obs: Observation) -> np.ndarray:
+        """Unnormalised action weights in float32, enough for sampling (the simulator's fast path)."""
+        L = self.logits(c, obs).astype(np.float32)
+        np.minimum(L, LOGIT_CLIP, out=L)
+        np.exp(L, out=L)
+        L *= available_actions(c, obs)
+        return L
+
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb / retaliate / escalate: likelier to hit back the more, and the more sensitive, it loses."""
         e = "escalation."
