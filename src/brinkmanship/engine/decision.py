@@ -133,7 +133,12 @@ class BaseRatePolicy:
         return softmax_masked(self.logits(c, obs), available_actions(c, obs))
 
     def action_weights(self, c: Compiled, obs: Observation) -> np.ndarray:
-        """Unnormalised action weights in float32, enough for sampling (the simulator's fast path)."""
+        """Unnormalised action weights in float32, enough for sampling (the simulator's fast path).
+
+        A subclass that overrides `action_probabilities` or `logits` is sampled from its own definition.
+        """
+        if type(self).action_probabilities is not BaseRatePolicy.action_probabilities:
+            return self.action_probabilities(c, obs)
         L = self.logits(c, obs).astype(np.float32)
         np.minimum(L, LOGIT_CLIP, out=L)
         np.exp(L, out=L)
