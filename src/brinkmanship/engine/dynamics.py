@@ -23,6 +23,9 @@ MAX_TESTS = 6  # test-equivalents after which delivery no longer improves
 def delivery(c: Compiled, tests: np.ndarray) -> np.ndarray:
     """Delivery capability after `tests` test-equivalents: each closes a fixed share of the remaining gap."""
     d0, g = c["initial.delivery"], c["arsenal.delivery_gain_per_test"]
+    if np.ndim(d0) == 0 and np.ndim(g) == 0:  # one parameter set: a lookup table instead of a power
+        table = 1.0 - (1.0 - d0) * (1.0 - g) ** np.arange(MAX_TESTS + 1)
+        return table[np.minimum(tests, MAX_TESTS)]
     return 1.0 - (1.0 - d0) * (1.0 - g) ** np.minimum(tests, MAX_TESTS)
 
 
