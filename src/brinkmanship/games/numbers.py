@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Union
 
-Number = Union[int, float, Fraction]
+Number = int | float | Fraction
 
 
 def to_fraction(value: Number | str) -> Fraction:

@@ -1,0 +1,1 @@
+"""Equilibrium solvers; each returns a `SolveResult` whose equilibria have been verified."""
