@@ -119,8 +119,9 @@ class Month:
         tests = np.minimum(np.arange(grid.M), dyn.MAX_TESTS)[None, :]
         self.delivery = 1.0 - (1.0 - d0) * (1.0 - gain) ** tests  # (n or 1, M), as dyn.delivery
         wh = np.reshape(self.warheads, (-1, 1))
-        self.pn_free = dyn.nuclear_use_in_war(c, wh, self.delivery, np.zeros_like(self.delivery, dtype=bool))
-        self.pn_threat = dyn.nuclear_use_in_war(c, wh, self.delivery, np.ones_like(self.delivery, dtype=bool))
+        cc = c.as_columns()
+        self.pn_free = dyn.nuclear_use_in_war(cc, wh, self.delivery, np.zeros_like(self.delivery, dtype=bool))
+        self.pn_threat = dyn.nuclear_use_in_war(cc, wh, self.delivery, np.ones_like(self.delivery, dtype=bool))
         p_ch, p_ru = dyn.intervention_probability(c)
         p_int = np.reshape(1 - (1 - p_ch) * (1 - p_ru), (-1, 1))
         # values of the endings entered at the end of this month (flows from t+1 to the horizon)

@@ -88,6 +88,13 @@ class Compiled:
         vals = {k: (v[sl] if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
         return replace(self, values=vals)
 
+    def as_columns(self) -> Compiled:
+        """The same model with per-sample arrays shaped (n, 1), to broadcast against (n, k) arrays."""
+        if not self.has_arrays:
+            return self
+        vals = {k: (v.reshape(-1, 1) if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
+        return replace(self, values=vals)
+
     def posture(self, t: int) -> Value:
         """Posture at step t: a linear ramp from the start value to the lever's target."""
         ramp = self.strategy.levers.posture.ramp_months

@@ -59,8 +59,11 @@ def policy_paths(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
     """
     H = c.horizon
     enf = enforcement(c)
-    level = np.asarray(c["initial.sanctions"], dtype=float)
-    econ = np.asarray(c["initial.economy"], dtype=float)
+    names = ("initial.sanctions", "initial.economy", "economy.sanctions_drag", "economy.recovery",
+             "sanctions.monthly_tightening", "sanctions.relax_step")
+    shape = np.broadcast_shapes(np.shape(enf), *(np.shape(c[k]) for k in names))
+    level = np.broadcast_to(np.asarray(c["initial.sanctions"], dtype=float), shape)
+    econ = np.broadcast_to(np.asarray(c["initial.economy"], dtype=float), shape)
     levels, econs = [level], [econ]
     for _ in range(H):
         if c.sanctions_mode == "escalate":

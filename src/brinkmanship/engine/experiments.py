@@ -40,7 +40,7 @@ def evaluate_experiments(
         raise ValueError("runs per experiment must be positive")
     per_run = {k: np.repeat(v, runs) for k, v in overrides.items()}
     c = compile_model(scenario, strategy, per_run)
-    streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c))
+    streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c), months=c.horizon)
     out = run_chunk(c, get_decision_model(adversary), seed, 0, n * runs, streams=streams).outcomes()
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
     deaths = out["deaths"].reshape(n, runs)

@@ -32,15 +32,26 @@ class Streams:
 
     @classmethod
     def for_blocks(cls, seed: int, block_ids: np.ndarray, block: int, k_init: int, k_month: int,
-                   key: tuple[int, ...] = ()) -> Streams:
-        """Streams for whole blocks given by id (e.g. one block per experiment), in the order given."""
+                   key: tuple[int, ...] = (), months: int | None = None) -> Streams:
+        """Streams for whole blocks given by id (e.g. one block per experiment), in the order given.
+
+        With `months`, each block's numbers for the whole horizon are drawn in one call (the same numbers as
+        month by month: a generator fills rows in order), so many small blocks cost one call each.
+        """
         self = cls.__new__(cls)
         self.start, self.stop, self.block = 0, len(block_ids) * block, block
         self.k_init, self.k_month = k_init, k_month
         self._gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*key, int(b)))))
                       for b in block_ids]
         self._offset = 0
-        self.initial = self._draw(k_init)
+        self._pre = None
+        if months is not None:
+            rows = k_init + months * k_month
+            self._pre = np.concatenate([g.random((rows, block), dtype=np.float32) for g in self._gens], axis=1)
+            self._next = k_init
+            self.initial = self._pre[:k_init]
+        else:
+            self.initial = self._draw(k_init)
         return self
 
     def _draw(self, k: int) -> np.ndarray:
@@ -52,4 +63,8 @@ class Streams:
 
     def month(self) -> np.ndarray:
         """The next month's uniforms, shape (k_month, runs): slot first; call once per month in order."""
+        if getattr(self, "_pre", None) is not None:
+            rows = self._pre[self._next:self._next + self.k_month]
+            self._next += self.k_month
+            return rows
         return self._draw(self.k_month)

@@ -1,12 +1,22 @@
 """Exploration under deep uncertainty: parameters, samplers, experiment designs, runners.
 
-Submodules are small and import only numpy/scipy; Dask is imported lazily by the Dask runner.
+Importing the package is cheap (workers unpickle tasks through it); names load on first use.
 """
 
-from brinkmanship.explore.design import Chunk, plan_chunks
-from brinkmanship.explore.parameters import Lever, Uncertainty, as_parameters, salib_problem
-from brinkmanship.explore.samplers import SAMPLERS, sample
+from __future__ import annotations
 
-__all__ = [
-    "SAMPLERS", "Chunk", "Lever", "Uncertainty", "as_parameters", "plan_chunks", "salib_problem", "sample",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Chunk": "design", "plan_chunks": "design", "Lever": "parameters", "Uncertainty": "parameters",
+    "as_parameters": "parameters", "salib_problem": "parameters", "SAMPLERS": "samplers", "sample": "samplers",
+    "run_exploration": "pipeline", "make_runner": "runners", "resolve_model": "models",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"brinkmanship.explore.{_EXPORTS[name]}"), name)
+    raise AttributeError(name)

@@ -29,6 +29,9 @@ class Model(Protocol):
                  runs: int, seed: int) -> dict[str, np.ndarray]: ...
 
 
+# scenario and strategies loaded once per process (workers unpickle a fresh EngineModel for every task)
+_LOADED: dict[tuple[str, tuple[str, ...] | None], dict[str, Any]] = {}
+
 ENGINE_OUTCOMES: tuple[str, ...] = (
     "deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war",
     "deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean",
@@ -54,14 +57,17 @@ class EngineModel:
 
     def _loaded(self) -> dict[str, Any]:
         if self._cache is None:
-            from brinkmanship.spec import load_scenario, load_strategy, packaged_strategies
+            key = (self.scenario_ref, tuple(self._strategy_refs) if self._strategy_refs else None)
+            if key not in _LOADED:
+                from brinkmanship.spec import load_scenario, load_strategy, packaged_strategies
 
-            scenario = load_scenario(self.scenario_ref)
-            if self._strategy_refs is None:
-                strategies = list(packaged_strategies(scenario))
-            else:
-                strategies = [load_strategy(s, scenario) for s in self._strategy_refs]
-            self._cache = {"scenario": scenario, "strategies": {s.name: s for s in strategies}}
+                scenario = load_scenario(self.scenario_ref)
+                if self._strategy_refs is None:
+                    strategies = list(packaged_strategies(scenario))
+                else:
+                    strategies = [load_strategy(s, scenario) for s in self._strategy_refs]
+                _LOADED[key] = {"scenario": scenario, "strategies": {s.name: s for s in strategies}}
+            self._cache = _LOADED[key]
         return self._cache
 
     @property
@@ -112,16 +118,21 @@ class EngineModel:
 
 
 def resolve_model(scenario: str, adversary: str = "base-rate", strategies: Sequence[str] | None = None) -> Model:
-    """`toy:crisis` gives the built-in toy model; anything else names a scenario for the crisis engine."""
+    """`toy:crisis` gives the built-in toy model; anything else names a scenario for the crisis engine.
+
+    `strategies` (names or files) restricts the model to those strategies, in that order.
+    """
     if scenario.startswith("toy:"):
         from brinkmanship.explore.toymodel import ToyCrisisModel
 
         if scenario != "toy:crisis":
             raise InputError(f"unknown toy model '{scenario}'", field="SCENARIO", fix="use toy:crisis")
-        return ToyCrisisModel()
+        return ToyCrisisModel(strategies)
     try:
         import brinkmanship.engine.experiments  # noqa: F401
     except ImportError as exc:
+        if getattr(exc, "name", None) not in ("brinkmanship.engine", "brinkmanship.engine.experiments"):
+            raise
         raise InputError("the crisis engine (brinkmanship.engine.experiments) is not available in this build",
                          field="SCENARIO", fix="use toy:crisis to try the exploration machinery") from exc
     return EngineModel(scenario, adversary, strategies)

@@ -136,3 +136,27 @@ def salib_problem(params: Sequence[Uncertainty], unit: bool = False) -> dict[str
     """A SALib problem description: names and bounds (unit bounds when `unit`, for scaled sampling)."""
     bounds = [[0.0, 1.0] if unit or p.kind != "real" else [p.low, p.high] for p in params]
     return {"num_vars": len(params), "names": [p.name for p in params], "bounds": bounds}
+
+
+def select_parameters(params: Sequence[Uncertainty], spec: str | Sequence[str] | None) -> list[Uncertainty]:
+    """Parameters matching comma-separated glob patterns ('war.*,base_rate.*'); '-pattern' excludes.
+
+    With only exclusions, every other parameter stays. Each pattern must match something.
+    """
+    import fnmatch
+
+    if spec is None:
+        return list(params)
+    pats = [p.strip() for p in (spec.split(",") if isinstance(spec, str) else spec) if p.strip()]
+    include = [p for p in pats if not p.startswith("-")]
+    exclude = [p[1:] for p in pats if p.startswith("-")]
+    names = [p.name for p in params]
+    for pat in include + exclude:
+        if not fnmatch.filter(names, pat):
+            raise InputError(f"pattern '{pat}' matches no uncertain parameter", field="--vary",
+                             fix="use glob patterns over dotted names, e.g. 'war.*,base_rate.*' or '-economy.*'")
+    chosen = [p for p in params if (not include or any(fnmatch.fnmatchcase(p.name, i) for i in include))
+              and not any(fnmatch.fnmatchcase(p.name, e) for e in exclude)]
+    if not chosen:
+        raise InputError("no parameter left to vary", field="--vary", fix="loosen the patterns")
+    return chosen

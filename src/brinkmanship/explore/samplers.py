@@ -10,7 +10,6 @@ import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.stats import qmc
 
 from brinkmanship.errors import InputError
 from brinkmanship.explore.parameters import Uncertainty
@@ -23,12 +22,19 @@ def _rng(seed: int) -> np.random.Generator:
 
 
 def unit_lhs(n: int, d: int, seed: int) -> np.ndarray:
-    """Latin hypercube of n points in [0, 1)^d."""
-    return qmc.LatinHypercube(d, rng=_rng(seed)).random(n)
+    """Latin hypercube of n points in [0, 1)^d: one point in each of n equal strata per dimension.
+
+    Plain numpy (same construction as scipy.stats.qmc.LatinHypercube, without importing scipy.stats).
+    """
+    rng = _rng(seed)
+    strata = rng.permuted(np.tile(np.arange(n, dtype=np.float64), (d, 1)), axis=1).T
+    return (strata + rng.random((n, d))) / n
 
 
 def unit_sobol(n: int, d: int, seed: int) -> np.ndarray:
     """First n points of a scrambled Sobol sequence in [0, 1)^d (balanced when n is a power of two)."""
+    from scipy.stats import qmc
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "balance properties ... n = 2^m": we say so in the docs
         return qmc.Sobol(d, scramble=True, rng=_rng(seed)).random(n)

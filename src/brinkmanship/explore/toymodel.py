@@ -45,13 +45,18 @@ class ToyCrisisModel:
     name = "toy:crisis"
     outcome_names: tuple[str, ...] = OUTCOMES + METRICS
 
+    def __init__(self, strategies: Sequence[str] | None = None) -> None:
+        for s in strategies or ():
+            self._check(s)
+        self._names = list(strategies) if strategies else list(TOY_STRATEGIES)
+
     def parameters(self) -> list[Uncertainty]:
         """The toy's uncertainties."""
         return list(TOY_PARAMETERS)
 
     def strategy_names(self) -> list[str]:
-        """The toy's strategies."""
-        return list(TOY_STRATEGIES)
+        """The strategies this model evaluates (all five unless a subset was given)."""
+        return list(self._names)
 
     def scenario_hash(self) -> str:
         """Content hash of the toy's definition."""
@@ -120,12 +125,3 @@ class ToyCrisisModel:
         out["warheads_mean"] = warheads.mean(axis=1)
         out["civilian_strikes_mean"] = civ.mean(axis=1)
         return out
-
-
-def toy_strategies(names: Sequence[str] | None = None) -> list[str]:
-    """Validated list of toy strategy names (all when None)."""
-    model = ToyCrisisModel()
-    names = list(names) if names else model.strategy_names()
-    for n in names:
-        model._check(n)
-    return names

@@ -1,0 +1,121 @@
+"""Global sensitivity through SALib: Sobol first/total-order indices (Saltelli/Jansen) and Morris screening.
+
+Plain functions on arrays with a SALib problem dict (`num_vars`, `names`, `bounds`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from brinkmanship.errors import InputError
+
+
+def _check_problem(problem: Mapping[str, Any]) -> None:
+    names, bounds = problem.get("names"), problem.get("bounds")
+    if not names or not bounds or len(names) != len(bounds):
+        raise InputError("a sensitivity problem needs matching 'names' and 'bounds'", field="problem",
+                         fix="give {'num_vars': d, 'names': [...], 'bounds': [[lo, hi], ...]}")
+    for n, (lo, hi) in zip(names, bounds, strict=True):
+        if not lo < hi:
+            raise InputError(f"bounds [{lo}, {hi}] of '{n}' are empty", field=f"bounds.{n}", fix="use low < high")
+
+
+def _full(problem: Mapping[str, Any]) -> dict[str, Any]:
+    p = dict(problem)
+    p.setdefault("num_vars", len(p["names"]))
+    return p
+
+
+def sobol_sample(problem: Mapping[str, Any], n: int, seed: int = 0, second_order: bool = False) -> np.ndarray:
+    """Saltelli design from a scrambled Sobol sequence: n*(d+2) rows (n*(2d+2) with second order)."""
+    from SALib.sample import sobol as sobol_sampler
+
+    _check_problem(problem)
+    if n < 2 or n & (n - 1):
+        raise InputError(f"Sobol base sample count must be a power of two, got {n}", field="--n",
+                         fix="use 512, 1024, 2048, ...")
+    return sobol_sampler.sample(_full(problem), n, calc_second_order=second_order, scramble=True, seed=seed)
+
+
+def sobol_indices(problem: Mapping[str, Any], Y: np.ndarray, second_order: bool = False, seed: int = 0,
+                  num_resamples: int = 100) -> dict[str, Any]:
+    """First-order S1 and total-order ST indices with bootstrap confidence halves, per parameter name."""
+    from SALib.analyze import sobol as sobol_analyzer
+
+    _check_problem(problem)
+    Y = np.asarray(Y, dtype=np.float64)
+    if not np.isfinite(Y).all():
+        raise InputError("model output has non-finite values", field="outcome", fix="check the model output")
+    res = sobol_analyzer.analyze(_full(problem), Y, calc_second_order=second_order, num_resamples=num_resamples,
+                                 print_to_console=False, seed=seed)
+    out: dict[str, Any] = {"names": list(problem["names"])}
+    for k in ("S1", "S1_conf", "ST", "ST_conf"):
+        out[k] = np.asarray(res[k], dtype=np.float64)
+    if second_order:
+        out["S2"] = np.asarray(res["S2"], dtype=np.float64)
+    return out
+
+
+def sobol_analysis(problem: Mapping[str, Any], func: Callable[[np.ndarray], np.ndarray], n: int, seed: int = 0,
+                   second_order: bool = False) -> dict[str, Any]:
+    """Sample, evaluate `func` on the whole design at once (vectorised), analyse."""
+    X = sobol_sample(problem, n, seed, second_order)
+    return sobol_indices(problem, func(X), second_order, seed)
+
+
+def morris_sample(problem: Mapping[str, Any], trajectories: int, num_levels: int = 4, seed: int = 0) -> np.ndarray:
+    """Morris elementary-effects design: trajectories*(d+1) rows."""
+    from SALib.sample import morris as morris_sampler
+
+    _check_problem(problem)
+    if trajectories < 2:
+        raise InputError(f"Morris needs at least 2 trajectories, got {trajectories}", field="--n", fix="use --n 20")
+    return morris_sampler.sample(_full(problem), trajectories, num_levels=num_levels, seed=seed)
+
+
+def morris_indices(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, num_levels: int = 4,
+                   seed: int = 0) -> dict[str, Any]:
+    """mu, mu* (mean absolute elementary effect), sigma and mu* confidence per parameter name."""
+    from SALib.analyze import morris as morris_analyzer
+
+    _check_problem(problem)
+    res = morris_analyzer.analyze(_full(problem), np.asarray(X), np.asarray(Y, dtype=np.float64),
+                                  num_levels=num_levels, print_to_console=False, seed=seed)
+    out: dict[str, Any] = {"names": list(problem["names"])}
+    for k in ("mu", "mu_star", "sigma", "mu_star_conf"):
+        out[k] = np.asarray(res[k], dtype=np.float64)
+    return out
+
+
+def morris_analysis(problem: Mapping[str, Any], func: Callable[[np.ndarray], np.ndarray], trajectories: int,
+                    num_levels: int = 4, seed: int = 0) -> dict[str, Any]:
+    """Sample, evaluate `func` on the whole design at once, analyse."""
+    X = morris_sample(problem, trajectories, num_levels, seed)
+    return morris_indices(problem, X, func(X), num_levels, seed)
+
+
+def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    """The Ishigami test function on [-pi, pi]^3 (vectorised)."""
+    X = np.asarray(X, dtype=np.float64)
+    return np.sin(X[:, 0]) + a * np.sin(X[:, 1]) ** 2 + b * X[:, 2] ** 4 * np.sin(X[:, 0])
+
+
+def ishigami_analytic(a: float = 7.0, b: float = 0.1) -> dict[str, np.ndarray]:
+    """Analytic first- and total-order Sobol indices of the Ishigami function."""
+    pi = np.pi
+    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
+    var = v1 + v2 + v13
+    return {"S1": np.array([v1, v2, 0.0]) / var, "ST": np.array([v1 + v13, v2, v13]) / var}
+
+
+def as_table(res: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per parameter with every index in `res` (JSON-able), sorted by ST or mu* (largest first)."""
+    keys = [k for k in res if k not in ("names", "S2")]
+    rows = [{"name": n, **{k: float(res[k][i]) for k in keys}} for i, n in enumerate(res["names"])]
+    key = "ST" if "ST" in res else "mu_star"
+    return sorted(rows, key=lambda r: -r[key] if np.isfinite(r[key]) else 0.0)
