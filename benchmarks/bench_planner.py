@@ -10,16 +10,16 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import resource  # noqa: E402
-import time  # noqa: E402
+import resource
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from brinkmanship.adversary import planner_model  # noqa: E402
-from brinkmanship.adversary.planner import solve  # noqa: E402
-from brinkmanship.engine import simulate  # noqa: E402
-from brinkmanship.engine.compiled import compile_model  # noqa: E402
-from brinkmanship.spec import load_scenario, load_strategy, packaged_strategies  # noqa: E402
+from brinkmanship.adversary import planner_model
+from brinkmanship.adversary.planner import solve
+from brinkmanship.engine import simulate
+from brinkmanship.engine.compiled import compile_model
+from brinkmanship.spec import all_params, load_scenario, load_strategy, packaged_strategies
 
 SAMPLES = 1_000
 RUNS = 100_000
@@ -31,8 +31,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     names = ["adversary.discount", "adversary.arsenal", "adversary.war_cost",
              "deadlines.congressional-decision.believed", "rules.two-per-launch.believed"]
-    params = {k: v for k, v in __import__("brinkmanship.spec", fromlist=["all_params"]).all_params(sc, st).items()
-              if k in names}
+    params = {k: v for k, v in all_params(sc, st).items() if k in names}
     overrides = {k: rng.uniform(p.low, p.high, SAMPLES) for k, p in params.items()}
     c = compile_model(sc, st, overrides)
     t0 = time.perf_counter()
