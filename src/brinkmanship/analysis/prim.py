@@ -61,10 +61,11 @@ class Box:
         return Box(self.lower, self.upper, tuple(new))
 
 
-def _obj_lenient1(y_old: np.ndarray, y_new: np.ndarray) -> float:
+def _gain_per_removed(y_old: np.ndarray, y_new: np.ndarray) -> float:
+    """Change of the box mean per point removed (EMA Workbench's lenient objectives share this)."""
     mean_old = np.mean(y_old)
     mean_new = np.mean(y_new) if y_new.shape[0] > 0 else 0
-    if mean_old == mean_new:
+    if mean_old == mean_new:  # mirrors EMA Workbench exactly, so that trajectories stay identical
         return 0.0
     d = abs(y_old.shape[0] - y_new.shape[0])
     if d == 0:
@@ -72,15 +73,12 @@ def _obj_lenient1(y_old: np.ndarray, y_new: np.ndarray) -> float:
     return float((mean_new - mean_old) / d)
 
 
+def _obj_lenient1(y_old: np.ndarray, y_new: np.ndarray) -> float:
+    return _gain_per_removed(y_old, y_new)
+
+
 def _obj_lenient2(y_old: np.ndarray, y_new: np.ndarray) -> float:
-    mean_old = np.mean(y_old)
-    mean_new = np.mean(y_new) if y_new.shape[0] > 0 else 0
-    if mean_old == mean_new:
-        return 0.0
-    d = abs(y_old.shape[0] - y_new.shape[0])
-    if d == 0:
-        raise RuntimeError("PRIM: means differ while box sizes are equal")
-    return float(y_new.shape[0] * (mean_new - mean_old) / d)
+    return y_new.shape[0] * _gain_per_removed(y_old, y_new)
 
 
 def _obj_original(y_old: np.ndarray, y_new: np.ndarray) -> float:

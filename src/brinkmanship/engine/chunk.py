@@ -160,7 +160,7 @@ class Chunk:
         """What the target sees at month t, for the runs `idx` (and the model cut to them)."""
         c = self.c.chunk(idx) if self.c.has_arrays else self.c
         tests = self.tests[idx]
-        left = self.lists.sum(axis=1)[:, idx]
+        left = self.lists[:, :, idx].sum(axis=1)  # only the observed runs
         done = None
         if c.deadlines:
             d = c.deadlines[0]

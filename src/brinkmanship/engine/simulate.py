@@ -94,7 +94,8 @@ def simulate(
         parts.append(ch)
         if progress:
             progress(stop - start)
-    outcomes = {k: np.concatenate([p.outcomes()[k] for p in parts]) for k in OUTCOME_FIELDS}
+    per_part = [p.outcomes() for p in parts]  # each part stores its open runs once
+    outcomes = {k: np.concatenate([o[k] for o in per_part]) for k in OUTCOME_FIELDS}
     months = [_add_months_iso(scenario, t) for t in range(scenario.horizon_months + 1)]
     hist = sum(p.warhead_hist for p in parts)
     timeline = {
