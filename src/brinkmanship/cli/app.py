@@ -32,6 +32,22 @@ if not console.is_terminal:  # pipes and CI logs: wide enough for the comparison
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from brinkmanship import __version__
+
+        sys.stdout.write(f"brink {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """brinkmanship: analyse coercive-diplomacy and deterrence strategies."""
+
+
 def handle_errors(func: F) -> F:
     """Turn `InputError` into one message and exit code 2; other errors into exit code 1."""
 
