@@ -25,11 +25,12 @@ from brinkmanship.adversary.kernel import (
     mcol,
     talks_matrix,
 )
-from brinkmanship.adversary.planner import Decision, Evaluator, Solution, solve
+from brinkmanship.adversary.model import PlannerModel
+from brinkmanship.adversary.planner import Evaluator, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
-from brinkmanship.engine.decision import DecisionModel, StrikeInfo, get_decision_model
+from brinkmanship.engine.decision import Adversary, DecisionModel, StrikeInfo, get_decision_model
 from brinkmanship.spec import Scenario, Strategy
 
 
@@ -201,10 +202,11 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
 
 
-def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: str = "rational",
+def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
                    overrides: dict | None = None) -> dict[str, float]:
     """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
     c = compile_model(scenario, strategy, overrides)
-    if adversary == "base-rate":
-        return propagate(c, get_decision_model("base-rate")).as_dict()
-    return propagate(c, solve(c, Decision.parse(adversary))).as_dict()
+    model = get_decision_model(adversary)
+    if isinstance(model, PlannerModel):
+        return propagate(c, solve(c, model.decision)).as_dict()
+    return propagate(c, model).as_dict()

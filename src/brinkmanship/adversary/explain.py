@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.adversary.exact import ExactResult, propagate
-from brinkmanship.adversary.planner import Solution, solve
+from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import compile_model
 from brinkmanship.engine.constants import ACTIONS, OUTCOMES
+from brinkmanship.engine.decision import Adversary
 from brinkmanship.spec import Scenario, Strategy
 from brinkmanship.spec.scenario import add_months
 
@@ -30,10 +31,10 @@ def _label(p: np.ndarray) -> str:
     return " / ".join(f"{ACTIONS[i]} {p[i]:.0%}" for i in top[:3])
 
 
-def explain(scenario: Scenario, strategy: Strategy, adversary: str = "rational") -> dict[str, Any]:
+def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational") -> dict[str, Any]:
     """Solve, propagate and describe the target's best response to `strategy` (JSON-ready)."""
     c = compile_model(scenario, strategy)
-    sol: Solution = solve(c, adversary)
+    sol: Solution = solve(c, Decision.of(Adversary.parse(adversary)))
     res: ExactResult = propagate(c, sol)
     g = sol.grid
     k0 = int(sol.initial_state()[0][0])

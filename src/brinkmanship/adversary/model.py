@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 
 from brinkmanship.adversary.planner import Decision, Solution, solve
@@ -17,9 +15,6 @@ _ABSORB_BASE = {0: "m", 1: "n", 2: "0", 3: "0"}
 
 class PlannerModel:
     """Rational or logit target: best response to the strategy as believed, solved once per strategy."""
-
-    classifier: ClassVar[dict[str, bool]] = {"rational": True, "stochastic": False, "uses_beliefs": True,
-                                             "calibrated": False}
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
@@ -35,6 +30,12 @@ class PlannerModel:
         if key not in self._solutions:
             self._solutions[key] = solve(c, self.decision)
         return self._solutions[key]
+
+    def outcome_probabilities(self, c: Compiled) -> np.ndarray:
+        """(n, outcomes) exact outcome probabilities for every parameter sample of `c` (one batched solve)."""
+        from brinkmanship.adversary.exact import propagate
+
+        return propagate(c, solve(c, self.decision)).outcomes
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
         g = sol.grid

@@ -26,6 +26,7 @@ from brinkmanship.adversary.kernel import (
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import N_ACTIONS
+from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9
@@ -39,27 +40,32 @@ class Decision:
     lam: float = float("inf")
 
     @staticmethod
-    def parse(spec: str) -> Decision:
-        """`rational` or `logit:<lambda>` (lambda >= 0; lambda = 0 is uniform, large lambda is rational)."""
-        if spec == "rational":
+    def of(adversary: Adversary) -> Decision:
+        """The choice rule of a planner adversary (`rational`, or `logit` with its precision)."""
+        if adversary.kind == "rational":
             return Decision()
-        if spec.startswith("logit:"):
-            try:
-                lam = float(spec.split(":", 1)[1])
-            except ValueError:
-                lam = -1.0
-            if lam >= 0:
-                return Decision("logit", lam)
-        raise InputError(f"unknown decision model '{spec}'", field="--adversary",
-                         fix="use rational, base-rate or logit:<lambda> with lambda >= 0")
+        if adversary.kind == "logit" and adversary.param is not None:
+            return Decision("logit", adversary.param)
+        raise InputError(f"'{adversary.name}' is not a planner adversary", field="--adversary",
+                         fix="use rational or logit:<lambda>")
+
+    @staticmethod
+    def parse(spec: str | Adversary) -> Decision:
+        """`rational` or `logit:<lambda>` (lambda >= 0; lambda = 0 is uniform, large lambda is rational)."""
+        return Decision.of(Adversary.parse(spec))
 
     @property
     def name(self) -> str:
         return "rational" if self.kind == "rational" else f"logit:{self.lam:g}"
 
+    @property
+    def argmax(self) -> bool:
+        """Whether choices are a plain argmax: the rational target, or logit with infinite precision."""
+        return self.kind == "rational" or bool(np.isinf(self.lam))
+
     def value(self, Q: np.ndarray) -> np.ndarray:
         """Expected value of choosing over axis 0 of `Q` (all options allowed): the max, or the logit mean."""
-        if self.kind == "rational" or np.isinf(self.lam):
+        if self.argmax:
             return Q.max(axis=0)
         return (self.choose(Q) * Q).sum(axis=0)
 
@@ -68,7 +74,7 @@ class Decision:
         allowed = np.ones(Q.shape, dtype=bool) if mask is None else np.broadcast_to(mask, Q.shape)
         Qm = Q if mask is None else np.where(allowed, Q, -np.inf)
         best = Qm.max(axis=0)
-        if self.kind == "rational" or np.isinf(self.lam):
+        if self.argmax:
             top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
             return top / top.sum(axis=0)
         z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), -700, 0)), 0.0)
@@ -154,7 +160,7 @@ class Evaluator:
             out = self._open(b.key, b.dm, b.done)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
-            if self.decision.kind == "rational" or np.isinf(self.decision.lam):
+            if self.decision.argmax:
                 responded = np.maximum(absorb, np.maximum(retaliate, escalate))
             else:
                 shape = absorb.shape
@@ -184,8 +190,7 @@ class Evaluator:
             Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
         mask = np.broadcast_to(mk.available(), Q.shape)
         Q[~mask] = -np.inf
-        rational = self.decision.kind == "rational" or np.isinf(self.decision.lam)
-        if policy is None and rational and not need_policy:
+        if policy is None and self.decision.argmax and not need_policy:
             chosen = Q.max(axis=0)
         else:
             if policy is None:

@@ -9,12 +9,15 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from brinkmanship.errors import InputError
+
+if TYPE_CHECKING:
+    from brinkmanship.engine.decision import Adversary
 
 app = typer.Typer(
     name="brink",
@@ -89,13 +92,12 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def parse_adversary(value: str) -> str:
-    """Validate `--adversary`: `rational`, `base-rate` or `logit:<lambda>` (one parser: the planner's)."""
-    if value != "base-rate":
-        from brinkmanship.adversary.planner import Decision
+def parse_adversary(value: str) -> Adversary:
+    """`--adversary` as a typed value, parsed once here: `rational`, `base-rate` or `logit:<lambda>`."""
+    import brinkmanship.adversary  # noqa: F401  registers the planner decision models
+    from brinkmanship.engine.decision import Adversary
 
-        Decision.parse(value)
-    return value
+    return Adversary.parse(value)
 
 
 def main() -> None:

@@ -100,11 +100,11 @@ def compare_cmd(
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
-             adversary: str, exact: bool, as_json: bool) -> dict:
+             adversary_text: str, exact: bool, as_json: bool) -> dict:
     from brinkmanship.engine import compare
 
     check_runs(runs, chunk_size)
-    adversary = parse_adversary(adversary)
+    adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
     results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json)
     exact_probs = None
@@ -142,11 +142,12 @@ def demo_cmd(
     prohibited = prohibited_counts(sts)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    rational = run_strategies(sc, sts, runs, seed, "rational", 50_000)
+    rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
+    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000)
     summary_r = compare(rational, prohibited)
     console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise), "
                                               f"{runs:,} runs per strategy, seed {seed}"))
-    base = run_strategies(sc, sts, runs, seed, "base-rate", 50_000)
+    base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000)
     summary_b = compare(base, prohibited)
     console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
                                               f"{runs:,} runs per strategy, seed {seed}"))
@@ -155,7 +156,7 @@ def demo_cmd(
     write_comparison(summary_r, out / "rational")
     csv_path, png_path = write_comparison(summary_b, out)
     ldf = next(s for s in sts if s.name == "let-deterrence-fail")
-    why = explain(sc, ldf, "rational")
+    why = explain(sc, ldf, rational_target)
     console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {why['summary']}", soft_wrap=True)
     policy = {**why["policy_map"], "title": "Rational target's policy against let-deterrence-fail",
               "description": why["summary"], "row_label": "talks progress", "col_label": "targets left"}
@@ -183,14 +184,14 @@ def explain_cmd(
     from brinkmanship.adversary.explain import explain
     from brinkmanship.spec import load_scenario, load_strategy
 
-    adversary = parse_adversary(adversary)
-    if adversary == "base-rate":
+    parsed = parse_adversary(adversary)
+    if parsed.kind == "base-rate":
         from brinkmanship.errors import InputError
 
         raise InputError("explain describes a planner's best response", field="--adversary",
                          fix="use rational or logit:<lambda>")
     sc = load_scenario(scenario)
-    out = explain(sc, load_strategy(strategy, sc), adversary)
+    out = explain(sc, load_strategy(strategy, sc), parsed)
     if as_json:
         print_json(out)
         return

@@ -12,6 +12,7 @@ from brinkmanship.errors import InputError
 
 if TYPE_CHECKING:
     from brinkmanship.engine import SimulationResult
+    from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
 
 
@@ -41,7 +42,7 @@ def check_runs(runs: int, chunk_size: int) -> None:
                          fix="give e.g. --chunk-size 50000")
 
 
-def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: str,
+def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: Adversary,
                    chunk_size: int, quiet: bool = False) -> list[SimulationResult]:
     """Simulate each strategy with a progress bar on stderr (hidden with `quiet`)."""
     from brinkmanship.cli.app import err_console

@@ -2,13 +2,15 @@
 
 A decision model maps what the target observes to probabilities over its actions each month, and over
 its responses (absorb, retaliate, escalate) after being struck. The rational planner implements the same
-interface, so the simulator never knows which adversary it runs.
+interface, so the simulator never knows which adversary it runs. Models register by kind in
+`DECISION_MODELS`; the adversary package registers its planners, so the engine never imports it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from brinkmanship.engine.constants import (
     NUCLEAR_USE,
     PROVOCATION,
 )
+from brinkmanship.errors import InputError
 
 
 @dataclass
@@ -98,7 +101,6 @@ class BaseRatePolicy:
     """A stochastic policy whose action log-odds respond linearly to the state (calibrated to history)."""
 
     name = "base-rate"
-    classifier: ClassVar[dict[str, bool]] = {"rational": False, "stochastic": True, "uses_beliefs": True, "calibrated": True}
 
     def logits(self, c: Compiled, obs: Observation) -> np.ndarray:
         """(N_ACTIONS, n) action log-odds against holding."""
@@ -157,17 +159,86 @@ class BaseRatePolicy:
         return softmax_masked(L)
 
 
-def get_decision_model(spec: str | DecisionModel) -> DecisionModel:
-    """A decision model by name: `base-rate`, `rational`, `logit:<lambda>`; or pass one through."""
-    if not isinstance(spec, str):
+@dataclass(frozen=True)
+class Adversary:
+    """Which decision model the target follows (`--adversary`), parsed once: a registered kind and its parameter.
+
+    `base-rate`, `rational` and `logit:<lambda>` are the packaged kinds; `param` is the number after the colon.
+    """
+
+    kind: str = "base-rate"
+    param: float | None = None
+
+    @property
+    def name(self) -> str:
+        """The text form, as the user writes it (`logit:2`)."""
+        return self.kind if self.param is None else f"{self.kind}:{self.param:g}"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def parse(spec: str | Adversary) -> Adversary:
+        """`kind` or `kind:<number>` for a registered decision model (a typed value passes through)."""
+        if isinstance(spec, Adversary):
+            return spec
+        kind, sep, rest = str(spec).partition(":")
+        entry = DECISION_MODELS.get(kind)
+        if entry is None:
+            raise InputError(f"unknown adversary '{spec}'", field="--adversary",
+                             fix=f"use {_known()} (a decision model registers when its package is imported)")
+        if entry.parameter is None:
+            if sep:
+                raise InputError(f"adversary '{kind}' takes no parameter, got '{spec}'", field="--adversary",
+                                 fix=f"write {kind}")
+            return Adversary(kind)
+        try:
+            value = float(rest)
+        except ValueError:
+            value = float("nan")
+        if not value >= 0:  # also rejects NaN
+            raise InputError(f"unknown decision model '{spec}'", field="--adversary",
+                             fix=f"use {_known()} with {entry.parameter} >= 0")
+        return Adversary(kind, value)
+
+
+@dataclass(frozen=True)
+class DecisionModelEntry:
+    """A registered decision model: how to build it from an `Adversary`, and the name of its parameter, if any."""
+
+    factory: Callable[[Adversary], DecisionModel]
+    parameter: str | None = None
+
+
+# Decision models register themselves (as OpenSpiel's games do); the engine never imports them.
+DECISION_MODELS: dict[str, DecisionModelEntry] = {}
+
+
+def register_decision_model(kind: str, factory: Callable[[Adversary], DecisionModel],
+                            parameter: str | None = None) -> None:
+    """Make `kind` (with `kind:<parameter>` when `parameter` is named) available to `--adversary`."""
+    DECISION_MODELS[kind] = DecisionModelEntry(factory, parameter)
+
+
+def _known() -> str:
+    return ", ".join(sorted(k if e.parameter is None else f"{k}:<{e.parameter}>" for k, e in DECISION_MODELS.items()))
+
+
+register_decision_model("base-rate", lambda _adv: BaseRatePolicy())
+
+
+@runtime_checkable
+class ExactDecisionModel(DecisionModel, Protocol):
+    """A decision model that also gives outcome probabilities without sampling (a planner)."""
+
+    def outcome_probabilities(self, c: Compiled) -> np.ndarray:
+        """(n, len(OUTCOMES)) exact outcome probabilities for each parameter sample of `c`."""
+        ...
+
+
+def get_decision_model(spec: str | Adversary | DecisionModel) -> DecisionModel:
+    """The decision model for an `Adversary` (or its text form); a `DecisionModel` passes through."""
+    if not isinstance(spec, str | Adversary):
         return spec
-    if spec == "base-rate":
-        return BaseRatePolicy()
-    if spec == "rational" or spec.startswith("logit:"):
-        from brinkmanship.adversary import planner_model  # the rational adversary, when installed
-
-        return planner_model(spec)
-    from brinkmanship.errors import InputError
-
-    raise InputError(f"unknown adversary '{spec}'", field="--adversary",
-                     fix="use rational, base-rate or logit:<lambda>")
+    adversary = Adversary.parse(spec)
+    return DECISION_MODELS[adversary.kind].factory(adversary)

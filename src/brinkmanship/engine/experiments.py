@@ -12,7 +12,7 @@ import numpy as np
 
 from brinkmanship.engine.compiled import compile_model
 from brinkmanship.engine.constants import OUTCOMES
-from brinkmanship.engine.decision import get_decision_model
+from brinkmanship.engine.decision import Adversary, ExactDecisionModel, get_decision_model
 from brinkmanship.engine.simulate import run_chunk, stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.spec import Scenario, Strategy
@@ -28,20 +28,24 @@ def evaluate_experiments(
     experiment_ids: np.ndarray,
     runs: int,
     seed: int,
-    adversary: str = "base-rate",
+    adversary: Adversary | str = "base-rate",
 ) -> dict[str, np.ndarray]:
-    """Per-experiment outcome probabilities (summing to 1) and metrics, shape (n_experiments,) each."""
+    """Per-experiment outcome probabilities (summing to 1) and metrics, shape (n_experiments,) each.
+
+    A decision model that gives exact outcome probabilities (a planner) is solved instead of sampled.
+    """
     ids = np.asarray(experiment_ids, dtype=np.int64)
     n = ids.size
     overrides = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in overrides.items()}
-    if adversary != "base-rate":
-        return _exact(scenario, strategy, overrides, n, adversary)
+    model = get_decision_model(adversary)
+    if isinstance(model, ExactDecisionModel):
+        return _exact(scenario, strategy, overrides, n, model)
     if runs <= 0:
         raise ValueError("runs per experiment must be positive")
     per_run = {k: np.repeat(v, runs) for k, v in overrides.items()}
     c = compile_model(scenario, strategy, per_run)
     streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c), months=c.horizon)
-    out = run_chunk(c, get_decision_model(adversary), seed, 0, n * runs, streams=streams).outcomes()
+    out = run_chunk(c, model, seed, 0, n * runs, streams=streams).outcomes()
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
     deaths = out["deaths"].reshape(n, runs)
     result["deaths_mean"] = deaths.mean(axis=1)
@@ -52,12 +56,8 @@ def evaluate_experiments(
 
 
 def _exact(scenario: Scenario, strategy: Strategy, overrides: dict[str, np.ndarray], n: int,
-           adversary: str) -> dict[str, np.ndarray]:
+           model: ExactDecisionModel) -> dict[str, np.ndarray]:
     """Exact outcome probabilities under a planner adversary, solved in blocks of samples."""
-    from brinkmanship.adversary.exact import propagate
-    from brinkmanship.adversary.planner import Decision, solve
-
-    decision = Decision.parse(adversary)
     probs = np.zeros((n, len(OUTCOMES)))
     for start in range(0, n, EXACT_BLOCK):
         sl = slice(start, min(n, start + EXACT_BLOCK))
@@ -65,7 +65,7 @@ def _exact(scenario: Scenario, strategy: Strategy, overrides: dict[str, np.ndarr
         if not block:  # no uncertainty varied: one solve serves every sample
             block = {"adversary.discount": np.full(sl.stop - sl.start, scenario.adversary.discount.value)}
         c = compile_model(scenario, strategy, block)
-        probs[sl] = propagate(c, solve(c, decision)).outcomes
+        probs[sl] = model.outcome_probabilities(c)
     result = {name: probs[:, i] for i, name in enumerate(OUTCOMES)}
     for m in METRICS:  # metrics need runs: not available from the exact propagation
         result[m] = np.full(n, np.nan)

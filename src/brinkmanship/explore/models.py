@@ -7,12 +7,15 @@ once per process.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from brinkmanship.errors import InputError
 from brinkmanship.explore.parameters import Uncertainty, as_parameters
+
+if TYPE_CHECKING:
+    from brinkmanship.engine.decision import Adversary
 
 
 class Model(Protocol):
@@ -43,9 +46,10 @@ class EngineModel:
 
     outcome_names: tuple[str, ...] = ENGINE_OUTCOMES
 
-    def __init__(self, scenario: str, adversary: str = "base-rate", strategies: Sequence[str] | None = None) -> None:
+    def __init__(self, scenario: str, adversary: Adversary | str = "base-rate",
+                 strategies: Sequence[str] | None = None) -> None:
         self.scenario_ref = str(scenario)
-        self.adversary = adversary
+        self.adversary = _adversary(adversary)
         self._strategy_refs = list(strategies) if strategies else None
         self._cache: dict[str, Any] | None = None
         self.name = self.scenario_ref
@@ -76,12 +80,9 @@ class EngineModel:
         return self._loaded()["scenario"]
 
     def parameters(self) -> list[Uncertainty]:
-        """The scenario's declared uncertainties (falls back to every parameter with a range)."""
-        sc = self.scenario
-        if hasattr(sc, "uncertainties"):
-            return as_parameters(sc.uncertainties())
+        """Every scenario parameter with a range (the scenario's uncertainties)."""
         items = [Uncertainty(name, p.low, p.high, "real", str(p.source or "assumption"))
-                 for name, p in sc.params().items() if p.uncertain]
+                 for name, p in self.scenario.params().items() if p.uncertain]
         return as_parameters(items)
 
     def strategy_names(self) -> list[str]:
@@ -112,12 +113,22 @@ class EngineModel:
         """Delegate to `engine.experiments.evaluate_experiments` (vectorised over the experiments)."""
         from brinkmanship.engine.experiments import evaluate_experiments
 
+        _adversary(self.adversary)  # a worker process registers the decision models before it evaluates
         out = evaluate_experiments(self.scenario, self._strategy(strategy), dict(overrides),
                                    np.asarray(experiment_ids, dtype=np.int64), runs, seed, adversary=self.adversary)
         return {k: np.asarray(out[k], dtype=np.float64) for k in self.outcome_names}
 
 
-def resolve_model(scenario: str, adversary: str = "base-rate", strategies: Sequence[str] | None = None) -> Model:
+def _adversary(adversary: Adversary | str) -> Adversary:
+    """The typed adversary, with the packaged decision models registered (the adversary package registers them)."""
+    import brinkmanship.adversary  # noqa: F401
+    from brinkmanship.engine.decision import Adversary
+
+    return Adversary.parse(adversary)
+
+
+def resolve_model(scenario: str, adversary: Adversary | str = "base-rate",
+                  strategies: Sequence[str] | None = None) -> Model:
     """`toy:crisis` gives the built-in toy model; anything else names a scenario for the crisis engine.
 
     `strategies` (names or files) restricts the model to those strategies, in that order.
@@ -128,11 +139,4 @@ def resolve_model(scenario: str, adversary: str = "base-rate", strategies: Seque
         if scenario != "toy:crisis":
             raise InputError(f"unknown toy model '{scenario}'", field="SCENARIO", fix="use toy:crisis")
         return ToyCrisisModel(strategies)
-    try:
-        import brinkmanship.engine.experiments  # noqa: F401
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("brinkmanship.engine", "brinkmanship.engine.experiments"):
-            raise
-        raise InputError("the crisis engine (brinkmanship.engine.experiments) is not available in this build",
-                         field="SCENARIO", fix="use toy:crisis to try the exploration machinery") from exc
     return EngineModel(scenario, adversary, strategies)

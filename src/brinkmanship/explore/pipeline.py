@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from brinkmanship.explore.models import Model
 from brinkmanship.explore.parameters import select_parameters
 from brinkmanship.explore.runners import ChunkResult, ChunkTask, InProcessRunner, slice_inputs
 from brinkmanship.explore.samplers import SAMPLERS, sample
+
+if TYPE_CHECKING:
+    from brinkmanship.engine.decision import Adversary
 
 
 @dataclass
@@ -52,7 +55,7 @@ class ExploreSummary:
 
 
 def provenance_for(model: Model, strategies: Sequence[str], params: Sequence[Any], seed: int, sampler: str,
-                   n_samples: int, n_experiments: int, runs: int, adversary: str) -> dict[str, Any]:
+                   n_samples: int, n_experiments: int, runs: int, adversary: Adversary | str) -> dict[str, Any]:
     """The identity of an exploration (what a store must match to be resumed)."""
     from brinkmanship import __version__
 
@@ -60,13 +63,13 @@ def provenance_for(model: Model, strategies: Sequence[str], params: Sequence[Any
         "package_version": __version__, "model": model.name, "scenario_hash": model.scenario_hash(),
         "strategies": list(strategies), "strategy_hashes": {s: model.strategy_hash(s) for s in strategies},
         "seed": int(seed), "sampler": sampler, "n_samples": int(n_samples), "n_experiments": int(n_experiments),
-        "runs": int(runs), "adversary": adversary, "parameters": [p.to_dict() for p in params],
+        "runs": int(runs), "adversary": str(adversary), "parameters": [p.to_dict() for p in params],
     }
 
 
 def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sampler: str = "lhs",
                     strategies: Sequence[str] | None = None, runs: int = 1, runner: Any = None,
-                    chunk_size: int = DEFAULT_CHUNK_RUNS, adversary: str = "base-rate", vary: Any = None,
+                    chunk_size: int = DEFAULT_CHUNK_RUNS, adversary: Adversary | str = "base-rate", vary: Any = None,
                     on_plan: Callable[[int, int], None] | None = None,
                     on_chunk: Callable[[ChunkResult], None] | None = None) -> ExploreSummary:
     """Explore `model` over `n_samples` sampled worlds x strategies into the store `db` (resuming it).
