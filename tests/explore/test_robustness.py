@@ -14,6 +14,10 @@ from brinkmanship.analysis.robustness import (
     satisficing,
 )
 from brinkmanship.errors import InputError
+from brinkmanship.explore.models import CRISIS_OUTCOMES, declared_outcomes
+from brinkmanship.explore.parameters import Direction, Outcome
+
+MAJOR_WAR = Outcome("major_war")
 
 # 4 worlds x 3 strategies
 WAR = np.array([[0.10, 0.02, 0.30],
@@ -52,19 +56,36 @@ def test_threshold_parser_accepts_forms_and_rejects_code():
 def test_ranking_table_orders_by_satisficing_then_minimax_regret():
     outcomes = {"major_war": WAR, "warheads_mean": WARHEADS}
     conds = [Condition("major_war", "<", 0.05), Condition("warheads_mean", "<", 30)]
-    rows = robustness_table(["a", "b", "c"], outcomes, "major_war", conds)
+    rows = robustness_table(["a", "b", "c"], outcomes, MAJOR_WAR, conds)
     assert [r["strategy"] for r in rows] == ["c", "a", "b"]  # c satisfices most; a beats b on max regret
     a = next(r for r in rows if r["strategy"] == "a")
     assert a["regret_max"] == pytest.approx(0.19) and a["regret_mean"] == pytest.approx(0.07)
     assert a["p50"] == pytest.approx(np.median(WAR[:, 0])) and a["worlds"] == 4 and a["rank"] == 2
     assert sum(r["best_share"] for r in rows) == pytest.approx(1.0)
-    plain = robustness_table(["a", "b", "c"], outcomes, "major_war")
+    plain = robustness_table(["a", "b", "c"], outcomes, MAJOR_WAR)
     assert [r["strategy"] for r in plain] == ["a", "b", "c"] and "satisficing" not in plain[0]
 
 
 def test_outcome_names_resolve_and_errors_are_clear():
-    assert resolve_outcome("warheads", ["major_war", "warheads_mean"]) == "warheads_mean"
+    available = [MAJOR_WAR, Outcome("warheads_mean")]
+    assert resolve_outcome("warheads", available) == Outcome("warheads_mean")
     with pytest.raises(InputError, match="unknown outcome"):
-        resolve_outcome("casualties", ["major_war"])
+        resolve_outcome("casualties", [MAJOR_WAR])
     with pytest.raises(InputError, match="no world"):
-        robustness_table(["a"], {"major_war": np.empty((0, 1))}, "major_war")
+        robustness_table(["a"], {"major_war": np.empty((0, 1))}, MAJOR_WAR)
+
+
+def test_the_declared_direction_drives_regret():
+    deal = declared_outcomes(["deal"])[0]
+    assert deal.direction is Direction.MAXIMISE
+    rows = {r["strategy"]: r for r in robustness_table(["a", "b", "c"], {"deal": 1 - WAR}, deal)}
+    assert rows["a"]["direction"] == "max" and rows["a"]["regret_max"] == pytest.approx(0.19)
+    flipped = robustness_table(["a", "b", "c"], {"deal": 1 - WAR}, deal.directed(False))
+    assert flipped[0]["direction"] == "min"
+
+
+def test_crisis_outcomes_are_all_declared_with_a_direction():
+    directions = {o.name: o.direction for o in CRISIS_OUTCOMES}
+    assert {n for n, d in directions.items() if d is Direction.MAXIMISE} == {"deal", "freeze"}
+    with pytest.raises(InputError, match="not declared"):
+        declared_outcomes(["major_war", "happiness"])

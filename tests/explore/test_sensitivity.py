@@ -7,6 +7,7 @@ import pytest
 
 from brinkmanship.analysis.sensitivity import (
     as_table,
+    first_order_indices,
     ishigami,
     ishigami_analytic,
     morris_analysis,
@@ -57,3 +58,14 @@ def test_bad_problem_is_input_error():
         sobol_sample({"names": ["a"], "bounds": [[1.0, 1.0]]}, 8)
     with pytest.raises(InputError, match="matching"):
         sobol_sample({"names": ["a", "b"], "bounds": [[0, 1]]}, 8)
+
+
+def test_first_order_index_separates_a_driver_from_noise() -> None:
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.random(5000), rng.random(5000)
+    y = x1 ** 2
+    assert first_order_indices(x1, y) > 0.95
+    assert first_order_indices(x2, y) < 0.02
+    assert first_order_indices(x1, np.ones(10)) == 0.0
+    cats = np.array(["a", "b"] * 50)
+    assert first_order_indices(cats, (cats == "a").astype(float)) == pytest.approx(1.0)

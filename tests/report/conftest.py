@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from report_fakes import POLICY, STRATEGIES, FakeResult, make_fake_result, make_fake_summary
 
+from brinkmanship.explore.models import resolve_model
+from brinkmanship.explore.pipeline import run_exploration
 from brinkmanship.report import build_report
 from brinkmanship.spec import load_scenario
 
@@ -34,11 +36,9 @@ def full_report(tmp_path_factory: pytest.TempPathFactory, fake_results: list[Fak
 
 @pytest.fixture(scope="session")
 def toy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small exploration store of the explore package's toy model (skips when exploration is unavailable)."""
-    pipeline = pytest.importorskip("brinkmanship.explore.pipeline", reason="exploration pipeline not available")
-    models = pytest.importorskip("brinkmanship.explore.models", reason="exploration models not available")
+    """A small exploration store of the explore package's toy model."""
     db = tmp_path_factory.mktemp("store") / "toy.duckdb"
-    pipeline.run_exploration(models.resolve_model("toy:crisis"), 300, 1, db, runs=40)
+    run_exploration(resolve_model("toy:crisis"), 300, 1, db, runs=40)
     return db
 
 

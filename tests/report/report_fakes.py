@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from brinkmanship.report.common import OUTCOMES, PHASES, summarize_result
+from brinkmanship.engine import summarize
+from brinkmanship.report.common import OUTCOMES, PHASES
 
 STRATEGIES = ("let-deterrence-fail", "maximum-pressure", "freeze-for-freeze", "limited-strike", "engagement")
 # final-phase mix per strategy (peace, crisis, limited, major, nuclear, deal, freeze): distinct on purpose
@@ -89,4 +90,4 @@ def make_fake_result(name: str, runs: int = 2000, horizon: int = 36, seed: int =
 def make_fake_summary(results: list[FakeResult], scenario: str = "korea-2017") -> dict[str, Any]:
     """The compare JSON built from fake results."""
     return {"scenario": scenario, "seed": 7, "runs": results[0].runs if results else 0,
-            "strategies": [summarize_result(r) for r in results]}
+            "strategies": [summarize(r) for r in results]}

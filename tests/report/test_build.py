@@ -11,6 +11,7 @@ import pytest
 from report_fakes import STRATEGIES
 
 from brinkmanship.report import build_report
+from brinkmanship.report.build import ReportSectionError
 from brinkmanship.report.sections import LADDER_DOC
 from brinkmanship.spec import load_scenario
 
@@ -90,7 +91,7 @@ def test_summary_is_computed_from_results_when_not_given(tmp_path: Path, fake_re
 
 def test_policy_map_rejects_a_grid_of_the_wrong_shape(tmp_path: Path) -> None:
     bad = {"rows": ["a", "b"], "cols": ["x"], "action": [["hold", "hold"]]}
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ReportSectionError, match=r"'policy_section' failed: ValueError: .*shape"):
         build_report(SCENARIO, [], tmp_path, policy=bad)
 
 

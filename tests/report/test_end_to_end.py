@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-engine = pytest.importorskip("brinkmanship.engine", reason="the engine is not available in this build")
-if not hasattr(engine, "simulate"):
-    pytest.skip("the engine does not export simulate yet", allow_module_level=True)
-
-from brinkmanship.audit import prohibited_count  # noqa: E402
-from brinkmanship.report import build_report, write_comparison  # noqa: E402
-from brinkmanship.spec import load_scenario, packaged_strategies  # noqa: E402
+from brinkmanship import engine
+from brinkmanship.audit import prohibited_count
+from brinkmanship.cli import app
+from brinkmanship.report import build_report, write_comparison
+from brinkmanship.spec import load_scenario, packaged_strategies
 
 RUNS = 5_000
 
@@ -47,10 +46,7 @@ def test_report_from_engine_results(engine_run: tuple, tmp_path: Path) -> None:
 
 
 def test_report_command(tmp_path: Path) -> None:
-    cli = pytest.importorskip("brinkmanship.cli", reason="the CLI package does not import in this build")
-    from typer.testing import CliRunner
-
-    res = CliRunner().invoke(cli.app, ["report", "korea-2017", "--out", str(tmp_path), "--runs", "2000",
+    res = CliRunner().invoke(app, ["report", "korea-2017", "--out", str(tmp_path), "--runs", "2000",
                                        "--seed", "3", "--json"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout[res.stdout.index("{"):])
@@ -60,9 +56,6 @@ def test_report_command(tmp_path: Path) -> None:
 
 
 def test_report_command_rejects_a_missing_store(tmp_path: Path) -> None:
-    cli = pytest.importorskip("brinkmanship.cli", reason="the CLI package does not import in this build")
-    from typer.testing import CliRunner
-
-    res = CliRunner().invoke(cli.app, ["report", "korea-2017", "--out", str(tmp_path), "--db",
+    res = CliRunner().invoke(app, ["report", "korea-2017", "--out", str(tmp_path), "--db",
                                        str(tmp_path / "none.duckdb")])
     assert res.exit_code == 2

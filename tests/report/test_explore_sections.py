@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
+from brinkmanship.cli import app
+from brinkmanship.errors import InputError
 from brinkmanship.report import build_report
-from brinkmanship.report.explore import first_order_indices
 from brinkmanship.spec import load_scenario
 
 SCENARIO = load_scenario("korea-2017")
@@ -30,30 +30,29 @@ def test_store_adds_robustness_prim_and_sensitivity(toy_store: Path, tmp_path: P
     assert {"robustness", "prim", "sobol"} <= {p.stem for p in (tmp_path / "figures").glob("*.png")}
 
 
-def test_a_store_that_cannot_be_read_gives_a_note_not_a_failure(tmp_path: Path, fake_summary: dict[str, Any]) -> None:
+def test_a_store_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path, fake_summary: dict[str, Any]) -> None:
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(b"not a database at all, just bytes" * 10)
-    html = build_report(SCENARIO, [], tmp_path / "out", summary=fake_summary, db=bad)
-    assert "exploration" in sections(html)
-    assert "Exploration sections skipped" in html.read_text(encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        build_report(SCENARIO, [], tmp_path / "out", summary=fake_summary, db=bad)
+    assert "bad.duckdb" in exc.value.render()
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_failing_section_fails_the_report_with_its_name(tmp_path: Path, fake_summary: dict[str, Any]) -> None:
+    from brinkmanship.report.build import ReportSectionError, default_sections
+
+    def broken(ctx):
+        raise ValueError("no data of that shape")
+
+    with pytest.raises(ReportSectionError, match="'broken' failed: ValueError: no data of that shape"):
+        build_report(SCENARIO, [], tmp_path, summary=fake_summary, sections=[*default_sections(), broken])
 
 
 def test_report_command_rejects_a_corrupt_store(tmp_path: Path) -> None:
-    cli = pytest.importorskip("brinkmanship.cli", reason="the CLI package does not import in this build")
     from typer.testing import CliRunner
 
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(b"garbage" * 100)
-    res = CliRunner().invoke(cli.app, ["report", "korea-2017", "--out", str(tmp_path / "o"), "--db", str(bad)])
+    res = CliRunner().invoke(app, ["report", "korea-2017", "--out", str(tmp_path / "o"), "--db", str(bad)])
     assert res.exit_code == 2
-
-
-def test_first_order_index_separates_a_driver_from_noise() -> None:
-    rng = np.random.default_rng(0)
-    x1, x2 = rng.random(5000), rng.random(5000)
-    y = x1 ** 2
-    assert first_order_indices(x1, y) > 0.95
-    assert first_order_indices(x2, y) < 0.02
-    assert first_order_indices(x1, np.ones(10)) == 0.0
-    cats = np.array(["a", "b"] * 50)
-    assert first_order_indices(cats, (cats == "a").astype(float)) == pytest.approx(1.0)

@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.errors import InputError
+from brinkmanship.explore.parameters import Outcome
 
-# outcomes where more is better; every other outcome is minimised by default
-MAXIMISE: frozenset[str] = frozenset({"deal", "freeze"})
 _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _TERM = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
@@ -53,13 +52,13 @@ def parse_thresholds(exprs: Sequence[str] | str) -> list[Condition]:
     return out
 
 
-def resolve_outcome(name: str, available: Sequence[str]) -> str:
-    """An outcome column by name, accepting the bare metric for `<name>_mean` (warheads -> warheads_mean)."""
-    if name in available:
-        return name
-    if f"{name}_mean" in available:
-        return f"{name}_mean"
-    raise InputError(f"unknown outcome '{name}'", field="outcome", fix=f"use one of: {', '.join(available)}")
+def resolve_outcome(name: str, available: Sequence[Outcome]) -> Outcome:
+    """A declared outcome by name, accepting the bare metric for `<name>_mean` (warheads -> warheads_mean)."""
+    by_name = {o.name: o for o in available}
+    for candidate in (name, f"{name}_mean"):
+        if candidate in by_name:
+            return by_name[candidate]
+    raise InputError(f"unknown outcome '{name}'", field="outcome", fix=f"use one of: {', '.join(by_name)}")
 
 
 def regret(values: np.ndarray, maximise: bool = False) -> np.ndarray:
@@ -89,35 +88,35 @@ def satisficing(outcomes: Mapping[str, np.ndarray], conditions: Sequence[Conditi
     return ok.mean(axis=0)
 
 
-def robustness_table(strategies: Sequence[str], outcomes: Mapping[str, np.ndarray], objective: str,
-                     conditions: Sequence[Condition] = (), maximise: bool | None = None,
+def robustness_table(strategies: Sequence[str], outcomes: Mapping[str, np.ndarray], objective: Outcome,
+                     conditions: Sequence[Condition] = (),
                      percentiles: Sequence[float] = (5, 50, 95)) -> list[dict[str, Any]]:
     """One row per strategy: objective mean/percentiles, regret (mean, p90, max), satisficing share, rank.
 
-    Ranked by satisficing share (desc) when conditions are given, then by maximum regret (minimax regret,
-    Savage), then mean regret.
+    Regret follows the objective's declared direction. Ranked by satisficing share (desc) when conditions
+    are given, then by maximum regret (minimax regret, Savage), then mean regret.
     """
-    if objective not in outcomes:
-        raise InputError(f"unknown objective '{objective}'", field="--objective",
+    maximise = objective.maximise
+    objective_name = objective.name
+    if objective_name not in outcomes:
+        raise InputError(f"unknown objective '{objective_name}'", field="--objective",
                          fix=f"use one of: {', '.join(outcomes)}")
-    v = np.asarray(outcomes[objective], dtype=np.float64)
+    v = np.asarray(outcomes[objective_name], dtype=np.float64)
     if v.ndim != 2 or v.shape[1] != len(strategies):
         raise InputError("outcome matrix must have one column per strategy", field="outcomes")
     if v.shape[0] == 0:
         raise InputError("no world has results for every strategy", field="--db",
                          fix="finish the exploration (re-run the same `brink explore` command)")
     if np.isnan(v).any():
-        raise InputError(f"objective '{objective}' has missing values (not computed for this store's adversary)",
+        raise InputError(f"objective '{objective_name}' has missing values (not computed for this store's adversary)",
                          field="--objective", fix="use an outcome probability such as major_war")
-    if maximise is None:
-        maximise = objective in MAXIMISE
     r = regret(v, maximise)
     sat = satisficing(outcomes, conditions) if conditions else None
     pct = np.percentile(v, list(percentiles), axis=0)
     best = np.argmin(r, axis=1)  # the strategy with zero regret (first on ties)
     rows = []
     for j, s in enumerate(strategies):
-        row: dict[str, Any] = {"strategy": s, "objective": objective, "direction": "max" if maximise else "min",
+        row: dict[str, Any] = {"strategy": s, "objective": objective_name, "direction": str(objective.direction),
                                "mean": float(v[:, j].mean())}
         for q, p in zip(percentiles, pct[:, j], strict=True):
             row[f"p{q:g}"] = float(p)

@@ -1,4 +1,5 @@
-"""Global sensitivity through SALib: Sobol first/total-order indices (Saltelli/Jansen) and Morris screening.
+"""Global sensitivity through SALib: Sobol first/total-order indices (Saltelli/Jansen) and Morris screening;
+and first-order indices estimated from any sample (an exploration's) by binning.
 
 Plain functions on arrays with a SALib problem dict (`num_vars`, `names`, `bounds`).
 """
@@ -119,3 +120,24 @@ def as_table(res: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = [{"name": n, **{k: float(res[k][i]) for k in keys}} for i, n in enumerate(res["names"])]
     key = "ST" if "ST" in res else "mu_star"
     return sorted(rows, key=lambda r: -r[key] if np.isfinite(r[key]) else 0.0)
+
+
+def first_order_indices(x: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """First-order sensitivity Var(E[y|x]) / Var(y), estimated from any sample by quantile binning of x.
+
+    Categorical x is binned by category. Needs no Saltelli design, so it reads an exploration's sample as is.
+    """
+    y = np.asarray(y, dtype=float)
+    var = y.var()
+    if var <= 0:
+        return 0.0
+    xs = np.asarray(x)
+    if xs.dtype.kind not in "fiu":
+        _, codes = np.unique(xs.astype(str), return_inverse=True)
+    else:
+        edges = np.unique(np.quantile(xs.astype(float), np.linspace(0, 1, bins + 1)))
+        codes = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, max(len(edges) - 2, 0))
+    counts = np.bincount(codes)
+    means = np.bincount(codes, weights=y) / np.maximum(counts, 1)
+    between = float(np.sum(counts * (means - y.mean()) ** 2) / y.size)
+    return max(0.0, min(1.0, between / var))

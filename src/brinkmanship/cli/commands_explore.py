@@ -110,21 +110,23 @@ def robustness_cmd(
     db: Path = typer.Option(..., "--db", help="results store written by `brink explore`"),
     objective: str = typer.Option("major_war", "--objective", help="outcome for regret"),
     threshold: list[str] = typer.Option([], "--threshold", help="satisficing condition, e.g. 'major_war<0.05 and warheads<30'"),
-    maximize: bool | None = typer.Option(None, "--maximize/--minimize", help="direction (default: max for deal/freeze)"),
+    maximize: bool | None = typer.Option(None, "--maximize/--minimize", help="direction (default: the outcome's declared one)"),
     json_out: bool = typer.Option(False, "--json", help="machine output"),
 ) -> None:
     """Rank strategies by regret across sampled worlds and by the share of worlds meeting the thresholds."""
     from brinkmanship.analysis.robustness import parse_thresholds, resolve_outcome, robustness_table
+    from brinkmanship.explore.models import declared_outcomes
     from brinkmanship.store import open_store
 
     conditions = parse_thresholds(threshold)
     with open_store(db, read_only=True) as store:
-        available = store.outcome_names()
-        objective = resolve_outcome(objective, available)
-        conditions = [type(c)(resolve_outcome(c.outcome, available), c.op, c.value) for c in conditions]
-        needed = sorted({objective, *(c.outcome for c in conditions)})
+        available = declared_outcomes(store.outcome_names())
+        goal = resolve_outcome(objective, available).directed(maximize)
+        conditions = [type(c)(resolve_outcome(c.outcome, available).name, c.op, c.value) for c in conditions]
+        needed = sorted({goal.name, *(c.outcome for c in conditions)})
         _ids, strategies, outcomes = store.outcome_matrix(needed)
-    rows = robustness_table(strategies, outcomes, objective, conditions, maximize)
+    objective = goal.name
+    rows = robustness_table(strategies, outcomes, goal, conditions)
     if json_out:
         print_json(_clean({"db": str(db), "objective": objective, "conditions": [str(c) for c in conditions],
                     "worlds": rows[0]["worlds"] if rows else 0, "strategies": rows}))
@@ -163,8 +165,10 @@ def discover_cmd(
     """PRIM scenario discovery: the worlds (boxes of uncertain inputs) where a strategy's outcome is a case."""
     import numpy as np
 
+    from brinkmanship.analysis.cases import Cases
     from brinkmanship.analysis.prim import Prim
     from brinkmanship.analysis.robustness import resolve_outcome
+    from brinkmanship.explore.models import declared_outcomes
     from brinkmanship.store import open_store
 
     for name, v in (("--min-density", min_density), ("--peel-alpha", peel_alpha), ("--paste-alpha", paste_alpha),
@@ -175,27 +179,23 @@ def discover_cmd(
         if strategy not in store.strategies():
             raise InputError(f"strategy '{strategy}' is not in this store", file=str(db), field="--strategy",
                              fix=f"use one of: {', '.join(store.strategies())}")
-        outcome = resolve_outcome(outcome, store.outcome_names())
+        outcome = resolve_outcome(outcome, declared_outcomes(store.outcome_names())).name
         params = store.parameters()
         x = store.experiments_frame()
         out = store.outcomes_frame(strategy)
     if out.empty:
         raise InputError(f"no results yet for '{strategy}'", file=str(db), fix="finish the exploration first")
     x = x.loc[out["experiment_id"].to_numpy()]
-    values = out[outcome].to_numpy()
-    y = (values <= threshold) if below else (values >= threshold)
+    cases = Cases(outcome, threshold, below)
+    y = cases.select(out[outcome].to_numpy())
     n_cases = int(y.sum())
-    if n_cases == 0 or n_cases == len(y):
-        raise InputError(f"{'all' if n_cases else 'none'} of {len(y):,} worlds have {outcome} "
-                         f"{'<=' if below else '>='} {threshold:g}: nothing to discover", field="--threshold",
-                         fix="choose a threshold that splits the worlds")
     kinds = {p.name: p.kind for p in params}
     res = Prim(x, y.astype(np.int64), min_density, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
                mass_min=mass_min, kinds=kinds).find_box()
     assert res is not None
     chosen = res.select(box).selected if box is not None else res.choose(min_density=min_density)
     summary = res.summary(chosen, params)
-    case = f"{outcome} {'<=' if below else '>='} {threshold:g}"
+    case = str(cases)
     if json_out:
         print_json(_clean({"db": str(db), "strategy": strategy, "case": case, "cases": n_cases, "worlds": len(y),
                            "chosen": summary, "trajectory": res.trajectory()}))
@@ -245,7 +245,7 @@ def sensitivity_cmd(
     adversary = parse_adversary(adversary)
     model = resolve_model(scenario, adversary, [strategy])
     strategy = model.strategy_names()[0]  # its name (the option may give a file)
-    outcome = resolve_outcome(outcome, list(model.outcome_names))
+    outcome = resolve_outcome(outcome, model.outcomes).name
     params = select_parameters(model.parameters(), vary)
     problem = salib_problem(params, unit=True)
     X = sa.sobol_sample(problem, n, seed) if method == "sobol" else sa.morris_sample(problem, n, seed=seed)

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from brinkmanship.engine.constants import OUTCOMES, RUNGS
 from brinkmanship.engine.simulate import SimulationResult
 
-Z95 = 1.959963984540054
 
+def wilson_interval(k: np.ndarray | int, n: int, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for k successes in n trials, vectorised over k (well behaved at 0 and n).
 
-def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (well behaved at 0 and 1)."""
-    if n == 0:
-        return 0.0, 1.0
+    The closed form of `scipy.stats.binomtest(k, n).proportion_ci(confidence, method="wilson")`, which is
+    per call; a test pins the two together.
+    """
+    k = np.asarray(k, dtype=float)
+    if n <= 0:
+        return np.zeros_like(k), np.ones_like(k)
+    z = float(special.ndtri(0.5 + confidence / 2))
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if k == 0 else max(0.0, centre - half)
-    hi = 1.0 if k == n else min(1.0, centre + half)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, p))
+    hi = np.where(k >= n, 1.0, np.clip(centre + half, p, 1.0))
     return lo, hi
 
 
@@ -43,7 +47,7 @@ def summarize(res: SimulationResult, exact: dict[str, float] | None = None) -> d
             outcomes[name] = {"p": p, "lo": p, "hi": p}
         else:
             lo, hi = wilson_interval(int(counts[i]), res.runs)
-            outcomes[name] = {"p": counts[i] / res.runs, "lo": lo, "hi": hi}
+            outcomes[name] = {"p": counts[i] / res.runs, "lo": float(lo), "hi": float(hi)}
     o = res.outcomes
     resolved = o["month_resolved"][o["month_resolved"] >= 0]
     civ = o["strikes_civilian_population"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from brinkmanship.errors import InputError
-from brinkmanship.explore.parameters import Uncertainty, as_parameters
+from brinkmanship.explore.parameters import Direction, Outcome, Uncertainty, as_parameters
 
 if TYPE_CHECKING:
     from brinkmanship.engine.decision import Adversary
@@ -22,6 +22,7 @@ class Model(Protocol):
     """What the exploration machinery needs from a model."""
 
     name: str
+    outcomes: tuple[Outcome, ...]
     outcome_names: tuple[str, ...]
 
     def parameters(self) -> list[Uncertainty]: ...
@@ -35,15 +36,37 @@ class Model(Protocol):
 # scenario and strategies loaded once per process (workers unpickle a fresh EngineModel for every task)
 _LOADED: dict[tuple[str, tuple[str, ...] | None], dict[str, Any]] = {}
 
-ENGINE_OUTCOMES: tuple[str, ...] = (
-    "deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war",
-    "deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean",
+_MAX, _MIN = Direction.MAXIMISE, Direction.MINIMISE
+# what the crisis models (the engine and the toy) report per experiment, and which way each is better
+CRISIS_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("deal", _MAX, "share of runs ending in a deal"),
+    Outcome("freeze", _MAX, "share of runs ending in a freeze"),
+    Outcome("buildup", _MIN, "share of runs still building up at the horizon"),
+    Outcome("limited_conflict", _MIN, "share of runs ending in limited conflict"),
+    Outcome("major_war", _MIN, "share of runs ending in major war"),
+    Outcome("nuclear_war", _MIN, "share of runs ending in nuclear use"),
+    Outcome("deaths_mean", _MIN, "mean deaths per run"),
+    Outcome("deaths_p95", _MIN, "95th percentile of deaths"),
+    Outcome("warheads_mean", _MIN, "mean warheads at the horizon"),
+    Outcome("civilian_strikes_mean", _MIN, "mean strikes on population centres per run"),
 )
+ENGINE_OUTCOMES: tuple[str, ...] = tuple(o.name for o in CRISIS_OUTCOMES)
+
+
+def declared_outcomes(names: Sequence[str]) -> list[Outcome]:
+    """The declared outcome (with its direction) of each name a store holds."""
+    declared = {o.name: o for o in CRISIS_OUTCOMES}
+    unknown = [n for n in names if n not in declared]
+    if unknown:
+        raise InputError(f"outcome(s) {', '.join(unknown)} are not declared by any model", field="outcomes",
+                         fix="write the store with `brink explore`")
+    return [declared[n] for n in names]
 
 
 class EngineModel:
     """The crisis simulator (`brinkmanship.engine.experiments`) for one scenario and adversary model."""
 
+    outcomes: tuple[Outcome, ...] = CRISIS_OUTCOMES
     outcome_names: tuple[str, ...] = ENGINE_OUTCOMES
 
     def __init__(self, scenario: str, adversary: Adversary | str = "base-rate",

@@ -1,10 +1,11 @@
-"""Uncertainties and levers as first-class data (EMA Workbench style) and their unit-cube scaling."""
+"""Uncertainties, levers and outcomes as first-class data (EMA Workbench style) and their unit-cube scaling."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
@@ -13,6 +14,34 @@ from brinkmanship.errors import InputError
 
 Kind = Literal["real", "integer", "categorical"]
 KINDS: tuple[str, ...] = ("real", "integer", "categorical")
+
+
+class Direction(StrEnum):
+    """Which way an outcome is better (EMA Workbench's `ScalarOutcome.MINIMIZE` / `MAXIMIZE`)."""
+
+    MINIMISE = "min"
+    MAXIMISE = "max"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One model output with the direction in which it is better; robustness, PRIM and the report read the
+    direction from here instead of deciding it themselves."""
+
+    name: str
+    direction: Direction = Direction.MINIMISE
+    description: str = ""
+
+    @property
+    def maximise(self) -> bool:
+        """Whether more of this outcome is better."""
+        return self.direction is Direction.MAXIMISE
+
+    def directed(self, maximise: bool | None) -> Outcome:
+        """This outcome, with its direction overridden when `maximise` is given (a user's explicit choice)."""
+        if maximise is None:
+            return self
+        return Outcome(self.name, Direction.MAXIMISE if maximise else Direction.MINIMISE, self.description)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from brinkmanship.errors import InputError
-from brinkmanship.explore.parameters import Uncertainty
+from brinkmanship.explore.models import CRISIS_OUTCOMES
+from brinkmanship.explore.parameters import Outcome, Uncertainty
 from brinkmanship.explore.streams import keyed_uniforms
 
 OUTCOMES: tuple[str, ...] = ("deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war")
 METRICS: tuple[str, ...] = ("deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean")
+
+
 
 # strategy -> (pressure, engagement, strikes): how hard it pushes, how much it talks, how readily it strikes
 TOY_STRATEGIES: dict[str, tuple[float, float, float]] = {
@@ -43,6 +46,7 @@ class ToyCrisisModel:
     """Picklable toy model: `evaluate(strategy, overrides, experiment_ids, runs, seed)` like the engine."""
 
     name = "toy:crisis"
+    outcomes: tuple[Outcome, ...] = CRISIS_OUTCOMES
     outcome_names: tuple[str, ...] = OUTCOMES + METRICS
 
     def __init__(self, strategies: Sequence[str] | None = None) -> None:

@@ -4,29 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from brinkmanship.report.common import summarize_result
+from brinkmanship.report import explore as exploration
+from brinkmanship.report import sections as main
+from brinkmanship.report.blocks import ReportContext, Section, SectionFn
 from brinkmanship.report.html import page
-from brinkmanship.report.sections import ReportContext, Section, SectionFn, default_sections
+
+if TYPE_CHECKING:
+    from brinkmanship.engine import SimulationResult
+    from brinkmanship.spec import Scenario, Strategy
 
 
-def _load_strategies(scenario: Any, names: Sequence[str]) -> list[Any]:
-    """Packaged strategies by name (those that cannot be found are skipped)."""
-    from brinkmanship.spec import load_strategy
-
-    out = []
-    for name in names:
-        try:
-            out.append(load_strategy(name, scenario))
-        except Exception:  # a user strategy given by path elsewhere: the report goes on without its details
-            continue
-    return out
+class ReportSectionError(RuntimeError):
+    """A report section failed: the report is not written (no section is silently left out)."""
 
 
-def _context(scenario: Any, results: Sequence[Any] | None, out_dir: Path, summary: dict[str, Any] | None,
-             db: str | Path | None, strategies: Sequence[Any] | None, policy: dict[str, Any] | None) -> ReportContext:
+def default_sections() -> list[SectionFn]:
+    """The report's sections in reading order."""
+    return [main.summary_section, main.comparison_section, main.audit_section, main.fan_section,
+            main.sankey_section, main.ladder_section, main.policy_section, exploration.exploration_sections,
+            main.assumptions_section, main.provenance_section]
+
+
+def _load_strategies(names: Sequence[str], scenario: Scenario) -> tuple[list[Strategy], list[str]]:
+    """The packaged strategies of these names, and a note for each name that is not packaged (a user file the
+    caller did not pass: the report goes on without its audit)."""
+    from brinkmanship.spec import load_strategy, packaged_strategy_names
+
+    packaged = set(packaged_strategy_names())
+    found = [load_strategy(n, scenario) for n in names if n in packaged]
+    notes = [f"Strategy '{n}' is not a packaged strategy and was not given to the report: its audit is not shown."
+             for n in names if n not in packaged]
+    return found, notes
+
+
+def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: Path,
+             summary: dict[str, Any] | None, db: str | Path | None, strategies: Sequence[Strategy] | None,
+             policy: dict[str, Any] | None) -> ReportContext:
     from brinkmanship.audit import audit_strategy
+    from brinkmanship.engine import summarize
 
     if isinstance(scenario, str | Path):
         from brinkmanship.spec import load_scenario
@@ -34,36 +51,47 @@ def _context(scenario: Any, results: Sequence[Any] | None, out_dir: Path, summar
         scenario = load_scenario(scenario)
     results = list(results or [])
     if summary is None and results:
-        summary = {"scenario": getattr(scenario, "name", "?"), "seed": getattr(results[0], "seed", None),
-                   "runs": getattr(results[0], "runs", None), "strategies": [summarize_result(r) for r in results]}
-        if getattr(results[0], "adversary", None):
-            summary["adversary"] = results[0].adversary
+        first = results[0]
+        summary = {"scenario": scenario.name, "seed": first.seed, "runs": first.runs,
+                   "adversary": first.adversary, "strategies": [summarize(r) for r in results]}
     names = [s["name"] for s in (summary or {}).get("strategies", [])] or [r.strategy for r in results]
+    notes: list[str] = []
     if strategies is None:
-        strategies = _load_strategies(scenario, names)
+        strategies, notes = _load_strategies(names, scenario)
     strategies = list(strategies)
     if names:  # keep the order of the comparison; audit only the strategies that were compared
         order = {n: i for i, n in enumerate(names)}
         strategies = sorted([s for s in strategies if s.name in order], key=lambda s: order[s.name])
     audit = {s.name: audit_strategy(s) for s in strategies}
     return ReportContext(scenario=scenario, results=results, summary=summary, strategies=strategies,
-                         audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy)
+                         audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy,
+                         notes=notes)
 
 
 def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = None) -> list[Section]:
-    """Run every section function; keep those that have data (a function may return several sections)."""
+    """Run every section function; keep those that have data (a function may return several sections).
+
+    A section that fails stops the report with an error naming the section (bad input keeps its own message).
+    """
+    from brinkmanship.errors import InputError
+
     out: list[Section] = []
     for fn in sections or default_sections():
-        got = fn(ctx)
+        try:
+            got = fn(ctx)
+        except InputError:
+            raise
+        except Exception as exc:  # re-raised with the section's name: never skipped
+            raise ReportSectionError(f"report section '{fn.__name__}' failed: {type(exc).__name__}: {exc}") from exc
         if got is None:
             continue
         out.extend(got if isinstance(got, list) else [got])
     return out
 
 
-def build_report(scenario: Any, results: Sequence[Any] | None, out_dir: str | Path,
+def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: str | Path,
                  summary: dict[str, Any] | None = None, db: str | Path | None = None, *,
-                 strategies: Sequence[Any] | None = None, policy: dict[str, Any] | None = None,
+                 strategies: Sequence[Strategy] | None = None, policy: dict[str, Any] | None = None,
                  sections: Sequence[SectionFn] | None = None) -> Path:
     """Write `out_dir/report.html` (self-contained, offline) and `out_dir/figures/<figure>.png`; return the HTML path.
 
@@ -82,8 +110,9 @@ def build_report(scenario: Any, results: Sequence[Any] | None, out_dir: str | Pa
             fig_dir.mkdir(exist_ok=True)
             (fig_dir / f"{f.slug}.png").write_bytes(f.png)
     sc = ctx.scenario
-    title = f"brinkmanship report: {getattr(sc, 'title', None) or getattr(sc, 'name', 'scenario')}"
-    subtitle = (getattr(sc, "summary", "") or "").strip()
+    assert sc is not None  # loaded above
+    title = f"brinkmanship report: {sc.title or sc.name}"
+    subtitle = (sc.summary or "").strip()
     footer = ("Generated by brinkmanship. Model outputs under stated assumptions, not forecasts. "
               + DISCLAIMER)
     import html as _html

@@ -1,27 +1,18 @@
-"""Shared pieces of the report: names and colours, binomial intervals, a summary when none is given."""
+"""Shared pieces of the report: names and colours (the engine's names), figures without pyplot state."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+# the engine's names, re-exported for the report's modules (one source, so they cannot drift apart)
+from brinkmanship.engine.constants import OUTCOMES as OUTCOMES
+from brinkmanship.engine.constants import PHASES as PHASES
+from brinkmanship.engine.constants import RUNGS as RUNGS
 
-# The engine's names (kept here too so the report builds and is tested without the engine).
-PHASES: tuple[str, ...] = ("peace", "crisis", "limited_conflict", "major_war", "nuclear_war", "deal", "freeze")
-OUTCOMES: tuple[str, ...] = ("deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war")
-RUNGS: tuple[str, ...] = ("sub-crisis", "crisis", "limited conventional strikes", "major conventional war",
-                          "nuclear use")
-
-try:  # prefer the engine's constants when it is installed, so the names cannot drift apart
-    from brinkmanship.engine.constants import OUTCOMES as _O
-    from brinkmanship.engine.constants import PHASES as _P
-    from brinkmanship.engine.constants import RUNGS as _R
-
-    PHASES, OUTCOMES, RUNGS = tuple(_P), tuple(_O), tuple(_R)
-except Exception:  # pragma: no cover - the engine is optional (or mid-change) for the report
-    pass
+if TYPE_CHECKING:
+    from brinkmanship.spec import Strategy
 
 STRATEGY_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f",
                    "#bcbd22", "#e377c2")
@@ -43,71 +34,18 @@ def strategy_color(i: int) -> str:
     return STRATEGY_COLORS[i % len(STRATEGY_COLORS)]
 
 
-def wilson(k: np.ndarray | float, n: int, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson 95% interval for k successes out of n (vectorised over k)."""
-    k = np.asarray(k, dtype=float)
-    if n <= 0:
-        return np.zeros_like(k), np.ones_like(k)
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    lo = np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1))
-    hi = np.where(k >= n, 1.0, np.clip(centre + half, 0, 1))
-    return np.minimum(lo, p), np.maximum(hi, p)
-
-
-def summarize_result(res: Any) -> dict[str, Any]:
-    """The engine's `summarize(res)`, or an equivalent computed here when the engine is unavailable."""
-    try:
-        from brinkmanship.engine import summarize
-
-        return summarize(res)
-    except ImportError:
-        pass
-    o = res.outcomes
-    n = int(res.runs)
-    outcome = np.asarray(o["outcome"])
-    outs = {}
-    for i, name in enumerate(OUTCOMES):
-        k = int((outcome == i).sum())
-        lo, hi = wilson(k, n)
-        outs[name] = {"p": k / n, "lo": float(lo), "hi": float(hi)}
-    deaths = np.asarray(o["deaths"], dtype=float)
-    warheads = np.asarray(o["warheads"], dtype=float)
-    month = np.asarray(o["month_resolved"])
-    strikes = sum(np.asarray(o[f"strikes_{c}"], dtype=float)
-                  for c in ("military", "leadership", "dual_use", "civilian_population"))
-    resolved = month[month >= 0]
-    return {
-        "name": res.strategy,
-        "outcomes": outs,
-        "metrics": {
-            "deaths_median": float(np.median(deaths)),
-            "deaths_p95": float(np.quantile(deaths, 0.95)),
-            "warheads_median": float(np.median(warheads)),
-            "warheads_mean": float(warheads.mean()),
-            "months_to_resolution_median": float(np.median(resolved)) if resolved.size else None,
-            "civilian_strikes_mean": float(np.mean(o["strikes_civilian_population"])),
-            "strikes_mean": float(np.mean(strikes)),
-            "prohibited_findings": prohibited_for(res.strategy),
-        },
-    }
-
-
-def prohibited_for(name: str, strategies: Sequence[Any] | None = None) -> int | None:
-    """Prohibited-finding count of a strategy given by name (from `strategies` or the packaged files)."""
+def prohibited_for(name: str, strategies: Sequence[Strategy] | None = None) -> int | None:
+    """Prohibited-finding count of a strategy given by name: from `strategies`, else the packaged file of that
+    name; None for a user strategy that is neither (its audit cell stays empty)."""
     from brinkmanship.audit import prohibited_count
+    from brinkmanship.spec import load_strategy, packaged_strategy_names
 
     for s in strategies or ():
-        if getattr(s, "name", None) == name:
+        if s.name == name:
             return prohibited_count(s)
-    try:
-        from brinkmanship.spec import load_strategy
-
+    if name in packaged_strategy_names():
         return prohibited_count(load_strategy(name))
-    except Exception:  # a user strategy the report cannot find: leave the column empty
-        return None
+    return None
 
 
 def png_bytes(fig: Any, dpi: int = 110) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from brinkmanship.engine.summary import wilson_interval as wilson
 from brinkmanship.report.common import (
     OUTCOME_COLORS,
     OUTCOMES,
@@ -23,7 +24,6 @@ from brinkmanship.report.common import (
     new_figure,
     png_bytes,
     strategy_color,
-    wilson,
 )
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}

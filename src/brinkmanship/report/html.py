@@ -10,8 +10,8 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from brinkmanship.report.blocks import Section
 from brinkmanship.report.figures import PLOTLY_CONFIG
-from brinkmanship.report.sections import Section
 
 esc = html.escape
 

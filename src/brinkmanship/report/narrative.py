@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from brinkmanship.report.common import WAR_OR_WORSE, wilson
+from brinkmanship.engine.summary import wilson_interval as wilson
+from brinkmanship.report.common import WAR_OR_WORSE
 
 
 def _pct(x: float | None) -> str:

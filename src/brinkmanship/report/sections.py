@@ -3,91 +3,16 @@ data is absent (so a section appears as soon as its data exists)."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import brinkmanship
 from brinkmanship.report import figures as fg
+from brinkmanship.report.blocks import Figure, ReportContext, Section, esc, table
+from brinkmanship.report.blocks import fmt as _fmt
 from brinkmanship.report.common import OUTCOMES, PHASES, RUNGS, label
-
-esc = html.escape
-
-
-@dataclass
-class Figure:
-    """One figure of the report: a static PNG (always) and an interactive plotly version (optional)."""
-
-    slug: str
-    caption: str
-    png: bytes
-    plotly: Any | None = None
-
-
-@dataclass
-class Section:
-    """A titled block of the report: HTML before the figures, the figures, HTML after them."""
-
-    id: str
-    title: str
-    body: str = ""
-    figures: list[Figure] = field(default_factory=list)
-    after: str = ""
-
-
-@dataclass
-class ReportContext:
-    """Everything a section may draw on; any part may be missing."""
-
-    scenario: Any
-    results: list[Any]
-    summary: dict[str, Any] | None
-    strategies: list[Any]
-    audit: dict[str, list[Any]]
-    out_dir: Path
-    db: Path | None = None
-    policy: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def summaries(self) -> list[dict[str, Any]]:
-        """The per-strategy summaries (empty when there is no summary)."""
-        return list((self.summary or {}).get("strategies", []))
-
-    def has(self, *keys: str) -> list[Any]:
-        """The results that carry every one of the given attributes (non-empty), in order."""
-        out = []
-        for r in self.results:
-            if all(getattr(r, k, None) is not None for k in keys):
-                out.append(r)
-        return out
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "", raw_cols: Sequence[int] = ()) -> str:
-    """An HTML table; cells are escaped except in `raw_cols` (already-safe HTML)."""
-    head = "".join(f"<th>{esc(str(h))}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for i, v in enumerate(row):
-            text = "" if v is None else (v if i in raw_cols else esc(str(v)))
-            cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _fmt(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "n/a"
-    if isinstance(x, float | np.floating | int | np.integer) and not isinstance(x, bool):
-        if abs(x) >= 1000:
-            return f"{x:,.0f}"
-        return f"{x:.{digits}g}"
-    return str(x)
-
 
 # ---- sections ----------------------------------------------------------------------------------------------
 
@@ -101,7 +26,7 @@ def summary_section(ctx: ReportContext) -> Section | None:
     n_params = None
     if ctx.scenario is not None:
         n_params = assumption_counts(assumptions_rows(ctx.scenario, ctx.strategies))
-    horizon = getattr(ctx.scenario, "horizon_months", None)
+    horizon = ctx.scenario.horizon_months if ctx.scenario is not None else None
     paras = summary_paragraphs(ctx.summary or {}, ctx.audit or None, horizon, n_params)
     return Section("summary", "Summary", "".join(f"<p>{esc(p)}</p>" for p in paras))
 
@@ -164,8 +89,7 @@ def audit_section(ctx: ReportContext) -> Section | None:
 
 def fan_section(ctx: ReportContext) -> Section | None:
     """Fan charts over time: cumulative P(major war or worse), P(deal), warheads with percentile bands."""
-    results = [r for r in ctx.has("timeline", "runs")
-               if all(k in r.timeline for k in ("outcome_counts", "warheads_q", "months"))]
+    results = [r for r in ctx.results if all(k in r.timeline for k in ("outcome_counts", "warheads_q", "months"))]
     if not results:
         return None
     fig = Figure("fan", "Cumulative probabilities by month (bands: 95% intervals) and warheads (median, "
@@ -177,15 +101,15 @@ def fan_section(ctx: ReportContext) -> Section | None:
 
 def sankey_section(ctx: ReportContext) -> Section | None:
     """How crises end: a Sankey of phase transitions per strategy."""
-    results = ctx.has("transitions")
-    results = [r for r in results if np.asarray(r.transitions).shape == (len(PHASES), len(PHASES))]
+    results = [r for r in ctx.results
+               if r.transitions is not None and np.asarray(r.transitions).shape == (len(PHASES), len(PHASES))]
     if not results:
         return None
     fig = Figure("sankey", "Phase changes over all runs and months: phase before (left) to phase after (right).",
                  fg.sankey_png(results), fg.sankey_plotly(results))
     rows = []
     for r in results:
-        final = np.asarray(r.outcomes.get("final_phase", [])) if getattr(r, "outcomes", None) else np.array([])
+        final = np.asarray(r.outcomes.get("final_phase", []))
         if final.size:
             shares = np.bincount(final.astype(int), minlength=len(PHASES)) / final.size
             rows.append([r.strategy, *[f"{s:.3f}" for s in shares]])
@@ -214,7 +138,7 @@ LADDER_DOC = (
 
 def ladder_section(ctx: ReportContext) -> Section | None:
     """Share of runs by highest escalation rung per strategy, with the ladder documented."""
-    results = [r for r in ctx.has("outcomes") if "highest_rung" in r.outcomes]
+    results = [r for r in ctx.results if "highest_rung" in r.outcomes]
     if not results:
         return None
     doc = table(["rung", "name", "meaning"], [[i, n, d] for i, (n, d) in enumerate(LADDER_DOC)], "ladder")
@@ -264,10 +188,9 @@ def provenance_section(ctx: ReportContext) -> Section | None:
     """What was run: scenario, strategies and their content hashes, seed, runs, adversary, package version."""
     if ctx.scenario is None and not ctx.summary:
         return None
-    import brinkmanship
     from brinkmanship.spec import content_hash
 
-    rows = [["package version", getattr(brinkmanship, "__version__", "?")]]
+    rows = [["package version", brinkmanship.__version__]]
     if ctx.scenario is not None:
         rows.append(["scenario", f"{ctx.scenario.name} ({content_hash(ctx.scenario)})"])
     for s in ctx.strategies:
@@ -279,14 +202,3 @@ def provenance_section(ctx: ReportContext) -> Section | None:
         rows.append(["exploration store", Path(ctx.db).name])
     notes = "".join(f"<p class='note'>{esc(n)}</p>" for n in ctx.notes)
     return Section("provenance", "Provenance", table(["item", "value"], rows, "prov") + notes)
-
-
-SectionFn = Callable[[ReportContext], "Section | list[Section] | None"]
-
-
-def default_sections() -> list[SectionFn]:
-    """The report's sections in reading order (exploration sections come from `report.explore`)."""
-    from brinkmanship.report.explore import exploration_sections
-
-    return [summary_section, comparison_section, audit_section, fan_section, sankey_section, ladder_section,
-            policy_section, exploration_sections, assumptions_section, provenance_section]
