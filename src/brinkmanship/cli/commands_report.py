@@ -90,8 +90,6 @@ def _check_store(db: Path) -> None:
     """Refuse a missing, corrupt or foreign store before simulating (the store API says what is wrong)."""
     if not db.exists():
         raise InputError("results store not found", file=str(db), fix="give a store written by `brink explore`")
-    try:
-        from brinkmanship.store import open_store
-    except ImportError:  # no store API in this build: the report notes it and skips the exploration sections
-        return
+    from brinkmanship.store import open_store
+
     open_store(db, read_only=True).close()

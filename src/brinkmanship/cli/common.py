@@ -64,10 +64,8 @@ def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: in
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
     """Number of IHL findings with verdict `prohibited`, per strategy."""
-    try:
-        from brinkmanship.audit import prohibited_count
-    except ImportError:  # audit package not installed in this build
-        return {}
+    from brinkmanship.audit import prohibited_count
+
     return {s.name: int(prohibited_count(s)) for s in strategies}
 
 

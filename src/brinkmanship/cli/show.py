@@ -10,12 +10,6 @@ from rich.table import Table
 from brinkmanship.cli.app import console, print_json
 
 
-def _provenance(p: Any, cites: dict[str, str]) -> str:
-    if p.source:
-        return f"{p.source}: {cites.get(p.source, '?')}"
-    return "assumption"
-
-
 def _param_rows(params: dict[str, Any], cites: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {"name": k, "value": p.value, "range": list(p.range) if p.range else None,
@@ -89,12 +83,9 @@ def render_show(scenario: str, strategy: str | None, sources_only: bool, as_json
         strategy_rows = _param_rows(own, cites)
     audit = None
     if st is not None:
-        try:
-            from brinkmanship.audit import audit_strategy
+        from brinkmanship.audit import audit_strategy
 
-            audit = [f.model_dump() if hasattr(f, "model_dump") else dict(f.__dict__) for f in audit_strategy(st)]
-        except ImportError:
-            audit = None
+        audit = [f.model_dump() for f in audit_strategy(st)]
     if as_json:
         print_json({
             "scenario": {"name": sc.name, "title": sc.title, "start": sc.start.isoformat(),
