@@ -26,6 +26,15 @@ def test_lhs_is_stratified_in_every_dimension():
         assert sorted(np.floor(u[:, j] * n).astype(int).tolist()) == list(range(n))
 
 
+def test_lhs_is_scipys_latin_hypercube_on_the_sampler_stream():
+    from scipy.stats import qmc
+
+    from brinkmanship.explore.samplers import _rng
+
+    expected = qmc.LatinHypercube(3, scramble=True, rng=_rng(9)).random(50)
+    assert np.array_equal(unit_lhs(50, 3, seed=9), expected)
+
+
 def test_sobol_power_of_two_is_balanced():
     u = unit_sobol(256, 3, seed=2)
     for j in range(3):  # a scrambled Sobol net puts 2^k points in each of 2^k equal bins... per dimension

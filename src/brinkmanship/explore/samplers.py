@@ -22,13 +22,11 @@ def _rng(seed: int) -> np.random.Generator:
 
 
 def unit_lhs(n: int, d: int, seed: int) -> np.ndarray:
-    """Latin hypercube of n points in [0, 1)^d: one point in each of n equal strata per dimension.
+    """Latin hypercube of n points in [0, 1)^d: one point in each of n equal strata per dimension
+    (`scipy.stats.qmc.LatinHypercube`, scrambled within strata)."""
+    from scipy.stats import qmc
 
-    Plain numpy (same construction as scipy.stats.qmc.LatinHypercube, without importing scipy.stats).
-    """
-    rng = _rng(seed)
-    strata = rng.permuted(np.tile(np.arange(n, dtype=np.float64), (d, 1)), axis=1).T
-    return (strata + rng.random((n, d))) / n
+    return qmc.LatinHypercube(d, scramble=True, rng=_rng(seed)).random(n)
 
 
 def unit_sobol(n: int, d: int, seed: int) -> np.ndarray:
