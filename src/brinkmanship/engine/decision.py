@@ -186,7 +186,7 @@ class Adversary:
         entry = DECISION_MODELS.get(kind)
         if entry is None:
             raise InputError(f"unknown adversary '{spec}'", field="--adversary",
-                             fix=f"use {_known()} (a decision model registers when its package is imported)")
+                             fix=f"use one of: {_known()} (a decision model registers when its package is imported)")
         if entry.parameter is None:
             if sep:
                 raise InputError(f"adversary '{kind}' takes no parameter, got '{spec}'", field="--adversary",
@@ -197,8 +197,8 @@ class Adversary:
         except ValueError:
             value = float("nan")
         if not value >= 0:  # also rejects NaN
-            raise InputError(f"unknown decision model '{spec}'", field="--adversary",
-                             fix=f"use {_known()} with {entry.parameter} >= 0")
+            raise InputError(f"'{rest}' is not a valid {entry.parameter} in '{spec}'", field="--adversary",
+                             fix=f"write {kind}:<{entry.parameter}> with {entry.parameter} >= 0, e.g. {kind}:2")
         return Adversary(kind, value)
 
 
