@@ -60,6 +60,11 @@ def backtest_cmd(
 
         logit = adversary if adversary.startswith("logit:") else DEFAULT_LOGIT
         cmp = compare(sc, st, rec, cut=cut, end=end, runs=runs, seed=seed, logit=logit)
+        from brinkmanship.report.history import history_png
+
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "model-comparison.png").write_bytes(history_png(cmp))
+        cmp["files"] = {"plot": str(out / "model-comparison.png")}
         if as_json:
             print_json(cmp)
         else:
@@ -123,6 +128,10 @@ def _print_comparison(r: dict) -> None:
     console.print(table)
     console.print("Ranked by held-out log-likelihood (higher is better). Every fit saw only the record to "
                   f"{r['cut']}; the log-likelihood before the cut covers the forecast's months up to it.")
+    from brinkmanship.report.history import verdict
+
+    console.print(escape(verdict(r)), highlight=False)
+    console.print(f"  plot: {r['files']['plot']}")
 
 
 def _print(r: dict) -> None:

@@ -25,7 +25,8 @@ def _load_strategies(scenario: Any, names: Sequence[str]) -> list[Any]:
 
 
 def _context(scenario: Any, results: Sequence[Any] | None, out_dir: Path, summary: dict[str, Any] | None,
-             db: str | Path | None, strategies: Sequence[Any] | None, policy: dict[str, Any] | None) -> ReportContext:
+             db: str | Path | None, strategies: Sequence[Any] | None, policy: dict[str, Any] | None,
+             history: dict[str, Any] | None = None) -> ReportContext:
     from brinkmanship.audit import audit_strategy
 
     if isinstance(scenario, str | Path):
@@ -47,7 +48,8 @@ def _context(scenario: Any, results: Sequence[Any] | None, out_dir: Path, summar
         strategies = sorted([s for s in strategies if s.name in order], key=lambda s: order[s.name])
     audit = {s.name: audit_strategy(s) for s in strategies}
     return ReportContext(scenario=scenario, results=results, summary=summary, strategies=strategies,
-                         audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy)
+                         audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy,
+                         history=history)
 
 
 def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = None) -> list[Section]:
@@ -64,17 +66,18 @@ def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = No
 def build_report(scenario: Any, results: Sequence[Any] | None, out_dir: str | Path,
                  summary: dict[str, Any] | None = None, db: str | Path | None = None, *,
                  strategies: Sequence[Any] | None = None, policy: dict[str, Any] | None = None,
-                 sections: Sequence[SectionFn] | None = None) -> Path:
+                 sections: Sequence[SectionFn] | None = None, history: dict[str, Any] | None = None) -> Path:
     """Write `out_dir/report.html` (self-contained, offline) and `out_dir/figures/<figure>.png`; return the HTML path.
 
     `results` are engine results (may be empty), `summary` the compare JSON (computed from `results` when
-    None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}.
+    None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}, `history` a
+    model comparison against the record (`history.compare.compare_models`).
     """
     from brinkmanship.audit import DISCLAIMER
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _context(scenario, results, out, summary, db, strategies, policy)
+    ctx = _context(scenario, results, out, summary, db, strategies, policy, history)
     built = build_sections(ctx, sections)
     fig_dir = out / "figures"
     for s in built:

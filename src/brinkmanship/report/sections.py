@@ -50,6 +50,7 @@ class ReportContext:
     out_dir: Path
     db: Path | None = None
     policy: dict[str, Any] | None = None
+    history: dict[str, Any] | None = None  # a model comparison against the record (`history.compare`)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -287,6 +288,7 @@ SectionFn = Callable[[ReportContext], "Section | list[Section] | None"]
 def default_sections() -> list[SectionFn]:
     """The report's sections in reading order (exploration sections come from `report.explore`)."""
     from brinkmanship.report.explore import exploration_sections
+    from brinkmanship.report.history import history_section
 
     return [summary_section, comparison_section, audit_section, fan_section, sankey_section, ladder_section,
-            policy_section, exploration_sections, assumptions_section, provenance_section]
+            policy_section, history_section, exploration_sections, assumptions_section, provenance_section]
