@@ -254,6 +254,9 @@ def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: 
     model = get_decision_model(adversary)
     c = compile_model(sc, st)
     if values:
+        unknown = sorted(set(values) - set(c.values))
+        if unknown:
+            raise InputError(f"unknown model numbers {unknown}", field="values", fix="use names of the scenario's numbers")
         c = replace(c, values={**c.values, **values})
     rr = record_runs(c, model, runs, seed)
     cls = rr.classes()[steps]  # (T, runs)

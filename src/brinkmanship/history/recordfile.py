@@ -69,7 +69,7 @@ class RecordFile(BaseModel):
     name: str = Field(min_length=1)
     title: str | None = None
     source: str | None = None
-    months: list[RecordMonth] = Field(min_length=1)
+    months: list[RecordMonth] = Field(min_length=1, max_length=1200)  # a century of months at most
 
 
 def month_order_problem(rf: RecordFile) -> tuple[int, str] | None:
