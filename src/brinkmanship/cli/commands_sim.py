@@ -160,7 +160,12 @@ def demo_cmd(
     console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {why['summary']}", soft_wrap=True)
     policy = {**why["policy_map"], "title": "Rational target's policy against let-deterrence-fail",
               "description": why["summary"], "row_label": "talks progress", "col_label": "targets left"}
-    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy)
+    from brinkmanship.history.compare import compare_models
+    from brinkmanship.report.history import verdict
+
+    history = compare_models(sc, runs=min(runs, 10_000), seed=seed)  # what the 2016-2018 record says
+    console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
+    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history)
     print_json_path = out / "compare.json"
     import json
 

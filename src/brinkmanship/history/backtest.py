@@ -1,19 +1,23 @@
-"""Backtest: the model's forecast from September 2017 against what happened, October 2017 to December 2018.
+"""Backtest: the model's monthly forecast from a scenario's start against an observed monthly record.
 
-`maximum-pressure` (the strategy closest to real US policy in 2017) is simulated from the scenario's start
-with the base-rate adversary. Each run's monthly actions are recorded with the engine's own random draws
-(the same runs `simulate` gives for the seed), so per-run paths, not only monthly totals, are scored:
+Any scenario, strategy and adversary model (`base-rate`, `logit:<lambda>`, `rational`; a decision model
+through the `DecisionModel` interface). The strategy is simulated from the scenario's start; each run's
+monthly actions are recorded with the engine's own random draws (the same runs `simulate` gives for the
+seed), so per-run paths, not only monthly totals, are scored:
 - monthly forecasts of the observed class (`history.record`: nuclear test, launch, other provocation,
   quiet) and of missiles launched (mean and 90% interval across runs) against the record;
-- the log score (log-likelihood of the observed monthly classes under the monthly forecasts) and Brier
-  scores, beside a climatology baseline (class frequencies of 2016-2017);
-- "no war by end of 2018": no major or nuclear war by the end of December 2018;
-- "a test moratorium by mid 2018": no launch and no nuclear test from December 2017 to June 2018 with the
-  crisis not at war, or the freeze outcome reached by the end of June 2018.
+- the log score (log-likelihood of the observed monthly classes under the monthly forecasts), the Brier
+  score, a calibration table and the months the model got most wrong, each beside a climatology baseline
+  (the record's class frequencies before the scored window);
+- "no war": no major or nuclear war by the end of the window; for the Korean record, "a test moratorium
+  by mid 2018": no launch and no nuclear test from December 2017 to June 2018 with the crisis not at war,
+  or the freeze outcome reached by the end of June 2018.
+The record is the packaged 2016-2018 Korean record or a user's record file (`history.recordfile`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +35,44 @@ from brinkmanship.engine.constants import (
     NUCLEAR_WAR,
     PROVOCATION,
 )
-from brinkmanship.engine.decision import BaseRatePolicy, DecisionModel, Observation, StrikeInfo
+from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo, get_decision_model
 from brinkmanship.engine.simulate import stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
-from brinkmanship.history.record import CLASSES, MISSILE_C, NUCLEAR_C, PROVOCATION_C, QUIET, monthly_record
-from brinkmanship.spec import Scenario, load_scenario, load_strategy
+from brinkmanship.history.events import _month
+from brinkmanship.history.record import (
+    CLASSES,
+    MISSILE_C,
+    NUCLEAR_C,
+    PROVOCATION_C,
+    QUIET,
+    Record,
+    month_step,
+    monthly_record,
+)
+from brinkmanship.spec import Scenario, Strategy, load_scenario, load_strategy
 
-__all__ = ["BACKTEST_STRATEGY", "WINDOW", "RecordedRuns", "backtest", "record_runs", "write_backtest_files"]
+__all__ = [
+    "BACKTEST_STRATEGY",
+    "WINDOW",
+    "RecordedRuns",
+    "backtest",
+    "calibration_table",
+    "climatology",
+    "default_record",
+    "forecast_window",
+    "month_brier",
+    "month_log_scores",
+    "record_runs",
+    "smoothed_shares",
+    "write_backtest_files",
+]
 
 BACKTEST_STRATEGY = "maximum-pressure"
-WINDOW = ("2017-10", "2018-12")
+WINDOW = ("2017-10", "2018-12")  # the packaged record's months after korea-2017's start
+RECORD_SPAN = ("2016-01", "2018-12")
 MORATORIUM = ("2017-12", "2018-06")
-CALIBRATION_PERIOD = ("2016-01", "2017-12")
+WORST = 3  # months listed as the model's worst against the climatology
 
 
 class _Recorder:
@@ -133,67 +162,135 @@ def _fmt_p(p: float) -> str:
     return f"{p:.0%}" if 0.01 <= p <= 0.99 else f"{p:.3f}"
 
 
+# -- scores: plain functions on arrays, vectorised over any leading axes -----------------------------------
+
+def smoothed_shares(counts: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+    """Jeffreys-smoothed class shares (counts + 1/2) / (n + 2) over the last axis (4 classes): never 0."""
+    return (np.asarray(counts, dtype=float) + 0.5) / (np.asarray(n, dtype=float)[..., None] + 2.0)
+
+
+def climatology(classes: np.ndarray) -> np.ndarray:
+    """(4,) smoothed class frequencies of a run of observed months (uniform when there are none)."""
+    return smoothed_shares(np.bincount(classes, minlength=len(CLASSES)), np.asarray(len(classes)))
+
+
+def month_log_scores(prob: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """log P(observed class) per month: prob (T, 4), observed (..., T) class codes -> (..., T)."""
+    T = prob.shape[-2]
+    return np.log(prob)[np.arange(T), observed]
+
+
+def month_brier(prob: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Four-class Brier score per month, halved to lie in [0, 1]: prob (T, 4), observed (..., T) -> (..., T)."""
+    onehot = np.eye(prob.shape[-1])[observed]
+    return ((prob - onehot) ** 2).sum(axis=-1) / 2.0
+
+
+def calibration_table(prob: np.ndarray, observed: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
+    """Reliability of every (month, class) forecast: per probability bin, how many, mean forecast, observed rate."""
+    p = prob.reshape(-1)
+    o = np.eye(prob.shape[-1])[observed].reshape(-1)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    n = np.bincount(which, minlength=bins)
+    sp = np.bincount(which, weights=p, minlength=bins)
+    so = np.bincount(which, weights=o, minlength=bins)
+    return [{"low": float(edges[b]), "high": float(edges[b + 1]), "n": int(n[b]),
+             "mean_forecast": float(sp[b] / n[b]), "observed_rate": float(so[b] / n[b])}
+            for b in range(bins) if n[b]]
+
+
+# -- the forecast window -----------------------------------------------------------------------------------
+
+def default_record(scenario: Scenario) -> Record:
+    """The packaged record, 2016-01..2018-12 (from the event file), in the scenario's terms."""
+    return monthly_record(scenario, *RECORD_SPAN)
+
+
+def forecast_window(scenario: Scenario, record: Record, start: str | None = None,
+                    end: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(indexes into the record, scenario steps) of the scored months: from the first month after the
+    scenario's start (or `start`) to the record's end inside the horizon (or `end`), YYYY-MM."""
+    steps = np.array([month_step(scenario, m) for m in record.months])
+    ok = (steps >= 1) & (steps < scenario.horizon_months)
+    first_ok = (scenario.start.replace(day=1) + pd.DateOffset(months=1)).strftime("%Y-%m")
+    if not ok.any():
+        raise InputError(f"the record ({record.months[0]}..{record.months[-1]}) has no month inside scenario "
+                         f"'{scenario.name}' ({first_ok} onward, {scenario.horizon_months} months)",
+                         field="--record", fix="give a record that covers the months after the scenario's start")
+    lo, hi = record.months[ok][0], record.months[ok][-1]
+    a = _month(start, "--from") if start is not None else lo
+    b = _month(end, "--to") if end is not None else hi
+    if b < a:
+        raise InputError(f"--to {b} is before --from {a}", field="--to", fix="give --to on or after --from")
+    if a < lo or b > hi:
+        raise InputError(f"{a}..{b} is outside the months the forecast can be scored on ({lo}..{hi}: the "
+                         "record's months after the scenario's start month and inside its horizon)",
+                         field="--from" if a < lo else "--to", fix=f"give months between {lo} and {hi}")
+    idx = np.flatnonzero((record.months >= a) & (record.months <= b))
+    return idx, steps[idx]
+
+
+# -- the backtest ----------------------------------------------------------------------------------------
+
 def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: int = 0,
-             strategy: str = BACKTEST_STRATEGY) -> dict[str, Any]:
-    """Score the model's forecast from the scenario's start against the record of Oct 2017 - Dec 2018."""
+             strategy: str | Strategy = BACKTEST_STRATEGY, adversary: str | DecisionModel = "base-rate",
+             record: Record | None = None, start: str | None = None, end: str | None = None,
+             values: dict[str, float] | None = None) -> dict[str, Any]:
+    """Score the model's monthly forecast from the scenario's start against an observed record.
+
+    Any scenario, strategy and adversary model (base-rate, logit:<lambda>, rational): the simulator runs the
+    strategy from the scenario's start with the engine's own random numbers, and each scored month's class
+    shares across runs are the forecast. `record` defaults to the packaged 2016-2018 record; `start`/`end`
+    (YYYY-MM) narrow the scored months; `values` overrides model numbers (e.g. fitted base rates).
+    """
     if runs < 100:
         raise InputError(f"--runs {runs} is too few for a 90% interval", field="--runs",
                          fix="use at least 100 runs (10000 is the default)")
     sc = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    st = load_strategy(strategy, sc)
-    rec = monthly_record(sc, *WINDOW)
-    steps = np.array([(m.year - sc.start.year) * 12 + m.month - sc.start.month for m in rec.months])
-    if steps.min() < 0:
-        raise InputError(f"scenario '{sc.name}' starts after {WINDOW[0]}", field="scenario",
-                         fix="backtest a scenario that starts by September 2017")
-    H = int(steps.max()) + 1
-    short = sc.model_copy(update={"horizon_months": max(H, 1)})
-    c = compile_model(short, st)
-    rr = record_runs(c, BaseRatePolicy(), runs, seed)
+    st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy, sc)
+    rec = record if record is not None else default_record(sc)
+    idx, steps = forecast_window(sc, rec, start, end)
+    model = get_decision_model(adversary)
+    c = compile_model(sc, st)
+    if values:
+        unknown = sorted(set(values) - set(c.values))
+        if unknown:
+            raise InputError(f"unknown model numbers {unknown}", field="values", fix="use names of the scenario's numbers")
+        c = replace(c, values={**c.values, **values})
+    rr = record_runs(c, model, runs, seed)
     cls = rr.classes()[steps]  # (T, runs)
     T = len(steps)
     counts = np.stack([(cls == k).sum(axis=1) for k in range(len(CLASSES))], axis=1)  # (T, 4)
-    prob = (counts + 0.5) / (runs + 2.0)  # Jeffreys-smoothed so a never-simulated class is not log(0)
-    obs = rec.classes
-    ll = np.log(prob[np.arange(T), obs])
-
-    # climatology baseline: class frequencies of the calibration period
-    base_rec = monthly_record(sc, *CALIBRATION_PERIOD)
-    freq = (np.bincount(base_rec.classes, minlength=len(CLASSES)) + 0.5) / (len(base_rec.classes) + 2.0)
-    ll_base = np.log(freq[obs])
-
-    onehot = np.eye(len(CLASSES))[obs]
-    launch_p, nuc_p = prob[:, MISSILE_C], prob[:, NUCLEAR_C]
+    prob = smoothed_shares(counts, np.asarray(runs))
     raw = counts / runs
+    obs = rec.classes[idx]
+    months_idx = rec.months[idx]
+    ll = month_log_scores(prob, obs)
+    before = rec.classes[:idx[0]]  # the record before the first scored month: the climatology's data
+    freq = climatology(before)
+    ll_base = np.log(freq[obs])
+    brier = month_brier(raw, obs)
+    brier_base = month_brier(np.broadcast_to(freq, raw.shape), obs)
+    onehot = np.eye(len(CLASSES))[obs]
     brier_launch = float(np.mean((raw[:, MISSILE_C] - onehot[:, MISSILE_C]) ** 2))
     brier_nuclear = float(np.mean((raw[:, NUCLEAR_C] - onehot[:, NUCLEAR_C]) ** 2))
-    brier_class = float(np.mean(((raw - onehot) ** 2).sum(axis=1)) / 2.0)
-    b_launch = float(np.mean((freq[MISSILE_C] - onehot[:, MISSILE_C]) ** 2))
-    b_nuclear = float(np.mean((freq[NUCLEAR_C] - onehot[:, NUCLEAR_C]) ** 2))
 
     missiles = rr.missiles[steps]  # (T, runs)
     m_mean, m_lo, m_hi = _interval(missiles, axis=1)
     negotiate = (rr.actions[steps] == NEGOTIATE).mean(axis=1)
-    launch_months = (cls == MISSILE_C).sum(axis=0)
-    nuclear_months = (cls == NUCLEAR_C).sum(axis=0)
-    total_missiles = missiles.sum(axis=0)
-    obs_launch = int((obs == MISSILE_C).sum())
-    obs_nuclear = int((obs == NUCLEAR_C).sum())
-    obs_missiles = int(rec.aggregates["missiles"].sum())
-
-    # no war by the end of 2018; moratorium by mid 2018
-    end_2018 = int(steps.max()) + 1  # phase after the last window month
-    war = np.isin(rr.phases[end_2018], (MAJOR_WAR, NUCLEAR_WAR))
-    m0, m1 = (list(rec.months).index(pd.Period(x, freq="M")) for x in MORATORIUM)
-    quiet_span = ~np.isin(cls[m0:m1 + 1], (MISSILE_C, NUCLEAR_C)).any(axis=0)
-    at_war_mid = np.isin(rr.phases[int(steps[m1]) + 1], (MAJOR_WAR, NUCLEAR_WAR))
-    freeze_mid = rr.phases[int(steps[m1]) + 1] == FREEZE
-    moratorium = (quiet_span & ~at_war_mid) | freeze_mid
-    obs_moratorium = bool(~np.isin(obs[m0:m1 + 1], (MISSILE_C, NUCLEAR_C)).any())
-
+    aggs = rec.aggregates.iloc[idx]
+    obs_missiles = int(aggs["missiles"].sum())
+    totals = {
+        "launch_months": _total((cls == MISSILE_C).sum(axis=0), int((obs == MISSILE_C).sum())),
+        "nuclear_test_months": _total((cls == NUCLEAR_C).sum(axis=0), int((obs == NUCLEAR_C).sum())),
+        "missiles": _total(missiles.sum(axis=0), obs_missiles),
+    }
+    war = np.isin(rr.phases[int(steps.max()) + 1], (MAJOR_WAR, NUCLEAR_WAR))
+    mor = _moratorium(sc, rr, rec)
+    talks = rec.talks_or_summit[idx]
     months = []
-    for i, m in enumerate(rec.months):
-        agg = rec.aggregates.loc[m]
+    for i, m in enumerate(months_idx):
         months.append({
             "month": str(m), "step": int(steps[i]),
             "predicted": {
@@ -204,94 +301,116 @@ def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: 
                 "missiles_mean": float(m_mean[i]), "missiles_q05": float(m_lo[i]), "missiles_q95": float(m_hi[i]),
             },
             "observed": {
-                "class": CLASSES[obs[i]], "launch_events": int(agg["launch_events"]),
-                "launch_month": int(obs[i] == MISSILE_C), "missiles": int(agg["missiles"]),
-                "nuclear_tests": int(agg["nuclear_tests"]), "talks_or_summit": bool(rec.talks_or_summit[i]),
+                "class": CLASSES[obs[i]], "launch_events": int(aggs["launch_events"].iloc[i]),
+                "launch_month": int(obs[i] == MISSILE_C), "missiles": int(aggs["missiles"].iloc[i]),
+                "nuclear_tests": int(aggs["nuclear_tests"].iloc[i]), "talks_or_summit": bool(talks[i]),
             },
             "log_likelihood": float(ll[i]), "log_likelihood_baseline": float(ll_base[i]),
+            "brier": float(brier[i]),
         })
-
-    def tot(x: np.ndarray, observed: int) -> dict[str, float]:
-        mean, lo, hi = _interval(x.astype(float))
-        return {"mean": float(mean), "q05": float(lo), "q95": float(hi), "observed": observed,
-                "p_at_most_observed": float((x <= observed).mean())}
-
-    totals = {
-        "launch_months": tot(launch_months, obs_launch),
-        "nuclear_test_months": tot(nuclear_months, obs_nuclear),
-        "missiles": tot(total_missiles, obs_missiles),
-    }
+    worst = np.argsort(ll, kind="stable")[:WORST]
+    base_span = f"{rec.months[0]}..{rec.months[idx[0] - 1]}" if idx[0] > 0 else "none (uniform)"
     result: dict[str, Any] = {
-        "scenario": sc.name, "strategy": st.name, "adversary": "base-rate", "runs": runs, "seed": seed,
-        "window": list(WINDOW), "start": sc.start.isoformat(),
+        "scenario": sc.name, "strategy": st.name, "adversary": model.name, "runs": runs, "seed": seed,
+        "window": [str(months_idx[0]), str(months_idx[-1])], "start": sc.start.isoformat(),
+        "record": {"months": [str(rec.months[0]), str(rec.months[-1])], "scored": T,
+                   "class_counts": {k: int((obs == i).sum()) for i, k in enumerate(CLASSES)}},
+        "values": dict(values or {}),
         "log_likelihood": float(ll.sum()), "log_likelihood_baseline": float(ll_base.sum()),
         "log_likelihood_per_month": float(ll.mean()),
-        "brier": float((brier_launch + brier_nuclear) / 2.0),
-        "brier_baseline": float((b_launch + b_nuclear) / 2.0),
-        "brier_by_event": {"launch_month": brier_launch, "nuclear_test_month": brier_nuclear,
-                           "class_normalised": brier_class},
+        "brier": float(brier.mean()), "brier_baseline": float(brier_base.mean()),
+        "brier_by_event": {"launch_month": brier_launch, "nuclear_test_month": brier_nuclear},
+        "calibration_table": calibration_table(raw, obs),
+        "worst_months": [{"month": str(months_idx[i]), "observed": CLASSES[obs[i]],
+                          "p_observed": float(raw[i, obs[i]]), "log_likelihood": float(ll[i]),
+                          "log_likelihood_baseline": float(ll_base[i])} for i in worst],
+        "p_no_war": float(1.0 - war.mean()),
         "p_no_war_2018": float(1.0 - war.mean()),
-        "p_moratorium_mid_2018": float(moratorium.mean()),
-        "p_freeze_by_2018_06": float(freeze_mid.mean()),
-        "observed": {"no_war_2018": True, "moratorium_mid_2018": obs_moratorium},
+        "p_moratorium_mid_2018": mor[0], "p_freeze_by_2018_06": mor[1],
+        "p_talks_in_talks_months": float(negotiate[talks].mean()) if talks.any() else None,
+        "observed": {"no_war_2018": True, "moratorium_mid_2018": mor[2]},
         "definitions": {
             "classes": "per month: nuclear_test > launch (ballistic) > provocation (other launch) > quiet",
-            "log_likelihood": "sum over months of log P(observed class) under the monthly forecast "
+            "log_likelihood": "sum over the scored months of log P(observed class) under the monthly forecast "
                               "(Jeffreys-smoothed shares of runs)",
-            "brier": "mean of the Brier scores of 'launch month' and 'nuclear-test month' forecasts",
-            "baseline": f"class frequencies of {CALIBRATION_PERIOD[0]}..{CALIBRATION_PERIOD[1]}",
-            "no_war_2018": "no major or nuclear war by the end of 2018-12",
+            "brier": "mean over the scored months of the four-class Brier score, halved to lie in [0, 1]",
+            "baseline": f"climatology: class frequencies of the record before the window ({base_span})",
+            "worst_months": "the months with the lowest log score (the climatology's beside it)",
+            "no_war": "no major or nuclear war by the end of the window (the record is of a crisis that lasted)",
             "moratorium_mid_2018": f"no launch and no nuclear test {MORATORIUM[0]}..{MORATORIUM[1]} and not "
                                    "at war, or the freeze outcome by the end of 2018-06",
+            "talks_in_talks_months": "mean share of runs that negotiate in the months the record marks as talks",
         },
         "months": months,
         "totals": totals,
     }
-    result["wrong"] = _where_wrong(result, launch_p, nuc_p)
+    result["wrong"] = _where_wrong(result)
     return result
 
 
-def _where_wrong(r: dict[str, Any], launch_p: np.ndarray, nuc_p: np.ndarray) -> list[str]:
+def _total(x: np.ndarray, observed: int) -> dict[str, float]:
+    mean, lo, hi = _interval(x.astype(float))
+    return {"mean": float(mean), "q05": float(lo), "q95": float(hi), "observed": observed,
+            "p_at_most_observed": float((x <= observed).mean())}
+
+
+def _moratorium(sc: Scenario, rr: RecordedRuns, rec: Record) -> tuple[float | None, float | None, bool | None]:
+    """P(test moratorium by mid 2018), P(freeze by 2018-06) and whether it happened, where the forecast
+    covers those months (whatever the scored window); what happened is None where the record does not."""
+    s0, s1 = (month_step(sc, pd.Period(x, freq="M")) for x in MORATORIUM)
+    if s0 < 1 or s1 >= rr.actions.shape[0]:
+        return None, None, None
+    cls = rr.classes()[s0:s1 + 1]
+    quiet_span = ~np.isin(cls, (MISSILE_C, NUCLEAR_C)).any(axis=0)
+    after = rr.phases[s1 + 1]
+    freeze_mid = after == FREEZE
+    moratorium = (quiet_span & ~np.isin(after, (MAJOR_WAR, NUCLEAR_WAR))) | freeze_mid
+    span = (rec.months >= pd.Period(MORATORIUM[0], freq="M")) & (rec.months <= pd.Period(MORATORIUM[1], freq="M"))
+    observed = None
+    if span.sum() == s1 - s0 + 1:
+        observed = bool(~np.isin(rec.classes[span], (MISSILE_C, NUCLEAR_C)).any())
+    return float(moratorium.mean()), float(freeze_mid.mean()), observed
+
+
+def _where_wrong(r: dict[str, Any]) -> list[str]:
     """Plain statements of where the forecast missed the record."""
     out: list[str] = []
+    w0, w1 = r["window"]
     lm = r["totals"]["launch_months"]
     if lm["observed"] < lm["q05"] or lm["observed"] > lm["q95"]:
         side = "far fewer" if lm["observed"] < lm["q05"] else "far more"
-        out.append(f"Launches: the model expected {lm['mean']:.1f} launch months from {r['window'][0]} to "
-                   f"{r['window'][1]} (90% interval {lm['q05']:.0f}-{lm['q95']:.0f}); there were "
-                   f"{lm['observed']} ({side}, outside its interval).")
+        out.append(f"Launches: the model expected {lm['mean']:.1f} launch months from {w0} to {w1} (90% interval "
+                   f"{lm['q05']:.0f}-{lm['q95']:.0f}); there were {lm['observed']} ({side}, outside its interval).")
     elif lm["p_at_most_observed"] < 0.25:
-        out.append(f"Launches: the model expected {lm['mean']:.1f} launch months from {r['window'][0]} to "
-                   f"{r['window'][1]} (90% interval {lm['q05']:.0f}-{lm['q95']:.0f}); there were "
-                   f"{lm['observed']}. Inside the interval only because runs that end early (freeze, deal) "
-                   f"stop testing: {_fmt_p(lm['p_at_most_observed'])} of runs had so few.")
+        out.append(f"Launches: the model expected {lm['mean']:.1f} launch months from {w0} to {w1} (90% interval "
+                   f"{lm['q05']:.0f}-{lm['q95']:.0f}); there were {lm['observed']}. Inside the interval only because "
+                   f"runs that end early (freeze, deal) stop testing: {_fmt_p(lm['p_at_most_observed'])} of runs "
+                   "had so few.")
     mi = r["totals"]["missiles"]
     if mi["observed"] < mi["q05"] or mi["observed"] > mi["q95"]:
         out.append(f"Missiles: expected {mi['mean']:.1f} (90% interval {mi['q05']:.0f}-{mi['q95']:.0f}), "
                    f"observed {mi['observed']}.")
-    quiet_streak = [m for m in r["months"] if m["observed"]["class"] == "quiet"]
-    low = [m for m in quiet_streak if m["predicted"]["p_quiet"] < 0.5]
+    quiet = [m for m in r["months"] if m["observed"]["class"] == "quiet"]
+    low = [m for m in quiet if m["predicted"]["p_quiet"] < 0.5]
     if low:
-        out.append(f"Quiet months: {len(low)} of the {len(quiet_streak)} quiet months got a probability of quiet "
-                   f"below 50% (lowest {_fmt_p(min(m['predicted']['p_quiet'] for m in low))}, "
-                   f"{min(low, key=lambda m: m['predicted']['p_quiet'])['month']}): the model kept testing "
-                   "where the North had stopped.")
-    if r["observed"]["moratorium_mid_2018"] and r["p_moratorium_mid_2018"] < 0.5:
-        out.append(f"Moratorium: it gave the 2018 test moratorium a probability of {_fmt_p(r['p_moratorium_mid_2018'])}"
-                   f" (freeze outcome by 2018-06: {_fmt_p(r['p_freeze_by_2018_06'])}); the North declared one "
-                   "on 20 April 2018 and held it. The base-rate adversary's odds of a freeze or talks rise only "
-                   "slowly with sanctions and a falling economy; nothing in it answers the 2018 diplomacy.")
-    talks_months = [m for m in r["months"] if m["observed"]["talks_or_summit"]]
-    if talks_months:
-        mean_neg = float(np.mean([m["predicted"]["p_negotiate"] for m in talks_months]))
-        if mean_neg < 0.5:
-            out.append(f"Talks: the North was in talks or summits in {len(talks_months)} months of 2018; the model's "
-                       f"chance of negotiating in those months averaged {_fmt_p(mean_neg)}.")
+        worst = min(low, key=lambda m: m["predicted"]["p_quiet"])
+        out.append(f"Quiet months: {len(low)} of the {len(quiet)} quiet months got a probability of quiet below 50% "
+                   f"(lowest {_fmt_p(worst['predicted']['p_quiet'])}, {worst['month']}): the model kept testing "
+                   "where the target had stopped.")
+    mor = r["p_moratorium_mid_2018"]
+    if r["observed"]["moratorium_mid_2018"] and mor is not None and mor < 0.5:
+        out.append(f"Moratorium: it gave the 2018 test moratorium a probability of {_fmt_p(mor)} (freeze outcome "
+                   f"by 2018-06: {_fmt_p(r['p_freeze_by_2018_06'])}); the North declared one on 20 April 2018 "
+                   "and held it.")
+    talks = [m for m in r["months"] if m["observed"]["talks_or_summit"]]
+    if talks and r["p_talks_in_talks_months"] < 0.5:
+        out.append(f"Talks: the record has talks or summits in {len(talks)} of the scored months; the model's "
+                   f"chance of negotiating in those months averaged {_fmt_p(r['p_talks_in_talks_months'])}.")
     if r["log_likelihood"] < r["log_likelihood_baseline"]:
-        out.append(f"Overall: its log score ({r['log_likelihood']:.2f}) is worse than the 2016-2017 climatology's "
-                   f"({r['log_likelihood_baseline']:.2f}); the model has no skill over base rates in this window.")
-    if r["p_no_war_2018"] < 0.5:
-        out.append(f"War: it gave no war by end 2018 only {_fmt_p(r['p_no_war_2018'])}; there was none.")
+        out.append(f"Overall: its log score ({r['log_likelihood']:.2f}) is worse than the climatology's "
+                   f"({r['log_likelihood_baseline']:.2f}); no skill over base rates in this window.")
+    if r["p_no_war"] < 0.5:
+        out.append(f"War: it gave no war by {w1} only {_fmt_p(r['p_no_war'])}; there was none.")
     if not out:
         out.append("No miss beyond the forecast's stated uncertainty.")
     return out
@@ -338,7 +457,7 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
                          xytext=(4, 4), textcoords="offset points")
     ax1.plot([0, 1], [0, 1], "--", color="grey", lw=1)
     ax1.set(xlim=(0, 1), ylim=(-0.03, 1.03), xlabel="forecast probability (month x class)",
-            ylabel="observed frequency", title="Calibration, Oct 2017 - Dec 2018 (n per bin)")
+            ylabel="observed frequency", title=f"Calibration, {result['window'][0]}..{result['window'][1]} (n per bin)")
     mean = np.array([m["predicted"]["missiles_mean"] for m in months])
     lo = np.array([m["predicted"]["missiles_q05"] for m in months])
     hi = np.array([m["predicted"]["missiles_q95"] for m in months])
@@ -348,7 +467,7 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
     ax2.scatter(x, [m["observed"]["missiles"] for m in months], color="black", zorder=3, label="observed missiles")
     ax2.set_xticks(x, labels, rotation=60, fontsize=7)
     ax2.set(ylabel="missiles / probability",
-            title=f"{result['scenario']} / {result['strategy']}: forecast vs record")
+            title=f"{result['scenario']} / {result['strategy']} / {result['adversary']}: forecast vs record")
     ax2.legend(fontsize=7)
     fig.tight_layout()
     png = folder / "backtest-calibration.png"

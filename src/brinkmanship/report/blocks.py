@@ -53,6 +53,7 @@ class ReportContext:
     out_dir: Path
     db: Path | None = None
     policy: dict[str, Any] | None = None  # {"rows", "cols", "action", "title", "description"}
+    history: dict[str, Any] | None = None  # a model comparison against the record (`history.compare`)
     notes: list[str] = field(default_factory=list)
 
     @property

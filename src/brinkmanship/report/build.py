@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from brinkmanship.report import explore as exploration
 from brinkmanship.report import sections as main
 from brinkmanship.report.blocks import ReportContext, Section, SectionFn
+from brinkmanship.report.history import history_section
 from brinkmanship.report.html import page
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ class ReportSectionError(RuntimeError):
 def default_sections() -> list[SectionFn]:
     """The report's sections in reading order."""
     return [main.summary_section, main.comparison_section, main.audit_section, main.fan_section,
-            main.sankey_section, main.ladder_section, main.policy_section, exploration.exploration_sections,
+            main.sankey_section, main.ladder_section, main.policy_section, history_section,
+            exploration.exploration_sections,
             main.assumptions_section, main.provenance_section]
 
 
@@ -41,7 +43,7 @@ def _load_strategies(names: Sequence[str], scenario: Scenario) -> tuple[list[Str
 
 def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: Path,
              summary: dict[str, Any] | None, db: str | Path | None, strategies: Sequence[Strategy] | None,
-             policy: dict[str, Any] | None) -> ReportContext:
+             policy: dict[str, Any] | None, history: dict[str, Any] | None = None) -> ReportContext:
     from brinkmanship.audit import audit_strategy
     from brinkmanship.engine import summarize
 
@@ -65,7 +67,7 @@ def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult
     audit = {s.name: audit_strategy(s) for s in strategies}
     return ReportContext(scenario=scenario, results=results, summary=summary, strategies=strategies,
                          audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy,
-                         notes=notes)
+                         notes=notes, history=history)
 
 
 def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = None) -> list[Section]:
@@ -92,17 +94,18 @@ def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = No
 def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: str | Path,
                  summary: dict[str, Any] | None = None, db: str | Path | None = None, *,
                  strategies: Sequence[Strategy] | None = None, policy: dict[str, Any] | None = None,
-                 sections: Sequence[SectionFn] | None = None) -> Path:
+                 sections: Sequence[SectionFn] | None = None, history: dict[str, Any] | None = None) -> Path:
     """Write `out_dir/report.html` (self-contained, offline) and `out_dir/figures/<figure>.png`; return the HTML path.
 
     `results` are engine results (may be empty), `summary` the compare JSON (computed from `results` when
-    None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}.
+    None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}, `history` a
+    model comparison against the record (`history.compare.compare_models`).
     """
     from brinkmanship.audit import DISCLAIMER
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _context(scenario, results, out, summary, db, strategies, policy)
+    ctx = _context(scenario, results, out, summary, db, strategies, policy, history)
     built = build_sections(ctx, sections)
     fig_dir = out / "figures"
     for s in built:
