@@ -88,7 +88,7 @@ def _print(r: dict) -> None:
                   f"(observed: yes; freeze outcome by 2018-06: {r['p_freeze_by_2018_06']:.3f})")
     console.print("[bold]Where the model was wrong[/]:")
     for line in r["wrong"]:
-        console.print(f"  - {line}", highlight=False)
+        console.print(f"  - {line}", highlight=False, markup=False)
     if "calibration" in r:
         cal = r["calibration"]
         console.print(f"[bold]Base rates refitted to {cal['period'][0]}..{cal['period'][1]}[/] (MLE, "
@@ -106,4 +106,4 @@ def _print(r: dict) -> None:
             console.print(f"  {name}: {p['estimate']:.3g} [{p['low']:.3g}, {p['high']:.3g}] - {p['identification']}",
                           highlight=False)
     for kind, path in r["files"].items():
-        console.print(f"  {kind}: {path}")
+        console.print(f"  {kind}: {path}", markup=False)

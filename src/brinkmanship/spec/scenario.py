@@ -11,7 +11,7 @@ from brinkmanship.spec.params import Fraction, NonNegative, Param, Probability, 
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Initial(_Frozen):
