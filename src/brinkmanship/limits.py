@@ -20,6 +20,8 @@ MAX_YAML_BYTES = 1 << 20
 MAX_YAML_DEPTH = 32
 #: Most nodes (scalars, mappings, lists) in a YAML file (the packaged scenario has about 700).
 MAX_YAML_NODES = 20_000
+#: Largest event-record CSV, in bytes (the packaged record is about 20 kB).
+MAX_RECORD_BYTES = 4 << 20
 #: Largest Gambit game file, in bytes.
 MAX_GAME_BYTES = 4 << 20
 #: Most payoff entries (contingencies x players) of a strategic game read from a file.
