@@ -55,7 +55,7 @@ def _models(root: type[BaseModel]) -> set[type[BaseModel]]:
                 if isinstance(t, type) and issubclass(t, BaseModel):
                     todo.append(t)
                 stack.extend(getattr(t, "__args__", ()) or ())
-                stack.extend(getattr(t, "__metadata__", ()) and [getattr(t, "__origin__", None)] or [])
+                stack.extend((getattr(t, "__metadata__", ()) and [getattr(t, "__origin__", None)]) or [])
     return seen
 
 
