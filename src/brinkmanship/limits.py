@@ -26,8 +26,11 @@ MAX_RECORD_BYTES = 4 << 20
 MAX_GAME_BYTES = 4 << 20
 #: Most payoff entries (contingencies x players) of a strategic game read from a file.
 MAX_GAME_PAYOFFS = 1_000_000
-#: Most nodes of a game tree read from a file.
-MAX_TREE_NODES = 200_000
+#: Most nodes of a game tree read from a file (reading and backward induction are linear in it).
+MAX_TREE_NODES = 50_000
+#: Deepest game tree read from a file: a tree deeper than this is a chain, on which the sequence-form
+#: LCP's pivots grow fast (a 100-move chain solves in seconds, a 400-move one takes minutes).
+MAX_TREE_DEPTH = 100
 #: Largest magnitude of any model number or payoff (far above any death toll or warhead count).
 MAX_MAGNITUDE = 1e15
 #: Seeds are non-negative 63-bit integers (they are stored as DuckDB BIGINT and hashed as uint64).

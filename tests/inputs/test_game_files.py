@@ -10,7 +10,7 @@ from hostile import make_fifo
 from brinkmanship.errors import InputError
 from brinkmanship.games.gambit_io import parse_efg, parse_nfg, read_game
 from brinkmanship.games.solve import solve
-from brinkmanship.limits import MAX_GAME_BYTES, MAX_GAME_PAYOFFS, MAX_TREE_NODES
+from brinkmanship.limits import MAX_GAME_BYTES, MAX_GAME_PAYOFFS, MAX_TREE_DEPTH, MAX_TREE_NODES
 
 NFG = 'NFG 1 R "g" { "A" "B" } { 2 2 }\n""\n{X}\n'
 GOOD = NFG.replace("{X}", "1 1 0 2 2 0 1 1")
@@ -58,7 +58,15 @@ def test_a_tree_over_the_node_limit_is_refused(monkeypatch):
     chain = "".join(f'p "" 1 {i + 1} "" {{ "a" "b" }} 0\nt "" 1 "o" {{ 1 }}\n' for i in range(60))
     efg = 'EFG 2 R "t" { "A" }\n""\n' + chain + 't "" 1 "o" { 1 }\n'
     _refused(efg, "more than 50 nodes", parse=parse_efg)
-    assert MAX_TREE_NODES >= 100_000
+    assert MAX_TREE_NODES >= 10_000
+
+
+def test_a_tree_deeper_than_the_limit_is_refused_before_solving():
+    _refused(_deep_tree(MAX_TREE_DEPTH + 1), f"deeper than {MAX_TREE_DEPTH} moves", parse=parse_efg)
+    game = parse_efg(_deep_tree(MAX_TREE_DEPTH))
+    t0 = time.perf_counter()
+    assert solve(game, "sequence").equilibria and solve(game, "spe").equilibria
+    assert time.perf_counter() - t0 < 30
 
 
 def _deep_tree(depth: int) -> str:
@@ -68,7 +76,7 @@ def _deep_tree(depth: int) -> str:
 
 
 def test_a_deep_tree_is_refused_by_strategic_methods_and_solved_by_tree_methods():
-    game = parse_efg(_deep_tree(40))
+    game = parse_efg(_deep_tree(40))  # 2**40 unreduced pure strategies for player 1
     t0 = time.perf_counter()
     with pytest.raises(ValueError, match="pure strategies"):
         solve(game, "lemke-howson")

@@ -119,3 +119,19 @@ def test_numpy_values_become_plain_json():
 
     assert json.loads(to_json({"a": np.float64("nan"), "b": np.arange(3), "c": np.bool_(True)})) == {
         "a": None, "b": [0, 1, 2], "c": True}
+
+
+@pytest.mark.parametrize("count", ["²", "1e3", "nan", "9" * 5000, "-1", "1.5"])
+def test_event_record_counts_are_plain_bounded_integers(tmp_path, count):
+    from brinkmanship.history.events import events_path, load_events
+
+    lines = events_path().read_text(encoding="utf-8").splitlines()
+    row = next(i for i, ln in enumerate(lines) if ",missile_launch," in ln)
+    cells = lines[row].split(",")
+    cells[4] = count
+    lines[row] = ",".join(cells)
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_events(path)
+    assert err.value.field == "count" and err.value.line == row + 1

@@ -22,6 +22,7 @@ from brinkmanship.limits import (
     MAX_GAME_BYTES,
     MAX_GAME_PAYOFFS,
     MAX_MAGNITUDE,
+    MAX_TREE_DEPTH,
     MAX_TREE_NODES,
     read_text_bounded,
 )
@@ -154,6 +155,7 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveGame:
     outcome_index: dict[int, int] = {}
     # stack of (parent node, next action index, number of children)
     open_nodes: list[list[int]] = []
+    depth: list[int] = []  # moves from the root, per node
     try:
         while tok.peek() is not None:
             line = tok.line()
@@ -224,6 +226,10 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveGame:
                 open_nodes[-1][1] += 1
                 if open_nodes[-1][1] == open_nodes[-1][2]:
                     open_nodes.pop()
+            depth.append(depth[parent] + 1 if parent >= 0 else 0)
+            if depth[-1] > MAX_TREE_DEPTH:
+                raise InputError(f"the tree is deeper than {MAX_TREE_DEPTH} moves (the limit)", file=file,
+                                 line=line, fix="solve a shallower game")
             if nchildren:
                 open_nodes.append([me, 0, nchildren])
         if open_nodes:
