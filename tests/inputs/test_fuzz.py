@@ -29,7 +29,7 @@ from brinkmanship.limits import SEED_MAX
 from brinkmanship.spec.loader import scenario_dir
 from brinkmanship.spec.yaml_input import parse_yaml
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.xdist_group("fuzz")]
+pytestmark = pytest.mark.fuzz
 
 runner = CliRunner()
 FUZZ = settings(max_examples=40, derandomize=True, database=None, deadline=None,
