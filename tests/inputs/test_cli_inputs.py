@@ -113,3 +113,13 @@ def test_a_1e400_warhead_count_is_refused(tmp_path):
     path.write_text(text[:value_at] + " 1e400" + text[end:], encoding="utf-8")
     line = _one_error_line(runner.invoke(app, ["run", str(path), "-s", "engagement", "--runs", "10"]))
     assert "initial.warheads.value" in line
+
+
+@pytest.mark.parametrize("expr", ["major_war<1e400", "warheads>-1e999", "deal>=1e16"])
+def test_threshold_conditions_need_finite_numbers(expr):
+    from brinkmanship.analysis.robustness import parse_thresholds
+    from brinkmanship.errors import InputError
+
+    with pytest.raises(InputError, match="finite"):
+        parse_thresholds(expr)
+    assert parse_thresholds("major_war<0.05")[0].value == pytest.approx(0.05)
