@@ -61,7 +61,7 @@ HOSTILE_VALUES = (
     | st.integers(min_value=-(2**80), max_value=2**80)
     | st.sampled_from([".nan", ".inf", "-.inf", "1e400", "1e999999999", "2018-02-30", "2020-09-15", "[/]", "my[v2]",
                        "", "~", "true", "yes", "on", None, [], {}, {"value": float("nan"), "source": "x"},
-                       dt.date(2019, 1, 1), dt.date(1, 1, 1), "\u202e", "a\tb"])
+                       dt.date(2019, 1, 1), dt.date(1, 1, 1), dt.date(9999, 12, 31), "\u202e", "a\tb"])
     | st.text(max_size=12)
 )
 SNIPPETS = st.sampled_from([

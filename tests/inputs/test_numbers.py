@@ -135,3 +135,17 @@ def test_event_record_counts_are_plain_bounded_integers(tmp_path, count):
     with pytest.raises(InputError) as err:
         load_events(path)
     assert err.value.field == "count" and err.value.line == row + 1
+
+
+@pytest.mark.parametrize("size", [0, 1001, 10**400])
+def test_salvo_sizes_are_bounded_whole_numbers(size):
+    model, data, lines = _load("scenario")
+    salvo = {size: 1.0}
+    with pytest.raises(InputError, match="salvo_sizes"):
+        _validate(model, _set(data, ("arsenal", "salvo_sizes"), salvo), Path("s.yaml"), lines)
+
+
+def test_a_start_date_whose_months_leave_the_calendar_is_refused():
+    model, data, lines = _load("scenario")
+    with pytest.raises(InputError, match="too late"):
+        _validate(model, _set(data, ("start",), "9999-12-01"), Path("s.yaml"), lines)
