@@ -14,6 +14,7 @@ import numpy as np
 
 from brinkmanship.errors import InputError
 from brinkmanship.explore.parameters import Outcome
+from brinkmanship.limits import is_finite_number
 
 _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _TERM = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
@@ -48,6 +49,9 @@ def parse_thresholds(exprs: Sequence[str] | str) -> list[Condition]:
             if not m:
                 raise InputError(f"cannot read condition '{term.strip()}'", field="--threshold",
                                  fix="write OUTCOME < NUMBER (ops < <= > >=), joined by 'and'")
+            if not is_finite_number(float(m.group(3))):
+                raise InputError(f"{m.group(3)} in '{term.strip()}' is not a finite number of sane size",
+                                 field="--threshold", fix="write a finite number such as 0.05")
             out.append(Condition(m.group(1), m.group(2), float(m.group(3))))
     return out
 

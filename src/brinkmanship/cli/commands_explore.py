@@ -9,22 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
+from brinkmanship.cli.app import json_safe as _clean
 from brinkmanship.errors import InputError
-
-
-def _clean(obj: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null (metrics a planner adversary does not compute)."""
-    import math
-
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -88,7 +77,7 @@ def explore_cmd(
     from rich.table import Table
 
     state = "resumed" if summary.resumed else "new"
-    console.print(f"{summary.db} ({state}): {summary.n_experiments:,} worlds x {len(summary.strategies)} strategies, "
+    console.print(f"{escape(str(summary.db))} ({state}): {summary.n_experiments:,} worlds x {len(summary.strategies)} strategies, "
                   f"{summary.runs} runs each; {summary.chunks_run} chunk(s) run, {summary.chunks_skipped} already "
                   f"committed; {summary.runner}; {summary.experiments_run:,} experiments in {summary.seconds:.1f} s"
                   + (f" ({summary.experiments_per_second:,.0f}/s)" if summary.experiments_run else ""))
@@ -99,7 +88,7 @@ def explore_cmd(
         table.add_column(c.replace("_mean", "").replace("_conflict", "").replace("_war", " war"), justify="right")
     for s in summary.strategies:
         m = summary.outcome_means.get(s, {})
-        table.add_row(s, *[(f"{m[c]:,.0f}" if c.endswith("_mean") else f"{m[c]:.3f}") if c in m else "-"
+        table.add_row(escape(s), *[(f"{m[c]:,.0f}" if c.endswith("_mean") else f"{m[c]:.3f}") if c in m else "-"
                            for c in cols])
     console.print(table)
 
@@ -133,7 +122,7 @@ def robustness_cmd(
         return
     from rich.table import Table
 
-    table = Table(title=f"robustness on {objective} ({rows[0]['direction']}imise) over {rows[0]['worlds']:,} worlds")
+    table = Table(title=f"robustness on {escape(objective)} ({rows[0]['direction']}imise) over {rows[0]['worlds']:,} worlds")
     cols = ["rank", "strategy", "mean", "p95", "regret_mean", "regret_max", "best_share"]
     if conditions:
         cols.append("satisficing")
@@ -141,10 +130,10 @@ def robustness_cmd(
         table.add_column(c.replace("regret_", "regret ").replace("_", " "),
                          justify="left" if c == "strategy" else "right", no_wrap=c == "strategy")
     for r in rows:
-        table.add_row(*[str(r[c]) if c in ("rank", "strategy") else f"{r[c]:.3g}" for c in cols])
+        table.add_row(*[escape(str(r[c])) if c in ("rank", "strategy") else f"{r[c]:.3g}" for c in cols])
     console.print(table)
     if conditions:
-        console.print("satisficing: share of worlds with " + " and ".join(str(c) for c in conditions))
+        console.print("satisficing: share of worlds with " + " and ".join(str(c) for c in conditions), markup=False)
 
 
 @app.command("discover")
@@ -202,7 +191,7 @@ def discover_cmd(
         return
     from rich.table import Table
 
-    console.print(f"{strategy}: {n_cases:,} of {len(y):,} worlds have {case} (base density {n_cases / len(y):.3f})")
+    console.print(f"{strategy}: {n_cases:,} of {len(y):,} worlds have {case} (base density {n_cases / len(y):.3f})", markup=False)
     table = Table(title="peeling trajectory (coverage/density trade-off)")
     for c in ("box", "coverage", "density", "mass", "res_dim"):
         table.add_column(c, justify="right")
@@ -213,10 +202,10 @@ def discover_cmd(
         table.add_row(f"{mark}{i}", f"{t['coverage']:.3f}", f"{t['density']:.3f}", f"{t['mass']:.3f}", str(t["res_dim"]))
     console.print(table)
     console.print(f"box {chosen}: coverage {summary['coverage']:.3f}, density {summary['density']:.3f}")
-    console.print(f"[bold]{summary['description']}[/]")
+    console.print(f"[bold]{escape(summary['description'])}[/]")
     for name, (plo, phi) in summary["qp"].items():
         q = ", ".join(f"{side} p={p:.2g}" for side, p in (("lower", plo), ("upper", phi)) if p >= 0)
-        console.print(f"  {name}: {summary['limits'][name]} ({q})", highlight=False)
+        console.print(f"  {name}: {summary['limits'][name]} ({q})", highlight=False, markup=False)
 
 
 @app.command("sensitivity")
@@ -261,11 +250,11 @@ def sensitivity_cmd(
         return
     from rich.table import Table
 
-    table = Table(title=f"{method} sensitivity of {outcome} under {strategy} ({X.shape[0]:,} evaluations)")
+    table = Table(title=f"{method} sensitivity of {escape(outcome)} under {escape(strategy)} ({X.shape[0]:,} evaluations)")
     keys = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "mu", "sigma"]
     table.add_column("parameter")
     for k in keys:
         table.add_column(k, justify="right")
     for r in rows:
-        table.add_row(r["name"], *[f"{r[k]:.3f}" for k in keys])
+        table.add_row(escape(r["name"]), *[f"{r[k]:.3f}" for k in keys])
     console.print(table)

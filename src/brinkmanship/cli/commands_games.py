@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, handle_errors, print_json
 
@@ -72,10 +73,10 @@ def _print_table(game: Any, out: dict[str, Any]) -> None:
 
     from brinkmanship.games.extensive import ExtensiveGame
 
-    table = Table(title=f"{out['game']} — {out['method']} ({len(out['equilibria'])} equilibria)")
+    table = Table(title=f"{escape(str(out['game']))} — {out['method']} ({len(out['equilibria'])} equilibria)")
     table.add_column("#")
     for p in game.players:
-        table.add_column(p)
+        table.add_column(escape(p))
     table.add_column("payoffs")
     for i, eq in enumerate(out["equilibria"], start=1):
         cells = []
@@ -89,10 +90,10 @@ def _print_table(game: Any, out: dict[str, Any]) -> None:
                         f"{game.action_label(a0 + j)}={_fmt(x)}" for j, x in enumerate(probs) if x not in (0, "0")
                     )
                     parts.append(f"[{game.infoset_label(k) or k + 1}] {acts}")
-                cells.append("\n".join(parts))
+                cells.append(escape("\n".join(parts)))
             else:
                 names = _strategy_names(game, p, len(strat))
-                cells.append(", ".join(f"{n}={_fmt(x)}" for n, x in zip(names, strat, strict=True) if x not in (0, "0")))
+                cells.append(escape(", ".join(f"{n}={_fmt(x)}" for n, x in zip(names, strat, strict=True) if x not in (0, "0"))))
         table.add_row(str(i), *cells, ", ".join(_fmt(v) for v in eq["payoffs"]))
     console.print(table)
 

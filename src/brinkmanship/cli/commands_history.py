@@ -196,4 +196,4 @@ def _print(r: dict) -> None:
             console.print(f"  {name}: {p['estimate']:.3g} [{p['low']:.3g}, {p['high']:.3g}] - {p['identification']}",
                           highlight=False)
     for kind, path in r["files"].items():
-        console.print(f"  {kind}: {path}")
+        console.print(f"  {kind}: {path}", markup=False)

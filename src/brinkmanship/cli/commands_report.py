@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, err_console, handle_errors, parse_adversary, print_json
 from brinkmanship.errors import InputError
@@ -33,15 +34,17 @@ def audit(
         print_json([f.model_dump() for f in findings])
         err_console.print(DISCLAIMER, style="dim", highlight=False)
         return
-    table = Table(title=f"IHL audit: {strat.title}", show_lines=True, expand=True)
+    table = Table(title=f"IHL audit: {escape(strat.title)}", show_lines=True, expand=True)
     for col, ratio in (("element", 2), ("principle", 2), ("verdict", 2), ("citation", 2), ("why", 5)):
         table.add_column(col, overflow="fold", ratio=ratio)
     for f in findings:
-        table.add_row(f.rule, f.principle, f"[{_VERDICT_STYLE[f.verdict]}]{f.verdict}[/]", f.citation, f.why)
+        table.add_row(escape(f.rule), escape(f.principle), f"[{_VERDICT_STYLE[f.verdict]}]{escape(f.verdict)}[/]",
+                      escape(f.citation), escape(f.why))
     console.print(table)
     n = sum(f.verdict == "prohibited" for f in findings)
     rules = sorted({f.rule for f in findings if f.verdict == "prohibited"})
-    console.print(f"{n} prohibited finding(s)" + (f" in: {', '.join(rules)}" if rules else ""), highlight=False)
+    console.print(f"{n} prohibited finding(s)" + (f" in: {', '.join(rules)}" if rules else ""), highlight=False,
+                  markup=False)
     console.print(DISCLAIMER, style="dim", highlight=False)
 
 
@@ -82,7 +85,8 @@ def report(
     if as_json:
         print_json(info)
         return
-    console.print(f"report: {html} ({info['size_bytes'] / 1e6:.1f} MB); comparison: {csv_path}", highlight=False)
+    console.print(f"report: {html} ({info['size_bytes'] / 1e6:.1f} MB); comparison: {csv_path}", highlight=False,
+                  markup=False)
     console.print(f"simulations {t_sim:.1f} s, report {t_report:.1f} s", style="dim", highlight=False)
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
+from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json, to_json
 from brinkmanship.cli.common import (
     check_runs,
     comparison_table,
@@ -116,7 +117,7 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     if as_json:
         print_json(summary)
     else:
-        title = f"{sc.title}: {runs:,} runs per strategy, seed {seed}, adversary {results[0].adversary}"
+        title = f"{escape(sc.title)}: {runs:,} runs per strategy, seed {seed}, adversary {results[0].adversary}"
         console.print(comparison_table(summary, title))
         console.print("[dim]Intervals: 95% Wilson. Deaths: all causes over the horizon. "
                       "IHL prohib.: findings of `brink audit` with verdict prohibited (not legal advice).[/]")
@@ -167,12 +168,10 @@ def demo_cmd(
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
     html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history)
     print_json_path = out / "compare.json"
-    import json
-
-    print_json_path.write_text(json.dumps({"rational": summary_r, "base-rate": summary_b}, indent=2))
+    print_json_path.write_text(to_json({"rational": summary_r, "base-rate": summary_b}, indent=2))
     console.print(f"simulated in {t_sim:.1f}s; tables and report written in {time.perf_counter() - t1:.1f}s")
     console.print(f"wrote {csv_path}, {png_path}, {out / 'rational' / 'comparison.csv'}, {print_json_path}, "
-                  f"{html}")
+                  f"{html}", markup=False)
 
 
 @app.command("explain")
@@ -200,9 +199,9 @@ def explain_cmd(
     if as_json:
         print_json(out)
         return
-    console.print(f"[bold]{out['strategy']}[/] vs a {out['adversary']} target "
+    console.print(f"[bold]{escape(out['strategy'])}[/] vs a {escape(out['adversary'])} target "
                   f"({out['method']}, grid {out['settings']['grid']})")
-    console.print(out["summary"], soft_wrap=True)
+    console.print(out["summary"], soft_wrap=True, markup=False)
     months = Table(title="What it does, month by month (chance of each action; exact)", title_justify="left",
                    header_style="bold")
     months.add_column("month")
@@ -213,14 +212,14 @@ def explain_cmd(
             continue
         taken = ", ".join(f"{a} {p:.0%}" for a, p in sorted(row["actions_taken"].items(), key=lambda x: -x[1])
                           if p >= 0.005)
-        months.add_row(row["date"], row["at_start_state"], taken or "-")
+        months.add_row(escape(row["date"]), escape(row["at_start_state"]), escape(taken or "-"))
     console.print(months)
     pm = out["policy_map"]
     grid = Table(title=f"Policy map in {pm['date']} (no tests yet): talks progress x targets left",
                  title_justify="left", header_style="bold")
     grid.add_column("")
     for col_name in pm["cols"]:
-        grid.add_column(col_name)
+        grid.add_column(escape(str(col_name)))
     for label, row in zip(pm["rows"], pm["action"], strict=True):
-        grid.add_row(label, *row)
+        grid.add_row(escape(str(label)), *(escape(str(c)) for c in row))
     console.print(grid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -27,10 +28,10 @@ def _param_table(title: str, rows: list[dict[str, Any]]) -> Table:
     table.add_column("source")
     for r in rows:
         rng = "" if r["range"] is None else f"{r['range'][0]:g} – {r['range'][1]:g}"
-        src = f"{r['source']}" if r["source"] else "[yellow]assumption[/]"
+        src = escape(f"{r['source']}") if r["source"] else "[yellow]assumption[/]"
         if r["note"]:
-            src += f" [dim]({r['note']})[/]"
-        table.add_row(r["name"], f"{r['value']:g}", rng, src)
+            src += f" [dim]({escape(r['note'])})[/]"
+        table.add_row(escape(r["name"]), f"{r['value']:g}", rng, src)
     return table
 
 
@@ -45,14 +46,14 @@ def _strategy_text(st: Any) -> list[str]:
     ]
     for name, tl in st.target_lists.items():
         cls = ", ".join(f"{k.value} {v}" for k, v in tl.classes.items())
-        lines.append(f"[bold]Target list[/] {name}: {tl.size} abstract targets ({cls})")
+        lines.append(f"[bold]Target list[/] {escape(name)}: {tl.size} abstract targets ({cls})")
     for r in st.rules:
-        what = (r.from_list and f"from list {r.from_list}") or (r.target_class and r.target_class.value)
+        what = (r.from_list and f"from list {escape(r.from_list)}") or (r.target_class and r.target_class.value)
         per = "per missile" if r.per == "missile" else "per event"
-        lines.append(f"[bold]Rule[/] {r.id}: on {r.on.value} do {r.do.value} {r.count} {what} {per}; "
+        lines.append(f"[bold]Rule[/] {escape(r.id)}: on {r.on.value} do {r.do.value} {r.count} {what} {per}; "
                      f"executed with p={r.probability.value:g}, believed {r.believed.value:g}")
     for d in st.deadlines:
-        lines.append(f"[bold]Deadline[/] {d.id}: between {d.at.earliest} and {d.at.latest} unless "
+        lines.append(f"[bold]Deadline[/] {escape(d.id)}: between {d.at.earliest} and {d.at.latest} unless "
                      f"{' or '.join(d.unless)} do {d.do.value} with p={d.probability.value:g}, "
                      f"believed {d.believed.value:g}")
     return lines
@@ -95,13 +96,13 @@ def render_show(scenario: str, strategy: str | None, sources_only: bool, as_json
                 "definition": st.model_dump(mode="json"), "parameters": strategy_rows, "audit": audit},
         })
         return
-    console.print(Panel(f"{sc.title}\n{sc.summary.strip()}\nstart {sc.start}, {sc.horizon_months} monthly "
-                        f"steps; exercises in months {sc.exercise_months} ({sc.exercise_source})",
+    console.print(Panel(escape(f"{sc.title}\n{sc.summary.strip()}\nstart {sc.start}, {sc.horizon_months} monthly "
+                               f"steps; exercises in months {sc.exercise_months} ({sc.exercise_source})"),
                         title=f"scenario {sc.name}", title_align="left"))
     if st is not None:
-        src = f"{st.source}: {cites.get(st.source, '')}" if st.source else "user strategy"
-        console.print(Panel("\n".join([st.summary.strip(), f"[dim]{src}[/]", "", *_strategy_text(st)]),
-                            title=f"strategy {st.name}: {st.title}", title_align="left"))
+        src = escape(f"{st.source}: {cites.get(st.source, '')}") if st.source else "user strategy"
+        console.print(Panel("\n".join([escape(st.summary.strip()), f"[dim]{src}[/]", "", *_strategy_text(st)]),
+                            title=escape(f"strategy {st.name}: {st.title}"), title_align="left"))
         console.print(_param_table("Strategy numbers", strategy_rows))
         if audit:
             prohibited = sum(1 for f in audit if f.get("verdict") == "prohibited")

@@ -18,7 +18,19 @@ from brinkmanship.games.assemble import TreeAssembler
 from brinkmanship.games.extensive import CHANCE, TERMINAL, ExtensiveGame
 from brinkmanship.games.normal import NormalFormGame
 from brinkmanship.games.numbers import format_number
+from brinkmanship.limits import (
+    MAX_GAME_BYTES,
+    MAX_GAME_PAYOFFS,
+    MAX_MAGNITUDE,
+    MAX_TREE_DEPTH,
+    MAX_TREE_NODES,
+    read_text_bounded,
+)
 
+#: decimals with an optional exponent, or p/q; exponents and lengths are bounded before Fraction sees them
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]{1,6}))?(?:/[0-9]+)?")
+_MAX_EXPONENT = 30
+_MAX_NUMBER_CHARS = 64
 _TOKEN = re.compile(r'\s*(?:(")|([{}])|(,)|([^\s{}",]+))', re.S)
 
 
@@ -84,18 +96,29 @@ class _Tokens:
         return False
 
     def number(self, what: str) -> Fraction:
+        """A finite number of sane size: decimal (optional exponent) or p/q; never nan, inf or 1e999999999."""
         word = self.next("word", what)
+        m = _NUMBER.fullmatch(word)
+        if m is None or len(word) > _MAX_NUMBER_CHARS or (m.group(1) and abs(int(m.group(1))) > _MAX_EXPONENT):
+            self.i -= 1
+            raise self.fail(f"expected a number for {what}, found {word[:40]!r} (finite, decimal or p/q)",
+                            fix=f"write a decimal or p/q of magnitude at most {MAX_MAGNITUDE:g}")
         try:
-            return Fraction(word)
+            value = Fraction(word)
         except (ValueError, ZeroDivisionError):
             self.i -= 1
             raise self.fail(f"expected a number for {what}, found {word!r}") from None
-
-    def integer(self, what: str) -> int:
-        word = self.next("word", what)
-        if not re.fullmatch(r"[+-]?\d+", word):
+        if abs(value) > MAX_MAGNITUDE:
             self.i -= 1
-            raise self.fail(f"expected an integer for {what}, found {word!r}")
+            raise self.fail(f"{what} {word} is beyond the largest accepted magnitude {MAX_MAGNITUDE:g}",
+                            fix="rescale the payoffs")
+        return value
+
+    def integer(self, what: str, limit: int = 2**31 - 1) -> int:
+        word = self.next("word", what)
+        if not re.fullmatch(r"[+-]?[0-9]{1,18}", word) or abs(int(word)) > limit:
+            self.i -= 1
+            raise self.fail(f"expected an integer for {what} (at most {limit:,}), found {word[:40]!r}")
         return int(word)
 
     def strings(self, what: str) -> list[str]:
@@ -132,9 +155,13 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveGame:
     outcome_index: dict[int, int] = {}
     # stack of (parent node, next action index, number of children)
     open_nodes: list[list[int]] = []
+    depth: list[int] = []  # moves from the root, per node
     try:
         while tok.peek() is not None:
             line = tok.line()
+            if len(asm.parent) >= MAX_TREE_NODES:
+                raise tok.fail(f"the tree has more than {MAX_TREE_NODES:,} nodes (the limit)",
+                               fix="solve a smaller game")
             if not open_nodes and asm.parent:
                 raise tok.fail("extra nodes after the tree is complete")
             kind = tok.next("word", "a node type (p, c or t)")
@@ -199,6 +226,10 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveGame:
                 open_nodes[-1][1] += 1
                 if open_nodes[-1][1] == open_nodes[-1][2]:
                     open_nodes.pop()
+            depth.append(depth[parent] + 1 if parent >= 0 else 0)
+            if depth[-1] > MAX_TREE_DEPTH:
+                raise InputError(f"the tree is deeper than {MAX_TREE_DEPTH} moves (the limit)", file=file,
+                                 line=line, fix="solve a shallower game")
             if nchildren:
                 open_nodes.append([me, 0, nchildren])
         if open_nodes:
@@ -249,15 +280,20 @@ def parse_nfg(text: str, file: str | None = None) -> NormalFormGame:
     title, players = _header(tok, "NFG")
     tok.next("{", "'{' opening the strategy lists")
     strategies: list[list[str]] = []
+    cells = 1
     while not tok.accept("}"):
         nxt = tok.peek()
         if nxt is not None and nxt[0] == "{":
             strategies.append(tok.strings("strategy"))
         else:
-            count = tok.integer("a number of strategies")
+            count = tok.integer("a number of strategies", limit=MAX_GAME_PAYOFFS)
             if count < 1:
                 raise tok.fail("every player needs at least one strategy")
             strategies.append([str(j + 1) for j in range(count)])
+        cells *= max(1, len(strategies[-1]))
+        if cells * max(len(players), len(strategies)) > MAX_GAME_PAYOFFS:
+            raise tok.fail(f"the game has more than {MAX_GAME_PAYOFFS:,} payoffs (strategies x players; the limit)",
+                           fix="solve a smaller game")
     if len(strategies) != len(players):
         raise tok.fail(f"{len(strategies)} strategy lists for {len(players)} players")
     comment = ""
@@ -328,12 +364,7 @@ def write_nfg(game: NormalFormGame) -> str:
 def read_game(path: str | Path) -> ExtensiveGame | NormalFormGame:
     """Read a .efg or .nfg file (decided by the header, not the suffix)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(p), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file ({exc})", file=str(p)) from None
+    text = read_text_bounded(p, MAX_GAME_BYTES, "game file")
     head = text.lstrip()[:3]
     if head == "EFG":
         return parse_efg(text, file=str(p))

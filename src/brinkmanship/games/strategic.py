@@ -66,6 +66,13 @@ def realization_plan(game: ExtensiveGame, player: int, strategies: list[Strategy
 
 def to_strategic(game: ExtensiveGame, *, reduced: bool = True) -> tuple[NormalFormGame, list[list[Strategy]]]:
     """The (reduced) strategic form and each player's list of pure strategies."""
+    for p in range(1, game.n_players + 1):  # enumeration walks every unreduced combination: bound it first
+        combos = 1
+        for k in game.player_infosets(p):
+            combos *= int(game.infoset_nactions[k])
+            if combos > MAX_CELLS:
+                raise ValueError(f"player {p} has more than {MAX_CELLS:,} pure strategies (the limit); "
+                                 "use a tree method (spe or sequence)")
     strats = [pure_strategies(game, p, reduced=reduced) for p in range(1, game.n_players + 1)]
     shape = tuple(len(s) for s in strats)
     cells = int(np.prod(shape))

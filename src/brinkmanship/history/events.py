@@ -10,6 +10,7 @@ counts the calibration and the backtest compare with. The counting rules are sta
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Literal
 import pandas as pd
 
 from brinkmanship.errors import InputError
+from brinkmanship.limits import MAX_RECORD_BYTES, read_text_bounded
 
 __all__ = [
     "ACTORS",
@@ -140,7 +142,7 @@ def _validate_row(raw: dict[str, str | None], *, file: str, row: int, line: int)
             file=file, field="type", line=line, fix=f"use one of {', '.join(sorted(EVENT_TYPES))}",
         )  # fmt: skip
     count_text = cells["count"]
-    if not count_text.isdigit() or int(count_text) < 1:
+    if not re.fullmatch(r"[0-9]{1,6}", count_text) or int(count_text) < 1:  # ASCII, bounded: no '²', no 10**5000
         raise InputError(
             f"row {row}: count {count_text!r} is not a positive whole number",
             file=file, field="count", line=line, fix="write the number of missiles for a launch, 1 otherwise",
@@ -184,31 +186,23 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     """
     file_path = Path(path) if path is not None else events_path()
     file = str(file_path)
-    try:
-        with file_path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = tuple(reader.fieldnames or ())
-            if header != COLUMNS:
-                missing = [c for c in COLUMNS if c not in header]
-                extra = [c for c in header if c not in COLUMNS]
-                raise InputError(
-                    f"header is {','.join(header) or '(empty)'}; missing {missing or 'none'}, unexpected {extra or 'none'}",
-                    file=file, field="header", line=1, fix=f"the first line must be exactly {','.join(COLUMNS)}",
-                )  # fmt: skip
-            rows: list[dict[str, object]] = []
-            previous_line = 1
-            for row_number, raw in enumerate(reader, start=1):
-                line = previous_line + 1  # first physical line of this record
-                previous_line = reader.line_num
-                rows.append(_validate_row(raw, file=file, row=row_number, line=line))
-    except FileNotFoundError:
-        raise InputError(
-            "event file not found", file=file, fix="give the path of an existing CSV file"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            "event file is not UTF-8 text", file=file, fix="save the file as UTF-8 CSV"
-        ) from None
+    text = read_text_bounded(file_path, MAX_RECORD_BYTES, "event file")  # regular, UTF-8, bounded
+    with io.StringIO(text, newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = tuple(reader.fieldnames or ())
+        if header != COLUMNS:
+            missing = [c for c in COLUMNS if c not in header]
+            extra = [c for c in header if c not in COLUMNS]
+            raise InputError(
+                f"header is {','.join(header) or '(empty)'}; missing {missing or 'none'}, unexpected {extra or 'none'}",
+                file=file, field="header", line=1, fix=f"the first line must be exactly {','.join(COLUMNS)}",
+            )  # fmt: skip
+        rows: list[dict[str, object]] = []
+        previous_line = 1
+        for row_number, raw in enumerate(reader, start=1):
+            line = previous_line + 1  # first physical line of this record
+            previous_line = reader.line_num
+            rows.append(_validate_row(raw, file=file, row=row_number, line=line))
     if not rows:
         raise InputError("event file has no data rows", file=file, line=2, fix="add at least one event row")
     frame = pd.DataFrame(rows, columns=[*COLUMNS, "unverified"])

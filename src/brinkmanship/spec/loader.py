@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from brinkmanship.errors import InputError
+from brinkmanship.limits import MAX_YAML_BYTES, read_text_bounded
 from brinkmanship.spec.params import Param
-from brinkmanship.spec.scenario import Scenario
+from brinkmanship.spec.scenario import Scenario, add_months
 from brinkmanship.spec.strategy import Strategy
+from brinkmanship.spec.yaml_input import Lines, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 _DATA = "brinkmanship.data"
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe loader with YAML 1.2 booleans: only true/false, so a rule's `on:` key stays a string."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 def _data_dir(kind: str) -> Path:
@@ -42,66 +29,21 @@ def _data_dir(kind: str) -> Path:
 @lru_cache(maxsize=1)
 def sources() -> dict[str, str]:
     """The packaged list of sources: id -> citation."""
-    raw = yaml.safe_load((_data_dir("sources") / "sources.yaml").read_text(encoding="utf-8"))
+    raw, _ = parse_yaml((_data_dir("sources") / "sources.yaml").read_text(encoding="utf-8"))
     return {k: v["citation"] for k, v in raw.items()}
 
 
-def _safe_parse(text: str) -> Any:
-    """Parse one YAML document with the safe loader (no arbitrary objects)."""
-    loader = _Loader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
-def _line_index(text: str) -> dict[tuple[Any, ...], int]:
-    """Map each YAML path (keys and list indexes) to its 1-based line, for error messages."""
-    lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                k = key.value
-                lines[(*path, k)] = key.start_mark.line + 1
-                walk(value, (*path, k))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    root = yaml.compose(text, Loader=_Loader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc})", file=str(path), fix="give a UTF-8 YAML file") from None
-    try:
-        data = _safe_parse(text)
-        lines = _line_index(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(
-            f"malformed YAML: {problem}",
-            file=str(path),
-            line=mark.line + 1 if mark else None,
-            fix="check indentation, colons and quotes on that line",
-        ) from None
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Lines]:
+    """Read a bounded regular file and parse it once (see `yaml_input`): data plus a line per key path."""
+    text = read_text_bounded(path, MAX_YAML_BYTES, "YAML file")
+    data, lines = parse_yaml(text, file=str(path))
     if not isinstance(data, dict):
         raise InputError("expected a YAML mapping at the top level", file=str(path), line=1,
                          fix="start the file with `name: ...`")
     return data, lines
 
 
-def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+def _line_for(loc: tuple[Any, ...], lines: Lines) -> int | None:
     path = tuple(loc)
     while path:
         if path in lines:
@@ -123,7 +65,7 @@ def _fix_for(err: dict[str, Any]) -> str:
     return "correct the value"
 
 
-def _validate(model: type[M], data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int]) -> M:
+def _validate(model: type[M], data: dict[str, Any], path: Path, lines: Lines) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -136,7 +78,7 @@ def _validate(model: type[M], data: dict[str, Any], path: Path, lines: dict[tupl
                          fix=_fix_for(err)) from None
 
 
-def _check_sources(obj: BaseModel, path: Path, lines: dict[tuple[Any, ...], int], prefix: tuple = ()) -> None:
+def _check_sources(obj: BaseModel, path: Path, lines: Lines, prefix: tuple = ()) -> None:
     """Every `source:` must name an entry of the packaged sources list."""
     known = sources()
     for name in type(obj).model_fields:
@@ -223,19 +165,21 @@ def load_strategy(ref: str | Path, scenario: Scenario | None = None) -> Strategy
 
 
 def check_dates(strategy: Strategy, scenario: Scenario, path: Path | str = "<strategy>",
-                lines: dict[tuple[Any, ...], int] | None = None) -> None:
-    """Every deadline date must fall inside the scenario's window."""
+                lines: Lines | None = None) -> None:
+    """Every deadline date must fall in a simulated month (on or after the start day), or it can never act."""
     lines = lines or {}
+    last = add_months(scenario.start, scenario.horizon_months - 1)
+    months = (f"{scenario.start.isoformat()} to the end of {last:%Y-%m} "
+              f"({scenario.horizon_months} monthly steps of scenario '{scenario.name}')")
     for i, d in enumerate(strategy.deadlines):
         for end in ("earliest", "latest"):
             day = getattr(d.at, end)
-            if not scenario.start <= day < scenario.end:
+            if day < scenario.start or scenario.month_index(day) >= scenario.horizon_months:
                 raise InputError(
-                    f"date {day.isoformat()} is outside the scenario '{scenario.name}' "
-                    f"({scenario.start.isoformat()} to {scenario.end.isoformat()})",
+                    f"date {day.isoformat()} is outside the scenario's simulated months: {months}",
                     file=str(path), field=f"deadlines.{i}.at.{end}",
                     line=_line_for(("deadlines", i, "at", end), lines),
-                    fix="move the date inside the scenario window or lengthen its horizon",
+                    fix="move the date into a simulated month or lengthen the scenario's horizon_months",
                 )
 
 

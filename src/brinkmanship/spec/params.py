@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
+from brinkmanship.limits import MAX_MAGNITUDE
+
 
 class Param(BaseModel):
     """One model number: `value`, optional `range` [low, high], and a `source` id or `assumption: true`.
@@ -13,7 +15,7 @@ class Param(BaseModel):
     A disputed sourced number keeps its range too; an assumption must state one, so exploration can vary it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     value: float
     range: tuple[float, float] | None = None
@@ -35,6 +37,9 @@ class Param(BaseModel):
 
     @model_validator(mode="after")
     def _check_provenance(self) -> Param:
+        for v in (self.value, *(self.range or ())):
+            if abs(v) > MAX_MAGNITUDE:
+                raise ValueError(f"{v:g} is beyond the largest model number ({MAX_MAGNITUDE:g})")
         if self.source is None and not self.assumption:
             raise ValueError("needs a `source` (an id from the sources list) or `assumption: true` with a `range`")
         if self.assumption and self.range is None:

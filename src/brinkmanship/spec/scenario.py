@@ -11,7 +11,7 @@ from brinkmanship.spec.params import Fraction, NonNegative, Param, Probability, 
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Initial(_Frozen):
@@ -37,8 +37,8 @@ class Arsenal(_Frozen):
     @model_validator(mode="after")
     def _salvo(self) -> Arsenal:
         total = sum(self.salvo_sizes.values())
-        if abs(total - 1.0) > 1e-6 or any(k < 1 or v < 0 for k, v in self.salvo_sizes.items()):
-            raise ValueError(f"salvo_sizes must map sizes >= 1 to shares that sum to 1 (sum is {total:g})")
+        if abs(total - 1.0) > 1e-6 or any(not 1 <= k <= 1000 or v < 0 for k, v in self.salvo_sizes.items()):
+            raise ValueError(f"salvo_sizes must map sizes 1-1000 to shares that sum to 1 (sum is {total:g})")
         return self
 
 
@@ -202,6 +202,8 @@ class Scenario(_Frozen):
     def _months(self) -> Scenario:
         if any(not 1 <= m <= 12 for m in self.exercise_months):
             raise ValueError("exercise_months must be calendar months 1-12")
+        if self.start.year > 9000:  # the calendar must hold every simulated month
+            raise ValueError(f"start {self.start.isoformat()} is too late: the simulated months must end by 9999")
         return self
 
     @property

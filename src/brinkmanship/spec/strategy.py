@@ -12,7 +12,7 @@ from brinkmanship.spec.params import Fraction, Probability
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TargetEvent(StrEnum):
