@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from brinkmanship.adversary.grid import check_planner
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.decision import Observation, StrikeInfo
@@ -35,6 +36,10 @@ class PlannerModel:
         if key not in self._solutions:
             self._solutions[key] = solve(c, self.decision)
         return self._solutions[key]
+
+    def check_budget(self, c: Compiled, max_memory: int | None = None) -> None:
+        """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
+        check_planner(c, 1, max_memory, cached_policies=True)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
         g = sol.grid

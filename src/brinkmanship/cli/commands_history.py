@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from brinkmanship.cli.app import app, console, handle_errors, print_json
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
 
 
 @app.command("backtest")
@@ -25,13 +26,20 @@ def backtest_cmd(
     strategic: Annotated[bool, typer.Option(
         "--strategic", help="Also fit the logit planner's weights and precision to the record (~20-60 s).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Backtest maximum-pressure from Sep 2017 against the record of Oct 2017 - Dec 2018."""
     from brinkmanship.history.backtest import backtest, write_backtest_files
+    from brinkmanship.limits import parse_memory
+    from brinkmanship.outfiles import prepare_out_dir, write_text
     from brinkmanship.spec import load_scenario
 
+    memory = parse_memory(max_memory)
     sc = load_scenario(scenario)
-    result = backtest(sc, runs=runs, seed=seed)
+    prepare_out_dir(out)
+    if write_calibrated is not None:
+        prepare_out_dir(write_calibrated.parent, "--write-calibrated")
+    result = backtest(sc, runs=runs, seed=seed, max_memory=memory)
     result["files"] = write_backtest_files(result, out)
     if calibrate or write_calibrated is not None:
         from brinkmanship.history.calibrate import calibrate as fit
@@ -44,9 +52,7 @@ def backtest_cmd(
 
             path = Path(scenario)
             base = path if path.suffix in (".yaml", ".yml") else scenario_dir() / f"{sc.name}.yaml"
-            write_calibrated.parent.mkdir(parents=True, exist_ok=True)
-            write_calibrated.write_text(calibrated_yaml(base.read_text(encoding="utf-8"), cal, sc),
-                                        encoding="utf-8")
+            write_text(write_calibrated, calibrated_yaml(base.read_text(encoding="utf-8"), cal, sc))
             result["files"]["calibrated_scenario"] = str(write_calibrated)
     if strategic:
         from brinkmanship.history.strategic import fit_strategic

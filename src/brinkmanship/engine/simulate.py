@@ -114,6 +114,9 @@ def simulate(
     full = compile_model(scenario, strategy, overrides)
     check_memory(simulation_memory(full, runs, chunk_size), max_memory, f"simulating {runs:,} runs",
                  "use fewer --runs or a smaller --chunk-size", field="--runs")
+    check_budget = getattr(model, "check_budget", None)  # a planner's own limits (grid, branches)
+    if check_budget is not None:
+        check_budget(full, max_memory)
     # per-run outcomes go straight into preallocated arrays and the monthly tallies are summed as chunks
     # finish, so memory does not grow with the number of chunks (`chunk_size=1` costs time, not memory)
     outcomes: dict[str, np.ndarray] = {}

@@ -32,10 +32,12 @@ from brinkmanship.engine.constants import (
     PROVOCATION,
 )
 from brinkmanship.engine.decision import BaseRatePolicy, DecisionModel, Observation, StrikeInfo
-from brinkmanship.engine.simulate import stream_sizes
+from brinkmanship.engine.simulate import simulation_memory, stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
 from brinkmanship.history.record import CLASSES, MISSILE_C, NUCLEAR_C, PROVOCATION_C, QUIET, monthly_record
+from brinkmanship.limits import check_memory
+from brinkmanship.outfiles import atomic_open, prepare_out_dir
 from brinkmanship.spec import Scenario, load_scenario, load_strategy
 
 __all__ = ["BACKTEST_STRATEGY", "WINDOW", "RecordedRuns", "backtest", "record_runs", "write_backtest_files"]
@@ -134,8 +136,11 @@ def _fmt_p(p: float) -> str:
 
 
 def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: int = 0,
-             strategy: str = BACKTEST_STRATEGY) -> dict[str, Any]:
-    """Score the model's forecast from the scenario's start against the record of Oct 2017 - Dec 2018."""
+             strategy: str = BACKTEST_STRATEGY, max_memory: int | None = None) -> dict[str, Any]:
+    """Score the model's forecast from the scenario's start against the record of Oct 2017 - Dec 2018.
+
+    Refuses (exit 2) runs whose recorded paths would exceed `max_memory` (default: the package limit).
+    """
     if runs < 100:
         raise InputError(f"--runs {runs} is too few for a 90% interval", field="--runs",
                          fix="use at least 100 runs (10000 is the default)")
@@ -149,6 +154,9 @@ def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: 
     H = int(steps.max()) + 1
     short = sc.model_copy(update={"horizon_months": max(H, 1)})
     c = compile_model(short, st)
+    # one chunk keeps every run's monthly path (actions, missiles, phases, classes: ~26 bytes a run-month)
+    check_memory(simulation_memory(c, runs, runs) + 26.0 * runs * (c.horizon + 1), max_memory,
+                 f"backtesting {runs:,} runs", "use fewer --runs", field="--runs")
     rr = record_runs(c, BaseRatePolicy(), runs, seed)
     cls = rr.classes()[steps]  # (T, runs)
     T = len(steps)
@@ -306,13 +314,12 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = prepare_out_dir(out)
     csv_path = folder / "backtest-months.csv"
     cols = ["month", "p_launch", "p_nuclear_test", "p_provocation", "p_quiet", "p_negotiate", "missiles_mean",
             "missiles_q05", "missiles_q95", "observed_class", "observed_launch_events", "observed_missiles",
             "observed_nuclear_tests", "observed_talks_or_summit", "log_likelihood"]
-    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(csv_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
         for m in result["months"]:
@@ -352,6 +359,7 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
     ax2.legend(fontsize=7)
     fig.tight_layout()
     png = folder / "backtest-calibration.png"
-    fig.savefig(png, dpi=110)
+    with atomic_open(png, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
     plt.close(fig)
     return {"plot": str(png), "csv": str(csv_path)}

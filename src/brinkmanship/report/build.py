@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from brinkmanship.outfiles import write_bytes, write_text
 from brinkmanship.report.common import summarize_result
 from brinkmanship.report.html import page
 from brinkmanship.report.sections import ReportContext, Section, SectionFn, default_sections
@@ -80,7 +81,7 @@ def build_report(scenario: Any, results: Sequence[Any] | None, out_dir: str | Pa
     for s in built:
         for f in s.figures:
             fig_dir.mkdir(exist_ok=True)
-            (fig_dir / f"{f.slug}.png").write_bytes(f.png)
+            write_bytes(fig_dir / f"{f.slug}.png", f.png)
     sc = ctx.scenario
     title = f"brinkmanship report: {getattr(sc, 'title', None) or getattr(sc, 'name', 'scenario')}"
     subtitle = (getattr(sc, "summary", "") or "").strip()
@@ -88,5 +89,5 @@ def build_report(scenario: Any, results: Sequence[Any] | None, out_dir: str | Pa
               + DISCLAIMER)
     import html as _html
 
-    (out / "report.html").write_text(page(title, subtitle, built, _html.escape(footer)), encoding="utf-8")
+    write_text(out / "report.html", page(title, subtitle, built, _html.escape(footer)))
     return out / "report.html"
