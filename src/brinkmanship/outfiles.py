@@ -61,11 +61,11 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     return Path(path)
 
 
-def prepare_out_dir(out: str | Path, option: str = "--out") -> Path:
+def prepare_out_dir(out: str | Path, option: str = "--out", create: bool = True) -> Path:
     """Create the output folder (and parents) or refuse, before any work: not a file, writable.
 
     Refuses (exit 2) an existing path that is not a folder, a parent that is a file, and a folder this
-    process may not write to; creates nothing when it refuses.
+    process may not write to; creates nothing when it refuses (nor at all without `create`).
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -82,6 +82,8 @@ def prepare_out_dir(out: str | Path, option: str = "--out") -> Path:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(f"folder {existing} is not writable", file=str(out), field=option,
                          fix="choose a folder you can write to")
+    if not create:
+        return out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -35,10 +35,10 @@ def backtest_cmd(
     from brinkmanship.spec import load_scenario
 
     memory = parse_memory(max_memory)
-    sc = load_scenario(scenario)
-    prepare_out_dir(out)
+    prepare_out_dir(out, create=False)  # refused before any work; created when the files are written
     if write_calibrated is not None:
-        prepare_out_dir(write_calibrated.parent, "--write-calibrated")
+        prepare_out_dir(write_calibrated.parent, "--write-calibrated", create=False)
+    sc = load_scenario(scenario)
     result = backtest(sc, runs=runs, seed=seed, max_memory=memory)
     result["files"] = write_backtest_files(result, out)
     if calibrate or write_calibrated is not None:
@@ -52,6 +52,7 @@ def backtest_cmd(
 
             path = Path(scenario)
             base = path if path.suffix in (".yaml", ".yml") else scenario_dir() / f"{sc.name}.yaml"
+            prepare_out_dir(write_calibrated.parent, "--write-calibrated")
             write_text(write_calibrated, calibrated_yaml(base.read_text(encoding="utf-8"), cal, sc))
             result["files"]["calibrated_scenario"] = str(write_calibrated)
     if strategic:

@@ -62,7 +62,7 @@ def report(
     """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures."""
     import time
 
-    from brinkmanship.cli.common import load_pair, prohibited_counts, run_strategies
+    from brinkmanship.cli.common import check_simulations, load_pair, prohibited_counts, run_strategies
     from brinkmanship.engine import compare
     from brinkmanship.limits import parse_memory
     from brinkmanship.outfiles import prepare_out_dir
@@ -73,6 +73,7 @@ def report(
     if db is not None:
         _check_store(db)
     sc, strategies = load_pair(scenario, None)
+    check_simulations(sc, strategies, runs, 50_000, adversary, memory)  # before the output folder is touched
     prepare_out_dir(out)
     t0 = time.perf_counter()
     results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json, max_memory=memory)

@@ -12,6 +12,7 @@ from brinkmanship.cli.common import (
     DEFAULT_MAX_MEMORY,
     MAX_MEMORY,
     check_runs,
+    check_simulations,
     comparison_table,
     load_pair,
     prohibited_counts,
@@ -156,6 +157,8 @@ def demo_cmd(
     check_runs(runs, 50_000)
     memory = parse_memory(max_memory)
     sc, sts = load_pair("korea-2017", None)
+    for adversary in ("rational", "base-rate"):  # refuse before the output folder is touched
+        check_simulations(sc, sts, runs, 50_000, adversary, memory)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()
