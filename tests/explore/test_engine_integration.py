@@ -10,14 +10,13 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import numpy as np
 import pytest
 
 from brinkmanship.store import open_store
 
-from .conftest import brink_cmd
+from .conftest import brink_cmd, start_paused
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("brinkmanship.engine.experiments") is None,
                                 reason="the crisis engine's experiments interface is not there yet")
@@ -115,32 +114,18 @@ def _run(db):
 @pytest.mark.xdist_group("cluster")
 def test_kill_9_then_resume_on_the_engine(tmp_path):
     ref = tmp_path / "ref.duckdb"
-    t0 = time.monotonic()
     full = _run(ref)
-    wall = time.monotonic() - t0
     total = full["chunks_total"]
     assert full["chunks_run"] == total and total >= 10
 
-    partial = None
-    for attempt, frac in enumerate((0.6, 0.45, 0.75, 0.3)):
-        db = tmp_path / f"killed{attempt}.duckdb"
-        proc = subprocess.Popen(brink_cmd(*ARGS, "--db", str(db), "--json"), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(wall * frac)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        if proc.returncode != -signal.SIGKILL or not db.exists():
-            continue
-        try:
-            counts = _frames(db)[2]
-        except Exception:  # killed before the store was initialised
-            continue
-        if 0 < counts["chunks"] < total:
-            partial = counts
-            break
-    assert partial is not None, "could not kill the exploration mid-run"
-    assert partial["outcomes"] < full["n_experiments"] * len(full["strategies"])
+    # deterministic kill point: the exploration pauses once its ledger holds 4 chunks, then gets kill -9
+    db = tmp_path / "killed.duckdb"
+    proc = start_paused([*ARGS, "--db", str(db), "--json"], {"BRINK_TEST_PAUSE_CHUNK": "4"})
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    partial = _frames(db)[2]
+    assert partial["chunks"] == 4 and partial["outcomes"] < full["n_experiments"] * len(full["strategies"])
 
     resumed = _run(db)
     assert resumed["resumed"] is True

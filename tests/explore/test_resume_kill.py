@@ -1,4 +1,5 @@
-"""Resume after Ctrl-C and after a real `kill -9` of `brink explore`: the final store equals an uninterrupted run's."""
+"""Resume after Ctrl-C and after a real `kill -9` of `brink explore` (at pause points, so deterministic): the
+final store equals an uninterrupted run's."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import numpy as np
 import pytest
 
 from brinkmanship.store import open_store
 
-from .conftest import brink_cmd
+from .conftest import brink_cmd, start_paused
 
 ARGS = ["explore", "toy:crisis", "--samples", "12000", "--seed", "9", "--runs", "10", "--chunk-size", "10000"]
 CHUNKS = 60  # 12000 worlds / 1000 per chunk x 5 strategies
@@ -31,19 +31,10 @@ def _frames(db):
         return st.outcomes_frame(), st.experiments_frame(), st.counts(), st.ledger()
 
 
-def _interrupt(db, sig, wal_bytes):
-    """Start the exploration, wait until its WAL holds `wal_bytes` of committed work, send `sig`."""
-    wal = db.with_name(db.name + ".wal")
-    proc = subprocess.Popen(brink_cmd(*ARGS, "--db", str(db), "--json"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+def _interrupt(db, sig, chunks):
+    """Start the exploration, let it commit `chunks` chunks and pause (a test hook), then send `sig`."""
+    proc = start_paused([*ARGS, "--db", str(db), "--json"], {"BRINK_TEST_PAUSE_CHUNK": str(chunks)})
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if wal.exists() and wal.stat().st_size > wal_bytes:
-                break
-            time.sleep(0.005)
-        assert proc.poll() is None, "exploration finished before it could be interrupted"
         os.kill(proc.pid, sig)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -59,17 +50,17 @@ def test_ctrl_c_and_kill_9_then_resume_equals_uninterrupted_run(tmp_path):
     assert full["chunks_run"] == full["chunks_total"] == CHUNKS and "2 processes" in full["runner"]
 
     db = tmp_path / "killed.duckdb"
-    # Ctrl-C after the experiments table (~1 MB) and some chunks: exit code 130, one line, whole chunks kept
-    rc, err = _interrupt(db, signal.SIGINT, 2_000_000)
+    # Ctrl-C after 7 chunks: exit code 130, one line, whole chunks kept
+    rc, err = _interrupt(db, signal.SIGINT, 7)
     assert rc == 130 and "interrupted" in err and "Traceback" not in err
     first = _frames(db)[2]
-    assert 0 < first["chunks"] < CHUNKS and first["outcomes"] == first["chunks"] * 1000
+    assert first["chunks"] == 7 and first["outcomes"] == first["chunks"] * 1000
 
-    # resume, and kill -9 it once more chunks are committed (the WAL restarts empty after a clean close)
-    rc, _ = _interrupt(db, signal.SIGKILL, 1_000_000)
+    # resume, and kill -9 it after 11 more chunks
+    rc, _ = _interrupt(db, signal.SIGKILL, 11)
     assert rc == -signal.SIGKILL
     partial = _frames(db)[2]
-    assert first["chunks"] < partial["chunks"] < CHUNKS, (first, partial)
+    assert partial["chunks"] == 18, (first, partial)
     assert partial["outcomes"] == partial["chunks"] * 1000  # only whole chunks were committed
 
     resumed = _run(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from brinkmanship.adversary.grid import check_planner
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.decision import Observation, StrikeInfo
@@ -36,6 +37,10 @@ class PlannerModel:
         from brinkmanship.adversary.exact import propagate
 
         return propagate(c, solve(c, self.decision)).outcomes
+
+    def check_budget(self, c: Compiled, max_memory: int | None = None) -> None:
+        """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
+        check_planner(c, 1, max_memory, cached_policies=True)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
         g = sol.grid

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
 from brinkmanship.cli.app import json_safe as _clean
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
 from brinkmanship.errors import InputError
 
 
@@ -42,6 +43,7 @@ def explore_cmd(
     chunk_size: int = typer.Option(100_000, "--chunk-size", help="experiment-runs per chunk (one task)"),
     vary: str | None = typer.Option(None, "--vary", help="parameters to sample: globs, e.g. 'war.*,-war.civilian_share'"),
     json_out: bool = typer.Option(False, "--json", help="machine output"),
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Explore a scenario over sampled uncertain worlds x strategies into a resumable DuckDB store."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -50,7 +52,9 @@ def explore_cmd(
     from brinkmanship.explore.models import resolve_model
     from brinkmanship.explore.pipeline import run_exploration
     from brinkmanship.explore.runners import make_runner
+    from brinkmanship.limits import parse_memory
 
+    memory = parse_memory(max_memory)
     adversary = parse_adversary(adversary)
     names = _split(strategies)
     model = resolve_model(scenario, adversary, names)
@@ -70,7 +74,7 @@ def explore_cmd(
     with progress:
         summary = run_exploration(model, samples, seed, db, sampler=sampler, strategies=model.strategy_names(),
                                   runs=runs, runner=runner, chunk_size=chunk_size, adversary=adversary, vary=vary,
-                                  on_plan=on_plan, on_chunk=on_chunk)
+                                  on_plan=on_plan, on_chunk=on_chunk, max_memory=memory)
     if json_out:
         print_json(_clean(summary.to_dict()))
         return
@@ -221,13 +225,16 @@ def sensitivity_cmd(
     adversary: str = typer.Option("base-rate", "--adversary", help="rational | base-rate | logit:<lambda>"),
     vary: str | None = typer.Option(None, "--vary", help="parameters to vary: globs, e.g. 'war.*,-war.civilian_share'"),
     json_out: bool = typer.Option(False, "--json", help="machine output"),
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Sobol first/total-order indices or Morris screening of one outcome over the scenario's uncertainties."""
     from brinkmanship.analysis import sensitivity as sa
     from brinkmanship.analysis.robustness import resolve_outcome
+    from brinkmanship.explore.design import DEFAULT_CHUNK_RUNS
     from brinkmanship.explore.models import resolve_model
     from brinkmanship.explore.parameters import salib_problem, select_parameters
-    from brinkmanship.explore.pipeline import evaluate_in_memory
+    from brinkmanship.explore.pipeline import check_exploration, evaluate_in_memory
+    from brinkmanship.limits import parse_memory
 
     if method not in ("sobol", "morris"):
         raise InputError(f"unknown method '{method}'", field="--method", fix="use sobol or morris")
@@ -236,6 +243,9 @@ def sensitivity_cmd(
     strategy = model.strategy_names()[0]  # its name (the option may give a file)
     outcome = resolve_outcome(outcome, model.outcomes).name
     params = select_parameters(model.parameters(), vary)
+    evaluations = n * (len(params) + 2) if method == "sobol" else n * (len(params) + 1)
+    check_exploration(model, params, evaluations, "mc", [strategy], runs, DEFAULT_CHUNK_RUNS,
+                      max_memory=parse_memory(max_memory))
     problem = salib_problem(params, unit=True)
     X = sa.sobol_sample(problem, n, seed) if method == "sobol" else sa.morris_sample(problem, n, seed=seed)
     inputs = {p.name: p.scale(X[:, j]) for j, p in enumerate(params)}

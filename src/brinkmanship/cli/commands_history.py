@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
 from brinkmanship.errors import InputError
 
 
@@ -40,11 +41,18 @@ def backtest_cmd(
     strategic: Annotated[bool, typer.Option(
         "--strategic", help="Also fit the logit planner's weights and precision to the record (~20-60 s).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Score a strategy's monthly forecast against an observed record (any scenario, strategy, adversary)."""
     from brinkmanship.history.backtest import backtest, default_record, write_backtest_files
+    from brinkmanship.limits import parse_memory
+    from brinkmanship.outfiles import prepare_out_dir, write_bytes, write_text
     from brinkmanship.spec import load_scenario, load_strategy
 
+    memory = parse_memory(max_memory)
+    prepare_out_dir(out, create=False)  # refused before any work; created when the files are written
+    if write_calibrated is not None:
+        prepare_out_dir(write_calibrated.parent, "--write-calibrated", create=False)
     adversary = parse_adversary(adversary)
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
@@ -62,15 +70,16 @@ def backtest_cmd(
         cmp = compare(sc, st, rec, cut=cut, end=end, runs=runs, seed=seed, logit=logit)
         from brinkmanship.report.history import history_png
 
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "model-comparison.png").write_bytes(history_png(cmp))
+        prepare_out_dir(out)
+        write_bytes(out / "model-comparison.png", history_png(cmp))
         cmp["files"] = {"plot": str(out / "model-comparison.png")}
         if as_json:
             print_json(cmp)
         else:
             _print_comparison(cmp)
         return
-    result = backtest(sc, runs=runs, seed=seed, strategy=st, adversary=adversary, record=rec, start=start, end=end)
+    result = backtest(sc, runs=runs, seed=seed, strategy=st, adversary=adversary, record=rec, start=start, end=end,
+                      max_memory=memory)
     result["files"] = write_backtest_files(result, out)
     if calibrate or write_calibrated is not None:
         import pandas as pd
@@ -93,9 +102,8 @@ def backtest_cmd(
 
             path = Path(scenario)
             base = path if path.suffix in (".yaml", ".yml") else scenario_dir() / f"{sc.name}.yaml"
-            write_calibrated.parent.mkdir(parents=True, exist_ok=True)
-            write_calibrated.write_text(calibrated_yaml(base.read_text(encoding="utf-8"), cal, sc),
-                                        encoding="utf-8")
+            prepare_out_dir(write_calibrated.parent, "--write-calibrated")
+            write_text(write_calibrated, calibrated_yaml(base.read_text(encoding="utf-8"), cal, sc))
             result["files"]["calibrated_scenario"] = str(write_calibrated)
     if strategic:
         from brinkmanship.history.strategic import fit_strategic

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, err_console, handle_errors, parse_adversary, print_json
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
 from brinkmanship.errors import InputError
 
 _VERDICT_STYLE = {"prohibited": "bold red", "needs case-by-case review": "yellow", "no issue found": "green"}
@@ -59,24 +60,29 @@ def report(
     seed: int = typer.Option(7, "--seed", min=0, help="Root random seed."),
     adversary: str = typer.Option("base-rate", "--adversary", help="rational, base-rate or logit:<lambda>."),
     as_json: bool = typer.Option(False, "--json", help="Print the paths written and the timings as JSON."),
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures."""
     import time
 
-    from brinkmanship.cli.common import load_pair, prohibited_counts, run_strategies
+    from brinkmanship.cli.common import check_simulations, load_pair, prohibited_counts, run_strategies
     from brinkmanship.engine import compare
+    from brinkmanship.limits import parse_memory
+    from brinkmanship.outfiles import prepare_out_dir
     from brinkmanship.report import build_report, write_comparison
 
+    memory = parse_memory(max_memory)
     adversary = parse_adversary(adversary)
     if db is not None:
         _check_store(db)
     sc, strategies = load_pair(scenario, None)
+    check_simulations(sc, strategies, runs, 50_000, adversary, memory)  # before the output folder is touched
+    prepare_out_dir(out)
     t0 = time.perf_counter()
-    results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json)
+    results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json, max_memory=memory)
     summary = compare(results, prohibited_counts(strategies))
     t_sim = time.perf_counter() - t0
     t1 = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     csv_path, png_path = write_comparison(summary, out)
     html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies)
     t_report = time.perf_counter() - t1

@@ -10,7 +10,10 @@ from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json, to_json
 from brinkmanship.cli.common import (
+    DEFAULT_MAX_MEMORY,
+    MAX_MEMORY,
     check_runs,
+    check_simulations,
     comparison_table,
     load_pair,
     prohibited_counts,
@@ -79,9 +82,10 @@ def run_cmd(
     adversary: ADV = DEFAULT_ADVERSARY,
     exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
     as_json: JSON = False,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
-    _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json)
+    _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory)
 
 
 @app.command("compare")
@@ -95,19 +99,28 @@ def compare_cmd(
     adversary: ADV = DEFAULT_ADVERSARY,
     exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
     as_json: JSON = False,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Simulate every strategy of the scenario side by side."""
-    _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json)
+    _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
-             adversary_text: str, exact: bool, as_json: bool) -> dict:
+             adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY) -> dict:
     from brinkmanship.engine import compare
+    from brinkmanship.limits import parse_memory
 
     check_runs(runs, chunk_size)
+    memory = parse_memory(max_memory)
     adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
-    results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json)
+    if exact and adversary.kind != "base-rate":
+        from brinkmanship.adversary.grid import check_planner
+        from brinkmanship.engine.compiled import compile_model
+
+        for s in sts:
+            check_planner(compile_model(sc, s), 1, memory)
+    results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json, max_memory=memory)
     exact_probs = None
     if exact:
         from brinkmanship.adversary.exact import exact_outcomes
@@ -130,6 +143,7 @@ def demo_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("brink-out"),
     runs: RUNS = 100_000,
     seed: SEED = 7,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise) and
     against the historical base-rate target; writes tables (CSV, PNG) and the HTML report to `out`."""
@@ -137,18 +151,24 @@ def demo_cmd(
 
     from brinkmanship.adversary.explain import explain
     from brinkmanship.engine import compare
+    from brinkmanship.limits import parse_memory
+    from brinkmanship.outfiles import prepare_out_dir, write_text
     from brinkmanship.report import build_report, write_comparison
 
+    check_runs(runs, 50_000)
+    memory = parse_memory(max_memory)
     sc, sts = load_pair("korea-2017", None)
-    prohibited = prohibited_counts(sts)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
     rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
-    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000)
+    for target in (rational_target, base_rate_target):  # refuse before the output folder is touched
+        check_simulations(sc, sts, runs, 50_000, target, memory)
+    prohibited = prohibited_counts(sts)
+    prepare_out_dir(out)
+    t0 = time.perf_counter()
+    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000, max_memory=memory)
     summary_r = compare(rational, prohibited)
     console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise), "
                                               f"{runs:,} runs per strategy, seed {seed}"))
-    base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000)
+    base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000, max_memory=memory)
     summary_b = compare(base, prohibited)
     console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
                                               f"{runs:,} runs per strategy, seed {seed}"))
@@ -168,7 +188,7 @@ def demo_cmd(
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
     html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history)
     print_json_path = out / "compare.json"
-    print_json_path.write_text(to_json({"rational": summary_r, "base-rate": summary_b}, indent=2))
+    write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b}, indent=2))
     console.print(f"simulated in {t_sim:.1f}s; tables and report written in {time.perf_counter() - t1:.1f}s")
     console.print(f"wrote {csv_path}, {png_path}, {out / 'rational' / 'comparison.csv'}, {print_json_path}, "
                   f"{html}", markup=False)
@@ -181,6 +201,7 @@ def explain_cmd(
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")],
     adversary: ADV = "rational",
     as_json: JSON = False,
+    max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """The target's best response to a strategy, in words and as a compact policy table."""
     from rich.table import Table
@@ -194,8 +215,15 @@ def explain_cmd(
 
         raise InputError("explain describes a planner's best response", field="--adversary",
                          fix="use rational or logit:<lambda>")
+    from brinkmanship.adversary.grid import check_planner
+    from brinkmanship.engine.compiled import compile_model
+    from brinkmanship.limits import parse_memory
+
+    memory = parse_memory(max_memory)
     sc = load_scenario(scenario)
-    out = explain(sc, load_strategy(strategy, sc), parsed)
+    st = load_strategy(strategy, sc)
+    check_planner(compile_model(sc, st), 1, memory, cached_policies=True)
+    out = explain(sc, st, parsed)
     if as_json:
         print_json(out)
         return

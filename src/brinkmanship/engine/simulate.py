@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from brinkmanship.engine.chunk import K_INIT_FIXED, K_MONTH_FIXED, WARHEAD_BIN, Chunk
+from brinkmanship.engine.chunk import K_INIT_FIXED, K_MONTH_FIXED, WARHEAD_BIN, WARHEAD_BINS, Chunk
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import OUTCOMES
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
 from brinkmanship.engine.decision import DecisionModel, get_decision_model
 from brinkmanship.engine.streams import DEFAULT_BLOCK, Streams
+from brinkmanship.limits import check_memory
 from brinkmanship.spec import Scenario, Strategy
 
 DEFAULT_CHUNK = 100_000
@@ -47,6 +48,26 @@ class SimulationResult:
     def outcome_shares(self) -> np.ndarray:
         """Share of runs ending in each of OUTCOMES (sums to 1)."""
         return np.bincount(self.outcomes["outcome"], minlength=len(OUTCOMES)) / self.runs
+
+
+_TALLIES = ("outcome_counts", "warhead_hist", "action_counts", "transitions")
+# bytes per run while a chunk is simulated: the state and outcome arrays, the month's uniforms and the
+# step's temporaries (measured peak about 0.75 kB per run on korea-2017, either adversary; doubled for
+# margin), and per run kept in the result (the outcome arrays, 62 bytes)
+CHUNK_BYTES_PER_RUN = 1_500
+RESULT_BYTES_PER_RUN = 80
+
+
+def simulation_memory(c: Compiled, runs: int, chunk_size: int, whole_horizon: bool = False) -> float:
+    """Upper estimate of the bytes `simulate` needs: the kept outcomes plus one chunk's working set.
+
+    `whole_horizon`: the chunk's uniforms are drawn for every month at once (experiments' streams).
+    """
+    k_init, k_month = stream_sizes(c)
+    per_run = (CHUNK_BYTES_PER_RUN + 4 * (k_init + k_month * (c.horizon if whole_horizon else 1))
+               + 8 * c.list_sizes.size)
+    fixed = 3 * 8 * (c.horizon + 1) * (WARHEAD_BINS + N_ACTIONS + len(OUTCOMES))  # the monthly tallies
+    return float(runs) * RESULT_BYTES_PER_RUN + float(min(runs, chunk_size)) * per_run + fixed
 
 
 def stream_key(name: str) -> int:
@@ -79,35 +100,51 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK,
     overrides: dict[str, np.ndarray | float] | None = None,
     progress: Callable[[int], None] | None = None,
+    max_memory: int | None = None,
 ) -> SimulationResult:
-    """Simulate `runs` crises under `strategy`; the same seed gives the same bits for any `chunk_size`."""
+    """Simulate `runs` crises under `strategy`; the same seed gives the same bits for any `chunk_size`.
+
+    Refuses (InputError) a request whose estimated memory exceeds `max_memory` (default: the package limit).
+    """
     if runs <= 0:
         raise ValueError("runs must be positive")
     if chunk_size <= 0:
         raise ValueError("chunk_size must be positive")
     model = get_decision_model(adversary)
     full = compile_model(scenario, strategy, overrides)
-    parts: list[Chunk] = []
+    check_memory(simulation_memory(full, runs, chunk_size), max_memory, f"simulating {runs:,} runs",
+                 "use fewer --runs or a smaller --chunk-size", field="--runs")
+    check_budget = getattr(model, "check_budget", None)  # a planner's own limits (grid, branches)
+    if check_budget is not None:
+        check_budget(full, max_memory)
+    # per-run outcomes go straight into preallocated arrays and the monthly tallies are summed as chunks
+    # finish, so memory does not grow with the number of chunks (`chunk_size=1` costs time, not memory)
+    outcomes: dict[str, np.ndarray] = {}
+    tallies: dict[str, np.ndarray] = {}
     for start in range(0, runs, chunk_size):
         stop = min(runs, start + chunk_size)
         ch = run_chunk(full.chunk(slice(start, stop)), model, seed, start, stop)
-        parts.append(ch)
+        for k, v in ch.outcomes().items():
+            if k in OUTCOME_FIELDS:
+                outcomes.setdefault(k, np.empty(runs, dtype=v.dtype))[start:stop] = v
+        for k in _TALLIES:
+            tallies[k] = tallies[k] + getattr(ch, k) if k in tallies else getattr(ch, k).copy()
+        del ch
         if progress:
             progress(stop - start)
-    per_part = [p.outcomes() for p in parts]  # each part stores its open runs once
-    outcomes = {k: np.concatenate([o[k] for o in per_part]) for k in OUTCOME_FIELDS}
+    outcomes = {k: outcomes[k] for k in OUTCOME_FIELDS}
+    hist = tallies["warhead_hist"]
     months = [_add_months_iso(scenario, t) for t in range(scenario.horizon_months + 1)]
-    hist = sum(p.warhead_hist for p in parts)
     timeline = {
-        "outcome_counts": sum(p.outcome_counts for p in parts),
+        "outcome_counts": tallies["outcome_counts"],
         "warheads_q": _hist_quantiles(hist, (0.05, 0.25, 0.5, 0.75, 0.95)),
-        "action_counts": sum(p.action_counts for p in parts),
+        "action_counts": tallies["action_counts"],
         "months": months,
     }
     return SimulationResult(
         scenario=scenario.name, strategy=strategy.name, adversary=model.name, runs=runs, seed=seed,
         horizon=scenario.horizon_months, outcomes=outcomes, timeline=timeline,
-        transitions=sum(p.transitions for p in parts),
+        transitions=tallies["transitions"],
     )
 
 

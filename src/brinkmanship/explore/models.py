@@ -131,6 +131,23 @@ class EngineModel:
 
         return content_hash(self._strategy(strategy))
 
+    def chunk_memory(self, strategy: str, n_experiments: int, runs: int) -> float:
+        """Upper estimate of the bytes one chunk of `n_experiments` x `runs` needs; refuses (exit 2) a planner
+        beyond its branch limit or a strategy the planner does not cover, before any chunk runs."""
+        from brinkmanship.engine.compiled import compile_model
+
+        c = compile_model(self.scenario, self._strategy(strategy))
+        overrides = 8.0 * len(self.parameters()) * n_experiments
+        if self.adversary.kind == "base-rate":
+            from brinkmanship.engine.simulate import simulation_memory
+
+            return overrides * runs + simulation_memory(c, n_experiments * runs, n_experiments * runs, True)
+        from brinkmanship.adversary.grid import check_planner, planner_memory
+        from brinkmanship.engine.experiments import EXACT_BLOCK
+
+        check_planner(c, 1, max_memory=2**62)  # structure and branch limits (memory is judged by the caller)
+        return overrides + planner_memory(c, min(n_experiments, EXACT_BLOCK))
+
     def evaluate(self, strategy: str, overrides: Mapping[str, np.ndarray], experiment_ids: np.ndarray,
                  runs: int, seed: int) -> dict[str, np.ndarray]:
         """Delegate to `engine.experiments.evaluate_experiments` (vectorised over the experiments)."""

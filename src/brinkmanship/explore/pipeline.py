@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from brinkmanship.errors import InputError
-from brinkmanship.explore.design import DEFAULT_CHUNK_RUNS, Chunk, plan_chunks
+from brinkmanship.explore.design import DEFAULT_CHUNK_RUNS, Chunk, experiments_per_chunk, plan_chunks
 from brinkmanship.explore.models import Model
 from brinkmanship.explore.parameters import select_parameters
 from brinkmanship.explore.runners import ChunkResult, ChunkTask, InProcessRunner, slice_inputs
-from brinkmanship.explore.samplers import SAMPLERS, sample
+from brinkmanship.explore.samplers import SAMPLERS, n_experiments_bound, sample
+from brinkmanship.limits import check_memory
 
 if TYPE_CHECKING:
     from brinkmanship.engine.decision import Adversary
@@ -71,10 +72,12 @@ def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sam
                     strategies: Sequence[str] | None = None, runs: int = 1, runner: Any = None,
                     chunk_size: int = DEFAULT_CHUNK_RUNS, adversary: Adversary | str = "base-rate", vary: Any = None,
                     on_plan: Callable[[int, int], None] | None = None,
-                    on_chunk: Callable[[ChunkResult], None] | None = None) -> ExploreSummary:
+                    on_chunk: Callable[[ChunkResult], None] | None = None,
+                    max_memory: int | None = None) -> ExploreSummary:
     """Explore `model` over `n_samples` sampled worlds x strategies into the store `db` (resuming it).
 
     `vary` (glob patterns, see `select_parameters`) restricts the sampled parameters; the rest keep their values.
+    A request whose estimated memory exceeds `max_memory` (default: the package limit) is refused first.
     """
     from brinkmanship.store import open_store
 
@@ -93,6 +96,9 @@ def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sam
     params = select_parameters(model.parameters(), vary)
     adversary = getattr(model, "adversary", adversary)  # the model's own, when it has one
     runner = runner or InProcessRunner()
+    # sizes are refused before the store exists, so a corrected command does not meet a half-made store
+    check_exploration(model, params, n_samples, sampler, strategies, runs, chunk_size,
+                      getattr(runner, "workers", None) or getattr(runner, "local_workers", None) or 1, max_memory)
     t0 = time.perf_counter()
 
     store = open_store(db, create=True)
@@ -137,8 +143,45 @@ def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sam
             chunks_total=len(all_chunks), chunks_skipped=len(all_chunks) - len(todo), chunks_run=len(todo),
             experiments_run=n_run, seconds=time.perf_counter() - t0, resumed=resumed, outcome_means=means,
         )
+    except BaseException:
+        store.discard()  # a store this call created and committed nothing to is removed, not left behind
+        raise
     finally:
         store.close()
+
+
+# bytes per sampled value: the unit design, its scaled copy, the stored table and the LHS strata
+BYTES_PER_SAMPLED_VALUE = 32
+# bytes per planned chunk (the plan, the ledger row and the runner's bookkeeping)
+BYTES_PER_CHUNK = 400
+
+
+def exploration_memory(model: Model, params: Sequence[Any], n_experiments: int, strategies: Sequence[str],
+                       runs: int, chunk_size: int, workers: int = 1) -> float:
+    """Upper estimate of the bytes an exploration needs: the sampled inputs, the chunk plan, and one chunk
+    per worker (from the model's `chunk_memory(strategy, experiments, runs)` when it has one)."""
+    per_chunk = min(n_experiments, experiments_per_chunk(runs, chunk_size))
+    n_chunks = -(-n_experiments // per_chunk) * len(strategies)
+    need = float(n_experiments) * (BYTES_PER_SAMPLED_VALUE * max(1, len(params)) + len(strategies))
+    need += float(n_chunks) * BYTES_PER_CHUNK
+    chunk_memory = getattr(model, "chunk_memory", None)
+    if chunk_memory is not None:
+        need += workers * max(chunk_memory(s, per_chunk, runs) for s in strategies)
+    else:  # a model without an estimate: its outputs per experiment
+        need += workers * 8.0 * per_chunk * (runs + len(model.outcome_names))
+    return need
+
+
+def check_exploration(model: Model, params: Sequence[Any], n_samples: int, sampler: str,
+                      strategies: Sequence[str], runs: int, chunk_size: int, workers: int = 1,
+                      max_memory: int | None = None) -> None:
+    """Refuse (exit 2) an exploration whose estimated memory exceeds `max_memory`, before anything starts."""
+    n_exp = n_experiments_bound(params, n_samples, sampler)
+    need = exploration_memory(model, params, n_exp, strategies, runs, chunk_size, workers)
+    what = (f"exploring {n_exp:,} worlds x {len(strategies)} strategies x {runs:,} runs"
+            f" in chunks of {chunk_size:,} experiment-runs" + (f" on {workers} workers" if workers > 1 else ""))
+    check_memory(need, max_memory, what, "use fewer --samples or --runs, a smaller --chunk-size or fewer workers",
+                 field="--samples")
 
 
 def _outcome_means(store: Any, names: Sequence[str]) -> dict[str, dict[str, float]]:

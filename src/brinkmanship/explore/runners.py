@@ -6,6 +6,7 @@ Every runner calls the same `evaluate_chunk`, and an experiment's random stream 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -85,8 +86,11 @@ class ProcessRunner:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from brinkmanship.explore.lifeline import exit_with_parent
+
         ctx = multiprocessing.get_context(self.start_method)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=exit_with_parent,
+                                         initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc: object) -> None:

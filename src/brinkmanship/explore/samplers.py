@@ -76,6 +76,17 @@ def sample(params: Sequence[Uncertainty], n: int, sampler: str = "lhs", seed: in
     return {p.name: p.scale(u[:, j]) for j, p in enumerate(params)}
 
 
+def n_experiments_bound(params: Sequence[Uncertainty], n: int, sampler: str) -> int:
+    """Upper bound on the experiments of a design, computed without building it (exact except factorial,
+    whose integer and categorical grids may merge levels)."""
+    if sampler != "factorial":
+        return n
+    total = 1
+    for p in params:
+        total *= n if p.kind == "real" else min(n, p.n_levels or 1)
+    return total
+
+
 def n_experiments(params: Sequence[Uncertainty], n: int, sampler: str) -> int:
     """Number of experiments a design will contain."""
     if sampler != "factorial":

@@ -375,5 +375,6 @@ def read_game(path: str | Path) -> ExtensiveGame | NormalFormGame:
 
 def write_game(game: ExtensiveGame | NormalFormGame, path: str | Path) -> None:
     """Write a game to `path` in the format matching its type."""
-    text = write_efg(game) if isinstance(game, ExtensiveGame) else write_nfg(game)
-    Path(path).write_text(text, encoding="utf-8")
+    from brinkmanship.outfiles import write_text
+
+    write_text(path, write_efg(game) if isinstance(game, ExtensiveGame) else write_nfg(game))

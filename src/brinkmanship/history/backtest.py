@@ -36,7 +36,7 @@ from brinkmanship.engine.constants import (
     PROVOCATION,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo, get_decision_model
-from brinkmanship.engine.simulate import stream_sizes
+from brinkmanship.engine.simulate import simulation_memory, stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
 from brinkmanship.history.events import _month
@@ -50,6 +50,8 @@ from brinkmanship.history.record import (
     month_step,
     monthly_record,
 )
+from brinkmanship.limits import check_memory
+from brinkmanship.outfiles import atomic_open, prepare_out_dir
 from brinkmanship.spec import Scenario, Strategy, load_scenario, load_strategy
 
 __all__ = [
@@ -236,13 +238,14 @@ def forecast_window(scenario: Scenario, record: Record, start: str | None = None
 def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: int = 0,
              strategy: str | Strategy = BACKTEST_STRATEGY, adversary: str | DecisionModel = "base-rate",
              record: Record | None = None, start: str | None = None, end: str | None = None,
-             values: dict[str, float] | None = None) -> dict[str, Any]:
+             values: dict[str, float] | None = None, max_memory: int | None = None) -> dict[str, Any]:
     """Score the model's monthly forecast from the scenario's start against an observed record.
 
     Any scenario, strategy and adversary model (base-rate, logit:<lambda>, rational): the simulator runs the
     strategy from the scenario's start with the engine's own random numbers, and each scored month's class
     shares across runs are the forecast. `record` defaults to the packaged 2016-2018 record; `start`/`end`
     (YYYY-MM) narrow the scored months; `values` overrides model numbers (e.g. fitted base rates).
+    Refuses (exit 2) runs whose recorded paths would exceed `max_memory` (default: the package limit).
     """
     if runs < 100:
         raise InputError(f"--runs {runs} is too few for a 90% interval", field="--runs",
@@ -258,6 +261,9 @@ def backtest(scenario: str | Scenario = "korea-2017", runs: int = 10_000, seed: 
         if unknown:
             raise InputError(f"unknown model numbers {unknown}", field="values", fix="use names of the scenario's numbers")
         c = replace(c, values={**c.values, **values})
+    # one chunk keeps every run's monthly path (actions, missiles, phases, classes: ~26 bytes a run-month)
+    check_memory(simulation_memory(c, runs, runs) + 26.0 * runs * (c.horizon + 1), max_memory,
+                 f"backtesting {runs:,} runs", "use fewer --runs", field="--runs")
     rr = record_runs(c, model, runs, seed)
     cls = rr.classes()[steps]  # (T, runs)
     T = len(steps)
@@ -425,13 +431,12 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = prepare_out_dir(out)
     csv_path = folder / "backtest-months.csv"
     cols = ["month", "p_launch", "p_nuclear_test", "p_provocation", "p_quiet", "p_negotiate", "missiles_mean",
             "missiles_q05", "missiles_q95", "observed_class", "observed_launch_events", "observed_missiles",
             "observed_nuclear_tests", "observed_talks_or_summit", "log_likelihood"]
-    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(csv_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
         for m in result["months"]:
@@ -471,6 +476,7 @@ def write_backtest_files(result: dict[str, Any], out: str | Path) -> dict[str, s
     ax2.legend(fontsize=7)
     fig.tight_layout()
     png = folder / "backtest-calibration.png"
-    fig.savefig(png, dpi=110)
+    with atomic_open(png, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
     plt.close(fig)
     return {"plot": str(png), "csv": str(csv_path)}

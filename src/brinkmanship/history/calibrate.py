@@ -24,6 +24,7 @@ from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import HOLD, MISSILE, NEGOTIATE, NUCLEAR_TEST, PROVOCATION
 from brinkmanship.engine.decision import BaseRatePolicy, Observation
 from brinkmanship.history.record import CLASSES, Record, monthly_record
+from brinkmanship.outfiles import write_text
 from brinkmanship.spec import Scenario, load_scenario, load_strategy
 
 __all__ = [
@@ -249,7 +250,7 @@ def write_calibrated_scenario(path: str | Path, fit: CalibrationFit | None = Non
     fit = fit if fit is not None else calibrate(sc)
     text = (scenario_dir() / f"{base}.yaml").read_text(encoding="utf-8")
     out = Path(path)
-    out.write_text(calibrated_yaml(text, fit, sc), encoding="utf-8")
+    write_text(out, calibrated_yaml(text, fit, sc))
     return out
 
 

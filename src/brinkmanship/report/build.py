@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brinkmanship.outfiles import write_bytes, write_text
 from brinkmanship.report import explore as exploration
 from brinkmanship.report import sections as main
 from brinkmanship.report.blocks import ReportContext, Section, SectionFn
@@ -111,7 +112,7 @@ def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationRe
     for s in built:
         for f in s.figures:
             fig_dir.mkdir(exist_ok=True)
-            (fig_dir / f"{f.slug}.png").write_bytes(f.png)
+            write_bytes(fig_dir / f"{f.slug}.png", f.png)
     sc = ctx.scenario
     assert sc is not None  # loaded above
     title = f"brinkmanship report: {sc.title or sc.name}"
@@ -120,5 +121,5 @@ def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationRe
               + DISCLAIMER)
     import html as _html
 
-    (out / "report.html").write_text(page(title, subtitle, built, _html.escape(footer)), encoding="utf-8")
+    write_text(out / "report.html", page(title, subtitle, built, _html.escape(footer)))
     return out / "report.html"

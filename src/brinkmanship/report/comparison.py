@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from brinkmanship.outfiles import atomic_open, write_bytes
 from brinkmanship.report.common import (
     OUTCOMES,
     label,
@@ -85,11 +86,11 @@ def write_comparison(summary: dict[str, Any], out_dir: str | Path,
     fields: list[str] = []
     for r in rows:
         fields += [k for k in r if k not in fields]
-    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(csv_path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields or ["strategy"])
         writer.writeheader()
         for r in rows:
             writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
     png_path = out / "comparison.png"
-    png_path.write_bytes(comparison_png(summary))
+    write_bytes(png_path, comparison_png(summary))
     return csv_path, png_path

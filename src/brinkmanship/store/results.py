@@ -8,10 +8,12 @@ strategy), `chunks` (the ledger of committed chunks, used to resume).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +34,35 @@ _PROV_TYPES: dict[str, str] = {
 }
 _JSON_FIELDS = ("strategies", "strategy_hashes", "parameters", "outcome_names")
 _DUCKDB_MAGIC = b"DUCK"
+_FIX_CORRUPT = "the file is corrupt; re-run the exploration into a new file"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first non-empty line of an error message (DuckDB's span several lines)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _corrupt(path: Path, exc: BaseException) -> InputError:
+    return InputError(f"cannot be read ({type(exc).__name__}: {_first_line(exc)})", file=str(path), fix=_FIX_CORRUPT)
+
+
+def _reads(method: F) -> F:
+    """A store read whose DuckDB failure (a damaged file) becomes one `InputError` naming the file and the fix."""
+
+    @functools.wraps(method)
+    def wrapper(self: ResultsStore, *args: Any, **kwargs: Any) -> Any:
+        import duckdb
+
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from exc
+            raise _corrupt(self.path, exc) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 def quote(name: str) -> str:
@@ -77,9 +108,22 @@ def _check_file(path: Path) -> None:
 class ResultsStore:
     """An open results store (use `open_store`)."""
 
-    def __init__(self, path: Path, con: Any) -> None:
+    def __init__(self, path: Path, con: Any, created: bool = False) -> None:
         self.path = path
         self.con = con
+        self.created = created  # the file did not exist before this store was opened
+        self.chunks_committed = 0  # chunks committed through this connection
+
+    def discard(self) -> None:
+        """Close; delete the file (and its WAL) when this run created it and committed no chunk to it.
+
+        So a command refused or interrupted before its first result leaves nothing behind that would make
+        the corrected command refuse; a file that existed before is never deleted.
+        """
+        self.close()
+        if self.created and not self.chunks_committed:
+            for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+                p.unlink(missing_ok=True)
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -94,6 +138,7 @@ class ResultsStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_reads
     def _tables(self) -> set[str]:
         rows = self.con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema='main'").fetchall()
         return {r[0] for r in rows}
@@ -171,6 +216,7 @@ class ResultsStore:
             raise
 
     # ---- provenance ------------------------------------------------------------------------------------
+    @_reads
     def provenance(self) -> dict[str, Any]:
         """The provenance row as a dict (JSON fields decoded)."""
         cur = self.con.execute("SELECT * FROM provenance")
@@ -208,6 +254,7 @@ class ResultsStore:
         self.con.execute("UPDATE provenance SET updated_at = ?, finished_at = ?", [now, now])
 
     # ---- chunks ----------------------------------------------------------------------------------------
+    @_reads
     def done_masks(self, n_experiments: int, strategies: Sequence[str]) -> dict[str, np.ndarray]:
         """Per strategy, which experiments are already committed (from the chunk ledger)."""
         masks = {s: np.zeros(n_experiments, dtype=bool) for s in strategies}
@@ -238,6 +285,7 @@ class ResultsStore:
             con.execute("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)", [strategy, start, stop, runs, seconds, _now()])
             con.execute("UPDATE provenance SET updated_at = ?", [_now()])
             con.commit()
+            self.chunks_committed += 1
         except BaseException as exc:
             _rollback(con)
             if _interrupted(exc):  # Ctrl-C during a DuckDB statement: report it as the interrupt it is
@@ -251,6 +299,7 @@ class ResultsStore:
 
         return [Uncertainty.from_dict(d) for d in self.provenance()["parameters"]]
 
+    @_reads
     def inputs(self) -> dict[str, np.ndarray]:
         """The sampled inputs, one array per parameter, in experiment-id order."""
         params = self.parameters()
@@ -268,10 +317,12 @@ class ResultsStore:
             out[p.name] = arr
         return out
 
+    @_reads
     def experiments_frame(self) -> Any:
         """The experiments table as a pandas DataFrame (experiment_id as index)."""
         return self.con.execute("SELECT * FROM experiments ORDER BY experiment_id").df().set_index("experiment_id")
 
+    @_reads
     def outcomes_frame(self, strategy: str | None = None) -> Any:
         """The outcomes table (optionally one strategy) as a pandas DataFrame, ordered by strategy and id."""
         if strategy is None:
@@ -287,6 +338,7 @@ class ResultsStore:
         """Strategies of the exploration, in its order."""
         return list(self.provenance()["strategies"])
 
+    @_reads
     def outcome_matrix(self, names: Sequence[str]) -> tuple[np.ndarray, list[str], dict[str, np.ndarray]]:
         """Experiments complete for every strategy: (ids, strategies, {outcome: array (n_ids, n_strategies)})."""
         strategies = self.strategies()
@@ -307,45 +359,78 @@ class ResultsStore:
             out[nm] = wide.to_numpy(dtype=np.float64)
         return full.astype(np.int64), strategies, out
 
+    @_reads
     def ledger(self) -> list[tuple[str, int, int]]:
         """Committed chunks as (strategy, start, stop), sorted."""
         return [tuple(r) for r in self.con.execute(
             "SELECT strategy, start, stop FROM chunks ORDER BY strategy, start").fetchall()]
 
+    @_reads
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""
         return {t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
                 for t in ("experiments", "outcomes", "chunks")}
 
 
+def _check_path(path: Path, create: bool) -> bool:
+    """Whether a store file exists at `path`; refuses anything but a regular file or a new name in a folder.
+
+    FIFOs, devices, sockets and directories (also behind a symlink) are never opened, replaced or deleted.
+    """
+    try:
+        st = path.stat()  # follows symlinks: a link to a device is judged as the device
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError("is a symlink to nothing", file=str(path),
+                             fix="give a regular file or a new file name") from None
+        if not create:
+            raise InputError("no such results store", file=str(path),
+                             fix="run `brink explore ... --db FILE` first") from None
+        if not path.parent.is_dir():
+            raise InputError(f"folder {path.parent} does not exist", file=str(path),
+                             fix="create the folder first, or give a path in an existing folder") from None
+        return False
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=str(path),
+                         fix="check the path and permissions") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a results store", file=str(path), fix="give a .duckdb file path")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if (
+            stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) else "a socket" if stat.S_ISSOCK(
+            st.st_mode) else "not a regular file"
+        raise InputError(f"is {kind}, not a results store", file=str(path),
+                         fix="give a regular file written by `brink explore`, or a new file name")
+    return True
+
+
 def open_store(path: str | Path, create: bool = False, read_only: bool = False) -> ResultsStore:
-    """Open (or, with `create`, make) a results store, refusing corrupt, foreign or busy files."""
+    """Open (or, with `create`, make) a results store, refusing corrupt, foreign, busy or special files.
+
+    Nothing that exists is ever deleted or replaced: `create` makes a new file only at a new path.
+    """
     import duckdb
 
     path = Path(path)
-    if path.exists():
+    exists = _check_path(path, create)
+    if exists:
         if path.stat().st_size > 0:
             _check_file(path)
-        elif not create:
+        else:  # DuckDB cannot start a database in an existing file, and it is not ours to delete
             raise InputError("is an empty file, not a results store", file=str(path),
-                             fix="run `brink explore ... --db FILE` first")
-        else:
-            path.unlink()
-    elif not create:
-        raise InputError("no such results store", file=str(path), fix="run `brink explore ... --db FILE` first")
+                             fix="give a new file name (or delete the empty file yourself)")
     try:
-        con = duckdb.connect(str(path), read_only=read_only and path.exists())
+        con = duckdb.connect(str(path), read_only=read_only and exists)
     except duckdb.IOException as exc:
-        msg = str(exc)
+        msg = _first_line(exc)
         if "lock" in msg.lower():
             raise InputError("is in use by another process", file=str(path),
                              fix="wait for the other exploration to finish or use another --db file") from exc
-        raise InputError(f"cannot be opened as a DuckDB database ({msg.splitlines()[0]})", file=str(path),
-                         fix="the file is corrupt; re-run the exploration into a new file") from exc
+        raise InputError(f"cannot be opened as a DuckDB database ({msg})", file=str(path), fix=_FIX_CORRUPT) from exc
     except duckdb.Error as exc:
-        raise InputError(f"cannot be opened as a DuckDB database ({str(exc).splitlines()[0]})", file=str(path),
-                         fix="the file is corrupt; re-run the exploration into a new file") from exc
-    store = ResultsStore(path, con)
+        raise InputError(f"cannot be opened as a DuckDB database ({_first_line(exc)})", file=str(path),
+                         fix=_FIX_CORRUPT) from exc
+    store = ResultsStore(path, con, created=not exists)
     try:
         ok = store._validate_schema()
     except InputError:
@@ -353,8 +438,7 @@ def open_store(path: str | Path, create: bool = False, read_only: bool = False) 
         raise
     except Exception as exc:  # a DuckDB file that fails on its first query is corrupt
         store.close()
-        raise InputError(f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})", file=str(path),
-                         fix="the file is corrupt; re-run the exploration into a new file") from exc
+        raise _corrupt(path, exc) from exc
     if not ok and not create:
         store.close()
         raise InputError("holds no exploration (empty DuckDB file)", file=str(path),
