@@ -18,13 +18,14 @@ PACKAGE = Path(brinkmanship.__file__).parent
 # lower number = lower layer; a module may import a unit of a strictly lower layer, or its own unit
 LAYERS: dict[str, int] = {
     "errors": 0,
-    "spec": 1, "games": 1,
-    "engine": 2, "audit": 2, "explore.parameters": 2,
-    "adversary": 3, "store": 3,
-    "explore": 4, "history": 4,
-    "analysis": 5,
-    "report": 6,
-    "cli": 7, "__main__": 8,
+    "limits": 1, "outfiles": 1,
+    "spec": 2, "games": 2,
+    "engine": 3, "audit": 3, "explore.parameters": 3,
+    "adversary": 4, "store": 4,
+    "explore": 5, "history": 5,
+    "analysis": 6,
+    "report": 7,
+    "cli": 8, "__main__": 9,
 }
 
 

@@ -3,6 +3,7 @@ flat in the number of chunks, and outputs written atomically into folders checke
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import tracemalloc
@@ -27,6 +28,8 @@ def _refused(args, *words, seconds=20.0):
     assert time.monotonic() - t0 < seconds, "the refusal was not immediate"
     assert res.exit_code == 2, res.output
     text = res.output.strip()
+    if text.startswith("{"):  # with --json the error is one JSON object (README), its one-line text inside
+        text = json.loads(text)["error"]["text"]
     assert len(text.splitlines()) == 1 and "Traceback" not in text, text
     for w in words:
         assert w in text, text

@@ -3,6 +3,7 @@ replaced; a damaged store is one line (file, what is wrong, fix) with exit 2 in 
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -25,6 +26,10 @@ def _invoke(cli_app, *args):
 def _one_line_refusal(res, *words):
     assert res.exit_code == 2, res.output
     text = res.output.strip()
+    if text.startswith("{"):  # with --json the error is one JSON object (README), its one-line text inside
+        err = json.loads(text)["error"]
+        assert err["kind"] == "input", err
+        text = err["text"]
     assert "Traceback" not in text and "failed:" not in text
     assert len(text.splitlines()) == 1, text
     for w in words:
