@@ -186,5 +186,5 @@ def print_compare(previous: Path, rows: list[Row]) -> None:
         change = (o1 / o0 - 1) * 100 if o0 and o0 == o0 and o1 == o1 else float("nan")
         if r.better == "lower":
             change = -change
-        print(f"  {r.what:<56} ours {_fmt(o0, r.unit)} -> {_fmt(o1, r.unit)} ({change:+.0f}% better), "
+        print(f"  {r.what:<56} ours {_fmt(o0, r.unit)} -> {_fmt(o1, r.unit)} ({abs(change):.0f}% {'better' if change >= 0 else 'worse'}), "
               f"ratio {b['ratio'] or float('nan'):.2f} -> {r.ratio:.2f}")
