@@ -37,9 +37,9 @@ browser:
 test: $(VENV)/.installed-test browser
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-## Benchmarks: throughput figures printed as a table
+## Benchmarks: one table, each figure beside its peer or ceiling (BENCH_ARGS="--full", "--compare FILE")
 bench: $(VENV)/.installed-test
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

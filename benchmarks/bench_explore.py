@@ -3,7 +3,7 @@
 Runs `korea-2017` with 5 strategies through `run_exploration` (in-process and 2 worker processes) and the
 same model through `ema_workbench.perform_experiments` with a Python callable that wraps one experiment.
 Falls back to the built-in toy model when the crisis engine is not available (and says so).
-Usage: python benchmarks/bench_explore.py [--samples N] [--ema-experiments N] [--runs R]
+Usage: python benchmarks/bench_explore.py [--full]   (quick: 200 worlds, 100 EMA experiments, 20 rational worlds)
 """
 
 from __future__ import annotations
@@ -11,11 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from table import Row, interleaved, load, metadata, print_table
 
 
 def _model(scenario: str, adversary: str):
@@ -74,7 +79,8 @@ def bench_pipeline(model, samples: int, runs: int, workers: int | None, vary: st
 
 
 def bench_ema(model, n_experiments: int, runs: int, budget_s: float, vary: str | None) -> tuple[float, int, bool]:
-    """Experiments per second through EMA Workbench with a callable wrapping one experiment."""
+    """Experiments per second through EMA Workbench with a callable wrapping one experiment (a pilot of 10 per
+    strategy first; when the whole run would exceed `budget_s`, fewer experiments are run)."""
     import logging
     import warnings
 
@@ -130,43 +136,53 @@ def bench_ema(model, n_experiments: int, runs: int, budget_s: float, vary: str |
     return n / dt, n, extrapolated
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenario", default="korea-2017")
-    ap.add_argument("--samples", type=int, default=2000, help="worlds for our pipeline (x 5 strategies)")
-    ap.add_argument("--ema-experiments", type=int, default=2000)
-    ap.add_argument("--ema-budget", type=float, default=90.0, help="seconds allowed for the EMA run")
-    ap.add_argument("--runs", type=int, default=50, help="Monte Carlo runs per experiment (brink explore default)")
-    ap.add_argument("--adversary", default="base-rate")
-    ap.add_argument("--vary", default=None, help="parameters to sample (globs, as `brink explore --vary`)")
-    a = ap.parse_args()
+def _vary(model, vary: str | None) -> tuple[str | None, str]:
+    """Leave fixed the parameters the model cannot vary per experiment; returns (vary, note)."""
+    bad = failing_parameters(model, vary)
+    if not bad:
+        return vary, ""
+    return ",".join(([vary] if vary else []) + [f"-{b}" for b in bad]), f"fixed (fail when varied): {', '.join(bad)}"
 
-    model, name = _model(a.scenario, a.adversary)
-    bad = failing_parameters(model, a.vary)
-    if bad:
-        print(f"note: the model fails when these vary per experiment; they stay at their values: {', '.join(bad)}")
-        a.vary = ",".join(([a.vary] if a.vary else []) + [f"-{b}" for b in bad])
+
+def rows(full: bool = False) -> list[Row]:
+    """Exploration rows: base-rate experiments/s beside EMA Workbench, and the rational adversary's projection."""
+    samples, ema_n, rational_samples, runs = (2000, 2000, 200, 50) if full else (200, 100, 20, 50)
+    reps = 3
+    model, name = _model("korea-2017", "base-rate")
+    vary, note = _vary(model, None)
     n_str = len(model.strategy_names()[:5])
-    from brinkmanship.explore.parameters import select_parameters
+    a, b = interleaved(lambda: bench_pipeline(model, samples, runs, None, vary)[0],
+                       lambda: bench_ema(model, ema_n, runs, 120.0, vary)[0], reps)
+    out = [Row("exploration", f"{name} base-rate, {samples:,} worlds x {n_str} strategies, {runs} runs",
+               "experiments/s", "higher", a, f"EMA Workbench ({ema_n:,} experiments)", b, "peer",
+               "ours (run_exploration: sampling, chunked vectorised simulation, DuckDB store) / EMA Workbench's "
+               "perform_experiments calling the same model function once per experiment; issue target >= 100x",
+               note, load())]
+    if full:
+        w, _ = interleaved(lambda: bench_pipeline(model, samples, runs, 2, vary)[0], None, 1)
+        out.append(Row("exploration", "same, --workers 2", "experiments/s", "higher", w,
+                       f"EMA Workbench ({ema_n:,} experiments)", b, "peer", "as above, with two worker processes",
+                       "", load()))
+    model, name = _model("korea-2017", "rational")
+    vary, note = _vary(model, None)
+    r, _ = interleaved(lambda: bench_pipeline(model, rational_samples, runs, None, vary)[0], None, 1)
+    out.append(Row("exploration", f"{name} rational adversary, {rational_samples:,} worlds x {n_str} strategies",
+                   "experiments/s", "higher", r, "target 833 experiments/s", [5e5 / 600], "target",
+                   "ours / the rate that explores 100,000 worlds x 5 strategies in 10 minutes (the issue's target)",
+                   (note + "; " if note else "") + f"projected 100,000 x 5: {5e5 / r[0] / 60:.0f} min", load()))
+    return out
 
-    n_par = len(select_parameters(model.parameters(), a.vary))
-    print(f"model {name}, {n_str} strategies, {n_par} uncertainties, {a.runs} runs/experiment, {a.adversary}")
-    rows = []
-    for label, workers in (("ours, in-process", None), ("ours, --workers 2", 2)):
-        rate, n = bench_pipeline(model, a.samples, a.runs, workers, a.vary)
-        rows.append((label, n, rate))
-        print(f"{label:<22} {n:>8,} experiments  {rate:>10,.0f} experiments/s", flush=True)
-    best = max(r[2] for r in rows)
-    print(f"projected: 100,000 worlds x 5 strategies in {5e5 / best / 60:.1f} min (target < 10 min on 2 cores)")
-    try:
-        rate, n, extrapolated = bench_ema(model, a.ema_experiments, a.runs, a.ema_budget, a.vary)
-    except ImportError:
-        print("EMA Workbench not installed: side-by-side skipped (pip install ema-workbench)")
-        return
-    note = f" (ran {n:,} of {a.ema_experiments:,} to stay in budget; rate extrapolated)" if extrapolated else ""
-    print(f"{'EMA perform_experiments':<22} {n:>8,} experiments  {rate:>10,.0f} experiments/s{note}")
-    print(f"speed-up: {rows[0][2] / rate:,.0f}x in-process, {best / rate:,.0f}x best (target >= 50x)")
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true")
+    a = ap.parse_args()
+    meta = metadata("full" if a.full else "quick")
+    out = rows(a.full)
+    meta["load_end"] = load()
+    print_table(out, meta)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

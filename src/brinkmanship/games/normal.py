@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,14 @@ class NormalFormGame:
         """Payoffs as Fractions (the decimal each float prints as when no exact data was given)."""
         if self.exact is not None:
             return self.exact
+        return self._decimal_payoffs
+
+    @cached_property
+    def _decimal_payoffs(self) -> np.ndarray:
+        """The float payoffs as the decimals they print as, converted once (exact solvers ask often)."""
         out = np.empty(self.payoffs.shape, dtype=object)
         out.ravel()[:] = [to_fraction(float(v)) for v in self.payoffs.ravel()]
+        out.flags.writeable = False
         return out
 
     # -- evaluation -----------------------------------------------------------------------------------
