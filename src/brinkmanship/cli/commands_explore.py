@@ -234,34 +234,19 @@ def sensitivity_cmd(
     json_out: bool = typer.Option(False, "--json", help="machine output"),
 ) -> None:
     """Sobol first/total-order indices or Morris screening of one outcome over the scenario's uncertainties."""
-    from brinkmanship.analysis import sensitivity as sa
-    from brinkmanship.analysis.robustness import resolve_outcome
-    from brinkmanship.explore.models import resolve_model
-    from brinkmanship.explore.parameters import salib_problem, select_parameters
-    from brinkmanship.explore.pipeline import evaluate_in_memory
+    from brinkmanship._api.verbs import sensitivity
 
-    if method not in ("sobol", "morris"):
-        raise InputError(f"unknown method '{method}'", field="--method", fix="use sobol or morris")
     adversary = parse_adversary(adversary)
-    model = resolve_model(scenario, adversary, [strategy])
-    strategy = model.strategy_names()[0]  # its name (the option may give a file)
-    outcome = resolve_outcome(outcome, list(model.outcome_names))
-    params = select_parameters(model.parameters(), vary)
-    problem = salib_problem(params, unit=True)
-    X = sa.sobol_sample(problem, n, seed) if method == "sobol" else sa.morris_sample(problem, n, seed=seed)
-    inputs = {p.name: p.scale(X[:, j]) for j, p in enumerate(params)}
-    # common random numbers: every sample sees the same random stream, so the indices measure the
-    # parameters' effects rather than Monte Carlo noise
-    Y = evaluate_in_memory(model, inputs, [strategy], runs, seed, common_stream=True)[strategy][outcome]
-    res = sa.sobol_indices(problem, Y, seed=seed) if method == "sobol" else sa.morris_indices(problem, X, Y, seed=seed)
-    rows = sa.as_table(res)
+    res = sensitivity(scenario, strategy, outcome, method=method, n=n, seed=seed, runs=runs, adversary=adversary,
+                      vary=vary, progress=not json_out)
+    data = res.to_json()
+    strategy, outcome, rows = data["strategy"], data["outcome"], data["indices"]
     if json_out:
-        print_json(_clean({"scenario": scenario, "strategy": strategy, "outcome": outcome, "method": method,
-                           "n": n, "evaluations": int(X.shape[0]), "indices": rows}))
+        print_json(_clean(data))
         return
     from rich.table import Table
 
-    table = Table(title=f"{method} sensitivity of {outcome} under {strategy} ({X.shape[0]:,} evaluations)")
+    table = Table(title=f"{method} sensitivity of {outcome} under {strategy} ({data['evaluations']:,} evaluations)")
     keys = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "mu", "sigma"]
     table.add_column("parameter")
     for k in keys:

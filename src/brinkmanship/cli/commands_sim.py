@@ -101,18 +101,14 @@ def compare_cmd(
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary: str, exact: bool, as_json: bool) -> dict:
-    from brinkmanship.engine import compare
+    from brinkmanship._api.verbs import compare
 
     check_runs(runs, chunk_size)
     adversary = parse_adversary(adversary)
     sc, sts = load_pair(scenario, strategies)
-    results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json)
-    exact_probs = None
-    if exact:
-        from brinkmanship.adversary.exact import exact_outcomes
-
-        exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
-    summary = compare(results, prohibited_counts(sts), exact_probs)
+    comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
+                         progress=not as_json)
+    summary, results = comparison.to_json(), comparison.results
     if as_json:
         print_json(summary)
     else:

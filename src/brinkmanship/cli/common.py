@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from brinkmanship.errors import InputError
@@ -43,22 +42,12 @@ def check_runs(runs: int, chunk_size: int) -> None:
 
 def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: str,
                    chunk_size: int, quiet: bool = False) -> list[SimulationResult]:
-    """Simulate each strategy with a progress bar on stderr (hidden with `quiet`)."""
+    """Simulate each strategy with a progress bar on stderr (hidden with `quiet`); the API's loop."""
+    from brinkmanship._api.verbs import simulate_strategies
     from brinkmanship.cli.app import err_console
-    from brinkmanship.engine import simulate
-    from brinkmanship.engine.decision import get_decision_model
 
-    model = get_decision_model(adversary)
-    results = []
-    columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=True) as bar:
-        tasks = {s.name: bar.add_task(s.name, total=runs) for s in strategies}
-        for s in strategies:
-            task = tasks[s.name]
-            res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                           progress=lambda k, task=task: bar.advance(task, k))
-            results.append(res)
-    return results
+    return simulate_strategies(sc, strategies, runs, seed, adversary, chunk_size, progress=not quiet,
+                               console=err_console)
 
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
