@@ -317,7 +317,7 @@ def solve(game: str | Path | Any, method: str | None = None, *, exact: bool = Fa
     from brinkmanship.games.solve import solve as _solve
 
     if method is not None and method not in METHODS:
-        raise InputError(f"unknown method '{method}'", field="method", fix=f"use one of: {', '.join(METHODS)}")
+        raise InputError(f"unknown method '{method}'", field="--method", fix=f"use one of: {', '.join(METHODS)}")
     if isinstance(game, str | Path):
         path = Path(game)
         name = str(game)
@@ -327,5 +327,5 @@ def solve(game: str | Path | Any, method: str | None = None, *, exact: bool = Fa
     try:
         result = _solve(g, method, exact=exact)
     except ValueError as exc:
-        raise InputError(str(exc), field="method", fix="choose a method that fits the game") from None
+        raise InputError(str(exc), field="--method", fix="choose a method that fits the game") from None
     return Solution(result, g, name)
