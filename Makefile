@@ -47,7 +47,7 @@ bench: $(VENV)/.installed-test
 
 ## The documentation site, built offline into ./site/ (strict: a broken link or reference fails)
 docs: $(VENV)/.installed-docs
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -44,7 +44,7 @@ def test_import_is_light():
 def test_every_public_function_has_a_doctest_example():
     for name in VERBS:
         doc = getattr(bk, name).__doc__ or ""
-        assert "Example:" in doc and ">>>" in doc, name
+        assert "Examples:" in doc and ">>>" in doc, name
 
 
 @pytest.mark.slow

@@ -35,7 +35,7 @@ DEFAULT_CHUNK = 50_000
 def load_scenario(scenario: str | Path | Scenario) -> Scenario:
     """A validated scenario by packaged name (`korea-2017`) or YAML file; a `Scenario` passes through.
 
-    Example:
+    Examples:
         >>> sc = bk.load_scenario("korea-2017")
         >>> sc.start.isoformat(), sc.horizon_months
         ('2017-09-24', 36)
@@ -49,7 +49,7 @@ def load_scenario(scenario: str | Path | Scenario) -> Scenario:
 def load_strategy(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None) -> Strategy:
     """A validated strategy by packaged name or YAML file, its deadlines checked against `scenario` if given.
 
-    Example:
+    Examples:
         >>> st = bk.load_strategy("let-deterrence-fail", "korea-2017")
         >>> st.levers.posture.target.value < 1
         True
@@ -100,7 +100,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
 
     `exact` replaces the sampled outcome shares by exactly propagated probabilities (zero-width intervals).
 
-    Example:
+    Examples:
         >>> c = bk.compare("korea-2017", ["maximum-pressure", "engagement"], runs=2000, seed=7,
         ...             adversary="base-rate", progress=False)
         >>> sorted(c.to_frame()["strategy"].unique())
@@ -132,7 +132,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
         progress: bool = True) -> Comparison:
     """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics.
 
-    Example:
+    Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
         >>> r.to_frame()[["strategy", "outcome"]].head(2).values.tolist()
         [['maximum-pressure', 'deal'], ['maximum-pressure', 'freeze']]
@@ -151,7 +151,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
             adversary: str = "rational") -> Explanation:
     """The planner's best response to a strategy, in words, month by month and as a policy map.
 
-    Example:
+    Examples:
         >>> e = bk.explain("korea-2017", "let-deterrence-fail")
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
@@ -173,7 +173,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
 def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None) -> Audit:
     """Audit a strategy against humanitarian-law principles as `brink audit` does (not legal advice).
 
-    Example:
+    Examples:
         >>> a = bk.audit("let-deterrence-fail")
         >>> a.prohibited > 0, a.to_frame().columns.tolist()[:3]
         (True, ['rule', 'principle', 'verdict'])
@@ -197,7 +197,7 @@ def explore(scenario: str | Path, samples: int = 100, *, seed: int = 0,
     (resumed if it exists, as `brink explore --db`); otherwise to a temporary one. Both frames carry the
     exploration's provenance in `.attrs["provenance"]`.
 
-    Example:
+    Examples:
         >>> x, y = bk.explore("korea-2017", 8, strategies=["engagement"], runs=20, vary="war.*", progress=False)
         >>> len(x) == len(y) == 8, "strategy" in x.columns, "major_war" in y.columns
         (True, True, True)
@@ -249,7 +249,7 @@ def sensitivity(scenario: str | Path, strategy: str | Path, outcome: str = "majo
     the same random stream (common random numbers), so the indices measure the parameters' effects rather
     than Monte Carlo noise.
 
-    Example:
+    Examples:
         >>> s = bk.sensitivity("korea-2017", "engagement", method="morris", n=4, runs=10, vary="war.*",
         ...                    progress=False)
         >>> {"name", "mu_star", "sigma"} <= set(s.to_frame().columns), s.provenance.method
@@ -286,7 +286,7 @@ def sensitivity(scenario: str | Path, strategy: str | Path, outcome: str = "majo
 def backtest(scenario: str | Path | Scenario = "korea-2017", *, runs: int = 10_000, seed: int = 0) -> Backtest:
     """Score the model's forecast from the scenario's start against the observed monthly record.
 
-    Example:
+    Examples:
         >>> b = bk.backtest(runs=500, seed=0)
         >>> b.to_frame()["month"].iloc[0], b.to_json()["log_likelihood"] < 0
         ('2017-10', True)
@@ -305,7 +305,7 @@ def solve(game: str | Path | Any, method: str | None = None, *, exact: bool = Fa
 
     `method`: pure, support, lemke-howson, sequence, spe or qre (default by the game's form).
 
-    Example:
+    Examples:
         >>> s = bk.solve("chicken")
         >>> s.provenance.method, len(s.equilibria)
         ('support', 3)
