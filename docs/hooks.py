@@ -54,7 +54,7 @@ def _type(prop: dict[str, Any]) -> str:
         name = prop["$ref"].rsplit("/", 1)[-1]
         return f"[{name}](#{name.lower()})"
     if "enum" in prop:
-        return " \\| ".join(f"`{v}`" for v in prop["enum"])
+        return " or ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
         return f"`{prop['const']}`"
     if "anyOf" in prop:
@@ -82,8 +82,11 @@ def _cell(text: str) -> str:
 
 
 def _text(text: str) -> str:
-    """Text safe in Markdown: `<lambda>` stays visible instead of becoming an HTML tag."""
-    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+    """Text safe in Markdown: `<lambda>` stays visible instead of becoming an HTML tag (code spans as they are)."""
+    parts = str(text).split("`")
+    for i in range(0, len(parts), 2):  # outside code spans
+        parts[i] = parts[i].replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts)
 
 
 def _object_table(name: str, obj: dict[str, Any]) -> list[str]:
