@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= brink-out
 
-.PHONY: demo test bench lint install install-test browser clean
+.PHONY: demo test bench lint install install-test browser clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-docs: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -40,6 +44,10 @@ test: $(VENV)/.installed-test browser
 ## Benchmarks: one table, each figure beside its peer or ceiling (BENCH_ARGS="--full", "--compare FILE")
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+## The documentation site, built offline into ./site/ (strict: a broken link or reference fails)
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -25,7 +25,8 @@ LAYERS: dict[str, int] = {
     "explore": 5, "history": 5,
     "analysis": 6,
     "report": 7,
-    "cli": 8, "__main__": 9,
+    "_api": 8,
+    "cli": 9, "__main__": 10,
 }
 
 

@@ -228,39 +228,21 @@ def sensitivity_cmd(
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Sobol first/total-order indices or Morris screening of one outcome over the scenario's uncertainties."""
-    from brinkmanship.analysis import sensitivity as sa
-    from brinkmanship.analysis.robustness import resolve_outcome
-    from brinkmanship.explore.design import DEFAULT_CHUNK_RUNS
-    from brinkmanship.explore.models import resolve_model
-    from brinkmanship.explore.parameters import salib_problem, select_parameters
-    from brinkmanship.explore.pipeline import check_exploration, evaluate_in_memory
+    from brinkmanship._api.verbs import sensitivity
     from brinkmanship.limits import parse_memory
 
-    if method not in ("sobol", "morris"):
-        raise InputError(f"unknown method '{method}'", field="--method", fix="use sobol or morris")
     adversary = parse_adversary(adversary)
-    model = resolve_model(scenario, adversary, [strategy])
-    strategy = model.strategy_names()[0]  # its name (the option may give a file)
-    outcome = resolve_outcome(outcome, model.outcomes).name
-    params = select_parameters(model.parameters(), vary)
-    evaluations = n * (len(params) + 2) if method == "sobol" else n * (len(params) + 1)
-    check_exploration(model, params, evaluations, "mc", [strategy], runs, DEFAULT_CHUNK_RUNS,
-                      max_memory=parse_memory(max_memory))
-    problem = salib_problem(params, unit=True)
-    X = sa.sobol_sample(problem, n, seed) if method == "sobol" else sa.morris_sample(problem, n, seed=seed)
-    inputs = {p.name: p.scale(X[:, j]) for j, p in enumerate(params)}
-    # common random numbers: every sample sees the same random stream, so the indices measure the
-    # parameters' effects rather than Monte Carlo noise
-    Y = evaluate_in_memory(model, inputs, [strategy], runs, seed, common_stream=True)[strategy][outcome]
-    res = sa.sobol_indices(problem, Y, seed=seed) if method == "sobol" else sa.morris_indices(problem, X, Y, seed=seed)
-    rows = sa.as_table(res)
+    res = sensitivity(scenario, strategy, outcome, method=method, n=n, seed=seed, runs=runs, adversary=adversary,
+                      vary=vary, progress=not json_out, max_memory=parse_memory(max_memory))
+    data = res.to_json()
+    strategy, outcome, rows = data["strategy"], data["outcome"], data["indices"]
     if json_out:
-        print_json(_clean({"scenario": scenario, "strategy": strategy, "outcome": outcome, "method": method,
-                           "n": n, "evaluations": int(X.shape[0]), "indices": rows}))
+        print_json(_clean(data))
         return
     from rich.table import Table
 
-    table = Table(title=f"{method} sensitivity of {escape(outcome)} under {escape(strategy)} ({X.shape[0]:,} evaluations)")
+    table = Table(title=f"{method} sensitivity of {escape(outcome)} under {escape(strategy)} "
+                        f"({data['evaluations']:,} evaluations)")
     keys = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "mu", "sigma"]
     table.add_column("parameter")
     for k in keys:

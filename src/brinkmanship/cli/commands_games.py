@@ -39,23 +39,10 @@ def solve_command(
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Compute equilibria of a game and print them (strategies in the file's order)."""
-    from pathlib import Path
+    from brinkmanship._api.verbs import solve
 
-    from brinkmanship.errors import InputError
-    from brinkmanship.games import library
-    from brinkmanship.games.gambit_io import read_game
-    from brinkmanship.games.solve import METHODS, solve
-
-    if method is not None and method not in METHODS:
-        raise InputError(f"unknown method '{method}'", field="--method", fix=f"use one of: {', '.join(METHODS)}")
-    path = Path(target)
-    game = read_game(path) if path.suffix in (".efg", ".nfg") or path.exists() else library.get(target)
-    try:
-        result = solve(game, method, exact=exact)
-    except ValueError as exc:
-        raise InputError(str(exc), field="--method", fix="choose a method that fits the game") from None
-    out = result.to_json()
-    out["game"] = game.title or target
+    solution = solve(target, method, exact=exact)
+    game, out = solution.game, solution.to_json()
     if json_out:
         print_json(out)
         return

@@ -25,14 +25,15 @@ def audit(
     """Audit a strategy against humanitarian-law principles (not legal advice)."""
     from rich.table import Table
 
-    from brinkmanship.audit import DISCLAIMER, audit_strategy
-    from brinkmanship.spec import load_scenario, load_strategy
+    from brinkmanship._api.verbs import audit as audit_verb
+    from brinkmanship._api.verbs import load_strategy
+    from brinkmanship.audit import DISCLAIMER
 
-    sc = load_scenario(scenario) if scenario is not None else None
-    strat = load_strategy(strategy, sc)
-    findings = audit_strategy(strat)
+    strat = load_strategy(strategy, scenario)
+    result = audit_verb(strat)
+    findings = result.findings
     if as_json:
-        print_json([f.model_dump() for f in findings])
+        print_json(result.to_json())
         err_console.print(DISCLAIMER, style="dim", highlight=False)
         return
     table = Table(title=f"IHL audit: {escape(strat.title)}", show_lines=True, expand=True)

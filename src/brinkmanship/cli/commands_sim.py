@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from brinkmanship._api.verbs import check_simulations
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json, to_json
 from brinkmanship.cli.common import (
     DEFAULT_MAX_MEMORY,
     MAX_MEMORY,
     check_runs,
-    check_simulations,
     comparison_table,
     load_pair,
     prohibited_counts,
@@ -107,26 +107,16 @@ def compare_cmd(
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY) -> dict:
-    from brinkmanship.engine import compare
+    from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
     check_runs(runs, chunk_size)
     memory = parse_memory(max_memory)
     adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
-    if exact and adversary.kind != "base-rate":
-        from brinkmanship.adversary.grid import check_planner
-        from brinkmanship.engine.compiled import compile_model
-
-        for s in sts:
-            check_planner(compile_model(sc, s), 1, memory)
-    results = run_strategies(sc, sts, runs, seed, adversary, chunk_size, quiet=as_json, max_memory=memory)
-    exact_probs = None
-    if exact:
-        from brinkmanship.adversary.exact import exact_outcomes
-
-        exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
-    summary = compare(results, prohibited_counts(sts), exact_probs)
+    comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
+                         progress=not as_json, max_memory=memory)
+    summary, results = comparison.to_json(), comparison.results
     if as_json:
         print_json(summary)
     else:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from brinkmanship.errors import InputError
@@ -48,46 +47,15 @@ MAX_MEMORY = Annotated[str, typer.Option(
 DEFAULT_MAX_MEMORY = "4G"
 
 
-def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk_size: int, adversary: Adversary,
-                      max_memory: int | None) -> None:
-    """Refuse (exit 2), before the first run, simulations whose kept results or working set would not fit."""
-    from brinkmanship.engine.compiled import compile_model
-    from brinkmanship.engine.decision import get_decision_model
-    from brinkmanship.engine.simulate import RESULT_BYTES_PER_RUN, simulation_memory
-    from brinkmanship.limits import check_memory
-
-    model = get_decision_model(adversary)
-    check_budget = getattr(model, "check_budget", None)
-    need = 0.0
-    for s in strategies:
-        c = compile_model(sc, s)
-        need = max(need, simulation_memory(c, runs, chunk_size))
-        if check_budget is not None:
-            check_budget(c, max_memory)
-    need += (len(strategies) - 1) * float(runs) * RESULT_BYTES_PER_RUN  # every strategy's results are kept
-    check_memory(need, max_memory, f"simulating {runs:,} runs x {len(strategies)} strategies",
-                 "use fewer --runs or a smaller --chunk-size", field="--runs")
-
-
 def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: Adversary,
                    chunk_size: int, quiet: bool = False, max_memory: int | None = None) -> list[SimulationResult]:
-    """Simulate each strategy with a progress bar on stderr (hidden with `quiet`), after checking the budget."""
+    """Simulate each strategy with a progress bar on stderr (hidden with `quiet`), after checking the budget;
+    the API's loop."""
+    from brinkmanship._api.verbs import simulate_strategies
     from brinkmanship.cli.app import err_console
-    from brinkmanship.engine import simulate
-    from brinkmanship.engine.decision import get_decision_model
 
-    check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory)
-    model = get_decision_model(adversary)
-    results = []
-    columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=True) as bar:
-        tasks = {s.name: bar.add_task(s.name, total=runs) for s in strategies}
-        for s in strategies:
-            task = tasks[s.name]
-            res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                           progress=lambda k, task=task: bar.advance(task, k), max_memory=max_memory)
-            results.append(res)
-    return results
+    return simulate_strategies(sc, strategies, runs, seed, adversary, chunk_size, progress=not quiet,
+                               console=err_console, max_memory=max_memory)
 
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
