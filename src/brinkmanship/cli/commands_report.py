@@ -66,7 +66,8 @@ def report(
     """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures."""
     import time
 
-    from brinkmanship.cli.common import check_simulations, load_pair, prohibited_counts, run_strategies
+    from brinkmanship._api.verbs import check_simulations
+    from brinkmanship.cli.common import load_pair, prohibited_counts, run_strategies
     from brinkmanship.engine import compare
     from brinkmanship.limits import parse_memory
     from brinkmanship.outfiles import prepare_out_dir
