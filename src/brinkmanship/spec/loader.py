@@ -83,6 +83,11 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
         raise InputError("file not found", file=str(path), fix="check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc})", file=str(path), fix="give a UTF-8 YAML file") from None
+    return _parse_yaml(text, path)
+
+
+def _parse_yaml(text: str, path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
+    """Parse YAML text that came from `path` (a file, or a name for text from elsewhere): data and lines."""
     try:
         data = _safe_parse(text)
         lines = _line_index(text)
@@ -197,7 +202,17 @@ def _resolve(ref: str | Path, folder: Path, kind: str, known: list[str]) -> Path
 def load_scenario(ref: str | Path) -> Scenario:
     """A scenario by packaged name (`korea-2017`) or by file path."""
     path = _resolve(ref, scenario_dir(), "scenario", packaged_scenarios())
-    data, lines = _read_yaml(path)
+    return _scenario_from(*_read_yaml(path), path)
+
+
+def scenario_from_text(text: str, origin: str) -> Scenario:
+    """A scenario from YAML text (an upload, an edit in the browser), checked exactly as a file is;
+    `origin` names it in error messages."""
+    path = Path(origin)
+    return _scenario_from(*_parse_yaml(text, path), path)
+
+
+def _scenario_from(data: dict[str, Any], lines: dict[tuple[Any, ...], int], path: Path) -> Scenario:
     scenario = _validate(Scenario, data, path, lines)
     _check_sources(scenario, path, lines)
     for src_field in ("exercise_source",):
@@ -211,7 +226,18 @@ def load_scenario(ref: str | Path) -> Scenario:
 def load_strategy(ref: str | Path, scenario: Scenario | None = None) -> Strategy:
     """A strategy by packaged name or file path, checked against the scenario's dates when one is given."""
     path = _resolve(ref, strategy_dir(), "strategy", packaged_strategy_names())
-    data, lines = _read_yaml(path)
+    return _strategy_from(*_read_yaml(path), path, scenario)
+
+
+def strategy_from_text(text: str, origin: str, scenario: Scenario | None = None) -> Strategy:
+    """A strategy from YAML text (an upload, an edit in the browser), checked exactly as a file is;
+    `origin` names it in error messages."""
+    path = Path(origin)
+    return _strategy_from(*_parse_yaml(text, path), path, scenario)
+
+
+def _strategy_from(data: dict[str, Any], lines: dict[tuple[Any, ...], int], path: Path,
+                   scenario: Scenario | None) -> Strategy:
     strategy = _validate(Strategy, data, path, lines)
     _check_sources(strategy, path, lines)
     if strategy.source is not None and strategy.source not in sources():
