@@ -10,5 +10,6 @@ from brinkmanship.cli import commands_games  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_explore  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_report  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_history  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_serve  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
