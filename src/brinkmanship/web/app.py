@@ -16,7 +16,7 @@ from typing import Any
 from brinkmanship.engine.constants import OUTCOMES
 from brinkmanship.errors import InputError
 from brinkmanship.web import workbench as wbm
-from brinkmanship.web.compute import ADVERSARIES, SupersededError, outcome_cells
+from brinkmanship.web.compute import ADVERSARIES, SupersededError
 from brinkmanship.web.fields import FieldSpec
 
 CSS = {
@@ -103,11 +103,11 @@ def _table(header: list[str], rows: list[list[Any]], row_ids: list[str] | None =
     return html.Table([html.Thead(head), html.Tbody(body)], style=CSS["table"])
 
 
-def outcome_table(edited_label: str, edited: Any, packaged: list[Any]) -> Any:
+def outcome_table(result: dict[str, Any]) -> Any:
     """Outcome probabilities as `brink compare` prints them: the edited strategy first, then the packaged."""
-    rows = [[edited_label, *outcome_cells(edited.outcomes)]]
-    rows += [[e.strategy, *outcome_cells(e.outcomes)] for e in packaged]
-    ids = ["wb-edited-row"] + [f"wb-row-{e.strategy}" for e in packaged]
+    rows = [[result["label"], *result["edited"]["cells"]]]
+    rows += [[e["strategy"], *e["cells"]] for e in result["packaged"]]
+    ids = ["wb-edited-row"] + [f"wb-row-{e['strategy']}" for e in result["packaged"]]
     return _table(["strategy", *wbm.OUTCOME_NAMES], rows, ids)
 
 
@@ -238,8 +238,6 @@ def create_app(scenario: str = "korea-2017", store: Path | None = None, warm: bo
 
     @app.callback(
         Output("wb-result", "data"), Output("wb-message", "children"), Output("wb-outcomes", "children"),
-        Output("wb-bars", "figure"), Output("wb-fan", "figure"), Output("wb-why", "children"),
-        Output("wb-policy", "figure"), Output("wb-audit", "children"),
         Input(strategy_fields, "value"), Input(scenario_fields, "value"), Input("wb-adversary", "value"),
         State(strategy_fields, "id"), State(scenario_fields, "id"), State("wb-base", "data"),
         State("wb-session", "data"),
@@ -247,23 +245,33 @@ def create_app(scenario: str = "korea-2017", store: Path | None = None, warm: bo
     )
     def update(st_values: list, sc_values: list, adversary: Any, st_ids: list, sc_ids: list, base: Any,
                sid: Any) -> tuple:
-        from brinkmanship.report import figures as fg
-
-        keep = (dash.no_update,) * 6
+        """The numbers first (the latency that matters); the figures follow from `wb-result`."""
         try:
-            strategy, _, edited, others = wbm.compute(wb, sid, base, wbm.values_of(st_ids, st_values),
-                                                       wbm.values_of(sc_ids, sc_values), adversary)
+            result = wbm.compute(wb, sid, base, wbm.values_of(st_ids, st_values), wbm.values_of(sc_ids, sc_values),
+                                 adversary)
         except InputError as exc:
-            return dash.no_update, f"error: {exc.render()}", *keep
+            return dash.no_update, f"error: {exc.render()}", dash.no_update
         except SupersededError:
             raise dash.exceptions.PreventUpdate from None
-        label = f"edited: {strategy.name}"
+        return result, "", outcome_table(result)
+
+    @app.callback(
+        Output("wb-bars", "figure"), Output("wb-fan", "figure"), Output("wb-why", "children"),
+        Output("wb-policy", "figure"), Output("wb-audit", "children"), Input("wb-result", "data"),
+        prevent_initial_call=True,
+    )
+    def figures(result: Any) -> tuple:
+        from brinkmanship.report import figures as fg
+        from brinkmanship.web.figures import exact_fan_plotly
+
+        found = wbm.cached(wb, result)
+        if found is None:
+            raise dash.exceptions.PreventUpdate
+        label, edited, others = found
         exact = lambda e, name: {"name": name, "outcomes": {o: {"p": e.outcomes[o], "lo": e.outcomes[o],  # noqa: E731
                                                                   "hi": e.outcomes[o]} for o in OUTCOMES}}
         bars = fg.comparison_plotly([exact(edited, label), *[exact(e, e.strategy) for e in others]])
         bars.update_layout(title={"text": "Outcome probabilities (exact: intervals have zero width)"})
-        from brinkmanship.web.figures import exact_fan_plotly
-
         why = edited.explanation
         if why["policy_map"] is None:
             policy_fig = {"data": [], "layout": {"title": {"text": "No policy map: the base-rate target does not plan"},
@@ -272,8 +280,7 @@ def create_app(scenario: str = "korea-2017", store: Path | None = None, warm: bo
             policy = {**why["policy_map"], "row_label": "talks progress", "col_label": "targets left"}
             policy_fig = fg.policy_plotly(policy, f"The target's policy in {why['policy_map']['date']} "
                                                   "(no tests yet)")
-        return (wbm.result_json(edited, others), "", outcome_table(label, edited, others), bars,
-                exact_fan_plotly(edited, others, label), why["summary"], policy_fig, audit_table(edited.audit))
+        return bars, exact_fan_plotly(edited, others, label), why["summary"], policy_fig, audit_table(edited.audit)
 
     @app.callback(Output("wb-progress", "children"), Input("wb-tick", "n_intervals"), State("wb-session", "data"),
                   prevent_initial_call=True)

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from brinkmanship.errors import InputError
-from brinkmanship.spec import Scenario, Strategy
+from brinkmanship.spec import Scenario, Strategy, content_hash
 from brinkmanship.web.compute import (
     ADVERSARIES,
     Evaluation,
     ResultCache,
     Sessions,
     SupersededError,
+    cache_key,
     check_work,
     evaluate_all,
     outcome_cells,
@@ -45,6 +51,23 @@ class Workbench:
     adversary: str = "rational"
     cache: ResultCache = field(default_factory=ResultCache)
     sessions: Sessions = field(default_factory=Sessions)
+    _models: OrderedDict[str, Any] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def validated(self, kind: str, data: Any, context: str, load: Callable[[str], Any]) -> Any:
+        """`load(yaml_text)` of `data`, remembered by the data's content (bounded): the loader is pure, so
+        the same data validated again gives the same model; failures are not remembered."""
+        key = hashlib.sha256(json.dumps([kind, context, data], sort_keys=True, default=str).encode()).hexdigest()
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+        model = load(yaml.safe_dump(data, sort_keys=False))
+        with self._lock:
+            self._models[key] = model
+            while len(self._models) > 256:
+                self._models.popitem(last=False)
+        return model
 
     @property
     def names(self) -> list[str]:
@@ -79,10 +102,11 @@ def edited_strategy(wb: Workbench, base: Any, values: dict[str, Any], scenario: 
 
     if not isinstance(base, dict):
         raise InputError("the page sent no strategy", field="strategy", fix="reload the page")
+    load = lambda text: strategy_from_text(text, EDITED, scenario)  # noqa: E731
+    context = content_hash(scenario)
     try:
-        base_model = strategy_from_text(yaml.safe_dump(base, sort_keys=False), EDITED, scenario)
-        data = apply(base, walk(base_model), values)
-        strategy = strategy_from_text(yaml.safe_dump(data, sort_keys=False), EDITED, scenario)
+        base_model = wb.validated("strategy", base, context, load)
+        strategy = wb.validated("strategy", apply(base, walk(base_model), values), context, load)
     except InputError as exc:
         raise _page_error(exc) from None
     check_work(scenario, strategy)
@@ -95,9 +119,12 @@ def edited_scenario(wb: Workbench, values: dict[str, Any]) -> Scenario:
 
     if not values:
         return wb.scenario
-    data = apply(wb.scenario.model_dump(mode="json"), scenario_specs(wb.scenario), values)
+    base = wb.scenario.model_dump(mode="json")
+    data = apply(base, scenario_specs(wb.scenario), values)
+    if data == base:
+        return wb.scenario
     try:
-        return scenario_from_text(yaml.safe_dump(data, sort_keys=False), "edited scenario")
+        return wb.validated("scenario", data, "", lambda text: scenario_from_text(text, "edited scenario"))
     except InputError as exc:
         raise _page_error(exc) from None
 
@@ -136,17 +163,30 @@ def values_of(ids: list[dict[str, Any]], values: list[Any]) -> dict[str, Any]:
     return {i["path"]: v for i, v in zip(ids or [], values or [], strict=False) if isinstance(i, dict)}
 
 
-def result_json(edited: Evaluation, packaged: list[Evaluation]) -> dict[str, Any]:
-    """The numbers the page shows, as data (tests and concurrent clients read these)."""
-    return {"edited": {"strategy": edited.strategy, "outcomes": edited.outcomes,
+def result_json(label: str, edited: Evaluation, packaged: list[Evaluation], keys: list[str]) -> dict[str, Any]:
+    """The numbers the page shows, as data (tests and concurrent clients read these), and the cache keys the
+    figures are drawn from."""
+    return {"label": label, "keys": keys,
+            "edited": {"strategy": edited.strategy, "outcomes": edited.outcomes,
                        "cells": outcome_cells(edited.outcomes)},
             "packaged": [{"strategy": e.strategy, "outcomes": e.outcomes, "cells": outcome_cells(e.outcomes)}
                          for e in packaged]}
 
 
+def cached(wb: Workbench, result: Any) -> tuple[str, Evaluation, list[Evaluation]] | None:
+    """The label and evaluations a `result_json` names, if all are still cached (the figures' input)."""
+    if not isinstance(result, dict) or not isinstance(result.get("keys"), list) or not result["keys"]:
+        return None
+    evs = [wb.cache.peek(k) if isinstance(k, str) else None for k in result["keys"]]
+    if any(e is None for e in evs):
+        return None
+    return str(result.get("label", "edited")), evs[0], evs[1:]  # type: ignore[return-value]
+
+
 def compute(wb: Workbench, sid: str, base: Any, strategy_values: dict[str, Any], scenario_values: dict[str, Any],
-            adversary: Any = "rational") -> tuple[Strategy, Scenario, Evaluation, list[Evaluation]]:
-    """One change of the page: validate, then evaluate the edited and packaged strategies (superseding)."""
+            adversary: Any = "rational") -> dict[str, Any]:
+    """One change of the page: validate, evaluate the edited and packaged strategies (superseding); the
+    numbers as `result_json`."""
     if not isinstance(sid, str) or not SID.match(sid):
         raise InputError("the page sent no valid session", field="session", fix="reload the page")
     if adversary not in ADVERSARIES:
@@ -163,7 +203,8 @@ def compute(wb: Workbench, sid: str, base: Any, strategy_values: dict[str, Any],
     if not wb.sessions.current(sid, n):
         raise SupersededError
     wb.sessions.set_progress(sid, "")
-    return strategy, scenario, edited, others
+    keys = [cache_key(scenario, s, str(adversary)) for s in (strategy, *packaged)]
+    return result_json(f"edited: {strategy.name}", edited, others, keys)
 
 
 def _revalidate(strategy: Strategy, scenario: Scenario) -> Strategy | None:
