@@ -30,14 +30,16 @@ pytestmark = [
                        reason="Debian chromium is not installed at /usr/bin/chromium (run `make browser`)"),
     pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
                        reason="the playwright Python package is not installed (pip install -e '.[test]')"),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("serve-browser"),  # one worker, module fixtures set up once
     pytest.mark.slow,
     pytest.mark.timeout(900),
 ]
 
 
-@pytest.fixture(scope="module")
-def toy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+# Session scope: xdist may hand this module's tests to its worker in several batches, which would tear
+# module fixtures down and start the server and the browser again.
+@pytest.fixture(scope="session")
+def serve_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from brinkmanship.explore.models import resolve_model
     from brinkmanship.explore.pipeline import run_exploration
 
@@ -46,13 +48,13 @@ def toy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture(scope="module")
-def server(toy_store: Path):
-    with running_server("korea-2017", "--store", str(toy_store)) as (url, proc):
+@pytest.fixture(scope="session")
+def server(serve_store: Path):
+    with running_server("korea-2017", "--store", str(serve_store)) as (url, proc):
         yield url, proc
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(server):
     from playwright.sync_api import sync_playwright
 
@@ -94,7 +96,7 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*brink(), *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
-def test_page_loads_offline_with_every_result(browser) -> None:
+def _page_loads_offline_with_every_result(browser, tmp_path: Path) -> None:
     page, seen, url = browser
     assert all(r.startswith(url) for r in seen["requests"]), [r for r in seen["requests"] if not r.startswith(url)]
     assert seen["errors"] == []
@@ -110,7 +112,7 @@ def _choose(page, dropdown: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_moving_the_posture_slider_gives_the_cli_numbers(browser, tmp_path: Path) -> None:
+def _moving_the_posture_slider_gives_the_cli_numbers(browser, tmp_path: Path) -> None:
     # Against the rational target let-deterrence-fail ends in a freeze whatever the posture (the target
     # freezes at once); the calibrated base-rate target responds to the posture, so the test moves it there.
     page, _, _ = browser
@@ -141,7 +143,7 @@ def test_moving_the_posture_slider_gives_the_cli_numbers(browser, tmp_path: Path
     page.screenshot(path=str(ARTIFACTS / "workbench.png"), full_page=False)
 
 
-def test_download_then_brink_run_succeeds(browser, tmp_path: Path) -> None:
+def _download_then_brink_run_succeeds(browser, tmp_path: Path) -> None:
     page, _, _ = browser
     for button, name in (("#wb-dl-strategy", "strategy.yaml"), ("#wb-dl-scenario", "scenario.yaml")):
         with page.expect_download() as dl:
@@ -152,7 +154,7 @@ def test_download_then_brink_run_succeeds(browser, tmp_path: Path) -> None:
     assert "let-deterrence-fail" in res.stdout
 
 
-def test_a_value_outside_its_range_shows_the_message_and_the_page_goes_on(browser) -> None:
+def _a_value_outside_its_range_shows_the_message_and_the_page_goes_on(browser, tmp_path: Path) -> None:
     page, _, _ = browser
     box = page.locator(FIELD)
     box.fill("0.5")
@@ -168,7 +170,7 @@ def test_a_value_outside_its_range_shows_the_message_and_the_page_goes_on(browse
     _wait_cells_change(page, before)
 
 
-def test_uploading_a_bad_file_shows_the_cli_error(browser, tmp_path: Path) -> None:
+def _uploading_a_bad_file_shows_the_cli_error(browser, tmp_path: Path) -> None:
     page, _, _ = browser
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\ntitle: Bad\nlevers:\n  talks: {offer: {value: 0.5, assumption: true, range: [0, 1]}}\n"
@@ -180,7 +182,7 @@ def test_uploading_a_bad_file_shows_the_cli_error(browser, tmp_path: Path) -> No
     assert page.locator("#wb-upload-message").inner_text() == cli.stderr.strip()
 
 
-def test_uploading_a_good_file_regenerates_the_controls(browser, tmp_path: Path) -> None:
+def _uploading_a_good_file_regenerates_the_controls(browser, tmp_path: Path) -> None:
     page, _, _ = browser
     from brinkmanship.spec import load_scenario, load_strategy
     from brinkmanship.web.workbench import to_yaml
@@ -191,6 +193,16 @@ def test_uploading_a_good_file_regenerates_the_controls(browser, tmp_path: Path)
     page.locator("#wb-upload input[type=file]").set_input_files(str(good))
     page.wait_for_function("() => document.querySelector('#wb-edited-row td').innerText === 'edited: mine'")
     assert page.locator("#wb-upload-message").inner_text() == ""
+
+
+def test_the_workbench_step_by_step(browser, tmp_path: Path) -> None:
+    """One user's session in order (each step starts from the page the previous one left)."""
+    browser[0].get_by_text("Strategy workbench", exact=True).click()
+    browser[0].wait_for_selector(f"{EDITED} td")
+    for step in (_page_loads_offline_with_every_result, _moving_the_posture_slider_gives_the_cli_numbers,
+                 _download_then_brink_run_succeeds, _a_value_outside_its_range_shows_the_message_and_the_page_goes_on,
+                 _uploading_a_bad_file_shows_the_cli_error, _uploading_a_good_file_regenerates_the_controls):
+        step(browser, tmp_path)
 
 
 def test_twenty_concurrent_sessions_get_correct_results(browser, server) -> None:
