@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= brink-out
 
-.PHONY: demo test bench lint install install-test browser clean docs
+.PHONY: demo test bench lint install install-test browser clean docs serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ install-test: $(VENV)/.installed-test
 ## Run the flagship comparison and write the report to ./brink-out/
 demo: $(VENV)/.installed
 	$(BIN)/brink demo --out $(OUT)
+
+## The browser workbench on http://127.0.0.1:8050/ (Ctrl-C to stop)
+serve: $(VENV)/.installed
+	$(BIN)/brink serve
 
 ## Headless Chromium for the report's browser test (Debian package; no browser download)
 browser:

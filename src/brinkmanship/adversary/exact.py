@@ -64,7 +64,7 @@ class _Policy:
         """(A, n, K, M, R) action probabilities at this month."""
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if self._ev is not None:
-            return self._ev.month_values().policy
+            return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
         obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 

@@ -9,7 +9,7 @@ import numpy as np
 from brinkmanship.adversary.exact import ExactResult, propagate
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.compiled import compile_model
+from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import ACTIONS, OUTCOMES
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.spec import Scenario, Strategy
@@ -35,7 +35,11 @@ def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str =
     """Solve, propagate and describe the target's best response to `strategy` (JSON-ready)."""
     c = compile_model(scenario, strategy)
     sol: Solution = solve(c, Decision.of(Adversary.parse(adversary)))
-    res: ExactResult = propagate(c, sol)
+    return describe(scenario, strategy, c, sol, propagate(c, sol))
+
+
+def describe(scenario: Scenario, strategy: Strategy, c: Compiled, sol: Solution, res: ExactResult) -> dict[str, Any]:
+    """`explain` for a solution already solved and propagated (callers that need both solve once)."""
     g = sol.grid
     k0 = int(sol.initial_state()[0][0])
     months = list(range(c.horizon))

@@ -112,9 +112,10 @@ class Grid:
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
                     D=2 if recurring else 1, list_id=list_id, composition=comp)
 
-    def left_by_class(self) -> np.ndarray:
-        """(4, R) targets left per class at each last-axis index (the simulator's strike order)."""
-        order = dyn.strike_order(self.composition)
+    def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
+        """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
+        list's `strike_order` when it is at hand)."""
+        order = dyn.strike_order(self.composition) if order is None else order
         full = int(self.composition.sum())
         return (self.composition[None, :] - order[full - self.left]).T
 

@@ -276,8 +276,8 @@ class Month:
         R = self.grid.R
         listed = np.minimum(b.listed, self.grid.left)
         if b.listed and self.grid.list_id >= 0:
-            left = self.grid.left_by_class()
-            lead = dyn.allocate_strikes(listed, left, dyn.strike_order(self.grid.composition))[LEAD]
+            order = self.c.list_orders[self.grid.list_id]  # the list's strike order, computed once at compile
+            lead = dyn.allocate_strikes(listed, self.grid.left_by_class(order), order)[LEAD]
         else:
             lead = np.zeros(R, dtype=np.int64)
         return listed, lead + b.fixed[LEAD], np.full(R, b.fixed[CIV])

@@ -264,11 +264,15 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     paths = dyn.policy_paths(c)
     V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
     V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
+    policies: dict[int, np.ndarray] = {}
     for t in range(H - 1, -1, -1):
-        V[t] = np.ascontiguousarray(Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
-                                    .month_values(need_policy=False).value)
+        mv = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision).month_values(need_policy=False)
+        V[t] = np.ascontiguousarray(mv.value)
+        if n == 1:  # one parameter set: keep the policy (small) so that propagation and `explain` reuse it
+            policies[t] = mv.policy if mv.policy is not None else decision.choose(mv.Q, mv.mask)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
-                    settings={"horizon": H, "grid": grid.shape, "samples": n, "decision": decision.name})
+                    settings={"horizon": H, "grid": grid.shape, "samples": n, "decision": decision.name,
+                              "_policies": policies})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:

@@ -11,5 +11,6 @@ from brinkmanship.cli import commands_explore  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_report  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_history  # noqa: F401  isort: skip
 from brinkmanship.cli import commands_schema  # noqa: F401  isort: skip
+from brinkmanship.cli import commands_serve  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

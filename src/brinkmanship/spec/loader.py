@@ -35,7 +35,14 @@ def sources() -> dict[str, str]:
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], Lines]:
     """Read a bounded regular file and parse it once (see `yaml_input`): data plus a line per key path."""
-    text = read_text_bounded(path, MAX_YAML_BYTES, "YAML file")
+    return _parse_yaml(read_text_bounded(path, MAX_YAML_BYTES, "YAML file"), path)
+
+
+def _parse_yaml(text: str, path: Path) -> tuple[dict[str, Any], Lines]:
+    """Parse YAML text that came from `path` (a file, or a name for text from elsewhere): data and lines."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise InputError(f"YAML text is over the limit of {MAX_YAML_BYTES:,} bytes", file=str(path),
+                         fix=f"give at most {MAX_YAML_BYTES:,} bytes")
     data, lines = parse_yaml(text, file=str(path))
     if not isinstance(data, dict):
         raise InputError("expected a YAML mapping at the top level", file=str(path), line=1,
@@ -139,7 +146,17 @@ def _resolve(ref: str | Path, folder: Path, kind: str, known: list[str]) -> Path
 def load_scenario(ref: str | Path) -> Scenario:
     """A scenario by packaged name (`korea-2017`) or by file path."""
     path = _resolve(ref, scenario_dir(), "scenario", packaged_scenarios())
-    data, lines = _read_yaml(path)
+    return _scenario_from(*_read_yaml(path), path)
+
+
+def scenario_from_text(text: str, origin: str) -> Scenario:
+    """A scenario from YAML text (an upload, an edit in the browser), checked exactly as a file is;
+    `origin` names it in error messages."""
+    path = Path(origin)
+    return _scenario_from(*_parse_yaml(text, path), path)
+
+
+def _scenario_from(data: dict[str, Any], lines: Lines, path: Path) -> Scenario:
     scenario = _validate(Scenario, data, path, lines)
     _check_sources(scenario, path, lines)
     for src_field in ("exercise_source",):
@@ -153,7 +170,17 @@ def load_scenario(ref: str | Path) -> Scenario:
 def load_strategy(ref: str | Path, scenario: Scenario | None = None) -> Strategy:
     """A strategy by packaged name or file path, checked against the scenario's dates when one is given."""
     path = _resolve(ref, strategy_dir(), "strategy", packaged_strategy_names())
-    data, lines = _read_yaml(path)
+    return _strategy_from(*_read_yaml(path), path, scenario)
+
+
+def strategy_from_text(text: str, origin: str, scenario: Scenario | None = None) -> Strategy:
+    """A strategy from YAML text (an upload, an edit in the browser), checked exactly as a file is;
+    `origin` names it in error messages."""
+    path = Path(origin)
+    return _strategy_from(*_parse_yaml(text, path), path, scenario)
+
+
+def _strategy_from(data: dict[str, Any], lines: Lines, path: Path, scenario: Scenario | None) -> Strategy:
     strategy = _validate(Strategy, data, path, lines)
     _check_sources(strategy, path, lines)
     if strategy.source is not None and strategy.source not in sources():
