@@ -122,9 +122,9 @@ def test_the_scan_catches_a_literal_in_a_formula(tmp_path):
         "    y = np.zeros((4, 3))[2] + x.sum(axis=2) + x[:, 3]\n"
         "    return c * (0.5 + 0.5 * d) - 2 * w + y\n",
         encoding="utf-8")
-    assert literals_outside_the_data(src) == ["%s/m.py:2: 7" % tmp_path.name, "%s/m.py:4: 3" % tmp_path.name,
-                                              "%s/m.py:4: 4" % tmp_path.name, "%s/m.py:5: 0.5" % tmp_path.name,
-                                              "%s/m.py:5: 0.5" % tmp_path.name, "%s/m.py:5: 2" % tmp_path.name]
+    where = f"{tmp_path.name}/m.py"
+    assert literals_outside_the_data(src) == [f"{where}:2: 7", f"{where}:4: 3", f"{where}:4: 4",
+                                              f"{where}:5: 0.5", f"{where}:5: 0.5", f"{where}:5: 2"]
 
 
 def test_every_named_constant_is_used():
