@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= brink-out
 
-.PHONY: demo test bench lint install install-test browser clean
+.PHONY: demo test bench lint install install-test browser clean golden mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ test: $(VENV)/.installed-test browser
 ## Benchmarks: throughput figures printed as a table
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py
+
+## Regenerate the golden results on purpose and show the diff (commit it with the reason)
+golden: $(VENV)/.installed-test
+	$(PY) tests/golden/update.py
+
+## Mutation testing of the model's formulas (mutmut; settings in pyproject's [tool.mutmut])
+mutate: $(VENV)/.installed-test
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
