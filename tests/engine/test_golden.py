@@ -6,14 +6,15 @@ regenerate with `make golden` (it shows the diff) and commit the new file with t
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "golden"))
-from update import GOLDEN, HERE, render  # noqa: E402
+_spec = importlib.util.spec_from_file_location("golden_update", Path(__file__).parents[1] / "golden" / "update.py")
+golden = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(golden)
 
 
 def _close(got, want, where: str = "") -> None:
@@ -35,8 +36,8 @@ def _close(got, want, where: str = "") -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(GOLDEN))
+@pytest.mark.parametrize("name", list(golden.GOLDEN))
 def test_results_match_the_golden_file(name):
-    want = json.loads((HERE / name).read_text(encoding="utf-8"))
-    got = json.loads(render(GOLDEN[name]))
+    want = json.loads((golden.HERE / name).read_text(encoding="utf-8"))
+    got = json.loads(golden.render(golden.GOLDEN[name]))
     _close(got, want, name)
