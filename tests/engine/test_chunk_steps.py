@@ -310,6 +310,7 @@ def test_step_6_phases_ladder_and_slow_variables(base, korea):
                       "nuclear_war": 1}
 
 
+@pytest.mark.slow
 def test_peace_is_a_reported_phase_that_changes_no_outcome(korea, strategies):
     """Decides the PEACE phase: it relabels open runs after the quiet months (final phase, transitions) and
     nothing else. Quiet months beyond the horizon (99) never reach it; every outcome is bit-identical."""
@@ -325,3 +326,17 @@ def test_peace_is_a_reported_phase_that_changes_no_outcome(korea, strategies):
             assert np.array_equal(v, b.outcomes[k]), k
     assert np.array_equal(a.outcomes["final_phase"] <= Phase.CRISIS, b.outcomes["final_phase"] <= Phase.CRISIS)
     assert not np.array_equal(a.transitions, b.transitions)
+
+
+@pytest.mark.slow
+def test_rung_zero_is_the_ladders_unreached_bottom(korea, strategies):
+    """Decides rung 0 ("sub-crisis"): every run starts in the crisis, rung 1, and rungs only rise, so no run
+    ends at rung 0. It stays on the ladder only so that rung numbers are Kahn's and the report's ladder table
+    reads whole; its share is always 0."""
+    from brinkmanship.engine import simulate
+    from brinkmanship.engine.constants import RUNGS
+
+    res = simulate(korea, strategies["engagement"], runs=2000, seed=2)
+    assert RUNGS[Rung.SUB_CRISIS] == "sub-crisis" and len(RUNGS) == len(Rung)
+    assert (res.outcomes["highest_rung"] >= Rung.CRISIS).all()
+    assert (res.outcomes["highest_rung"][res.outcomes["final_phase"] <= Phase.CRISIS] == Rung.CRISIS).all()
