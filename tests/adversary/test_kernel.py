@@ -235,3 +235,58 @@ def test_available_actions_and_strikes_at(ldf):
     full = mk.grid.start_index
     assert (listed[full], lead[full], cities[full]) == (6, 2, 1)
     assert listed[0] == 0 and lead[0] == 0  # an empty list
+
+
+def test_event_branches_with_a_sanctions_rule_before_a_strike_rule(ldf):
+    """Nuclear test answered by a sanctions round (believed 0.5) listed before the city rule (0.4): four
+    branches, weights 0.5 x 0.6, 0.5 x 0.4 (city), 0.5 x 0.6 (a round), 0.5 x 0.4 (a round and a city)."""
+    from brinkmanship.engine.compiled import CompiledRule
+
+    rnd = CompiledRule("r", Event.NUCLEAR_TEST, "sanctions", -1, 1, False, -1, "p.r", "b.r")
+    c = replace(ldf, rules=(rnd, *ldf.rules), values={**ldf.values, "p.r": 0.9, "b.r": 0.5})
+    branches = month(c, 0).action_branches(Action.NUCLEAR_TEST)
+    np.testing.assert_allclose([b.weight for b in branches], [0.3, 0.2, 0.3, 0.2])
+    assert [type(b) for b in branches] == [Open, Strike, Open, Strike]
+    assert [b.key[2] if isinstance(b, Open) else b.key_absorb[2] for b in branches] == [0, 0, 1, 1]
+    assert branches[3].fixed.tolist() == [0, 0, 0, 1] and branches[3].key_open == (TalksMove.NUCLEAR_SETBACK, 0, 1)
+    real = month(c, 0, believed=False).action_branches(Action.NUCLEAR_TEST)
+    np.testing.assert_allclose([b.weight for b in real], [0.1 * 0.1, 0.1 * 0.9, 0.9 * 0.1, 0.9 * 0.9])
+
+
+def test_a_batch_month_equals_its_samples_one_by_one(ldf):
+    """Two parameter samples in one month give each sample's own values (shapes (n, M))."""
+    two = {"adversary.war_cost": np.array([40.0, 20.0]), "initial.delivery": np.array([0.7, 0.5]),
+           "adversary.regime_survival": np.array([10.0, 6.0]), "adversary.discount": np.array([0.9, 0.95]),
+           "talks.close_probability": np.array([0.2, 0.4]), "adversary.nuclear_war_cost_factor": np.array([2.0, 3.0]),
+           "war.nuclear_use_without_delivery": np.array([0.5, 0.25])}
+    c2 = replace(ldf, values={**ldf.values, **two})
+    batch = Month(c2, Grid.of(c2), 5, 2, True, dyn.policy_paths(c2))
+    for i in range(2):
+        ci = replace(ldf, values={**ldf.values, **{k: float(v[i]) for k, v in two.items()}})
+        one = Month(ci, Grid.of(ci), 5, 1, True, dyn.policy_paths(ci))
+        for name in ("flow", "delivery", "pn_free", "pn_threat", "T_deal", "T_freeze", "T_limited", "T_nuclear",
+                     "T_war_free", "T_war_threat", "T_invade"):
+            np.testing.assert_allclose(getattr(batch, name)[i], getattr(one, name)[0], rtol=1e-12, err_msg=name)
+        assert np.ravel(batch.delta_col)[i] == one.delta_col
+
+
+def test_arsenal_value_saturates_at_the_reference(ldf):
+    """Reference 20 warheads: 24.5 at month 6 count as a full arsenal: 10 + 3 x 1 x 0.7 + 2 x 0.9 = 13.9."""
+    c = replace(ldf, values={**ldf.values, "adversary.arsenal_reference": 20.0})
+    np.testing.assert_allclose(status_quo_flow(c, 6, 0.9, np.array([[0.7]])), [[13.9]])
+
+
+def test_hazard_grid_only_where_the_deadline_has_not_acted(ldf):
+    """A recurring (strike) deadline: the last axis holds not acted / acted; the hazard applies to the first
+    half only. Per-sample deal thresholds (0.6, 0.3) give each sample its own ripe levels (12 on, 6 on)."""
+    d = CompiledDeadline("x", 0, 2, "strike", TargetClass.MILITARY, 3, True, True, None, "dl.p", "dl.b")
+    c = replace(ldf, deadlines=(d,), values={**ldf.values, "dl.p": 0.9, "dl.b": 0.6})
+    mk = month(c, 0)
+    h = np.broadcast_to(mk.hazard_grid, (1, 1, 1, mk.grid.R))[0, 0, 0]
+    levels = mk.grid.levels
+    np.testing.assert_allclose(h, [0.2] * levels + [0.0] * levels)
+    assert month(ldf, 0, deadlines=()).hazard_grid == 0.0
+    c2 = replace(ldf, values={**ldf.values, "talks.deal_threshold": np.array([0.6, 0.3])})
+    mask = Month(c2, Grid.of(c2), 0, 2, True, dyn.policy_paths(c2)).available()
+    assert mask.shape[1] == 2
+    assert mask[Action.ACCEPT_DEAL, 0, :, 0, 0].sum() == 9 and mask[Action.ACCEPT_DEAL, 1, :, 0, 0].sum() == 15
