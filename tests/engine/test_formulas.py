@@ -227,3 +227,26 @@ def test_loguniform_scale_spans_the_range_and_moves_with_the_value(base):
                                [189_736.659610103, 60_000.0, 600_000.0], rtol=1e-12)
     c2 = model(c, {"war.provocation_deaths": 5.0})
     np.testing.assert_allclose(dyn.loguniform_scale(c2, "war.provocation_deaths", np.array([0.1, 0.9])), [5, 5])
+    for rng in [(0.0, 50.0, 5.0), (50.0, 5.0, 5.0), (1.0, 50.0, 0.0)]:  # no log-uniform spread: the value
+        c3 = model(c2, ranges={**c2.ranges, "war.provocation_deaths": rng})
+        np.testing.assert_allclose(dyn.loguniform_scale(c3, "war.provocation_deaths", np.array([0.1, 0.9])), [5, 5])
+
+
+def test_policy_paths_stay_in_the_unit_interval(base):
+    """Relaxing 0.03 from 0.04: 0.01, then -0.02 clipped to 0. Tightening 0.5 x enforcement 1 from 0.9: 1.4
+    clipped to 1. The economy at 0.01 with drag 1 under full sanctions: 0.01 - 1 x 1 x 1 + 0 clipped to 0;
+    at 0.995 with recovery 2 and no sanctions: 0.995 + 2 x 0.005 = 1.005 clipped to 1."""
+    v = {"china.enforcement_forgotten": 1.0, "russia.enforcement_forgotten": 1.0, "economy.recovery": 0.0,
+         "economy.sanctions_drag": 0.0}
+    relax = model(base, {**v, "initial.sanctions": 0.04, "sanctions.relax_step": 0.03}, sanctions_mode="relax",
+                  china_engaged=False, russia_engaged=False)
+    np.testing.assert_allclose(dyn.policy_paths(relax)[0][:3], [0.04, 0.01, 0.0], atol=1e-15)
+    tight = model(base, {**v, "initial.sanctions": 0.9, "sanctions.monthly_tightening": 0.5},
+                  sanctions_mode="escalate", china_engaged=False, russia_engaged=False)
+    np.testing.assert_allclose(dyn.policy_paths(tight)[0][:2], [0.9, 1.0])
+    crash = model(base, {**v, "initial.sanctions": 1.0, "initial.economy": 0.01, "economy.sanctions_drag": 1.0},
+                  sanctions_mode="freeze", china_engaged=False, russia_engaged=False)
+    np.testing.assert_allclose(dyn.policy_paths(crash)[1][:2], [0.01, 0.0])
+    boom = model(base, {**v, "initial.sanctions": 0.0, "initial.economy": 0.995, "economy.recovery": 2.0},
+                 sanctions_mode="freeze", china_engaged=False, russia_engaged=False)
+    np.testing.assert_allclose(dyn.policy_paths(boom)[1][:3], [0.995, 1.0, 1.0])
