@@ -54,10 +54,11 @@ def test_nuclear_test_weight_rounds_to_whole_tests(base):
 
 def test_talks_round_is_stochastic_rounding_to_the_grid():
     """0.12 is 2.4 grid steps: up to 3 when u < 0.4 (u = 0.3), down to 2 otherwise (u = 0.5). 0.15 is on the
-    grid (3 steps, despite 0.15 / 0.05 = 2.9999999999999996): 3 whatever u. Out of [0, 1]: clipped to 0, 20."""
-    x = np.array([0.12, 0.12, 0.15, 0.15, 1.3, -0.2])
-    u = np.array([0.3, 0.5, 0.0, 0.999, 0.0, 0.999])
-    assert dyn.talks_round(x, u).tolist() == [3, 2, 3, 3, 20, 0]
+    grid (3 steps, despite 0.15 / 0.05 = 2.9999999999999996): 3 whatever u. Out of [0, 1]: clipped to 0, 20.
+    Exactly on a level (0, fraction 0) it never moves up, even at u = 0."""
+    x = np.array([0.12, 0.12, 0.15, 0.15, 1.3, -0.2, 0.0])
+    u = np.array([0.3, 0.5, 0.0, 0.999, 0.0, 0.999, 0.0])
+    assert dyn.talks_round(x, u).tolist() == [3, 2, 3, 3, 20, 0, 0]
     assert (dyn.TALKS_STEP, dyn.TALKS_LEVELS) == (0.05, 21)
 
 
@@ -127,6 +128,9 @@ def test_talks_gain_multiplies_every_factor(base):
     plain = model(base, v, channel="coercer-led", exercises_suspended=0.0, china_engaged=False,
                   russia_engaged=False, sanctions_mode="escalate")
     assert dyn.talks_gain(plain, 0.6) == pytest.approx(0.144, rel=1e-12)
+    both = model(base, v, channel="coercer-led", exercises_suspended=0.0, china_engaged=True,
+                 russia_engaged=True, sanctions_mode="escalate")  # support 0.2 + 0.1: 0.144 x 1.3
+    assert dyn.talks_gain(both, 0.6) == pytest.approx(0.1872, rel=1e-12)
 
 
 def test_deal_close_probability_rises_with_withdrawal_and_is_capped(base):
@@ -146,10 +150,13 @@ def test_invasion_success_is_linear_in_posture(base):
 
 
 def test_deal_available_from_the_threshold_with_grid_slack(base):
-    """Threshold 0.6: level 12 (12 x 0.05 = 0.6000000000000001) and 0.6 - 1e-10 are ripe, 0.55 is not."""
+    """Threshold 0.6: level 12 (12 x 0.05 = 0.6000000000000001), 0.6 - 1e-10 and 0.5 exactly at a threshold
+    of 0.5 + 1e-9 are ripe, 0.55 is not."""
     c = model(base, {"talks.deal_threshold": 0.6})
     assert dyn.deal_available(c, np.array([12 * dyn.TALKS_STEP, 0.6 - 1e-10, 0.55])).tolist() == [True, True,
                                                                                                    False]
+    edge = model(base, {"talks.deal_threshold": 0.5 + dyn.GRID_TOL})
+    assert dyn.deal_available(edge, np.array([0.5]))[0]
 
 
 def test_mean_salvo(base):
@@ -179,14 +186,15 @@ def test_believed_threat_sums_believed_strikes_capped_by_the_list(base):
 
 def test_nuclear_use_in_war_needs_a_warhead_and_grows_with_delivery(base):
     """In war 0.3, regime threatened 0.5, share open without delivery 0.5, delivery 0.7:
-    0.3 x (0.5 + 0.5 x 0.7) = 0.255; threatened 0.5 x 0.85 = 0.425; half a warhead: 0. With the share at
-    0.2: 0.3 x (0.2 + 0.8 x 0.7) = 0.228."""
+    0.3 x (0.5 + 0.5 x 0.7) = 0.255; threatened 0.5 x 0.85 = 0.425; half a warhead: 0; one warhead is
+    enough (0.255). With the share at 0.2: 0.3 x (0.2 + 0.8 x 0.7) = 0.228."""
     v = {"war.nuclear_use_in_war": 0.3, "war.nuclear_use_regime_threatened": 0.5,
          "war.nuclear_use_without_delivery": 0.5}
     c = model(base, v)
     p = dyn.nuclear_use_in_war(c, np.array([20.0, 20.0, 0.5]), np.array([0.7, 0.7, 0.7]),
                                np.array([False, True, True]))
     np.testing.assert_allclose(p, [0.255, 0.425, 0.0], rtol=1e-12)
+    assert dyn.nuclear_use_in_war(c, np.array([1.0]), np.array([0.7]), np.array([False]))[0] == pytest.approx(0.255)
     c2 = model(base, {**v, "war.nuclear_use_without_delivery": 0.2})
     assert dyn.nuclear_use_in_war(c2, np.array([20.0]), np.array([0.7]), np.array([False]))[0] == pytest.approx(
         0.228, rel=1e-12)
@@ -214,6 +222,9 @@ def test_allocate_strikes_continues_the_order_from_what_is_struck():
     left = np.array([[2, 1, 1], [1, 1, 0], [0, 0, 0], [0, 0, 0]])
     out = dyn.allocate_strikes(np.array([2, 2, 1]), left, order)
     assert out.T.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 0, 0]]
+    # order of (1, 3): class 1, class 0, class 1, class 1; after the first two, 2 more are both class 1
+    five = dyn.strike_order(np.array([1, 3, 0, 0]))
+    assert dyn.allocate_strikes(np.array([2]), np.array([[0], [2], [0], [0]]), five).T.tolist() == [[0, 2, 0, 0]]
 
 
 def test_loguniform_scale_spans_the_range_and_moves_with_the_value(base):
