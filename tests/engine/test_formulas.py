@@ -131,6 +131,8 @@ def test_talks_gain_multiplies_every_factor(base):
     both = model(base, v, channel="coercer-led", exercises_suspended=0.0, china_engaged=True,
                  russia_engaged=True, sanctions_mode="escalate")  # support 0.2 + 0.1: 0.144 x 1.3
     assert dyn.talks_gain(both, 0.6) == pytest.approx(0.1872, rel=1e-12)
+    ally = model(plain, {"talks.channel_ally_led": 0.8}, channel="ally-led")  # channel 0.8: 0.144 x 0.8
+    assert dyn.talks_gain(ally, 0.6) == pytest.approx(0.1152, rel=1e-12)
 
 
 def test_deal_close_probability_rises_with_withdrawal_and_is_capped(base):
@@ -238,6 +240,8 @@ def test_loguniform_scale_spans_the_range_and_moves_with_the_value(base):
                                [189_736.659610103, 60_000.0, 600_000.0], rtol=1e-12)
     c2 = model(c, {"war.provocation_deaths": 5.0})
     np.testing.assert_allclose(dyn.loguniform_scale(c2, "war.provocation_deaths", np.array([0.1, 0.9])), [5, 5])
+    small = model(c2, {"war.provocation_deaths": 1.0}, ranges={**c2.ranges, "war.provocation_deaths": (0.5, 2.0, 1.0)})
+    np.testing.assert_allclose(dyn.loguniform_scale(small, "war.provocation_deaths", np.array([0.0, 1.0])), [0.5, 2.0])
     for rng in [(0.0, 50.0, 5.0), (50.0, 5.0, 5.0), (1.0, 50.0, 0.0)]:  # no log-uniform spread: the value
         c3 = model(c2, ranges={**c2.ranges, "war.provocation_deaths": rng})
         np.testing.assert_allclose(dyn.loguniform_scale(c3, "war.provocation_deaths", np.array([0.1, 0.9])), [5, 5])
