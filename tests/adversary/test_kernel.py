@@ -258,7 +258,16 @@ def test_a_batch_month_equals_its_samples_one_by_one(ldf):
     two = {"adversary.war_cost": np.array([40.0, 20.0]), "initial.delivery": np.array([0.7, 0.5]),
            "adversary.regime_survival": np.array([10.0, 6.0]), "adversary.discount": np.array([0.9, 0.95]),
            "talks.close_probability": np.array([0.2, 0.4]), "adversary.nuclear_war_cost_factor": np.array([2.0, 3.0]),
-           "war.nuclear_use_without_delivery": np.array([0.5, 0.25])}
+           "war.nuclear_use_without_delivery": np.array([0.5, 0.25]),
+           "adversary.economy": np.array([2.0, 1.0]), "adversary.regime_fall_war": np.array([0.6, 0.4]),
+           "adversary.intervention_protection": np.array([0.5, 0.2]),
+           "adversary.regime_fall_nuclear_war": np.array([0.95, 0.8]), "adversary.deal_security": np.array([0.9, 0.6]),
+           "adversary.deal_economy": np.array([2.0, 1.5]), "adversary.limited_conflict_cost": np.array([15.0, 5.0]),
+           "adversary.victory_value": np.array([100.0, 30.0]), "adversary.arsenal_reference": np.array([60.0, 20.0]),
+           "adversary.arsenal": np.array([3.0, 1.0]), "adversary.beyond_horizon": np.array([0.0, 0.5]),
+           "initial.warheads": np.array([20.0, 10.0]), "arsenal.production_per_year": np.array([9.0, 6.0]),
+           "invasion.success_no_posture": np.array([0.3, 0.5]), "china.intervention_forgotten": np.array([0.3, 0.1]),
+           "arsenal.delivery_gain_per_test": np.array([0.1, 0.05])}
     c2 = replace(ldf, values={**ldf.values, **two})
     batch = Month(c2, Grid.of(c2), 5, 2, True, dyn.policy_paths(c2))
     for i in range(2):
