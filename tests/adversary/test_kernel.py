@@ -174,13 +174,16 @@ def test_deadline_branches(ldf):
     c = replace(ldf, values={**ldf.values, "dl.p": 0.9, "dl.b": 0.6})
     [end] = month(c, 0, deadlines=(war,)).deadline_branches()
     assert isinstance(end, End) and end.outcomes[NUCLEAR_O][0, 0] == pytest.approx(0.425)
+    assert end.weight == 1.0
+    np.testing.assert_allclose(end.value, month(c, 0, deadlines=(war,)).T_war_threat)
     assert end.outcomes[WAR_O][0, 0] == pytest.approx(0.575)
     [s] = month(c, 0, deadlines=(strike,)).deadline_branches()
     assert isinstance(s, Strike) and s.done and s.event == Event.DEADLINE and s.listed == 0
+    assert s.weight == 1.0 and s.dm == 0
     assert s.fixed.tolist() == [3, 0, 0, 0]
     assert (s.key_open, s.key_absorb) == ((TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0))
     [o] = month(c, 0, deadlines=(sanctions,)).deadline_branches()
-    assert isinstance(o, Open) and o.done and o.key == (TalksMove.NONE, 0, 1)
+    assert isinstance(o, Open) and o.done and o.key == (TalksMove.NONE, 0, 1) and o.weight == 1.0
     assert month(c, 0, deadlines=()).deadline_branches() == []
 
 
@@ -205,15 +208,19 @@ def test_action_branches_of_each_action(ldf):
     assert city.event == Event.NUCLEAR_TEST and calm.key == (TalksMove.NUCLEAR_SETBACK, 0, 0)
     clash, quiet = mk.action_branches(Action.PROVOCATION)
     assert clash.weight == 0.05 and clash.outcomes == {LIMITED_O: 1.0} and quiet.weight == pytest.approx(0.95)
+    assert clash.value is mk.T_limited and quiet.dm == 0 and quiet.key == (TalksMove.NONE, 0, 0)
     deal, no_deal = mk.action_branches(Action.ACCEPT_DEAL)
-    assert deal.weight == pytest.approx(0.2) and deal.outcomes == {DEAL_O: 1.0}
+    assert deal.weight == pytest.approx(0.2) and deal.outcomes == {DEAL_O: 1.0} and deal.value is mk.T_deal
     assert no_deal.weight == pytest.approx(0.8) and no_deal.key == (TalksMove.NONE, 0, 0)
     [freeze] = mk.action_branches(Action.FREEZE)
-    assert freeze.outcomes == {FREEZE_O: 1.0} and freeze.value is mk.T_freeze
+    assert freeze.outcomes == {FREEZE_O: 1.0} and freeze.value is mk.T_freeze and freeze.weight == 1.0
     [invade] = mk.action_branches(Action.INVADE)
     assert invade.outcomes[NUCLEAR_O][0, 0] == pytest.approx(0.02 * 0.255 + 0.98 * 0.425)
+    assert invade.outcomes[WAR_O][0, 0] == pytest.approx(1 - 0.02 * 0.255 - 0.98 * 0.425)
+    assert invade.weight == 1.0 and invade.value is mk.T_invade
     [nuke] = mk.action_branches(Action.NUCLEAR_USE)
-    assert nuke.outcomes == {NUCLEAR_O: 1.0} and nuke.value is mk.T_nuclear
+    assert nuke.outcomes == {NUCLEAR_O: 1.0} and nuke.value is mk.T_nuclear and nuke.weight == 1.0
+    assert [b.weight for b in mk.action_branches(Action.HOLD) + mk.action_branches(Action.NEGOTIATE)] == [1.0, 1.0]
     assert [b.key for b in mk.action_branches(Action.HOLD)] == [(TalksMove.NONE, 0, 0)]
     assert [b.key for b in mk.action_branches(Action.NEGOTIATE)] == [(TalksMove.GAIN, 0, 0)]
     with pytest.raises(ValueError):
