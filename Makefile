@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= brink-out
 
-.PHONY: demo test bench lint install install-test browser clean docs serve
+.PHONY: demo test bench lint install install-test browser clean docs serve golden mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ bench: $(VENV)/.installed-test
 ## The documentation site, built offline into ./site/ (strict: a broken link or reference fails)
 docs: $(VENV)/.installed-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+## Regenerate the golden results on purpose and show the diff (commit it with the reason)
+golden: $(VENV)/.installed-test
+	$(PY) tests/golden/update.py
+
+## Mutation testing of the model's formulas (mutmut; settings in pyproject's [tool.mutmut])
+mutate: $(VENV)/.installed-test
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -29,7 +29,7 @@ from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
 from brinkmanship.engine.decision import Adversary, DecisionModel, StrikeInfo, get_decision_model
 from brinkmanship.spec import Scenario, Strategy
 
@@ -81,7 +81,7 @@ class _Policy:
                           event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
                                         tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
-        return self.model.response_probabilities(cs, obs, info).reshape(3, *shape)
+        return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
 
 
 def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
@@ -139,11 +139,11 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done))
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[0], b.key_absorb, b.dm, grid.r_map(listed, b.done))
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done))
             counter = col(month.counter)
-            retaliated = struck * sigma[1]
+            retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
-            war(_move_m(retaliated * counter + struck * sigma[2], b.dm))
+            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm))
 
     h = month.hazard_grid
     for b in month.deadline_branches():

@@ -15,6 +15,20 @@ from brinkmanship.engine.decision import Adversary
 from brinkmanship.spec import Scenario, Strategy
 from brinkmanship.spec.scenario import add_months
 
+SHOWN = 0.005  # actions and outcomes below this share are left out of the words and labels
+PURE = 0.95  # a policy this sure of one action is labelled with that action alone
+TOP = 3  # actions named in a mixed label and in the summary
+SHOWN_TAKEN = 1e-4  # an action taken with at most this chance in a month is left out of the month's row
+MAP_MONTH = 3  # month of the policy map when the strategy has no deadline
+MAP_TALKS_EVERY = 4  # the policy map shows every fourth talks level
+MAP_COLUMNS = 3  # the policy map shows the full and the empty list and this many cuts between, at most
+
+
+def _month(scenario: Scenario, t: int) -> str:
+    """Year and month of step t, as 2017-09."""
+    return add_months(scenario.start, t).strftime("%Y-%m")
+
+
 ACTION_WORDS = {
     "hold": "waits", "missile_test": "tests missiles", "nuclear_test": "tests a nuclear device",
     "provocation": "stages a limited provocation", "negotiate": "negotiates", "accept_deal": "accepts a deal",
@@ -25,10 +39,10 @@ ACTION_WORDS = {
 def _label(p: np.ndarray) -> str:
     """The action(s) a policy column chooses: one name, or the mixed names with their shares."""
     order = np.argsort(-p)
-    top = [i for i in order if p[i] > 0.005]
-    if len(top) == 1 or p[top[0]] > 0.95:
+    top = [i for i in order if p[i] > SHOWN]
+    if len(top) == 1 or p[top[0]] > PURE:
         return ACTIONS[top[0]]
-    return " / ".join(f"{ACTIONS[i]} {p[i]:.0%}" for i in top[:3])
+    return " / ".join(f"{ACTIONS[i]} {p[i]:.0%}" for i in top[:TOP])
 
 
 def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational") -> dict[str, Any]:
@@ -44,16 +58,16 @@ def describe(scenario: Scenario, strategy: Strategy, c: Compiled, sol: Solution,
     k0 = int(sol.initial_state()[0][0])
     months = list(range(c.horizon))
     by_month = [
-        {"month": t, "date": add_months(scenario.start, t).isoformat()[:7],
+        {"month": t, "date": _month(scenario, t),
          "at_start_state": _label(sol.policy(t)[:, 0, k0, 0, g.start_index]),
          "actions_taken": {ACTIONS[a]: float(res.actions[t, 0, a]) for a in range(len(ACTIONS))
-                           if res.actions[t, 0, a] > 1e-4}}
+                           if res.actions[t, 0, a] > SHOWN_TAKEN}}
         for t in months
     ]
     # policy map: talks level x targets left, at the month the deadline window opens (or month 3)
-    t_map = c.deadlines[0].first_month if c.deadlines else min(3, c.horizon - 1)
-    talks_rows = [k for k in range(0, g.K, 4)]
-    idx = sorted({g.levels - 1, (g.levels - 1) * 2 // 3, (g.levels - 1) // 3, 0}, reverse=True)
+    t_map = c.deadlines[0].first_month if c.deadlines else min(MAP_MONTH, c.horizon - 1)
+    talks_rows = list(range(0, g.K, MAP_TALKS_EVERY))
+    idx = sorted({(g.levels - 1) * j // MAP_COLUMNS for j in range(MAP_COLUMNS + 1)}, reverse=True)
     lefts = [int(g.values[i]) for i in idx]
     pol = sol.policy(t_map)
     grid_actions = [[_label(pol[:, 0, k, 0, i]) for i in idx] for k in talks_rows]
@@ -66,7 +80,7 @@ def describe(scenario: Scenario, strategy: Strategy, c: Compiled, sol: Solution,
         "summary": summary,
         "policy_by_month": by_month,
         "policy_map": {
-            "month": t_map, "date": add_months(scenario.start, t_map).isoformat()[:7],
+            "month": t_map, "date": _month(scenario, t_map),
             "rows": [f"talks {k * dyn.TALKS_STEP:.1f}" for k in talks_rows],
             "cols": [f"{r} targets left" for r in lefts] if g.list_id >= 0 else ["no target list"],
             "action": grid_actions if g.list_id >= 0 else [[row[0]] for row in grid_actions],
@@ -80,17 +94,17 @@ def _words(strategy: Strategy, res: ExactResult, by_month: list[dict], grid_acti
     likely = max(OUTCOMES, key=lambda o: out[o])
     first = by_month[0]["at_start_state"]
     taken = res.actions[:, 0, :].sum(axis=0)
-    total = max(taken.sum(), 1e-12)
+    total = taken.sum() or 1.0  # no month with an action: every share is 0
     shares = {ACTIONS[a]: taken[a] / total for a in range(len(ACTIONS))}
-    top = sorted(shares, key=lambda a: -shares[a])[:3]
+    top = sorted(shares, key=lambda a: -shares[a])[:TOP]
     opening = (f"Against '{strategy.name}', the target in its first month {ACTION_WORDS.get(first, first)}."
                if " " not in first else f"Against '{strategy.name}', the target starts mixed: {first}.")
-    others = ", ".join(f"{o} {out[o]:.0%}" for o in OUTCOMES if out[o] >= 0.005 and o != likely)
+    others = ", ".join(f"{o} {out[o]:.0%}" for o in OUTCOMES if out[o] >= SHOWN and o != likely)
     lines = [
         opening,
         f"Most likely ending: {likely} ({out[likely]:.0%})" + (f"; then {others}." if others else "."),
         "Over the crisis its months go mostly to: " + ", ".join(f"{a} ({shares[a]:.0%})" for a in top
-                                                                if shares[a] >= 0.005) + ".",
+                                                                if shares[a] >= SHOWN) + ".",
     ]
     if has_list:
         row0 = grid_actions[0]

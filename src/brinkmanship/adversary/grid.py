@@ -14,8 +14,11 @@ import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import TargetClass
 from brinkmanship.engine.decision import Observation
 from brinkmanship.errors import InputError
+
+DEADLINE_STATES = 2  # a recurring deadline has not acted yet, or has
 
 
 def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
@@ -107,10 +110,10 @@ class Grid:
             raise InputError("the rational planner does not support `unless: talks_progress`",
                              field="deadlines.unless", fix="use deal and freeze conditions only")
         list_id = used.pop() if used else -1
-        comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(4, dtype=np.int64)
+        comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(len(TargetClass), dtype=np.int64)
         recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
-                    D=2 if recurring else 1, list_id=list_id, composition=comp)
+                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp)
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
@@ -139,12 +142,12 @@ class Grid:
         if self.list_id >= 0:
             lists[self.list_id] = r
         per = lambda x: np.repeat(np.broadcast_to(np.asarray(x, dtype=float), (n,)), K * M * R)  # noqa: E731
-        warheads = np.broadcast_to(c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0, k.shape)
+        warheads = np.broadcast_to(dyn.warheads_at(c, t), k.shape)
         obs = Observation(
             t=t, warheads=warheads, delivery=dyn.delivery(c, m), tests=m, economy=per(economy),
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
-            exercises=float(c.exercise_level[t]), deadline_done=done.astype(bool),
+            exercises=c.exercises(t), deadline_done=done.astype(bool),
         )
         return obs, c
 

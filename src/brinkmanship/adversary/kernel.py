@@ -16,22 +16,22 @@ from brinkmanship.adversary.grid import Grid
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import (
-    ACCEPT,
-    CIV,
-    FREEZE_ACT,
-    HOLD,
-    INVADE,
-    LEAD,
-    MISSILE,
+    EVENT_OF_ACTION,
     N_ACTIONS,
-    NEGOTIATE,
-    NUCLEAR_TEST,
-    NUCLEAR_USE,
-    OUTCOMES,
-    PROVOCATION,
+    Action,
+    Event,
+    Outcome,
+    TalksMove,
+    TargetClass,
 )
 
-DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = range(len(OUTCOMES))
+DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
+HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
+
+# talks move before a strike is absorbed, by what provoked it
+TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCLEAR_TEST: TalksMove.NUCLEAR_SETBACK,
+                       Event.PROVOCATION: TalksMove.NONE, Event.DEADLINE: TalksMove.NONE}
 
 
 def col(x: np.ndarray | float) -> np.ndarray | float:
@@ -45,7 +45,7 @@ def mcol(x: np.ndarray) -> np.ndarray:
     return x[:, None, :, None]
 
 
-Key = tuple[str, int, int]  # talks shift: (base move, strike setbacks, sanctions rounds)
+Key = tuple[TalksMove, int, int]  # talks shift: (base move, strike setbacks, sanctions rounds)
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Strike:
     dm: int
     listed: int
     fixed: np.ndarray  # (4,) strikes by class not drawn from the list
-    event: int  # 0 missile_test, 1 nuclear_test, 2 provocation, 3 deadline
+    event: Event
     done: bool = False  # this branch is the deadline acting
 
 
@@ -91,49 +91,59 @@ class Month:
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
                  paths: tuple[np.ndarray, np.ndarray]) -> None:
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
-        H = c.horizon
-        a = "adversary."
-        step = dyn.TALKS_STEP
         posture = c.posture(t)
-        self.delta = c[a + "discount"]
-        # talks shifts in grid units
-        escalate = c.sanctions_mode == "escalate"
-        s_sanc = c["talks.setback_sanctions"] / step
-        self.base_shift = {
-            "0": 0.0,
-            "gain": dyn.talks_gain(c, posture) / step,
-            "m": -(c["talks.setback_missile_test"] / step + (s_sanc if escalate else 0.0)),
-            "n": -(c["talks.setback_nuclear_test"] / step + (s_sanc if escalate else 0.0)),
-        }
-        self.strike_shift = -c["talks.setback_strike"] / step
-        self.sanctions_shift = -s_sanc
+        self.delta = c["adversary.discount"]
         self.close = dyn.deal_close_probability(c, posture)
         self.success = dyn.invasion_success(c, posture)
         self.clash = c["escalation.provocation_clash"]
         self.counter = c["escalation.counter_escalation"]
         sanctions, economy = paths
         self.sanctions, self.economy = sanctions[t], economy[t]
-        self.warheads = c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0
-        d0 = np.reshape(c["initial.delivery"], (-1, 1))
-        gain = np.reshape(c["arsenal.delivery_gain_per_test"], (-1, 1))
-        tests = np.minimum(np.arange(grid.M), dyn.MAX_TESTS)[None, :]
-        self.delivery = 1.0 - (1.0 - d0) * (1.0 - gain) ** tests  # (n or 1, M), as dyn.delivery
-        wh = np.reshape(self.warheads, (-1, 1))
+        self._talks_shifts(posture)
+        self._arsenal()
+        self._endings()
+        self._costs()
+        self.hazard = self._hazard()
+        self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
+
+    def _talks_shifts(self, posture: np.ndarray | float) -> None:
+        """Talks moves in grid units: the action's own move, each strike, each sanctions round."""
+        c, step = self.c, dyn.TALKS_STEP
+        escalate = c.sanctions_mode == "escalate"  # a test month then also brings a sanctions round
+        s_sanc = c["talks.setback_sanctions"] / step
+        self.base_shift = {
+            TalksMove.NONE: 0.0,
+            TalksMove.GAIN: dyn.talks_gain(c, posture) / step,
+            TalksMove.MISSILE_SETBACK: -(c["talks.setback_missile_test"] / step + (s_sanc if escalate else 0.0)),
+            TalksMove.NUCLEAR_SETBACK: -(c["talks.setback_nuclear_test"] / step + (s_sanc if escalate else 0.0)),
+        }
+        self.strike_shift = -c["talks.setback_strike"] / step
+        self.sanctions_shift = -s_sanc
+
+    def _arsenal(self) -> None:
+        """Warheads this month, delivery at each tests level (n or 1, M), nuclear use in a war at each."""
+        c = self.c
+        self.warheads = dyn.warheads_at(c, self.t)
         cc = c.as_columns()
+        self.delivery = dyn.delivery(cc, np.arange(self.grid.M)[None, :])  # (n or 1, M)
+        wh = np.reshape(self.warheads, (-1, 1))
         self.pn_free = dyn.nuclear_use_in_war(cc, wh, self.delivery, np.zeros_like(self.delivery, dtype=bool))
         self.pn_threat = dyn.nuclear_use_in_war(cc, wh, self.delivery, np.ones_like(self.delivery, dtype=bool))
+
+    def _endings(self) -> None:
+        """Values of the endings entered at the end of this month (flows from t+1 to the horizon), (n, M)."""
+        c, a = self.c, "adversary."
         p_ch, p_ru = dyn.intervention_probability(c)
         p_int = np.reshape(1 - (1 - p_ch) * (1 - p_ru), (-1, 1))
-        # values of the endings entered at the end of this month (flows from t+1 to the horizon)
-        d = self.delta
-        remaining = H - t - 1
-        annuity = np.reshape(annuity_from(d, remaining, c[a + "beyond_horizon"]), (-1, 1))
+        remaining = c.horizon - self.t - 1
+        annuity = np.reshape(annuity_from(self.delta, remaining, c[a + "beyond_horizon"]), (-1, 1))
         surv, econ = np.reshape(c[a + "regime_survival"], (-1, 1)), np.reshape(c[a + "economy"], (-1, 1))
-        status_quo = status_quo_flow(c, t, self.economy, self.delivery)
+        status_quo = status_quo_flow(c, self.t, self.economy, self.delivery)
         war_cost = np.reshape(c[a + "war_cost"], (-1, 1))
         fall = np.reshape(c[a + "regime_fall_war"], (-1, 1)) * (
             1 - np.reshape(c[a + "intervention_protection"], (-1, 1)) * p_int)
-        nuclear = -2 * war_cost + annuity * surv * (1 - np.reshape(c[a + "regime_fall_nuclear_war"], (-1, 1)))
+        nuclear = (-(np.reshape(c[a + "nuclear_war_cost_factor"], (-1, 1)) * war_cost)
+                   + annuity * surv * (1 - np.reshape(c[a + "regime_fall_nuclear_war"], (-1, 1))))
         conventional = -war_cost + annuity * surv * (1 - fall)
         self.flow = status_quo  # (n, M) utility of an open month
         self.T_deal = annuity * (surv * np.reshape(c[a + "deal_security"], (-1, 1))
@@ -146,12 +156,14 @@ class Month:
         win = np.reshape(c[a + "victory_value"], (-1, 1)) - war_cost + annuity * surv
         s = np.reshape(self.success, (-1, 1))
         self.T_invade = s * ((1 - self.pn_free) * win + self.pn_free * nuclear) + (1 - s) * self.T_war_threat
+
+    def _costs(self) -> None:
+        """One-off costs: per listed target and per city struck, per test month and month of talks."""
+        c, a = self.c, "adversary."
         self.strike_cost = c[a + "strike_cost"]
-        self.action_cost = {MISSILE: c[a + "test_cost"], NUCLEAR_TEST: c[a + "test_cost"],
-                            NEGOTIATE: c[a + "negotiation_cost"]}
+        self.action_cost = {Action.MISSILE_TEST: c[a + "test_cost"], Action.NUCLEAR_TEST: c[a + "test_cost"],
+                            Action.NEGOTIATE: c[a + "negotiation_cost"]}
         self.city_cost = c[a + "city_cost"]
-        self.hazard = self._hazard()
-        self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
 
     @property
     def delta_col(self) -> np.ndarray | float:
@@ -172,7 +184,7 @@ class Month:
         if not d.first_month <= self.t <= d.last_month:
             return 0.0
         done = p * (self.t - d.first_month) / span
-        return (p / span) / np.maximum(1 - done, 1e-12)
+        return (p / span) / np.maximum(1 - done, HAZARD_FLOOR)
 
     # -- branches --------------------------------------------------------------------------------------
     def deadline_branches(self) -> list[Branch]:
@@ -183,19 +195,22 @@ class Month:
         if d.response == "preventive_war":
             return [End(1.0, self.T_war_threat, {NUCLEAR_O: self.pn_threat, WAR_O: 1 - self.pn_threat})]
         if d.response == "strike":
-            fixed = np.zeros(4, dtype=np.int64)
+            fixed = np.zeros(len(TargetClass), dtype=np.int64)
             fixed[d.target_class] = d.count
-            return [Strike(1.0, ("0", 0, 0), ("0", 1, 0), 0, 0, fixed, 3, done=True)]
-        return [Open(1.0, ("0", 0, 1), done=True)]
+            return [Strike(1.0, (TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0), 0, 0, fixed, Event.DEADLINE,
+                           done=True)]
+        return [Open(1.0, (TalksMove.NONE, 0, 1), done=True)]
 
-    def _event_branches(self, event: int, key: str, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
+    def _event_branches(self, event: Event, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
+        """The rules answering `event`: one branch per salvo size and per subset of rules that fire."""
+        key = TALKS_MOVE_OF_EVENT[event]
         rules = [r for r in self.c.rules if r.event == event]
         out: list[Branch] = []
         for size_p, size in sizes:
             for fired in product((False, True), repeat=len(rules)):
                 w: np.ndarray | float = size_p
                 listed = 0
-                fixed = np.zeros(4, dtype=np.int64)
+                fixed = np.zeros(len(TargetClass), dtype=np.int64)
                 for r, f in zip(rules, fired, strict=True):
                     p = self._prob(r.prob, r.believed)
                     w = w * (p if f else 1 - p)
@@ -216,29 +231,29 @@ class Month:
     def action_branches(self, a: int) -> list[Branch]:
         """Branches of action `a` (weights sum to 1 for each sample)."""
         c = self.c
-        if a == HOLD:
-            return [Open(1.0, ("0", 0, 0))]
-        if a == NEGOTIATE:
-            return [Open(1.0, ("gain", 0, 0))]
-        if a == ACCEPT:
-            return [End(self.close, self.T_deal, {DEAL_O: 1.0}), Open(1 - self.close, ("0", 0, 0))]
-        if a == FREEZE_ACT:
+        if a == Action.HOLD:
+            return [Open(1.0, (TalksMove.NONE, 0, 0))]
+        if a == Action.NEGOTIATE:
+            return [Open(1.0, (TalksMove.GAIN, 0, 0))]
+        if a == Action.ACCEPT_DEAL:
+            return [End(self.close, self.T_deal, {DEAL_O: 1.0}), Open(1 - self.close, (TalksMove.NONE, 0, 0))]
+        if a == Action.FREEZE:
             return [End(1.0, self.T_freeze, {FREEZE_O: 1.0})]
-        if a == INVADE:
+        if a == Action.INVADE:
             s = np.reshape(self.success, (-1, 1))
             pn = s * self.pn_free + (1 - s) * self.pn_threat
             return [End(1.0, self.T_invade, {NUCLEAR_O: pn, WAR_O: 1 - pn})]
-        if a == NUCLEAR_USE:
+        if a == Action.NUCLEAR_USE:
             return [End(1.0, self.T_nuclear, {NUCLEAR_O: 1.0})]
-        if a == PROVOCATION:
+        if a == Action.PROVOCATION:
             return [End(self.clash, self.T_limited, {LIMITED_O: 1.0}),
-                    *self._scaled(self._event_branches(2, "0", 0, [(1.0, 1)]), 1 - self.clash)]
+                    *self._scaled(self._event_branches(Event.PROVOCATION, 0, [(1.0, 1)]), 1 - self.clash)]
         sizes = [(float(p), int(s)) for s, p in zip(c.salvo_sizes, np.diff(np.concatenate([[0.0], c.salvo_cdf])),
                                                     strict=True)]
-        if a == MISSILE:
-            return self._event_branches(0, "m", 1, sizes)
-        if a == NUCLEAR_TEST:
-            return self._event_branches(1, "n", self.nuclear_weight, [(1.0, 1)])
+        if a == Action.MISSILE_TEST:
+            return self._event_branches(EVENT_OF_ACTION[a], 1, sizes)
+        if a == Action.NUCLEAR_TEST:
+            return self._event_branches(EVENT_OF_ACTION[a], self.nuclear_weight, [(1.0, 1)])
         raise ValueError(f"unknown action {a}")
 
     @staticmethod
@@ -259,9 +274,10 @@ class Month:
         thr = np.atleast_1d(self.c["talks.deal_threshold"])
         if thr.size > 1:
             mask = np.broadcast_to(mask, (N_ACTIONS, thr.size, K, 1, 1)).copy()
-        mask[ACCEPT] = (np.arange(K)[None, :] * dyn.TALKS_STEP >= thr[:, None] - 1e-9)[:, :, None, None]
+        mask[Action.ACCEPT_DEAL] = (np.arange(K)[None, :] * dyn.TALKS_STEP >= thr[:, None] - dyn.GRID_TOL)[
+            :, :, None, None]
         if np.all(np.asarray(self.warheads) < 1.0):
-            mask[NUCLEAR_USE] = False
+            mask[Action.NUCLEAR_USE] = False
         return mask
 
     @property
@@ -277,16 +293,16 @@ class Month:
         listed = np.minimum(b.listed, self.grid.left)
         if b.listed and self.grid.list_id >= 0:
             order = self.c.list_orders[self.grid.list_id]  # the list's strike order, computed once at compile
-            lead = dyn.allocate_strikes(listed, self.grid.left_by_class(order), order)[LEAD]
+            lead = dyn.allocate_strikes(listed, self.grid.left_by_class(order), order)[TargetClass.LEADERSHIP]
         else:
             lead = np.zeros(R, dtype=np.int64)
-        return listed, lead + b.fixed[LEAD], np.full(R, b.fixed[CIV])
+        return listed, lead + b.fixed[TargetClass.LEADERSHIP], np.full(R, b.fixed[TargetClass.CIVILIAN_POPULATION])
 
 
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:
     """(n, M) utility of an open month t: regime survival, the arsenal's value, the economy."""
     a = "adversary."
-    warheads = np.reshape(c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0, (-1, 1))
+    warheads = np.reshape(dyn.warheads_at(c, t), (-1, 1))
     arsenal = np.minimum(warheads / np.reshape(c[a + "arsenal_reference"], (-1, 1)), 1.0) * delivery
     return (np.reshape(c[a + "regime_survival"], (-1, 1)) + np.reshape(c[a + "arsenal"], (-1, 1)) * arsenal
             + np.reshape(c[a + "economy"], (-1, 1)) * np.reshape(economy, (-1, 1)))
@@ -294,7 +310,7 @@ def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: 
 
 def annuity_from(d: np.ndarray | float, remaining: int, beyond: np.ndarray | float) -> np.ndarray:
     """Discounted months of a steady flow: `remaining` months to the horizon, then `beyond` x a perpetuity."""
-    d = np.minimum(np.asarray(d, dtype=float), 1 - 1e-9)
+    d = np.minimum(np.asarray(d, dtype=float), DISCOUNT_CAP)
     return (1 - d ** remaining) / (1 - d) + beyond * d ** remaining / (1 - d)
 
 
@@ -302,7 +318,7 @@ def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
     """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
     pos = np.clip(np.arange(K)[None, :] + np.reshape(shift, (-1, 1)), 0, K - 1)
     pos = np.broadcast_to(pos, (n, K))
-    lo = np.floor(pos + 1e-9).astype(np.int64).clip(0, K - 1)
+    lo = np.floor(pos + dyn.GRID_TOL).astype(np.int64).clip(0, K - 1)
     frac = np.where(lo >= K - 1, 0.0, pos - lo)
     P = np.zeros((n, K, K))
     rows = np.arange(K)[None, :]

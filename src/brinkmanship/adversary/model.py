@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from brinkmanship.adversary.grid import check_planner
+from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import Event, Response
 from brinkmanship.engine.decision import Observation, StrikeInfo
 from brinkmanship.errors import InputError
-
-# talks move before a strike is absorbed, by what provoked it: missile_test, nuclear_test, provocation, deadline
-_ABSORB_BASE = {0: "m", 1: "n", 2: "0", 3: "0"}
 
 
 class PlannerModel:
@@ -65,16 +64,17 @@ class PlannerModel:
         ev = sol.evaluator(obs.t)
         mk = ev.mk
         n = strikes.total.shape[0]
-        values = np.zeros((3, n))
+        values = np.zeros((len(Response), n))
         rounds = strikes.rounds if strikes.rounds is not None else np.zeros(n, dtype=np.int64)
-        for event, nr in {(int(e), int(r)) for e, r in zip(strikes.event, rounds, strict=True)}:
+        for event, nr in {(Event(e), int(r)) for e, r in zip(strikes.event, rounds, strict=True)}:
             sel = (strikes.event == event) & (rounds == nr)
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel],
                                  "deadline_done": None if obs.deadline_done is None else obs.deadline_done[sel]})
-            k, m, j = self._index(sol, sub, set_done=event == 3)
+            k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE)
             lim, war = mk.T_limited[0, m], mk.T_war_free[0, m]
-            values[0, sel] = ev.G((_ABSORB_BASE[event], 1, nr))[0, k, m, j]  # G is already discounted
-            values[1, sel] = mk.delta * ((1 - mk.counter) * lim + mk.counter * war)
-            values[2, sel] = mk.delta * war
+            # G is already discounted
+            values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[0, k, m, j]
+            values[Response.RETALIATE, sel] = mk.delta * ((1 - mk.counter) * lim + mk.counter * war)
+            values[Response.ESCALATE, sel] = mk.delta * war
         return self.decision.choose(values)

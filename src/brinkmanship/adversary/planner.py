@@ -13,6 +13,7 @@ import numpy as np
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
+    DISCOUNT_CAP,
     End,
     Key,
     Month,
@@ -29,7 +30,8 @@ from brinkmanship.engine.constants import N_ACTIONS
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
-TIE_TOL = 1e-9
+TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
+EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class Decision:
         if self.argmax:
             top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
             return top / top.sum(axis=0)
-        z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), -700, 0)), 0.0)
+        z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), EXP_FLOOR, 0)), 0.0)
         return z / z.sum(axis=0)
 
 
@@ -251,28 +253,41 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
     last = Month(c, grid, c.horizon - 1, n, True, paths)
     flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
-    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), 1 - 1e-9))
+    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
+
+
+def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
+                       keep: dict[int, np.ndarray] | None = None) -> tuple[Grid, list[np.ndarray]]:
+    """Values V[t] (n, K, M, R) for t = H..0, from the horizon's value back, month by month.
+
+    Each month takes the best action under `decision`, or the given `policies[t]` (policy evaluation);
+    `keep`, when given, receives each month's chosen policy.
+    """
+    grid = Grid.of(c)
+    H = c.horizon
+    paths = dyn.policy_paths(c)
+    V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
+    V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
+    for t in range(H - 1, -1, -1):
+        ev = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
+        month = (ev.month_values(need_policy=False) if policies is None
+                 else ev.month_values(policies[t]))
+        V[t] = np.ascontiguousarray(month.value)
+        if keep is not None:
+            keep[t] = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
+    return grid, V
 
 
 def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     """Backward induction over the horizon for every parameter sample of `c` at once."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
-    grid = Grid.of(c)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
-    H = c.horizon
-    paths = dyn.policy_paths(c)
-    V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
-    V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
-    policies: dict[int, np.ndarray] = {}
-    for t in range(H - 1, -1, -1):
-        mv = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision).month_values(need_policy=False)
-        V[t] = np.ascontiguousarray(mv.value)
-        if n == 1:  # one parameter set: keep the policy (small) so that propagation and `explain` reuse it
-            policies[t] = mv.policy if mv.policy is not None else decision.choose(mv.Q, mv.mask)
+    policies: dict[int, np.ndarray] | None = {} if n == 1 else None  # one parameter set: keep the (small)
+    grid, V = backward_induction(c, decision, n, keep=policies)       # policy for propagation and `explain`
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
-                    settings={"horizon": H, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies})
+                    settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
+                              "_policies": policies or {}})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:
@@ -282,14 +297,7 @@ def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | s
     """
     if isinstance(decision, str):
         decision = Decision.parse(decision)
-    grid = Grid.of(c)
     n = policies[0].shape[1]
-    H = c.horizon
-    paths = dyn.policy_paths(c)
-    V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
-    V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
-    for t in range(H - 1, -1, -1):
-        ev = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
-        V[t] = np.ascontiguousarray(ev.month_values(policies[t]).value)
+    grid, V = backward_induction(c, decision, n, policies)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V, method="policy evaluation",
-                    settings={"horizon": H, "grid": grid.shape, "samples": n})
+                    settings={"horizon": c.horizon, "grid": grid.shape, "samples": n})

@@ -8,48 +8,48 @@ is counted in test-equivalents, so the rational planner's discretised state is t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
-    ACCEPT,
-    CIV,
-    CRISIS,
-    DEAL,
-    ESCALATE,
-    FREEZE,
-    FREEZE_ACT,
-    INVADE,
-    LEAD,
-    LIMITED,
-    MAJOR_WAR,
-    MISSILE,
+    EVENT_OF_ACTION,
     N_ACTIONS,
-    NEGOTIATE,
-    NUCLEAR_TEST,
-    NUCLEAR_USE,
-    NUCLEAR_WAR,
     OUTCOMES,
-    PEACE,
     PHASE_TO_OUTCOME,
     PHASES,
-    PROVOCATION,
-    RETALIATE,
+    TARGET_CLASSES,
+    Action,
+    Event,
+    Phase,
+    Response,
+    Rung,
+    TargetClass,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
 from brinkmanship.engine.streams import Streams
 
 WARHEAD_BIN = 0.5  # warheads histogram resolution (mergeable percentiles across chunks)
 WARHEAD_BINS = 1000
+COMPACT_BELOW = 0.75  # compact the working arrays once fewer than this share of the runs is open
+LOG_FLOOR = 1e-30  # keeps log(u) finite for a uniform draw of exactly 0
 
 # uniform slots drawn once per run (then two per deadline: its month and whether it is executed)
 I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER = range(8)
 K_INIT_FIXED = 8
+SLOTS_PER_DEADLINE = 2
 # uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
 # actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation
 M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
 K_MONTH_FIXED = 5
+
+
+def deadline_slots(j: int) -> tuple[int, int]:
+    """Initial-uniform rows of deadline j: its month, and whether it is executed."""
+    first = K_INIT_FIXED + SLOTS_PER_DEADLINE * j
+    return first, first + 1
 
 
 def sample_categorical(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -73,6 +73,47 @@ def salvo_size(c: Compiled, u: np.ndarray) -> np.ndarray:
     return c.salvo_sizes[k]
 
 
+@dataclass
+class MonthState:
+    """The working arrays of one month of a chunk, passed from one mechanism to the next."""
+
+    t: int
+    u: np.ndarray  # (K_MONTH_FIXED + rules, n) the month's uniforms
+    active: np.ndarray  # runs open at the start of the month
+    posture: Value
+    talks: np.ndarray  # talks progress, moved by the month's events before it is rounded to the grid
+    strikes: np.ndarray  # (4, n) targets struck by class this month
+    new_war: np.ndarray
+    regime: np.ndarray  # the regime itself is threatened (preventive war, failing invasion)
+    deadline_hit: np.ndarray
+    rounds: np.ndarray  # sanctions rounds the rules added
+    missiles: np.ndarray  # missiles launched
+    action: np.ndarray | None = None  # the target's action (-1: none, a deadline month)
+    is_m: np.ndarray | None = None
+    is_n: np.ndarray | None = None
+    is_p: np.ndarray | None = None
+    deal: np.ndarray | None = None
+    freeze: np.ndarray | None = None
+    first_use: np.ndarray | None = None
+    clash: np.ndarray | None = None
+    limited: np.ndarray | None = None
+    total: np.ndarray | None = None
+    nuclear: np.ndarray | None = None
+    war: np.ndarray | None = None
+
+    @staticmethod
+    def start(ch: Chunk, t: int, u: np.ndarray) -> MonthState:
+        """The month's state before anything happens: open runs, talks at their grid level, nothing struck."""
+        n = ch.n
+        none = np.zeros(n, dtype=bool)
+        return MonthState(
+            t=t, u=u, active=ch.phase <= Phase.CRISIS, posture=ch.c.posture(t),
+            talks=ch.talks_idx * dyn.TALKS_STEP, strikes=np.zeros((len(TargetClass), n), dtype=np.int64),
+            new_war=none.copy(), regime=none.copy(), deadline_hit=none, rounds=np.zeros(n, dtype=np.int64),
+            missiles=np.zeros(n),
+        )
+
+
 class Chunk:
     """A chunk of runs advanced month by month under one decision model and one compiled strategy."""
 
@@ -85,16 +126,16 @@ class Chunk:
         self.c, self.model, self.s, self.n = c, model, streams, n
         self.orig = np.arange(n)
         self.compacted = False
-        self.phase = np.full(n, CRISIS, dtype=np.int8)
+        self.phase = np.full(n, Phase.CRISIS, dtype=np.int8)
         self.warheads = np.zeros(n) + c["initial.warheads"]
         self.tests = np.zeros(n, dtype=np.int64)
         self.talks_idx = dyn.talks_round(np.zeros(n) + c["initial.talks"], np.zeros(n))
         self.lists = np.repeat(c.list_sizes[:, :, None], n, axis=2)  # (L, C, n)
-        self.by_class = np.zeros((4, n), dtype=np.int64)
+        self.by_class = np.zeros((len(TargetClass), n), dtype=np.int64)
         self.deaths_mil = np.zeros(n)
         self.deaths_civ = np.zeros(n)
         self.detonations = np.zeros(n)
-        self.rung = np.where(self.phase == PEACE, 0, 1).astype(np.int8)
+        self.rung = np.full(n, Rung.CRISIS, dtype=np.int8)  # every run starts in the crisis
         self.month_resolved = np.full(n, -1, dtype=np.int16)
         self.invaded = np.zeros(n, dtype=bool)
         self.preventive = np.zeros(n, dtype=bool)
@@ -104,7 +145,7 @@ class Chunk:
         for j, d in enumerate(c.deadlines):
             span = d.last_month - d.first_month + 1
             self.deadline_month[j] = d.first_month + np.minimum(
-                (init[K_INIT_FIXED + 2 * j] * span).astype(np.int64), span - 1)
+                (init[deadline_slots(j)[0]] * span).astype(np.int64), span - 1)
         self.sanctions_path, self.economy_path = dyn.policy_paths(c)
         H = c.horizon
         self.outcome_counts = np.zeros((H + 1, len(OUTCOMES)), dtype=np.int64)
@@ -137,8 +178,8 @@ class Chunk:
 
     def _compact(self) -> None:
         """Store the closed runs' outcomes and drop them from the working arrays."""
-        keep = self.phase <= CRISIS
-        if keep.sum() > 0.75 * keep.size:
+        keep = self.phase <= Phase.CRISIS
+        if keep.sum() > COMPACT_BELOW * keep.size:
             return
         done = ~keep
         for k, v in self._outcome_arrays(done).items():
@@ -164,7 +205,7 @@ class Chunk:
         done = None
         if c.deadlines:
             d = c.deadlines[0]
-            done = (self.deadline_month[0, idx] < t) & (self.init[K_INIT_FIXED + 1, idx] < np.broadcast_to(
+            done = (self.deadline_month[0, idx] < t) & (self.init[deadline_slots(0)[1], idx] < np.broadcast_to(
                 c[d.prob], idx.shape))
         return Observation(
             t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests, deadline_done=done,
@@ -172,7 +213,7 @@ class Chunk:
             sanctions=np.broadcast_to(self._path(self.sanctions_path, t, idx), idx.shape),
             talks=self.talks_idx[idx] * dyn.TALKS_STEP, talks_idx=self.talks_idx[idx],
             lists_left=left, struck=c.list_sizes.sum() - left.sum(axis=0), posture=c.posture(t),
-            exercises=float(c.exercise_level[t]),
+            exercises=c.exercises(t),
         ), c
 
     # -- the month ------------------------------------------------------------------------------------
@@ -189,136 +230,157 @@ class Chunk:
         self._compact()
 
     def _step(self, t: int, u: np.ndarray) -> None:
-        c, n, init = self.c, self.n, self.init
-        active = self.phase <= CRISIS
-        posture = c.posture(t)
-        talks = self.talks_idx * dyn.TALKS_STEP
-        strikes = np.zeros((4, n), dtype=np.int64)
-        new_war = np.zeros(n, dtype=bool)
-        regime = np.zeros(n, dtype=bool)
-        deadline_hit = np.zeros(n, dtype=bool)
+        """One month, in the order of its mechanisms (each a method below, pinned by its own test)."""
+        m = MonthState.start(self, t, u)
+        self._deadlines(m)
+        self._act(m)
+        self._answer_events(m)
+        self._after_strikes(m)
+        self._general_war(m)
+        self._advance(m)
 
-        # 1. deadlines: a month with a coercer's deadline action is a month of response for the target
+    def _deadlines(self, m: MonthState) -> None:
+        """1. Deadlines: a month with a coercer's deadline action is a month of response for the target."""
+        c, init = self.c, self.init
         for j, d in enumerate(c.deadlines):
-            fire = active & (self.deadline_month[j] == t) & (init[K_INIT_FIXED + 2 * j + 1] < c[d.prob])
+            fire = m.active & (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
             if d.talks_threshold is not None:
-                fire &= talks < d.talks_threshold
-            deadline_hit |= fire
+                fire &= m.talks < d.talks_threshold
+            m.deadline_hit |= fire
             if d.response == "preventive_war":
-                new_war |= fire
-                regime |= fire
+                m.new_war |= fire
+                m.regime |= fire
                 self.preventive |= fire
             elif d.response == "strike":
-                strikes[d.target_class] += d.count * fire
+                m.strikes[d.target_class] += d.count * fire
             else:
-                talks = talks - fire * c["talks.setback_sanctions"]
+                m.talks = m.talks - fire * c["talks.setback_sanctions"]
 
-        # 2. the target's action
+    def _act(self, m: MonthState) -> None:
+        """2. The target's action: drawn from the decision model, then its own consequences."""
+        c, u, n = self.c, m.u, self.n
         a = np.full(n, -1, dtype=np.int64)
-        idx = np.flatnonzero(active & ~deadline_hit)
+        idx = np.flatnonzero(m.active & ~m.deadline_hit)
         if idx.size:
-            obs, cc = self.observe(t, idx)
+            obs, cc = self.observe(m.t, idx)
             weights = getattr(self.model, "action_weights", self.model.action_probabilities)(cc, obs)
             a[idx] = sample_categorical(weights, u[M_ACTION, idx])
-            self.action_counts[t] = np.bincount(a[idx], minlength=N_ACTIONS)
-        is_m, is_n, is_p = a == MISSILE, a == NUCLEAR_TEST, a == PROVOCATION
-        missiles = np.zeros(n)
-        midx = np.flatnonzero(is_m)
-        missiles[midx] = salvo_size(c, u[M_DETAIL, midx])
-        self.tests = np.minimum(self.tests + is_m + is_n * dyn.nuclear_test_weight(c), dyn.MAX_TESTS)
-        talks = (talks + (a == NEGOTIATE) * dyn.talks_gain(c, posture)
-                 - is_m * c["talks.setback_missile_test"] - is_n * c["talks.setback_nuclear_test"])
-        deal = (a == ACCEPT) & (u[M_DETAIL] < dyn.deal_close_probability(c, posture))
-        freeze = a == FREEZE_ACT
-        invade = a == INVADE
-        success = init[I_INVADE] < dyn.invasion_success(c, posture)
+            self.action_counts[m.t] = np.bincount(a[idx], minlength=N_ACTIONS)
+        m.action = a
+        m.is_m, m.is_n, m.is_p = a == Action.MISSILE_TEST, a == Action.NUCLEAR_TEST, a == Action.PROVOCATION
+        midx = np.flatnonzero(m.is_m)
+        m.missiles[midx] = salvo_size(c, u[M_DETAIL, midx])
+        self.tests = np.minimum(self.tests + m.is_m + m.is_n * dyn.nuclear_test_weight(c), dyn.MAX_TESTS)
+        m.talks = (m.talks + (a == Action.NEGOTIATE) * dyn.talks_gain(c, m.posture)
+                   - m.is_m * c["talks.setback_missile_test"] - m.is_n * c["talks.setback_nuclear_test"])
+        m.deal = (a == Action.ACCEPT_DEAL) & (u[M_DETAIL] < dyn.deal_close_probability(c, m.posture))
+        m.freeze = a == Action.FREEZE
+        invade = a == Action.INVADE
+        success = self.init[I_INVADE] < dyn.invasion_success(c, m.posture)
         self.invaded |= invade
-        new_war |= invade
-        regime |= invade & ~success
-        first_use = a == NUCLEAR_USE
-        clash = is_p & (u[M_DETAIL] < c["escalation.provocation_clash"])
-        limited = clash.copy()
-        self.deaths_mil += clash * c["war.provocation_deaths"]
+        m.new_war |= invade
+        m.regime |= invade & ~success
+        m.first_use = a == Action.NUCLEAR_USE
+        m.clash = m.is_p & (u[M_DETAIL] < c["escalation.provocation_clash"])
+        m.limited = m.clash.copy()
+        self.deaths_mil += m.clash * c["war.provocation_deaths"]
 
-        # 3. the coercer's rules answer the month's events
-        rounds = np.zeros(n, dtype=np.int64)
+    def _answer_events(self, m: MonthState) -> None:
+        """3. The coercer's rules answer the month's events: strikes (from a list or a class), sanctions rounds."""
+        c = self.c
+        happened = {Event.MISSILE_TEST: m.is_m, Event.NUCLEAR_TEST: m.is_n, Event.PROVOCATION: m.is_p}
         for i, r in enumerate(c.rules):
-            fire = (is_m, is_n, is_p)[r.event] & (u[K_MONTH_FIXED + i] < c[r.prob])
+            fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < c[r.prob])
             if r.response == "strike":
-                want = (r.count * (missiles if r.per_missile else 1.0) * fire).astype(np.int64)
+                want = (r.count * (m.missiles if r.per_missile else 1.0) * fire).astype(np.int64)
                 if r.target_list >= 0:
                     sub = np.flatnonzero(want)
                     left = self.lists[r.target_list][:, sub]
                     alloc = dyn.allocate_strikes(np.minimum(want[sub], left.sum(axis=0)), left,
                                                  c.list_orders[r.target_list])
                     self.lists[r.target_list][:, sub] = left - alloc
-                    strikes[:, sub] += alloc
+                    m.strikes[:, sub] += alloc
                 else:
-                    strikes[r.target_class] += want
+                    m.strikes[r.target_class] += want
             else:
-                rounds += fire
-                talks = talks - fire * c["talks.setback_sanctions"]
+                m.rounds += fire
+                m.talks = m.talks - fire * c["talks.setback_sanctions"]
 
-        # 4. after strikes: absorb, retaliate in kind, or escalate to general war
-        total = strikes.sum(axis=0)
-        hit = (total > 0) & ~new_war & ~first_use & ~deal & ~freeze & ~clash
+    def _after_strikes(self, m: MonthState) -> None:
+        """4. After strikes: absorb, retaliate in kind, or escalate to general war; strike deaths."""
+        c, u, n, init = self.c, m.u, self.n, self.init
+        m.total = total = m.strikes.sum(axis=0)
+        hit = (total > 0) & ~m.new_war & ~m.first_use & ~m.deal & ~m.freeze & ~m.clash
         hidx = np.flatnonzero(hit)
         if hidx.size:
-            obs, cc = self.observe(t, hidx)
-            event = np.select([is_m[hidx], is_n[hidx], is_p[hidx]], [0, 1, 2], default=3)
-            info = StrikeInfo(total=total[hidx], leadership=strikes[LEAD, hidx], civilian=strikes[CIV, hidx],
-                              event=event, rounds=rounds[hidx])
+            obs, cc = self.observe(m.t, hidx)
+            action = m.action[hidx]
+            event = np.full(hidx.size, Event.DEADLINE, dtype=np.int64)
+            for act, ev in EVENT_OF_ACTION.items():
+                event[action == act] = ev
+            info = StrikeInfo(total=total[hidx], leadership=m.strikes[TargetClass.LEADERSHIP, hidx],
+                              civilian=m.strikes[TargetClass.CIVILIAN_POPULATION, hidx], event=event,
+                              rounds=m.rounds[hidx])
             resp = np.zeros(n, dtype=np.int64)
             resp[hidx] = sample_categorical(self.model.response_probabilities(cc, obs, info), u[M_RESP, hidx])
-            ret = hit & (resp == RETALIATE)
+            ret = hit & (resp == Response.RETALIATE)
             counter = ret & (init[I_COUNTER] < c["escalation.counter_escalation"])
-            limited |= ret & ~counter
-            new_war |= (hit & (resp == ESCALATE)) | counter
-            talks = talks - hit * c["talks.setback_strike"]
+            m.limited |= ret & ~counter
+            m.new_war |= (hit & (resp == Response.ESCALATE)) | counter
+            m.talks = m.talks - hit * c["talks.setback_strike"]
         sidx = np.flatnonzero(total)
         if sidx.size:
             cs = c.chunk(sidx) if c.has_arrays else c
+            civ = m.strikes[TargetClass.CIVILIAN_POPULATION, sidx]
             city = dyn.loguniform_scale(cs, "war.civilian_deaths_per_city", u[M_CITY, sidx])
-            self.deaths_mil[sidx] += (total[sidx] - strikes[CIV, sidx]) * cs["war.military_deaths_per_target"]
-            self.deaths_civ[sidx] += strikes[CIV, sidx] * city
-            self.by_class[:, sidx] += strikes[:, sidx]
+            self.deaths_mil[sidx] += (total[sidx] - civ) * cs["war.military_deaths_per_target"]
+            self.deaths_civ[sidx] += civ * city
+            self.by_class[:, sidx] += m.strikes[:, sidx]
 
-        # 5. general war: third parties, nuclear use, deaths
-        nuclear = first_use.copy()
-        widx = np.flatnonzero(new_war)
+    def _general_war(self, m: MonthState) -> None:
+        """5. General war: nuclear use (first use, or in the war), third parties, deaths."""
+        c = self.c
+        m.nuclear = m.first_use.copy()
+        widx = np.flatnonzero(m.new_war)
         if widx.size:
             cw = c.chunk(widx) if c.has_arrays else c
-            nuclear[widx] |= init[I_NUC_USE, widx] < dyn.nuclear_use_in_war(
-                cw, self.warheads[widx], dyn.delivery(cw, self.tests[widx]), regime[widx])
-        war = new_war | nuclear
-        if war.any():
-            self._resolve_war(war, nuclear)
+            m.nuclear[widx] |= self.init[I_NUC_USE, widx] < dyn.nuclear_use_in_war(
+                cw, self.warheads[widx], dyn.delivery(cw, self.tests[widx]), m.regime[widx])
+        m.war = m.new_war | m.nuclear
+        if m.war.any():
+            self._resolve_war(m.war, m.nuclear)
 
-        # 6. phases, ladder, slow variables
+    def _advance(self, m: MonthState) -> None:
+        """6. Phases, the ladder, talks and warheads of the runs still open; the month's aggregates."""
+        c, t, active = self.c, m.t, m.active
         old = self.phase.copy()
         phase = self.phase
-        phase[deal] = DEAL
-        phase[freeze] = FREEZE
-        phase[limited] = LIMITED
-        phase[war] = MAJOR_WAR
-        phase[nuclear] = NUCLEAR_WAR
-        still = active & (phase <= CRISIS)
-        self.quiet = np.where(is_m | is_n | is_p, 0, self.quiet + 1).astype(np.int16)
-        phase[still] = np.where(self.quiet[still] >= 6, PEACE, CRISIS)
-        for level, reached in ((2, limited | (total > 0)), (3, war), (4, nuclear)):  # rung 1: the crisis itself
+        phase[m.deal] = Phase.DEAL
+        phase[m.freeze] = Phase.FREEZE
+        phase[m.limited] = Phase.LIMITED_CONFLICT
+        phase[m.war] = Phase.MAJOR_WAR
+        phase[m.nuclear] = Phase.NUCLEAR_WAR
+        still = active & (phase <= Phase.CRISIS)
+        self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
+        calm = self.quiet >= c["escalation.quiet_months"]
+        phase[still] = np.where(calm[still], Phase.PEACE, Phase.CRISIS)
+        for level, reached in ((Rung.LIMITED_STRIKES, m.limited | (m.total > 0)), (Rung.MAJOR_WAR, m.war),
+                               (Rung.NUCLEAR_USE, m.nuclear)):
             hit_rung = np.flatnonzero(reached & active)
             if hit_rung.size:
                 self.rung[hit_rung] = np.maximum(self.rung[hit_rung], level)
-        self.month_resolved[active & (phase > CRISIS)] = t + 1
+        self.month_resolved[active & (phase > Phase.CRISIS)] = t + 1
+        talks = m.talks
         if c.sanctions_mode == "escalate":  # a new sanctions round after each test month sets talks back
-            talks = talks - (is_m | is_n) * c["talks.setback_sanctions"]
-        self.talks_idx = np.where(still, dyn.talks_round(talks, u[M_TALKS]), self.talks_idx)
-        self.warheads = self.warheads + still * (c["arsenal.production_per_year"] / 12.0)
+            talks = talks - (m.is_m | m.is_n) * c["talks.setback_sanctions"]
+        self.talks_idx = np.where(still, dyn.talks_round(talks, m.u[M_TALKS]), self.talks_idx)
+        self.warheads = self.warheads + still * dyn.monthly_production(c)
 
         changed = old != phase
         if changed.any():
-            self.transitions += np.bincount(old[changed].astype(np.int64) * len(PHASES) + phase[changed],
-                                            minlength=len(PHASES) ** 2).reshape(len(PHASES), len(PHASES))
+            P = len(PHASES)
+            self.transitions += np.bincount(old[changed].astype(np.int64) * P + phase[changed],
+                                            minlength=P * P).reshape(P, P)
         self.outcome_counts[t + 1] = self.closed_outcomes + np.bincount(
             PHASE_TO_OUTCOME, weights=np.bincount(phase, minlength=len(PHASES)), minlength=len(OUTCOMES)
         ).astype(np.int64)
@@ -337,7 +399,7 @@ class Chunk:
         self.deaths_civ[w] += conv * share
         self.deaths_mil[w] += conv * (1.0 - share)
         mean = np.maximum(c["war.detonations_mean"], 1.0)
-        det = np.ceil(-np.log(np.maximum(init[I_DETON], 1e-30)) * mean)
+        det = np.ceil(-np.log(np.maximum(init[I_DETON], LOG_FLOOR)) * mean)
         det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads[w]), 1.0)) * nuclear[w]
         per = dyn.loguniform_scale(c, "war.deaths_per_detonation", init[I_NUC_SCALE])
         self.detonations[w] += det
@@ -355,10 +417,7 @@ class Chunk:
             "deaths_civilian": self.deaths_civ[sel],
             "deaths": self.deaths_mil[sel] + self.deaths_civ[sel],
             "detonations": self.detonations[sel],
-            "strikes_military": self.by_class[0, sel],
-            "strikes_leadership": self.by_class[1, sel],
-            "strikes_dual_use": self.by_class[2, sel],
-            "strikes_civilian_population": self.by_class[3, sel],
+            **{f"strikes_{name}": self.by_class[k, sel] for k, name in enumerate(TARGET_CLASSES)},
             "highest_rung": self.rung[sel],
             "invaded": self.invaded[sel],
             "preventive_war": self.preventive[sel],

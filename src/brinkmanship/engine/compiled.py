@@ -5,16 +5,15 @@ Parameters are scalars, or per-run arrays when an exploration overrides them (on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from brinkmanship.engine.constants import EVENTS, TARGET_CLASSES
+from brinkmanship.engine.constants import EVENTS, TARGET_CLASSES, Event
 from brinkmanship.engine.dynamics import strike_order
 from brinkmanship.errors import InputError
 from brinkmanship.spec import Scenario, Strategy, all_params
-from brinkmanship.spec.strategy import Channel, Engagement, ExercisesMode, Response, SanctionsMode
+from brinkmanship.spec.strategy import Engagement, ExercisesMode, Response
 
 Value = float | np.ndarray
 
@@ -24,7 +23,7 @@ class CompiledRule:
     """A rule as indices: event, response, class (or list), count, per-missile flag and its parameter names."""
 
     id: str
-    event: int
+    event: Event
     response: str
     target_class: int
     count: int
@@ -60,7 +59,8 @@ class Compiled:
     values: dict[str, Value]
     ranges: dict[str, tuple[float, float, float]]  # (low, high, declared value)
     horizon: int
-    exercise_level: np.ndarray  # (H,) exercise intensity each month (0 none, 0.5 scaled-down, 1 normal)
+    exercise_months: np.ndarray  # (H,) 1.0 in a month with major joint exercises, else 0.0
+    exercises_mode: str  # the strategy's exercises lever: normal, scaled_down or suspended
     exercises_suspended: float
     posture_start: float
     channel: str
@@ -73,7 +73,6 @@ class Compiled:
     deadlines: tuple[CompiledDeadline, ...]
     list_sizes: np.ndarray  # (L, 4) targets per class per list
     list_orders: tuple[np.ndarray, ...] = ()  # per list: dynamics.strike_order of its composition
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Value:
         return self.values[name]
@@ -94,6 +93,15 @@ class Compiled:
             return self
         vals = {k: (v.reshape(-1, 1) if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
         return replace(self, values=vals)
+
+    def exercises(self, t: int) -> Value:
+        """Exercise intensity at step t: none outside exercise months or when suspended, full when normal,
+        the scenario's `exercises.scaled_down_intensity` when scaled down."""
+        if not self.exercise_months[t] or self.exercises_mode == ExercisesMode.suspended.value:
+            return 0.0
+        if self.exercises_mode == ExercisesMode.normal.value:
+            return 1.0
+        return self.values["exercises.scaled_down_intensity"]
 
     def posture(self, t: int) -> Value:
         """Posture at step t: a linear ramp from the start value to the lever's target."""
@@ -117,10 +125,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
 
     lv = strategy.levers
     H = scenario.horizon_months
-    level = {ExercisesMode.normal: 1.0, ExercisesMode.scaled_down: 0.5, ExercisesMode.suspended: 0.0}[
-        lv.exercises.mode]
-    ex = np.array([level if scenario.calendar_month(t) in scenario.exercise_months else 0.0
-                   for t in range(H)])
+    ex = np.array([float(scenario.calendar_month(t) in scenario.exercise_months) for t in range(H)])
 
     lists = list(strategy.target_lists)
     list_sizes = np.zeros((max(1, len(lists)), len(TARGET_CLASSES)), dtype=np.int64)
@@ -130,7 +135,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
 
     rules = tuple(
         CompiledRule(
-            id=r.id, event=EVENTS.index(r.on.value), response=r.do.value,
+            id=r.id, event=Event(EVENTS.index(r.on.value)), response=r.do.value,
             target_class=TARGET_CLASSES.index(r.target_class.value) if r.target_class else -1,
             count=r.count, per_missile=r.per == "missile",
             target_list=lists.index(r.from_list) if r.from_list else -1,
@@ -155,12 +160,11 @@ def compile_model(scenario: Scenario, strategy: Strategy,
     assert all(r.response in {x.value for x in Response} for r in rules)
     return Compiled(
         scenario=scenario, strategy=strategy, values=values, ranges=ranges, horizon=H,
-        exercise_level=ex, exercises_suspended=1.0 if lv.exercises.mode == ExercisesMode.suspended else 0.0,
+        exercise_months=ex, exercises_mode=ExercisesMode(lv.exercises.mode).value, exercises_suspended=1.0 if lv.exercises.mode == ExercisesMode.suspended else 0.0,
         posture_start=float(scenario.initial.posture.value), channel=lv.talks.channel.value,
         china_engaged=lv.third_parties.china == Engagement.engage,
         russia_engaged=lv.third_parties.russia == Engagement.engage,
         sanctions_mode=lv.sanctions.mode.value, salvo_sizes=sizes, salvo_cdf=np.cumsum(shares),
         rules=rules, deadlines=deadlines, list_sizes=list_sizes,
         list_orders=tuple(strike_order(row) for row in list_sizes),
-        extra={"channel_enum": Channel(lv.talks.channel), "sanctions_enum": SanctionsMode(lv.sanctions.mode)},
     )

@@ -26,6 +26,8 @@ from brinkmanship.engine.constants import (
     NUCLEAR_TEST,
     NUCLEAR_USE,
     PROVOCATION,
+    Event,
+    Response,
 )
 from brinkmanship.errors import InputError
 
@@ -45,7 +47,7 @@ class Observation:
     lists_left: np.ndarray  # (L, n) targets left on each finite list
     struck: np.ndarray  # targets lost from the coercer's finite lists so far
     posture: Value
-    exercises: float
+    exercises: Value  # exercise intensity this month (Compiled.exercises)
     deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
 
 
@@ -113,15 +115,15 @@ class BaseRatePolicy:
         deter = c[b + "deterrence_effect"]
         struck = c[b + "struck_effect"] * obs.struck
         withdrawal = 1.0 - obs.posture
-        goodwill = c[b + "goodwill_effect"] * (withdrawal + 0.5 * c.exercises_suspended)
+        goodwill = c[b + "goodwill_effect"] * (withdrawal + c[b + "suspension_goodwill_share"] * c.exercises_suspended)
         need = c[b + "economy_effect"] * (1.0 - obs.economy) + c[b + "sanctions_effect"] * obs.sanctions
         L = np.zeros((N_ACTIONS, n))
         L[MISSILE] = (c[b + "missile_test"] + ex - rest - talks - mature + struck
-                         - deter * dyn.believed_threat(c, obs.lists_left, 0))
-        L[NUCLEAR_TEST] = (c[b + "nuclear_test"] + 0.5 * ex - rest - talks - mature + struck
-                              - deter * dyn.believed_threat(c, obs.lists_left, 1))
+                         - deter * dyn.believed_threat(c, obs.lists_left, Event.MISSILE_TEST))
+        L[NUCLEAR_TEST] = (c[b + "nuclear_test"] + c[b + "nuclear_test_exercises_share"] * ex - rest - talks
+                           - mature + struck - deter * dyn.believed_threat(c, obs.lists_left, Event.NUCLEAR_TEST))
         L[PROVOCATION] = (c[b + "provocation"] + ex + struck
-                             - deter * dyn.believed_threat(c, obs.lists_left, 2))
+                             - deter * dyn.believed_threat(c, obs.lists_left, Event.PROVOCATION))
         L[NEGOTIATE] = c[b + "negotiate"] + need + goodwill + talks
         L[ACCEPT] = c[b + "accept_deal"] + need + goodwill + talks
         L[FREEZE_ACT] = c[b + "freeze"] + need + goodwill + talks + mature + rest
@@ -153,9 +155,9 @@ class BaseRatePolicy:
         hurt = (c[e + "per_strike_logit"] * strikes.total + c[e + "civilian_logit"] * (strikes.civilian > 0)
                 + c[e + "leadership_logit"] * (strikes.leadership > 0))
         n = strikes.total.shape[0]
-        L = np.zeros((3, n))
-        L[1] = c[e + "retaliate_logit"] + hurt
-        L[2] = c[e + "escalate_logit"] + hurt
+        L = np.zeros((len(Response), n))
+        L[Response.RETALIATE] = c[e + "retaliate_logit"] + hurt
+        L[Response.ESCALATE] = c[e + "escalate_logit"] + hurt
         return softmax_masked(L)
 
 

@@ -10,14 +10,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES
+from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES, Event
 
 if TYPE_CHECKING:
     from brinkmanship.engine.compiled import Compiled, Value
 
 TALKS_STEP = 0.05  # talks progress moves on a grid of 21 levels (stochastic rounding keeps the mean)
 TALKS_LEVELS = 21
-MAX_TESTS = 6  # test-equivalents after which delivery no longer improves
+MAX_TESTS = 6  # test-equivalents after which delivery no longer improves (the planner's grid size)
+GRID_TOL = 1e-9  # floating-point slack when a value on a grid is compared with a grid level
+MONTHS_PER_YEAR = 12.0
+SAINTE_LAGUE_OFFSET = 0.5  # the Sainte-Lague divisor method's offset: the j-th seat of a class at (j + 0.5) / n
+
+
+def warheads_at(c: Compiled, t: Value) -> Value:
+    """Warheads of a run still open at the start of month t (production accumulates; nothing detonated)."""
+    return c["initial.warheads"] + c["arsenal.production_per_year"] * t / MONTHS_PER_YEAR
+
+
+def monthly_production(c: Compiled) -> Value:
+    """Warheads added in one month of an open crisis."""
+    return c["arsenal.production_per_year"] / MONTHS_PER_YEAR
 
 
 def delivery(c: Compiled, tests: np.ndarray) -> np.ndarray:
@@ -37,17 +50,8 @@ def nuclear_test_weight(c: Compiled) -> np.ndarray:
 def talks_round(x: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Stochastic rounding of talks progress in [0, 1] to the grid index; keeps the expectation."""
     y = np.clip(x, 0.0, 1.0) / TALKS_STEP
-    lo = np.floor(y + 1e-9)
+    lo = np.floor(y + GRID_TOL)
     return (lo + (u < (y - lo))).astype(np.int64).clip(0, TALKS_LEVELS - 1)
-
-
-def talks_lottery(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The same rounding as a lottery: lower grid index and the probability of the upper one."""
-    y = np.clip(x, 0.0, 1.0) / TALKS_STEP
-    lo = np.floor(y + 1e-9)
-    frac = np.clip(y - lo, 0.0, 1.0)
-    lo = lo.astype(np.int64)
-    return lo.clip(0, TALKS_LEVELS - 1), np.where(lo >= TALKS_LEVELS - 1, 0.0, frac)
 
 
 def policy_paths(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
@@ -83,11 +87,6 @@ def enforcement(c: Compiled) -> Value:
     ch = c["china.enforcement_engaged"] if c.china_engaged else c["china.enforcement_forgotten"]
     ru = c["russia.enforcement_engaged"] if c.russia_engaged else c["russia.enforcement_forgotten"]
     return ch * ru
-
-
-def effective_sanctions(c: Compiled, level: Value) -> Value:
-    """Sanctions pressure actually felt: the level times third-party enforcement."""
-    return level * enforcement(c)
 
 
 def restraint(c: Compiled) -> Value:
@@ -134,7 +133,7 @@ def invasion_success(c: Compiled, posture: Value) -> Value:
 
 def deal_available(c: Compiled, talks: np.ndarray) -> np.ndarray:
     """A deal can be accepted once talks have passed the threshold (grid values, so a tolerance)."""
-    return talks >= c["talks.deal_threshold"] - 1e-9
+    return talks >= c["talks.deal_threshold"] - GRID_TOL
 
 
 def mean_salvo(c: Compiled) -> float:
@@ -142,7 +141,7 @@ def mean_salvo(c: Compiled) -> float:
     return float(np.dot(c.salvo_sizes, np.diff(np.concatenate([[0.0], c.salvo_cdf]))))
 
 
-def believed_threat(c: Compiled, lists_left: np.ndarray, event: int) -> np.ndarray | float:
+def believed_threat(c: Compiled, lists_left: np.ndarray, event: Event) -> np.ndarray | float:
     """Targets the target believes it would lose in answer to one `event` (expected, list-limited).
 
     `lists_left` is (L, n): targets left on each finite list.
@@ -160,9 +159,11 @@ def believed_threat(c: Compiled, lists_left: np.ndarray, event: int) -> np.ndarr
 
 def nuclear_use_in_war(c: Compiled, warheads: np.ndarray, delivery: np.ndarray,
                        regime_threatened: np.ndarray) -> np.ndarray:
-    """Chance a major war turns nuclear: needs a warhead; likelier when the regime itself is threatened."""
+    """Chance a major war turns nuclear: needs a warhead; likelier when the regime itself is threatened, and
+    with proven delivery (a share of the chance is open without it, the rest grows with delivery)."""
     base = np.where(regime_threatened, c["war.nuclear_use_regime_threatened"], c["war.nuclear_use_in_war"])
-    return np.where(warheads >= 1.0, base * (0.5 + 0.5 * delivery), 0.0)
+    floor = c["war.nuclear_use_without_delivery"]
+    return np.where(warheads >= 1.0, base * (floor + (1.0 - floor) * delivery), 0.0)
 
 
 def intervention_probability(c: Compiled) -> tuple[Value, Value]:
@@ -178,7 +179,7 @@ def strike_order(composition: np.ndarray) -> np.ndarray:
     The classes are interleaved in proportion (Sainte-Lague order), so the split after x strikes depends
     only on x, never on how the strikes were grouped month by month, and each class depletes monotonically.
     """
-    keys = sorted(((j + 0.5) / n_c, c) for c, n_c in enumerate(np.asarray(composition, dtype=np.int64))
+    keys = sorted(((j + SAINTE_LAGUE_OFFSET) / n_c, c) for c, n_c in enumerate(np.asarray(composition, dtype=np.int64))
                   for j in range(int(n_c)))
     table = np.zeros((len(keys) + 1, len(composition)), dtype=np.int64)
     for x, (_, c) in enumerate(keys):
@@ -222,17 +223,17 @@ __all__ = [
     "deal_available",
     "deal_close_probability",
     "delivery",
-    "effective_sanctions",
     "enforcement",
     "intervention_probability",
     "invasion_success",
     "loguniform_scale",
     "mean_salvo",
+    "monthly_production",
     "nuclear_test_weight",
     "nuclear_use_in_war",
     "policy_paths",
     "restraint",
     "talks_gain",
-    "talks_lottery",
     "talks_round",
+    "warheads_at",
 ]

@@ -19,6 +19,7 @@ from brinkmanship.spec import Scenario, Strategy
 
 METRICS = ("deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean")
 EXACT_BLOCK = 64  # samples per exact planner solve (bounds memory)
+DEATHS_PERCENTILE = 95  # the deaths_p95 metric
 
 
 def evaluate_experiments(
@@ -49,7 +50,7 @@ def evaluate_experiments(
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
     deaths = out["deaths"].reshape(n, runs)
     result["deaths_mean"] = deaths.mean(axis=1)
-    result["deaths_p95"] = np.percentile(deaths, 95, axis=1)
+    result["deaths_p95"] = np.percentile(deaths, DEATHS_PERCENTILE, axis=1)
     result["warheads_mean"] = out["warheads"].reshape(n, runs).mean(axis=1)
     result["civilian_strikes_mean"] = out["strikes_civilian_population"].reshape(n, runs).mean(axis=1)
     return result

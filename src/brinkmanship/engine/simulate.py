@@ -7,13 +7,19 @@ numbers do not depend on the chunking (see `streams`).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from brinkmanship.engine.chunk import K_INIT_FIXED, K_MONTH_FIXED, WARHEAD_BIN, WARHEAD_BINS, Chunk
+from brinkmanship.engine.chunk import (
+    K_INIT_FIXED,
+    K_MONTH_FIXED,
+    SLOTS_PER_DEADLINE,
+    WARHEAD_BIN,
+    WARHEAD_BINS,
+    Chunk,
+)
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
 from brinkmanship.engine.decision import DecisionModel, get_decision_model
@@ -22,6 +28,8 @@ from brinkmanship.limits import check_memory
 from brinkmanship.spec import Scenario, Strategy
 
 DEFAULT_CHUNK = 100_000
+DEFAULT_RUNS = 10_000
+WARHEAD_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the timeline's warheads bands
 
 OUTCOME_FIELDS = (
     "final_phase", "outcome", "month_resolved", "warheads", "deaths_military", "deaths_civilian", "deaths",
@@ -70,14 +78,9 @@ def simulation_memory(c: Compiled, runs: int, chunk_size: int, whole_horizon: bo
     return float(runs) * RESULT_BYTES_PER_RUN + float(min(runs, chunk_size)) * per_run + fixed
 
 
-def stream_key(name: str) -> int:
-    """A stable integer key for a name (used to separate random streams of different experiments)."""
-    return zlib.crc32(name.encode())
-
-
 def stream_sizes(c: Compiled) -> tuple[int, int]:
     """Uniforms drawn per run at the start, and per run each month, for this strategy."""
-    return K_INIT_FIXED + 2 * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
+    return K_INIT_FIXED + SLOTS_PER_DEADLINE * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
 
 
 def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: int,
@@ -94,7 +97,7 @@ def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: in
 def simulate(
     scenario: Scenario,
     strategy: Strategy,
-    runs: int = 10_000,
+    runs: int = DEFAULT_RUNS,
     seed: int = 0,
     adversary: str | DecisionModel = "base-rate",
     chunk_size: int = DEFAULT_CHUNK,
@@ -137,7 +140,7 @@ def simulate(
     months = [_add_months_iso(scenario, t) for t in range(scenario.horizon_months + 1)]
     timeline = {
         "outcome_counts": tallies["outcome_counts"],
-        "warheads_q": _hist_quantiles(hist, (0.05, 0.25, 0.5, 0.75, 0.95)),
+        "warheads_q": _hist_quantiles(hist, WARHEAD_QUANTILES),
         "action_counts": tallies["action_counts"],
         "months": months,
     }

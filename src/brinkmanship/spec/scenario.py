@@ -42,6 +42,12 @@ class Arsenal(_Frozen):
         return self
 
 
+class Exercises(_Frozen):
+    """Joint exercises: how intense a scaled-down exercise is, next to a normal one (1) and none (0)."""
+
+    scaled_down_intensity: Fraction
+
+
 class Economy(_Frozen):
     """The target's economy index: dragged down by enforced sanctions, recovering slowly otherwise."""
 
@@ -99,6 +105,7 @@ class Escalation(_Frozen):
     leadership_logit: NonNegative
     counter_escalation: Probability
     provocation_clash: Probability
+    quiet_months: NonNegative
 
 
 class Invasion(_Frozen):
@@ -116,6 +123,7 @@ class War(_Frozen):
     intervention_deaths_multiplier: NonNegative
     nuclear_use_in_war: Probability
     nuclear_use_regime_threatened: Probability
+    nuclear_use_without_delivery: Fraction
     detonations_mean: NonNegative
     deaths_per_detonation: NonNegative
     military_deaths_per_target: NonNegative
@@ -144,6 +152,8 @@ class BaseRate(_Frozen):
     arsenal_maturity_effect: Real
     invasion_temptation: Real
     struck_effect: Real
+    nuclear_test_exercises_share: Fraction
+    suspension_goodwill_share: Fraction
 
 
 class Adversary(_Frozen):
@@ -165,6 +175,7 @@ class Adversary(_Frozen):
     city_cost: NonNegative
     limited_conflict_cost: NonNegative
     war_cost: NonNegative
+    nuclear_war_cost_factor: NonNegative
     regime_fall_war: Probability
     regime_fall_nuclear_war: Probability
     intervention_protection: Fraction
@@ -187,6 +198,7 @@ class Scenario(_Frozen):
     strategies: list[str] = []
     initial: Initial
     arsenal: Arsenal
+    exercises: Exercises
     economy: Economy
     sanctions: Sanctions
     talks: Talks
@@ -222,7 +234,7 @@ class Scenario(_Frozen):
     def params(self) -> dict[str, Param]:
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
-        for section in ("initial", "arsenal", "economy", "sanctions", "talks", "china", "russia",
+        for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
                         "escalation", "invasion", "war", "base_rate", "adversary"):
             block = getattr(self, section)
             for key in type(block).model_fields:

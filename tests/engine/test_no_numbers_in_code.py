@@ -1,0 +1,133 @@
+"""Every model number lives in the scenario file: the engine and the planner hold no numeric literal except
+structural ones (0 and 1, array indices and axes) and the named constants below, each with its reason.
+
+A new literal in a formula fails here: move it into the scenario (with a source, or `assumption: true` and a
+range) or, if it truly is not a model number, give it a name and a line in `NAMED`.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import brinkmanship
+
+PACKAGE = Path(brinkmanship.__file__).parent
+MODULES = sorted([*(PACKAGE / "engine").glob("*.py"), *(PACKAGE / "adversary").glob("*.py")])
+# summary statistics of results (interval, percentiles), not model numbers: owned by the summary layer
+EXCLUDED = {"summary.py"}
+
+# Named module constants that are not model numbers: numerical guards, discretisation, sizes and display.
+NAMED = {
+    # dynamics: discretisation of the state and unit conversions
+    "TALKS_STEP": "talks progress grid (21 levels); the planner's state space",
+    "TALKS_LEVELS": "talks progress grid size",
+    "MAX_TESTS": "delivery saturates after this many test-equivalents; the planner's tests axis",
+    "GRID_TOL": "floating-point slack in comparisons with grid levels",
+    "MONTHS_PER_YEAR": "unit conversion",
+    "SAINTE_LAGUE_OFFSET": "definition of the Sainte-Lague divisor method (strike order)",
+    # chunk: random-number layout, memory and numerical guards
+    "WARHEAD_BIN": "histogram resolution of warheads (reporting percentiles)",
+    "WARHEAD_BINS": "histogram size",
+    "COMPACT_BELOW": "memory: when to compact closed runs (no effect on numbers)",
+    "LOG_FLOOR": "keeps log(u) finite",
+    "I_WAR": "layout of the per-run uniforms",
+    "K_INIT_FIXED": "layout of the per-run uniforms",
+    "SLOTS_PER_DEADLINE": "layout of the per-run uniforms",
+    "M_ACTION": "layout of the monthly uniforms",
+    "K_MONTH_FIXED": "layout of the monthly uniforms",
+    # decision, planner, kernel: numerical guards
+    "LOGIT_CLIP": "exp of a log-odds stays finite",
+    "TIE_TOL": "relative tolerance for a tie between values",
+    "EXP_FLOOR": "logit weights never underflow to a zero sum",
+    "DISCOUNT_CAP": "a perpetuity stays finite",
+    "HAZARD_FLOOR": "no division by zero in the deadline's hazard",
+    "DEADLINE_STATES": "a recurring deadline has acted or not (grid axis size)",
+    # runners and outputs: sizes, defaults and display
+    "EXACT_BLOCK": "memory: samples per planner solve",
+    "DEATHS_PERCENTILE": "the deaths_p95 metric",
+    "DEFAULT_CHUNK": "memory: runs per chunk (no effect on numbers)",
+    "DEFAULT_RUNS": "default number of runs",
+    "WARHEAD_QUANTILES": "timeline bands",
+    "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
+    "SHOWN": "explain: display threshold",
+    "PURE": "explain: display threshold",
+    "TOP": "explain: how many actions are named",
+    "SHOWN_TAKEN": "explain: display threshold",
+    "MAP_MONTH": "explain: month of the policy map without a deadline",
+    "MAP_TALKS_EVERY": "explain: rows of the policy map",
+    "MAP_COLUMNS": "explain: columns of the policy map",
+}
+STRUCTURAL = {0, 1}
+AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def _allowed(node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Whether a numeric literal is structural or named (see the module docstring)."""
+    if node.value in STRUCTURAL:
+        return True
+    child, p = node, parents.get(node)
+    while p is not None:
+        if isinstance(p, ast.Subscript) and child is p.slice:
+            return True  # an index or a slice: x[2], shape[3], m[:, :, dm:]
+        if isinstance(p, ast.keyword) and p.arg == "axis":
+            return True
+        if isinstance(p, ast.Call) and getattr(p.func, "attr", getattr(p.func, "id", None)) in AXES_CALLS:
+            return True  # axes of a transpose
+        if isinstance(p, ast.Compare) and isinstance(p.left, ast.Attribute) and p.left.attr == "ndim":
+            return True
+        if isinstance(p, ast.ClassDef):
+            return any(isinstance(b, ast.Name) and b.id == "IntEnum" for b in p.bases)  # enum codes
+        if isinstance(p, ast.Assign) and isinstance(parents.get(p), ast.Module):
+            names = [n.id for t in p.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            return bool(names) and names[0] in NAMED
+        if isinstance(p, ast.FunctionDef | ast.Lambda):
+            return False
+        child, p = p, parents.get(p)
+    return False
+
+
+def literals_outside_the_data(path: Path) -> list[str]:
+    """`file:line: value` for each numeric literal of `path` that is neither structural nor named."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = _parents(tree)
+    out = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
+                and not isinstance(node.value, bool) and not _allowed(node, parents)):
+            out.append(f"{path.parent.name}/{path.name}:{node.lineno}: {node.value!r}")
+    return sorted(out)
+
+
+@pytest.mark.parametrize("path", [m for m in MODULES if m.name not in EXCLUDED], ids=lambda p: p.name)
+def test_no_model_number_in_engine_or_planner_code(path):
+    found = literals_outside_the_data(path)
+    assert not found, ("numeric literals in code; move model numbers into the scenario file (source or "
+                       "assumption + range), or name a structural constant in NAMED:\n" + "\n".join(found))
+
+
+def test_the_scan_catches_a_literal_in_a_formula(tmp_path):
+    """The scan is not vacuous: the issue's examples are found, structural uses are not."""
+    src = tmp_path / "m.py"
+    src.write_text(
+        "import numpy as np\n"
+        "LIMIT = 7\n"
+        "def f(c, d, w, x):\n"
+        "    y = np.zeros((4, 3))[2] + x.sum(axis=2) + x[:, 3]\n"
+        "    return c * (0.5 + 0.5 * d) - 2 * w + y\n",
+        encoding="utf-8")
+    where = f"{tmp_path.name}/m.py"
+    assert literals_outside_the_data(src) == [f"{where}:2: 7", f"{where}:4: 3", f"{where}:4: 4",
+                                              f"{where}:5: 0.5", f"{where}:5: 0.5", f"{where}:5: 2"]
+
+
+def test_every_named_constant_is_used():
+    """No stale entry in the allow-list."""
+    text = "\n".join(m.read_text(encoding="utf-8") for m in MODULES)
+    assert [name for name in NAMED if f"{name} =" not in text and f"{name}," not in text] == []
