@@ -25,7 +25,7 @@ LAYERS: dict[str, int] = {
     "explore": 5, "history": 5,
     "analysis": 6,
     "report": 7,
-    "_api": 8,
+    "_api": 8, "web": 8,
     "cli": 9, "__main__": 10,
 }
 

@@ -106,7 +106,7 @@ def test_planner_with_many_rules_is_refused_at_once(tmp_path, n_rules):
 
 
 def test_planner_memory_estimate_bounds_a_real_solve(korea, strategies):
-    from brinkmanship.adversary.grid import planner_memory
+    from brinkmanship.adversary.budget import planner_memory
     from brinkmanship.adversary.planner import solve
     from brinkmanship.engine.compiled import compile_model
 

@@ -16,8 +16,9 @@ import brinkmanship
 
 PACKAGE = Path(brinkmanship.__file__).parent
 MODULES = sorted([*(PACKAGE / "engine").glob("*.py"), *(PACKAGE / "adversary").glob("*.py")])
-# summary statistics of results (interval, percentiles), not model numbers: owned by the summary layer
-EXCLUDED = {"summary.py"}
+# summary statistics of results (interval, percentiles), not model numbers: owned by the summary layer;
+# work and memory estimates (budget.py), which decide only whether a request runs, never what it returns
+EXCLUDED = {"summary.py", "budget.py"}
 
 # Named module constants that are not model numbers: numerical guards, discretisation, sizes and display.
 NAMED = {

@@ -101,6 +101,8 @@ def _page_loads_offline_with_every_result(browser, tmp_path: Path) -> None:
     assert all(r.startswith(url) for r in seen["requests"]), [r for r in seen["requests"] if not r.startswith(url)]
     assert seen["errors"] == []
     assert len(_cells(page)) == 6
+    # the words come with the figures, in a second request after the numbers: wait for them, never race
+    page.wait_for_function("() => (document.querySelector('#wb-why') || {}).innerText?.startsWith('Against')")
     assert page.locator("#wb-why").inner_text().startswith("Against 'let-deterrence-fail'")
     assert "prohibited" in page.locator("#wb-audit").inner_text()
     assert page.locator("#wb-bars .main-svg").count() > 0 and page.locator("#wb-fan .main-svg").count() > 0

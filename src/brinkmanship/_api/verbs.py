@@ -95,9 +95,9 @@ def _memory(max_memory: int | str | None) -> int | None:
 def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk_size: int, adversary: Adversary,
                       max_memory: int | None) -> None:
     """Refuse (exit 2), before the first run, simulations whose kept results or working set would not fit."""
+    from brinkmanship.engine.budget import RESULT_BYTES_PER_RUN, simulation_memory
     from brinkmanship.engine.compiled import compile_model
     from brinkmanship.engine.decision import get_decision_model
-    from brinkmanship.engine.simulate import RESULT_BYTES_PER_RUN, simulation_memory
     from brinkmanship.limits import check_memory
 
     model = get_decision_model(adversary)
@@ -157,7 +157,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     sts = _strategies(sc, strategies)
     adversary, memory = parse_adversary(adversary), _memory(max_memory)
     if exact and adversary.kind != "base-rate":
-        from brinkmanship.adversary.grid import check_planner
+        from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
 
         for s in sts:

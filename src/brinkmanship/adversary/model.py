@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brinkmanship.adversary.grid import check_planner
+from brinkmanship.adversary.budget import check_planner
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine.compiled import Compiled

@@ -205,7 +205,7 @@ def explain_cmd(
 
         raise InputError("explain describes a planner's best response", field="--adversary",
                          fix="use rational or logit:<lambda>")
-    from brinkmanship.adversary.grid import check_planner
+    from brinkmanship.adversary.budget import check_planner
     from brinkmanship.engine.compiled import compile_model
     from brinkmanship.limits import parse_memory
 

@@ -17,11 +17,10 @@ from brinkmanship.engine.chunk import (
     K_MONTH_FIXED,
     SLOTS_PER_DEADLINE,
     WARHEAD_BIN,
-    WARHEAD_BINS,
     Chunk,
 )
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES
+from brinkmanship.engine.constants import OUTCOMES
 from brinkmanship.engine.decision import DecisionModel, get_decision_model
 from brinkmanship.engine.streams import DEFAULT_BLOCK, Streams
 from brinkmanship.limits import check_memory
@@ -59,25 +58,6 @@ class SimulationResult:
 
 
 _TALLIES = ("outcome_counts", "warhead_hist", "action_counts", "transitions")
-# bytes per run while a chunk is simulated: the state and outcome arrays, the month's uniforms and the
-# step's temporaries (measured peak about 0.75 kB per run on korea-2017, either adversary; doubled for
-# margin), and per run kept in the result (the outcome arrays, 62 bytes)
-CHUNK_BYTES_PER_RUN = 1_500
-RESULT_BYTES_PER_RUN = 80
-
-
-def simulation_memory(c: Compiled, runs: int, chunk_size: int, whole_horizon: bool = False) -> float:
-    """Upper estimate of the bytes `simulate` needs: the kept outcomes plus one chunk's working set.
-
-    `whole_horizon`: the chunk's uniforms are drawn for every month at once (experiments' streams).
-    """
-    k_init, k_month = stream_sizes(c)
-    per_run = (CHUNK_BYTES_PER_RUN + 4 * (k_init + k_month * (c.horizon if whole_horizon else 1))
-               + 8 * c.list_sizes.size)
-    fixed = 3 * 8 * (c.horizon + 1) * (WARHEAD_BINS + N_ACTIONS + len(OUTCOMES))  # the monthly tallies
-    return float(runs) * RESULT_BYTES_PER_RUN + float(min(runs, chunk_size)) * per_run + fixed
-
-
 def stream_sizes(c: Compiled) -> tuple[int, int]:
     """Uniforms drawn per run at the start, and per run each month, for this strategy."""
     return K_INIT_FIXED + SLOTS_PER_DEADLINE * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
@@ -115,6 +95,8 @@ def simulate(
         raise ValueError("chunk_size must be positive")
     model = get_decision_model(adversary)
     full = compile_model(scenario, strategy, overrides)
+    from brinkmanship.engine.budget import simulation_memory
+
     check_memory(simulation_memory(full, runs, chunk_size), max_memory, f"simulating {runs:,} runs",
                  "use fewer --runs or a smaller --chunk-size", field="--runs")
     check_budget = getattr(model, "check_budget", None)  # a planner's own limits (grid, branches)

@@ -139,10 +139,10 @@ class EngineModel:
         c = compile_model(self.scenario, self._strategy(strategy))
         overrides = 8.0 * len(self.parameters()) * n_experiments
         if self.adversary.kind == "base-rate":
-            from brinkmanship.engine.simulate import simulation_memory
+            from brinkmanship.engine.budget import simulation_memory
 
             return overrides * runs + simulation_memory(c, n_experiments * runs, n_experiments * runs, True)
-        from brinkmanship.adversary.grid import check_planner, planner_memory
+        from brinkmanship.adversary.budget import check_planner, planner_memory
         from brinkmanship.engine.experiments import EXACT_BLOCK
 
         check_planner(c, 1, max_memory=2**62)  # structure and branch limits (memory is judged by the caller)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from brinkmanship.engine.budget import simulation_memory
 from brinkmanship.engine.chunk import M_ACTION, M_DETAIL, Chunk, salvo_size, sample_categorical
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import (
@@ -36,7 +37,7 @@ from brinkmanship.engine.constants import (
     PROVOCATION,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo, get_decision_model
-from brinkmanship.engine.simulate import simulation_memory, stream_sizes
+from brinkmanship.engine.simulate import stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
 from brinkmanship.history.events import _month

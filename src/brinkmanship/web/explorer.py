@@ -102,10 +102,12 @@ class Explorer:
         return str(objective), self.strategies.index(strategy)
 
     def robustness(self, objective: Any) -> list[dict[str, Any]]:
-        from brinkmanship.analysis.robustness import robustness_table
+        from brinkmanship.analysis.robustness import resolve_outcome, robustness_table
+        from brinkmanship.explore.models import declared_outcomes
 
         objective, _ = self._check(objective, self.strategies[0])
-        return robustness_table(self.strategies, self.outcomes, objective)
+        outcome = resolve_outcome(objective, declared_outcomes(list(self.outcomes)))  # with its direction
+        return robustness_table(self.strategies, self.outcomes, outcome)
 
     def prim(self, objective: Any, strategy: Any) -> Any:
         """PRIM on the worlds where `strategy` does worst on `objective` (above its 80th percentile)."""
