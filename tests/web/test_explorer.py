@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from brinkmanship.analysis.sensitivity import first_order_with_ci
 from brinkmanship.errors import InputError
 from brinkmanship.report.explore import first_order_indices
-from brinkmanship.web.explorer import Explorer, first_order_with_ci
+from brinkmanship.web.explorer import Explorer
 
 
 def test_estimate_is_the_reports_and_the_interval_covers_it() -> None:

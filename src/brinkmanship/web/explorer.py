@@ -21,36 +21,6 @@ PREFERENCE = ("major_war", "nuclear_war", "deaths_mean", "limited_conflict")
 CONCERN_QUANTILE = 0.8
 
 
-def first_order_with_ci(inputs: dict[str, np.ndarray], y: np.ndarray, bins: int = 10, resamples: int = 200,
-                        seed: int = 0) -> list[tuple[str, float, float, float]]:
-    """First-order indices Var(E[y|x]) / Var(y) by quantile binning of each input, with 95% bootstrap
-    intervals: (name, estimate, low, high), largest first. Vectorised over resamples."""
-    y = np.asarray(y, dtype=float)
-    n = y.size
-    rng = np.random.default_rng(seed)
-    idx = np.vstack([np.arange(n), rng.integers(0, n, size=(resamples, n))])  # row 0: the sample itself
-    ys = y[idx]
-    var = ys.var(axis=1)
-    rows = []
-    for name, x in inputs.items():
-        xs = np.asarray(x)
-        if xs.dtype.kind not in "fiu":
-            _, codes = np.unique(xs.astype(str), return_inverse=True)
-        else:
-            edges = np.unique(np.quantile(xs.astype(float), np.linspace(0, 1, bins + 1)))
-            codes = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, max(len(edges) - 2, 0))
-        k = int(codes.max()) + 1
-        flat = (codes[idx] + k * np.arange(idx.shape[0])[:, None]).ravel()
-        counts = np.bincount(flat, minlength=k * idx.shape[0]).reshape(-1, k)
-        sums = np.bincount(flat, weights=ys.ravel(), minlength=k * idx.shape[0]).reshape(-1, k)
-        means = sums / np.maximum(counts, 1)
-        between = (counts * (means - ys.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / n
-        s1 = np.clip(np.divide(between, var, out=np.zeros_like(var), where=var > 0), 0.0, 1.0)
-        lo, hi = np.percentile(s1[1:], [2.5, 97.5])
-        rows.append((name, float(s1[0]), float(lo), float(hi)))
-    return sorted(rows, key=lambda r: -r[1])
-
-
 @dataclass
 class Explorer:
     """An exploration store's results in memory, and the figures and tables the browser shows."""
@@ -132,6 +102,8 @@ class Explorer:
         objective, j = self._check(objective, strategy)
         if not self.inputs:
             return []
+        from brinkmanship.analysis.sensitivity import first_order_with_ci
+
         return first_order_with_ci(self.inputs, self.outcomes[objective][:, j])[:20]
 
     # ---- the page --------------------------------------------------------------------------------------
