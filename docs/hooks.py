@@ -26,6 +26,7 @@ def on_files(files: Files, config: Any) -> Files:
         "files/strategy.md": schema_page("strategy"),
         "files/scenario.md": schema_page("scenario"),
         "files/record.md": schema_page("record"),
+        "files/events.md": schema_page("events"),
         "cli.md": cli_page(),
         "cite.md": cite_page(),
     }
@@ -44,7 +45,9 @@ _TITLES = {
     "strategy": ("Strategy files", "A strategy is a YAML file: levers, target lists, reactive rules and deadlines."),
     "scenario": ("Scenario files", "A scenario is a YAML file: dates, the starting state and every sourced "
                  "number of the model."),
-    "record": ("Event record files", "The event record is a CSV file, one event per row, with these columns."),
+    "record": ("Record files", "A record is a YAML file, one entry a month, that `brink backtest --record` "
+               "scores a forecast against."),
+    "events": ("Event record files", "The event record is a CSV file, one event per row, with these columns."),
 }
 
 

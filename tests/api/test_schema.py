@@ -55,8 +55,17 @@ def test_schema_rejects_what_the_loader_rejects():
         jsonschema.validate(bad, _schema("strategy"))
 
 
-def test_record_schema_accepts_the_packaged_record():
+def test_record_schema_accepts_the_packaged_record_file():
+    from brinkmanship.history.recordfile import RecordFile  # noqa: F401  the model the schema comes from
+
     schema = _schema("record")
+    jsonschema.validate(_yaml(events_path().parent / "korea-2016-2018-record.yaml"), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "months": [{"month": "2017-10", "class": "bombing"}]}, schema)
+
+
+def test_events_schema_accepts_the_packaged_events():
+    schema = _schema("events")
     rows = load_events(events_path())
     assert len(rows) > 50
     import csv
@@ -72,4 +81,4 @@ def test_record_schema_accepts_the_packaged_record():
 def test_unknown_kind_is_bad_input():
     result = runner.invoke(app, ["schema", "nonsense"])
     assert result.exit_code == 2
-    assert "strategy, scenario, record" in result.output
+    assert "strategy, scenario, record, events" in result.output

@@ -1,19 +1,19 @@
 """JSON Schemas of the file formats, generated from the models that validate them (so they cannot drift).
 
-`strategy` and `scenario` come from the pydantic models; `record` (one row of the event record CSV) from
-the constants its loader checks against. Editors use them to validate and complete YAML as users type.
+`strategy`, `scenario` and `record` (the monthly record a backtest reads with `--record`) come from the
+pydantic models; `events` (one row of the event record CSV) from the constants its loader checks against. Editors use them to validate and complete YAML as users type.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-KINDS = ("strategy", "scenario", "record")
+KINDS = ("strategy", "scenario", "record", "events")
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a file format: `strategy`, `scenario` or `record`."""
+    """The JSON Schema of a file format: `strategy`, `scenario`, `record` or `events`."""
     if kind == "strategy":
         from brinkmanship.spec import Strategy
 
@@ -23,7 +23,11 @@ def json_schema(kind: str) -> dict[str, Any]:
 
         schema = Scenario.model_json_schema()
     elif kind == "record":
-        schema = _record_schema()
+        from brinkmanship.history.recordfile import RecordFile
+
+        schema = RecordFile.model_json_schema()
+    elif kind == "events":
+        schema = _events_schema()
     else:
         from brinkmanship.errors import InputError
 
@@ -31,7 +35,7 @@ def json_schema(kind: str) -> dict[str, Any]:
     return {"$schema": _DRAFT, "$id": f"brinkmanship-{kind}.schema.json", **schema}
 
 
-def _record_schema() -> dict[str, Any]:
+def _events_schema() -> dict[str, Any]:
     """One event of the record (a CSV row) as JSON Schema, from the event loader's own rules."""
     from brinkmanship.history.events import ACTORS, COLUMNS, DATE_MAX, DATE_MIN, EVENT_TYPES, LAUNCH_TYPES
 

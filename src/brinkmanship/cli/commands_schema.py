@@ -12,9 +12,10 @@ from brinkmanship.cli.app import app, handle_errors, print_json
 @app.command("schema")
 @handle_errors
 def schema_cmd(
-    kind: Annotated[str, typer.Argument(help="strategy | scenario | record")],
+    kind: Annotated[str, typer.Argument(help="strategy | scenario | record | events")],
 ) -> None:
-    """Print the JSON Schema of a strategy, scenario or event-record file (see the docs for editor set-up)."""
+    """Print the JSON Schema of a strategy, scenario, monthly record (`--record`) or event CSV file (see the
+    docs for editor set-up)."""
     from brinkmanship._api.schema import json_schema
 
     print_json(json_schema(kind))
