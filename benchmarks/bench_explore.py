@@ -8,7 +8,6 @@ Usage: python benchmarks/bench_explore.py [--full]   (quick: 200 worlds, 100 EMA
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import sys
@@ -20,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from table import Row, interleaved, load, metadata, print_table
+from table import Row, interleaved, load, standalone
 
 
 def _model(scenario: str, adversary: str):
@@ -174,14 +173,7 @@ def rows(full: bool = False) -> list[Row]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--full", action="store_true")
-    a = ap.parse_args()
-    meta = metadata("full" if a.full else "quick")
-    out = rows(a.full)
-    meta["load_end"] = load()
-    print_table(out, meta)
-    return 0
+    return standalone(rows, __doc__)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse
 import resource
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from table import Row, cpu_timed, interleaved, load, metadata, print_table
+from table import Row, cpu_timed, interleaved, load, standalone
 
 
 def rows(full: bool = False) -> list[Row]:
@@ -59,14 +58,7 @@ def rows(full: bool = False) -> list[Row]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--full", action="store_true")
-    a = ap.parse_args()
-    meta = metadata("full" if a.full else "quick")
-    out = rows(a.full)
-    meta["load_end"] = load()
-    print_table(out, meta)
-    return 0
+    return standalone(rows, __doc__)
 
 
 if __name__ == "__main__":

@@ -188,3 +188,17 @@ def print_compare(previous: Path, rows: list[Row]) -> None:
             change = -change
         print(f"  {r.what:<56} ours {_fmt(o0, r.unit)} -> {_fmt(o1, r.unit)} ({abs(change):.0f}% {'better' if change >= 0 else 'worse'}), "
               f"ratio {b['ratio'] or float('nan'):.2f} -> {r.ratio:.2f}")
+
+
+def standalone(rows: Callable[[bool], list[Row]], doc: str, full_help: str = "add the long figures") -> int:
+    """Run one group of benchmarks as a script: `--full` for the long figures, then print its table."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help=full_help)
+    a = ap.parse_args()
+    meta = metadata("full" if a.full else "quick")
+    out = rows(a.full)
+    meta["load_end"] = load()
+    print_table(out, meta)
+    return 0

@@ -81,6 +81,18 @@ class _Result:
         return f"<{type(self).__name__}: {self.provenance.describe()}>"
 
 
+class _JSONResult(_Result):
+    """A result that wraps the JSON object its command prints (`to_json` returns it as is)."""
+
+    def __init__(self, data: dict[str, Any], provenance: Provenance) -> None:
+        self._data = data
+        self.provenance = provenance
+
+    def to_json(self) -> dict[str, Any]:
+        """The object the matching `brink ... --json` command prints."""
+        return self._data
+
+
 class Comparison(_Result):
     """Outcome probabilities (with 95% intervals) and metrics of one or more strategies.
 
@@ -129,23 +141,15 @@ class Comparison(_Result):
         return comparison_plotly(self._summary["strategies"])
 
 
-class Explanation(_Result):
+class Explanation(_JSONResult):
     """The planner's best response to a strategy: a summary in words, month by month, and a policy map."""
 
     title = "Best response"
-
-    def __init__(self, data: dict[str, Any], provenance: Provenance) -> None:
-        self._data = data
-        self.provenance = provenance
 
     @property
     def summary(self) -> str:
         """The best response in a few sentences."""
         return str(self._data["summary"])
-
-    def to_json(self) -> dict[str, Any]:
-        """The `brink explain --json` object."""
-        return self._data
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table of what the target does: month, date, action, share of all runs (exact)."""
@@ -203,18 +207,10 @@ class Audit(_Result):
         return bars_plotly(list(VERDICTS), counts, f"Audit of {self.provenance.strategies[0]}", "findings")
 
 
-class Sensitivity(_Result):
+class Sensitivity(_JSONResult):
     """Sensitivity indices of one outcome of one strategy over the scenario's uncertain parameters."""
 
     title = "Sensitivity analysis"
-
-    def __init__(self, data: dict[str, Any], provenance: Provenance) -> None:
-        self._data = data
-        self.provenance = provenance
-
-    def to_json(self) -> dict[str, Any]:
-        """The `brink sensitivity --json` object (the command writes NaN as null)."""
-        return self._data
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: S1, S1_conf, ST, ST_conf (Sobol) or mu_star, mu_star_conf, mu, sigma (Morris)."""
@@ -233,18 +229,10 @@ class Sensitivity(_Result):
                            f"{self._data['strategy']}", key)
 
 
-class Backtest(_Result):
+class Backtest(_JSONResult):
     """The model's forecast from the scenario's start scored against the observed monthly record."""
 
     title = "Backtest against the record"
-
-    def __init__(self, data: dict[str, Any], provenance: Provenance) -> None:
-        self._data = data
-        self.provenance = provenance
-
-    def to_json(self) -> dict[str, Any]:
-        """The `brink backtest --json` object (without the files it writes and the calibration)."""
-        return self._data
 
     def to_frame(self) -> pd.DataFrame:
         """One row per month: predicted probabilities and missiles, what was observed, log-likelihood."""
