@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 from report_fakes import POLICY, STRATEGIES, FakeResult, make_fake_result, make_fake_summary
 
-from brinkmanship.explore.models import resolve_model
-from brinkmanship.explore.pipeline import run_exploration
 from brinkmanship.report import build_report
 from brinkmanship.spec import load_scenario
 
@@ -32,14 +30,6 @@ def full_report(tmp_path_factory: pytest.TempPathFactory, fake_results: list[Fak
     """A report with every non-exploration section: fake results, their summary and a policy map."""
     out = tmp_path_factory.mktemp("full")
     return build_report(load_scenario("korea-2017"), fake_results, out, summary=fake_summary, policy=POLICY)
-
-
-@pytest.fixture(scope="session")
-def toy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small exploration store of the explore package's toy model."""
-    db = tmp_path_factory.mktemp("store") / "toy.duckdb"
-    run_exploration(resolve_model("toy:crisis"), 300, 1, db, runs=40)
-    return db
 
 
 @pytest.fixture(scope="session")

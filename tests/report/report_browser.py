@@ -43,14 +43,13 @@ async () => {
 """
 
 
-def render(html_path: Path, screenshot: Path) -> dict[str, Any]:
-    """Load the page with every request recorded; return console errors, requests, figure and image checks."""
-    from playwright.sync_api import sync_playwright
-
+def render(html_path: Path, screenshot: Path, pw: Any) -> dict[str, Any]:
+    """Load the page with every request recorded (`pw`: the session's Playwright driver); return console
+    errors, requests, figure and image checks."""
     errors: list[str] = []
     requests: list[str] = []
     url = html_path.resolve().as_uri()
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+    with tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True,
                                                     args=ARGS, viewport={"width": 1400, "height": 1000})
         try:

@@ -22,9 +22,9 @@ FIGURES = {"comparison", "fan", "sankey", "ladder", "policy", "robustness", "pri
 
 
 @pytest.fixture(scope="module")
-def rendered(report_with_store: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def rendered(report_with_store: Path, tmp_path_factory: pytest.TempPathFactory, playwright_driver) -> dict:
     shot = tmp_path_factory.mktemp("shot") / "report.png"
-    out = render(report_with_store, shot)
+    out = render(report_with_store, shot, playwright_driver)
     out["shot"] = shot
     out["pngs"] = {p.stem for p in (report_with_store.parent / "figures").glob("*.png")}
     return out

@@ -39,28 +39,17 @@ pytestmark = [
 # Session scope: xdist may hand this module's tests to its worker in several batches, which would tear
 # module fixtures down and start the server and the browser again.
 @pytest.fixture(scope="session")
-def serve_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from brinkmanship.explore.models import resolve_model
-    from brinkmanship.explore.pipeline import run_exploration
-
-    db = tmp_path_factory.mktemp("store") / "toy.duckdb"
-    run_exploration(resolve_model("toy:crisis"), 300, 1, db, runs=40)
-    return db
-
-
-@pytest.fixture(scope="session")
-def server(serve_store: Path):
-    with running_server("korea-2017", "--store", str(serve_store)) as (url, proc):
+def server(toy_store: Path):
+    with running_server("korea-2017", "--store", str(toy_store)) as (url, proc):
         yield url, proc
 
 
 @pytest.fixture(scope="session")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
+def browser(server, playwright_driver):
     url, _ = server
+    pw = playwright_driver
     seen: dict = {"requests": [], "errors": [], "payloads": []}
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+    with tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True, args=ARGS,
                                                     viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         page = ctx.new_page()
