@@ -60,6 +60,13 @@ NAMED = {
     "MAP_MONTH": "explain: month of the policy map without a deadline",
     "MAP_TALKS_EVERY": "explain: rows of the policy map",
     "MAP_COLUMNS": "explain: columns of the policy map",
+    # adversary types: sizes, seeds and the definition of a distribution
+    "DEFAULT_TYPE_COUNT": "types: default K of the quasi-random type set (time, not a model number)",
+    "MAX_TYPE_COUNT": "types: memory bound on K",
+    "SOBOL_SEED": "types: the fixed scrambling of the type points",
+    "TYPES_STREAM": "types: spawn-key prefix of the per-run type streams",
+    "NORMAL_SDS_IN_RANGE": "types: definition of `dist: normal` (the range spans four sds)",
+    "Z95": "types: 95% normal quantile of the type-sampling interval",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

@@ -13,12 +13,15 @@ from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, p
 from brinkmanship.cli.common import (
     DEFAULT_MAX_MEMORY,
     MAX_MEMORY,
+    TYPE_COUNT,
+    TYPES,
     check_runs,
     comparison_table,
     load_pair,
     prohibited_counts,
     run_strategies,
     split_names,
+    types_lines,
 )
 
 RUNS = Annotated[int, typer.Option("--runs", "-n", help="Monte Carlo runs per strategy.")]
@@ -81,11 +84,14 @@ def run_cmd(
     chunk_size: CHUNK = 50_000,
     adversary: ADV = DEFAULT_ADVERSARY,
     exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
+    types: TYPES = None,
+    type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
-    _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory)
+    _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory, types,
+             type_count)
 
 
 @app.command("compare")
@@ -98,15 +104,20 @@ def compare_cmd(
     chunk_size: CHUNK = 50_000,
     adversary: ADV = DEFAULT_ADVERSARY,
     exact: Annotated[bool, typer.Option("--exact", help="Exact outcome probabilities (planner models).")] = False,
+    types: TYPES = None,
+    type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """Simulate every strategy of the scenario side by side."""
-    _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory)
+    """Simulate every strategy of the scenario side by side; against a planner target, the mixture over
+    its types (`--types`), with what decides each strategy's outcome."""
+    _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
+             types, type_count)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
-             adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY) -> dict:
+             adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY,
+             types: str | None = None, type_count: int | None = None) -> dict:
     from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
@@ -115,14 +126,20 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
     comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
-                         progress=not as_json, max_memory=memory)
+                         progress=not as_json, max_memory=memory, types=types, type_count=type_count)
     summary, results = comparison.to_json(), comparison.results
     if as_json:
         print_json(summary)
     else:
-        title = f"{escape(sc.title)}: {runs:,} runs per strategy, seed {seed}, adversary {results[0].adversary}"
-        console.print(comparison_table(summary, title))
-        console.print("[dim]Intervals: 95% Wilson. Deaths: all causes over the horizon. "
+        t = summary.get("types")
+        target = (f"a {results[0].adversary} target of {t['count']} {t['kind']} types" if t else
+                  f"adversary {results[0].adversary}")
+        how = "exact" if exact else f"{runs:,} runs per strategy, seed {seed}"
+        console.print(comparison_table(summary, f"{escape(sc.title)}: {target}, {how}"))
+        for line in types_lines(summary, exact):
+            console.print(line, soft_wrap=True, highlight=False)
+        intervals = "" if t else "Intervals: 95% Wilson. "
+        console.print(f"[dim]{intervals}Deaths: all causes over the horizon (sampled runs). "
                       "IHL prohib.: findings of `brink audit` with verdict prohibited (not legal advice).[/]")
     return summary
 
