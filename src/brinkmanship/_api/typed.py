@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
 
-IDENTIFIED_SHARE = 0.05  # a number whose first-order share of the record's log-likelihood is below this is
-#                          not identified by the record
+IDENTIFIED_LEVEL = 0.01  # a number is identified by the record when its bins' F test of the record's
+#                          log-likelihood is significant at this level (Bonferroni over the type numbers)
+IDENTIFIED_SHARE = 0.02  # ... and it explains at least this share of the log-likelihood's variance
+FIT_DEGREE = 3  # the log-likelihood's part in an identified number: a cubic in it
 DECIDES_TOP = 3  # type numbers named in a strategy's "what decides" line
 DECIDES_MIN_SHARE = 0.02  # ... each explaining at least this share of its outcome's variance across types
 
@@ -54,10 +56,12 @@ def resolve_types(sc: Scenario, adversary: Adversary, types: str | Types | None,
 def posterior_types(sc: Scenario, prior: Types) -> Types:
     """The prior types weighted by the 2016-2017 record's likelihood (logit precision integrated out).
 
-    A number the likelihood does not move (its first-order share below IDENTIFIED_SHARE) is not identified
-    by the record: the weights do not depend on it, so its posterior is its prior, and the output says so.
+    A number the likelihood does not move beyond chance (a binned F test at IDENTIFIED_LEVEL, Bonferroni over
+    the numbers), or moves by less than IDENTIFIED_SHARE of its variance, is not identified by the record:
+    the weights do not depend on it (they are an additive cubic fit of the log-likelihood in the identified
+    numbers, chosen one at a time), so its posterior is its prior, and the output says so.
     """
-    from brinkmanship.analysis.sensitivity import bin_codes, what_decides
+    from brinkmanship.analysis.sensitivity import binned_f_test, pooled_first_order
     from brinkmanship.errors import InputError
     from brinkmanship.history.strategic import type_log_likelihoods
 
@@ -68,25 +72,39 @@ def posterior_types(sc: Scenario, prior: Types) -> Types:
     except (KeyError, ValueError, IndexError) as exc:
         raise InputError(f"the record does not cover scenario '{sc.name}': {exc}", field="--types",
                          fix="use --types prior (the posterior needs the 2016-2017 record's months)") from None
-    ranked = {r["name"]: r["share"] for r in what_decides(prior.values, ll[:, None], ("record",),
-                                                          top=len(prior.values))}
-    notes, identified = {}, []
-    for name in prior.values:
-        share = ranked.get(name, 0.0)
-        if share >= IDENTIFIED_SHARE:
-            identified.append(name)
-            notes[name] = f"identified by the record ({share:.0%} of its log-likelihood's variance over the types)"
+    bins = _bins(prior.count)
+    # forward selection: the number whose bins explain the rest of the log-likelihood best joins the fit while
+    # its F test passes; testing the residual keeps a number correlated with a chosen one (in a small set of
+    # quasi-random points) from being chosen for that one's effect
+    fitted = np.full_like(ll, ll.mean())
+    identified: list[str] = []
+    p_values = {name: 1.0 for name in prior.values}
+    while True:
+        rest = ll - fitted
+        tests = {name: binned_f_test(x, rest, bins) for name, x in prior.values.items() if name not in identified}
+        if not tests:
+            break
+        p_values.update(tests)
+        best = min(tests, key=tests.__getitem__)
+        share, _ = pooled_first_order(prior.values[best], rest, bins=bins)
+        if tests[best] * len(prior.values) >= IDENTIFIED_LEVEL or share * rest.var() < IDENTIFIED_SHARE * ll.var():
+            break
+        identified.append(best)
+        x = prior.values[best]
+        fit = np.polynomial.Polynomial.fit(x, rest, min(FIT_DEGREE, len(np.unique(x)) - 1))
+        fitted = fitted + fit(x)
+    notes = {}
+    for name, x in prior.values.items():
+        if name in identified:
+            share, _ = pooled_first_order(x, ll, bins=bins)
+            notes[name] = (f"identified by the record ({share:.0%} of its log-likelihood's variance over the "
+                           f"types; F test p = {p_values[name]:.1g})")
         else:
-            notes[name] = "not identified by the record: its posterior is its prior"
-    # the weights depend only on the identified numbers: the first-order part of the log-likelihood in them
-    fitted = np.zeros_like(ll)
-    for name in identified:
-        codes = bin_codes(prior.values[name], _bins(prior.count))
-        means = np.bincount(codes, weights=ll) / np.maximum(np.bincount(codes), 1)
-        fitted += means[codes] - ll.mean()
+            notes[name] = (f"not identified by the record (F test p = {min(p_values[name], 1.0):.2g}): "
+                           "its posterior is its prior")
     settings = {"method": "prior types weighted by the likelihood of the 2016-2017 record (logit planner, "
-                          "precision integrated over the strategic estimation's grid; first-order in the "
-                          "identified numbers)",
+                          "precision integrated over the strategic estimation's grid; additive cubic "
+                          "in the identified numbers)",
                 "identified": [n.removeprefix("adversary.") for n in identified]}
     return prior.reweighted(fitted, notes, settings)
 
@@ -105,6 +123,20 @@ def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types:
 
     res = evaluate_experiments(sc, strategy, types.overrides(), np.arange(types.count), 1, seed, adversary)
     return np.column_stack([res[name] for name in OUTCOMES])
+
+
+def type_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types: Types) -> dict[str, Any]:
+    """One strategy's exact outcome mixture over `types`, its type-sampling error and what decides it."""
+    from brinkmanship.adversary.types import PREFIX
+    from brinkmanship.analysis.sensitivity import what_decides
+    from brinkmanship.engine.constants import OUTCOMES
+
+    P = exact_mixture(sc, strategy, adversary, types, 0)
+    mean, se = types.mixture(P)
+    inputs = {k.removeprefix(PREFIX): v for k, v in types.values.items()}
+    return {**types.describe(),
+            "outcomes": {name: {"p": float(mean[i]), "type_se": float(se[i])} for i, name in enumerate(OUTCOMES)},
+            "what_decides": what_decides(inputs, P, OUTCOMES, types.weights, DECIDES_TOP, DECIDES_MIN_SHARE)}
 
 
 def sampled_by_type(result: SimulationResult, types: Types) -> tuple[np.ndarray, np.ndarray]:

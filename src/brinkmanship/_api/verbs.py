@@ -245,8 +245,12 @@ def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
 
 
 def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
-            adversary: str | Adversary = "rational") -> Explanation:
+            adversary: str | Adversary = "rational", types: str | Types | None = "point",
+            type_count: int | None = None) -> Explanation:
     """The planner's best response to a strategy, in words, month by month and as a policy map.
+
+    The policy is the declared (point) type's; with `types` (`prior`, `posterior`) the explanation also
+    carries `types`: the exact outcome mixture over those types and what decides it.
 
     Examples:
         >>> e = bk.explain("korea-2017", "let-deterrence-fail")
@@ -263,8 +267,13 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
     data = _explain(sc, st, adversary)
+    from brinkmanship._api.typed import resolve_types, type_mixture
+
+    typeset = resolve_types(sc, adversary, types, type_count)
+    if not typeset.is_point:
+        data = {**data, "types": type_mixture(sc, st, adversary, typeset)}
     prov = Provenance(method=data["method"], scenario=sc.name, strategies=(st.name,), adversary=data["adversary"],
-                      settings=dict(data["settings"]))
+                      settings={**data["settings"], "types": typeset.kind, "type_count": typeset.count})
     return Explanation(data, prov)
 
 

@@ -230,6 +230,29 @@ def what_decides(inputs: dict[str, np.ndarray], Y: np.ndarray, columns: list[str
         col = int(np.argmax(spread))
         used = means[:, col]
         rises = bool(used[-1] >= used[0])
-        rows.append({"name": name, "share": share, "moves": columns[col], "rises": rises})
+        rows.append({"name": name, "share": float(share), "moves": columns[col], "rises": rises})
     rows.sort(key=lambda r: -r["share"])
     return rows[:top]
+
+
+def binned_f_test(x: np.ndarray, y: np.ndarray, bins: int = DECIDES_MAX_BINS) -> float:
+    """p-value of the one-way ANOVA F test that y's mean is the same in every quantile bin of x.
+
+    Small: y varies with x beyond what chance gives in a sample of this size (e.g. a number the record's
+    likelihood identifies); large: no evidence that it does.
+    """
+    from scipy.stats import f as f_dist
+
+    y = np.asarray(y, dtype=float)
+    codes = bin_codes(x, bins)
+    counts = np.bincount(codes)
+    used = counts > 0
+    B, n = int(used.sum()), y.size
+    if B < 2 or n <= B:
+        return 1.0
+    means = np.bincount(codes, weights=y)[used] / counts[used]
+    ssb = float(np.sum(counts[used] * np.square(means - y.mean())))
+    ssw = float(np.sum(np.square(y - (np.bincount(codes, weights=y) / np.maximum(counts, 1))[codes])))
+    if ssw <= 0:
+        return 0.0 if ssb > 0 else 1.0
+    return float(f_dist.sf((ssb / (B - 1)) / (ssw / (n - B)), B - 1, n - B))
