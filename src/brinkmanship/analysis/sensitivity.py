@@ -196,7 +196,7 @@ def pooled_first_order(x: np.ndarray, Y: np.ndarray, weights: np.ndarray | None 
     means = np.divide(means, W[:, None], out=np.zeros_like(means), where=W[:, None] > 0)
     mean = w @ Y
     total = float((w @ np.square(Y - mean)).sum())
-    if total <= 0:
+    if total <= 0 or np.ptp(Y, axis=0).max() <= 0:  # a constant outcome (rounding leaves a tiny `total`)
         return 0.0, means[W > 0]
     between = float((W @ np.square(means - mean)).sum())
     within = total - between
