@@ -204,3 +204,14 @@ def test_compare_leads_with_the_mixture_and_what_decides():
 def test_point_type_set_is_one_type(sc):
     p = point_types(sc)
     assert p.is_point and p.count == 1 and p.draw(0, 5).tolist() == [0] * 5
+
+
+def test_the_exact_mixture_reuses_the_simulated_types_solution(sc):
+    from brinkmanship._api.verbs import _typed_model
+
+    types = prior_types(sc, 8)
+    st = load_strategy("limited-strike", sc)
+    model = _typed_model(RATIONAL, types)
+    reused = exact_mixture(sc, st, RATIONAL, types, 0, model)
+    np.testing.assert_allclose(reused, exact_mixture(sc, st, RATIONAL, types, 0), rtol=0, atol=1e-12)
+    assert len(model._solutions) == 1  # solved once, for the runs and the mixture alike

@@ -115,12 +115,31 @@ def _bins(n: int) -> int:
     return max(2, min(DECIDES_MAX_BINS, n // DECIDES_PER_BIN))
 
 
-def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types: Types,
-                  seed: int) -> np.ndarray:
-    """(K, outcomes) exact outcome probabilities of every type, solved in batches of types."""
+def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types: Types, seed: int,
+                  model: Any = None) -> np.ndarray:
+    """(K, outcomes) exact outcome probabilities of every type, solved in batches of types.
+
+    With `model`, the typed planner that simulated the runs, its solution of the K types is propagated
+    (in blocks of types) instead of solving them again.
+    """
     from brinkmanship.engine.constants import OUTCOMES
     from brinkmanship.engine.experiments import evaluate_experiments
 
+    if model is not None and getattr(model, "types", None) is types:
+        from brinkmanship.adversary.exact import propagate
+        from brinkmanship.adversary.planner import Solution
+        from brinkmanship.engine.compiled import compile_model
+        from brinkmanship.engine.experiments import EXACT_BLOCK
+
+        c = compile_model(sc, strategy)
+        sol, typed = model.solution(c), types.compiled(c)
+        out = np.empty((types.count, len(OUTCOMES)))
+        for start in range(0, types.count, EXACT_BLOCK):  # propagated in blocks of types (memory)
+            sl = slice(start, min(types.count, start + EXACT_BLOCK))
+            part = Solution(c=typed.chunk(sl), grid=sol.grid, decision=sol.decision, n=sl.stop - sl.start,
+                            V=[v[sl] for v in sol.V], method=sol.method, settings={**sol.settings, "_policies": {}})
+            out[sl] = propagate(part.c, part).outcomes
+        return out
     res = evaluate_experiments(sc, strategy, types.overrides(), np.arange(types.count), 1, seed, adversary)
     return np.column_stack([res[name] for name in OUTCOMES])
 

@@ -126,18 +126,19 @@ def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk
 def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int,
                         adversary: str | Adversary, chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
                         console: Any = None, max_memory: int | None = None,
-                        types: Types | None = None) -> list[SimulationResult]:
+                        types: Types | None = None, model: Any = None) -> list[SimulationResult]:
     """Simulate each strategy against one decision model, with a progress bar per strategy, after checking
     that the work fits `max_memory` (bytes; default the package limit).
 
     With `types` (not the point type) each run draws its type from its own stream (`Types.draw`); the runs'
-    type indices are kept in each result's `extra["type_index"]`.
+    type indices are kept in each result's `extra["type_index"]`. `model`: that typed decision model, when
+    the caller reuses its solutions.
     """
     from brinkmanship.engine import simulate
 
     adversary = parse_adversary(adversary)
     check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory, types)
-    model = _typed_model(adversary, types)
+    model = model if model is not None else _typed_model(adversary, types)
     typed = types is not None and not types.is_point
     index = types.draw(seed, runs) if typed else None
     overrides = types.per_run(index) if typed else None
@@ -187,19 +188,19 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
-        from brinkmanship.engine.experiments import EXACT_BLOCK
 
         for s in sts:
-            check_planner(compile_model(sc, s), min(typeset.count, EXACT_BLOCK), memory)
+            check_planner(compile_model(sc, s), typeset.count, memory)
+    model = _typed_model(adversary, typeset)
     results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                  types=typeset)
+                                  types=typeset, model=model)
     exact_probs = None
     per_type: dict = {}
     run_share: dict | None = None
     if exact and not typeset.is_point:
         from brinkmanship.engine.constants import OUTCOMES
 
-        per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed) for s in sts}
+        per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
         exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
     elif exact:
         from brinkmanship.adversary.exact import exact_outcomes

@@ -66,7 +66,10 @@ class PlannerModel:
 
     def check_budget(self, c: Compiled, max_memory: int | None = None) -> None:
         """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
-        check_planner(c, 1 if self.types is None else self.types.count, max_memory, cached_policies=True)
+        if self.types is None:
+            check_planner(c, 1, max_memory, cached_policies=True)
+        else:  # K types keep one month's policy at a time (`_policy`)
+            check_planner(c, self.types.count, max_memory)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
         g = sol.grid
@@ -83,7 +86,15 @@ class PlannerModel:
         """The planner's policy at the observed grid states."""
         sol = self.solution(c)
         k, m, j = self._index(sol, obs)
-        return sol.policy(obs.t)[:, self._type(c), k, m, j]
+        return self._policy(sol, obs.t)[:, self._type(c), k, m, j]
+
+    def _policy(self, sol: Solution, t: int) -> np.ndarray:
+        """Month t's policy; over many types only the current month's is kept (memory, not numbers)."""
+        if self.types is not None:
+            cache = sol.settings.setdefault("_policies", {})
+            for month in [m for m in cache if m != t]:
+                del cache[month]
+        return sol.policy(t)
 
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
