@@ -167,14 +167,23 @@ def demo_cmd(
     sc, sts = load_pair("korea-2017", None)
     rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
     for target in (rational_target, base_rate_target):  # refuse before the output folder is touched
-        check_simulations(sc, sts, runs, 50_000, target, memory)
+        check_simulations(sc, sts, runs, 50_000, target, memory)  # (the typed planner needs less: no policy cache)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()
-    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000, max_memory=memory)
+    from brinkmanship._api.typed import add_types, resolve_types, sampled_by_type
+
+    types = resolve_types(sc, rational_target, "prior")  # the op-ed's premise: a rational target whose exact
+    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000, max_memory=memory,  # weights
+                              types=types)                                                     # we do not know
     summary_r = compare(rational, prohibited)
-    console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise), "
-                                              f"{runs:,} runs per strategy, seed {seed}"))
+    by_type = {r.strategy: sampled_by_type(r, types) for r in rational}
+    add_types(summary_r, types, {k: v[0] for k, v in by_type.items()}, {k: v[1] for k, v in by_type.items()},
+              exact=False)
+    console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise) of "
+                                              f"{types.count} prior types, {runs:,} runs per strategy, seed {seed}"))
+    for line in types_lines(summary_r, exact=False):
+        console.print(line, soft_wrap=True, highlight=False)
     base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000, max_memory=memory)
     summary_b = compare(base, prohibited)
     console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
