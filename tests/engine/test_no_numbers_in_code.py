@@ -60,6 +60,10 @@ NAMED = {
     "MAP_MONTH": "explain: month of the policy map without a deadline",
     "MAP_TALKS_EVERY": "explain: rows of the policy map",
     "MAP_COLUMNS": "explain: columns of the policy map",
+    "MARGIN_POINTS": "margins: coarse moves per direction of the search (resolution, not a model number)",
+    "MARGIN_STEPS": "margins: refinement steps of the search (resolution)",
+    "SPLIT": "margins: parts each refinement step cuts a bracket into (resolution)",
+    "SUMMARY_EDGES": "margins: how many edges the one-line summary names",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

@@ -190,10 +190,14 @@ def explain_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")],
     adversary: ADV = "rational",
+    with_margins: Annotated[bool, typer.Option("--margins/--no-margins", help="Search, per weight, the smallest "
+                                               "move that changes the most likely outcome (seconds).")] = True,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """The target's best response to a strategy, in words and as a compact policy table."""
+    """The target's best response to a strategy, in words and as a compact policy table, and how close to the
+    edge its choice is: per weight of the target, the smallest move (share of its range) that changes the most
+    likely outcome, and the value gap between its best and second-best plan at the start."""
     from rich.table import Table
 
     from brinkmanship.adversary.explain import explain
@@ -212,8 +216,13 @@ def explain_cmd(
     memory = parse_memory(max_memory)
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    check_planner(compile_model(sc, st), 1, memory, cached_policies=True)
-    out = explain(sc, st, parsed)
+    c = compile_model(sc, st)
+    check_planner(c, 1, memory, cached_policies=True)
+    if with_margins:
+        from brinkmanship.engine.experiments import EXACT_BLOCK
+
+        check_planner(c, EXACT_BLOCK, memory)  # the margins solve blocks of moved weights at once
+    out = explain(sc, st, parsed, with_margins=with_margins)
     if as_json:
         print_json(out)
         return
@@ -241,3 +250,33 @@ def explain_cmd(
     for label, row in zip(pm["rows"], pm["action"], strict=True):
         grid.add_row(escape(str(label)), *(escape(str(c)) for c in row))
     console.print(grid)
+    _print_margins(out)
+
+
+def _print_margins(out: dict) -> None:
+    """The value gap at the start and, with margins, one row per weight: its value, range and nearest edge."""
+    from rich.table import Table
+
+    gap = out["value_gap"]
+    rel = "" if gap["relative"] is None else f" ({gap['relative']:.2%} of its value)"
+    console.print(f"At the start: {gap['best']} ({gap['best_value']:.4g}) beats {gap['second']} "
+                  f"({gap['second_value']:.4g}) by {gap['gap']:.3g} utility units{rel}.", markup=False,
+                  highlight=False)
+    m = out.get("margins")
+    if m is None:
+        return
+    s = m["settings"]
+    table = Table(title=f"How close to the edge: the smallest move of each weight (share of its declared range) "
+                        f"that changes the most likely ending ({m['most_likely']})", title_justify="left",
+                  header_style="bold")
+    for name in ("weight", "value", "range", "down", "up", "changes to"):
+        table.add_column(name)
+    for w in m["weights"]:
+        def move(x: float | None) -> str:
+            return "none within the range" if x is None else f"{x:+.3f}"
+        table.add_row(escape(w["name"]), f"{w['value']:.4g}", f"{w['range'][0]:.4g} to {w['range'][1]:.4g}",
+                      move(w["down"]), move(w["up"]), escape(w["changes_to"] or "-"))
+    console.print(table)
+    console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
+                  f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
+                  highlight=False, soft_wrap=True)
