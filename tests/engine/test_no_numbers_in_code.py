@@ -62,6 +62,8 @@ NAMED = {
     "MAP_COLUMNS": "explain: columns of the policy map",
     "MARGIN_POINTS": "margins: coarse moves per direction of the search (resolution, not a model number)",
     "MARGIN_STEPS": "margins: refinement steps of the search (resolution)",
+    "QUICK_POINTS": "margins: the report's quicker search (resolution)",
+    "QUICK_STEPS": "margins: the report's quicker search (resolution)",
     "SPLIT": "margins: parts each refinement step cuts a bracket into (resolution)",
     "SUMMARY_EDGES": "margins: how many edges the one-line summary names",
 }

@@ -23,6 +23,8 @@ from brinkmanship.spec import Scenario, Strategy
 
 MARGIN_POINTS = 2  # coarse moves per direction: half and all of the room to the end of the range
 MARGIN_STEPS = 3  # refinement steps after the coarse grid
+QUICK_POINTS = 1  # the report's quicker search: each weight at the ends of its range first,
+QUICK_STEPS = 2  # then two refinements (tolerance a sixteenth of the room)
 SPLIT = 4  # each refinement step cuts every bracket into this many parts (evaluates SPLIT - 1 points)
 DOWN, UP = 0, 1  # the two directions of a move (columns of the (P, 2) arrays)
 SIGNS = np.array([-1.0, 1.0])  # the sign of a move in each direction
@@ -178,3 +180,24 @@ def summary_line(m: dict[str, Any], gap: dict[str, Any] | None = None, top: int 
         rel = "" if gap["relative"] is None else f" ({gap['relative']:.2%} of its value)"
         text += f" At the start {gap['best']} beats {gap['second']} by {gap['gap']:.3g} utility units{rel}."
     return text
+
+
+def strategy_margins(scenario: Scenario, strategies: list[Strategy], adversary: Adversary | str = "rational",
+                     points: int = QUICK_POINTS, steps: int = QUICK_STEPS) -> dict[str, dict[str, Any]]:
+    """For each strategy: its margins, the value gap at the start and the one-line summary (the report's input;
+    by default the quicker search, which looks at the ends of each range first and so can miss an edge that a
+    weight crosses and crosses back within its range)."""
+    from brinkmanship.adversary.exact import propagate
+    from brinkmanship.adversary.planner import Decision, solve
+    from brinkmanship.engine.compiled import compile_model
+
+    adversary = Adversary.parse(adversary)
+    out = {}
+    for st in strategies:  # one batched search per strategy (strategies compile to different models)
+        c = compile_model(scenario, st)
+        sol = solve(c, Decision.of(adversary))
+        base = int(most_likely(propagate(c, sol).outcomes)[0])
+        m = margins(scenario, st, adversary, c=c, base=base, points=points, steps=steps)
+        gap = value_gap(sol)
+        out[st.name] = {**m, "value_gap": gap, "summary": summary_line(m, gap)}
+    return out

@@ -13,8 +13,10 @@ from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, p
 from brinkmanship.cli.common import (
     DEFAULT_MAX_MEMORY,
     MAX_MEMORY,
+    check_margins,
     check_runs,
     comparison_table,
+    lead_and_margins,
     load_pair,
     prohibited_counts,
     run_strategies,
@@ -135,8 +137,9 @@ def demo_cmd(
     seed: SEED = 7,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise) and
-    against the historical base-rate target; writes tables (CSV, PNG) and the HTML report to `out`."""
+    """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise, through
+    the API's `compare` with its defaults), with a one-sentence bottom line and how close each answer is to
+    its edge, and against the historical base-rate target; writes tables (CSV, PNG) and the HTML report."""
     import time
 
     from brinkmanship.adversary.explain import explain
@@ -144,6 +147,8 @@ def demo_cmd(
     from brinkmanship.limits import parse_memory
     from brinkmanship.outfiles import prepare_out_dir, write_text
     from brinkmanship.report import build_report, write_comparison
+    from brinkmanship.report.common import target_words
+    from brinkmanship.report.lead import bottom_line
 
     check_runs(runs, 50_000)
     memory = parse_memory(max_memory)
@@ -151,13 +156,15 @@ def demo_cmd(
     rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
     for target in (rational_target, base_rate_target):  # refuse before the output folder is touched
         check_simulations(sc, sts, runs, 50_000, target, memory)
+    check_margins(sc, sts, memory)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()
-    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000, max_memory=memory)
-    summary_r = compare(rational, prohibited)
-    console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise), "
+    lead, margins = lead_and_margins(sc, sts, runs, seed, memory)  # the API's compare with its defaults
+    summary_r = lead.to_json()
+    console.print(comparison_table(summary_r, f"{sc.title}: {target_words(summary_r)}, "
                                               f"{runs:,} runs per strategy, seed {seed}"))
+    console.print(f"[bold]Bottom line:[/] {escape(bottom_line(summary_r, margins))}", soft_wrap=True)
     base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000, max_memory=memory)
     summary_b = compare(base, prohibited)
     console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
@@ -167,8 +174,8 @@ def demo_cmd(
     write_comparison(summary_r, out / "rational")
     csv_path, png_path = write_comparison(summary_b, out)
     ldf = next(s for s in sts if s.name == "let-deterrence-fail")
-    why = explain(sc, ldf, rational_target)
-    console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {why['summary']}", soft_wrap=True)
+    why = explain(sc, ldf, rational_target, with_margins=False)
+    console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {escape(why['summary'])}", soft_wrap=True)
     policy = {**why["policy_map"], "title": "Rational target's policy against let-deterrence-fail",
               "description": why["summary"], "row_label": "talks progress", "col_label": "targets left"}
     from brinkmanship.history.compare import compare_models
@@ -176,10 +183,13 @@ def demo_cmd(
 
     history = compare_models(sc, runs=min(runs, 10_000), seed=seed)  # what the 2016-2018 record says
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
-    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history)
+    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history,
+                        lead=summary_r, margins=margins)
     print_json_path = out / "compare.json"
-    write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b}, indent=2))
-    console.print(f"simulated in {t_sim:.1f}s; tables and report written in {time.perf_counter() - t1:.1f}s")
+    write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b, "margins": margins},
+                                        indent=2))
+    console.print(f"simulated and searched in {t_sim:.1f}s; tables and report written in "
+                  f"{time.perf_counter() - t1:.1f}s")
     console.print(f"wrote {csv_path}, {png_path}, {out / 'rational' / 'comparison.csv'}, {print_json_path}, "
                   f"{html}", markup=False)
 
