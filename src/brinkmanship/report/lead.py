@@ -127,6 +127,6 @@ def margins_section(ctx: ReportContext) -> Section | None:
             + "The last column is the value gap between the target's best and second-best plan in the first "
               "month (utility units; in brackets, relative to the best plan's value).</p>"
             + table(["strategy", "most likely ending", "nearest edges (move: new ending)",
-                     "weights that cannot change it", "best plan at the start"], rows, "margins"))
+                     "weights that change nothing within their range", "best plan at the start"], rows, "margins"))
     return Section("margins", "How close to the edge", body)
 
