@@ -111,7 +111,8 @@ def test_margins_equal_the_closed_form_threshold(one_month):
     want_surv = -(S0 - surv_star) / (S_RANGE[1] - S_RANGE[0])
     assert ds["margin"] > 0 and ds["margin"] - ds["tolerance"] <= want_ds + 1e-9 <= ds["margin"] + 1e-9
     assert surv["margin"] < 0 and surv["margin"] - 1e-9 <= want_surv <= surv["margin"] + surv["tolerance"] + 1e-9
-    assert ds["changes_to"] == surv["changes_to"] == "deal"
+    assert ds["changes_to"] == surv["changes_to"] == ds["up_to"] == surv["down_to"] == "deal"
+    assert ds["down"] is ds["down_to"] is surv["up"] is surv["up_to"] is None  # the other way changes nothing
     assert ds["tolerance"] <= m["settings"]["tolerance"] + 1e-12
 
 
@@ -162,6 +163,6 @@ def test_the_cli_and_the_api_print_the_same_margins(one_month, toy_dir):
     assert frame.loc[frame["name"] == "adversary.deal_security", "changes_to"].item() == "deal"
     assert frame["margin"].isna().sum() == len(frame) - 2  # only survival and deal security can change it
     text = CliRunner().invoke(app, ["explain", *files], terminal_width=200).output
-    assert "How close to the edge" in text and "none within the range" in text and "freeze" in text
+    assert "How close to the edge" in text and "none within the range" in text and ": deal" in text
     quick = json.loads(CliRunner().invoke(app, ["explain", *files, "--json", "--no-margins"]).output)
     assert "margins" not in quick and quick["value_gap"] == out["value_gap"]

@@ -160,7 +160,7 @@ class Explanation(_JSONResult):
         m = self._data.get("margins")
         if m is None:
             return None
-        cols = ["name", "value", "down", "up", "margin", "tolerance", "changes_to"]
+        cols = ["name", "value", "down", "down_to", "up", "up_to", "margin", "tolerance", "changes_to"]
         return pd.DataFrame([{k: w[k] for k in cols} for w in m["weights"]], columns=cols).astype(
             {"down": float, "up": float, "margin": float, "tolerance": float})
 

@@ -140,6 +140,8 @@ def margins(scenario: Scenario, strategy: Strategy, adversary: Adversary | str =
         rows.append({
             "name": k, "value": float(value[j]), "range": [float(low[j]), float(high[j])],
             "down": None if np.isnan(down) else -float(down), "up": None if np.isnan(up) else float(up),
+            "down_to": None if np.isnan(down) else OUTCOMES[int(to[j, DOWN])],
+            "up_to": None if np.isnan(up) else OUTCOMES[int(to[j, UP])],
             "margin": None if pick is None else float(moves[j, pick]) * (1 if pick == UP else -1),
             "tolerance": None if pick is None else float(tol[j, pick]),
             "changes_to": None if pick is None else OUTCOMES[int(to[j, pick])],

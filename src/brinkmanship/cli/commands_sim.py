@@ -279,13 +279,14 @@ def _print_margins(out: dict) -> None:
     table = Table(title=f"How close to the edge: the smallest move of each weight (share of its declared range) "
                         f"that changes the most likely ending ({m['most_likely']})", title_justify="left",
                   header_style="bold")
-    for name in ("weight", "value", "range", "down", "up", "changes to"):
+    table.add_column("weight", overflow="fold")
+    for name in ("value", "range", "down: new ending", "up: new ending"):
         table.add_column(name)
     for w in m["weights"]:
-        def move(x: float | None) -> str:
-            return "none within the range" if x is None else f"{x:+.3f}"
+        def move(x: float | None, to: str | None) -> str:
+            return "none within the range" if x is None else f"{x:+.3f}: {to}"
         table.add_row(escape(w["name"]), f"{w['value']:.4g}", f"{w['range'][0]:.4g} to {w['range'][1]:.4g}",
-                      move(w["down"]), move(w["up"]), escape(w["changes_to"] or "-"))
+                      escape(move(w["down"], w["down_to"])), escape(move(w["up"], w["up_to"])))
     console.print(table)
     console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
                   f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
