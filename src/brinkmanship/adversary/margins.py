@@ -2,8 +2,8 @@
 that changes the most likely outcome, and the value gap between its best and second-best plan at the start.
 
 The search is batched (no loop per sample): one exact evaluation of a coarse grid of moves, for every weight
-and both directions at once (parameter samples of the batched planner), then bisection of every bracket at
-once, one evaluation per step. A change that appears and disappears between two coarse points is not seen:
+and both directions at once (parameter samples of the batched planner), then a few refinement steps, each
+cutting every bracket into `SPLIT` parts at once, one evaluation per step. A change that appears and disappears between two coarse points is not seen:
 the answer is the first change on the coarse grid, refined to `tolerance`.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.adversary.planner import Solution
-from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import ACTIONS, OUTCOMES
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.engine.experiments import evaluate_experiments
@@ -113,8 +113,6 @@ def margins(scenario: Scenario, strategy: Strategy, adversary: Adversary | str =
     `c` is the compiled pair and `base` the index of its most likely outcome, when the caller has them. Weights
     with no room (a value at both ends of its range) are not moved. JSON-ready.
     """
-    from brinkmanship.engine.compiled import compile_model
-
     c = c if c is not None else compile_model(scenario, strategy)
     names = weight_names(c)
     low, high, value = np.array([c.ranges[k] for k in names]).T
@@ -149,7 +147,7 @@ def margins(scenario: Scenario, strategy: Strategy, adversary: Adversary | str =
                 np.clip(value[j] + (1 if pick == UP else -1) * moves[j, pick] * width[j], low[j], high[j])),
         })
     rows.sort(key=lambda r: (r["margin"] is None, abs(r["margin"] or 0.0)))
-    return {"most_likely": OUTCOMES[base], "method": "coarse grid then bisection, batched over weights",
+    return {"most_likely": OUTCOMES[base], "method": "coarse grid, then brackets refined, batched over weights",
             "settings": {"points": points, "steps": steps, "split": SPLIT, "unit": "share of the declared range",
                          "tolerance": 1.0 / (points * SPLIT ** steps)},
             "weights": rows}
@@ -191,7 +189,6 @@ def strategy_margins(scenario: Scenario, strategies: list[Strategy], adversary: 
     weight crosses and crosses back within its range)."""
     from brinkmanship.adversary.exact import propagate
     from brinkmanship.adversary.planner import Decision, solve
-    from brinkmanship.engine.compiled import compile_model
 
     adversary = Adversary.parse(adversary)
     out = {}
