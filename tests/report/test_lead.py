@@ -45,6 +45,8 @@ def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> N
     text = bottom_line(lead)
     assert text.startswith("Against a rational target (the op-ed's premise), ") and text.endswith(".")
     assert not re.search(r"\.\s", text)  # one sentence
+    mixed = bottom_line({**lead, "types": {"kind": "prior", "count": 64, "method": "Sobol"}})
+    assert mixed.startswith("Against a rational target (the op-ed's premise) as a mixture over 64 prior types, ")
     assert all(s["name"] in text for s in lead["strategies"])
     war = max(lead["strategies"], key=lambda s: s["outcomes"]["major_war"]["p"] + s["outcomes"]["nuclear_war"]["p"])
     assert f"highest under {war['name']}" in text
@@ -60,7 +62,7 @@ def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> N
 
 def test_the_bottom_line_names_the_nearest_edge(lead: dict[str, Any]) -> None:
     text = bottom_line(lead, _margins("engagement", 0.04))
-    assert "0.04 of a range from an edge" in text and "makes engagement most likely end in a deal" in text
+    assert "point) type the answers sit 0.04 of a range from an edge" in text and "makes engagement most likely end in a deal" in text
     assert nearest_edge(_margins("let-deterrence-fail", 0.3))[0] == "let-deterrence-fail"
     none = {k: {**v, "weights": v["weights"][1:]} for k, v in _margins("engagement", 0.04).items()}
     assert nearest_edge(none) is None and "no single weight" in bottom_line(lead, none)

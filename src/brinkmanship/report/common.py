@@ -43,10 +43,9 @@ def target_words(summary: Mapping[str, Any]) -> str:
     adv = str(summary.get("adversary", "?"))
     words = TARGET_WORDS.get(adv, f"a {adv} target")
     types = summary.get("types")
-    if isinstance(types, str):
-        words += f", types: {types}"
-    elif isinstance(types, Mapping):
-        words += ", " + ", ".join(f"{k} {v}" for k, v in types.items() if isinstance(v, str | int | float))
+    kind, count = (types.get("kind"), types.get("count")) if isinstance(types, Mapping) else (types, None)
+    if isinstance(kind, str) and kind != "point":
+        words += f" as a mixture over {count} {kind} types" if count else f" as a mixture over {kind} types"
     return words
 
 

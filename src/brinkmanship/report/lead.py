@@ -69,7 +69,8 @@ def bottom_line(summary: Mapping[str, Any], margins: Mapping[str, Mapping[str, A
                            "likely ending")
         else:
             name, w = edge
-            clauses.append(f"the answers sit {abs(w['margin']):.2f} of a range from an edge: moving {w['name']} "
+            clauses.append(f"for the declared (point) type the answers sit {abs(w['margin']):.2f} of a range from "
+                           f"an edge: moving {w['name']} "
                            f"from {w['value']:.3g} to {w['at_value']:.3g} makes {name} most likely end in "
                            f"{ending(w['changes_to'])}")
     return f"Against {target_words(summary)}, " + "; ".join(clauses[:-1]) + "; and " + clauses[-1] + "."
