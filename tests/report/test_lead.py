@@ -79,6 +79,11 @@ def test_the_report_opens_with_the_bottom_line_the_lead_comparison_and_the_margi
     lead_sec = re.search(r'<section id="lead">(.*?)</section>', html, re.S).group(1)
     assert "rational target" in lead_sec and "<td>let-deterrence-fail</td>" in lead_sec
     assert (tmp_path / "figures" / "lead-comparison.png").exists()
+    assert "what decides" not in lead_sec  # no types, no line
+    decided = copy.deepcopy(lead)
+    decided["strategies"][0]["what_decides"] = [{"name": "economy", "share": 0.23, "moves": "freeze", "rises": False}]
+    html2 = build_report(SCENARIO, [], tmp_path / "b", summary=fake_summary, lead=decided).read_text(encoding="utf-8")
+    assert "economy 23% (higher: less freeze)" in html2
     margins = re.search(r'<section id="margins">(.*?)</section>', html, re.S).group(1)
     assert "adversary.deal_security +0.04" in margins and "none within the ranges" in margins
     assert "hold over negotiate by 0.1" in margins

@@ -97,9 +97,22 @@ def lead_section(ctx: ReportContext) -> Section | None:
         body += f" The comparison further down is against {esc(target_words(ctx.summary))}."
     body += "</p>"
     body += comparison_html(lead, ctx.strategies)
+    decides = [[s["name"], _decides(s["what_decides"])] for s in lead["strategies"] if "what_decides" in s]
+    if decides:
+        body += ("<p>What decides each strategy's outcome across the target's types: the type numbers that "
+                 "explain the largest share of its outcome variance alone, and which way they move it.</p>"
+                 + table(["strategy", "what decides"], decides, "decides"))
     fig = Figure("lead-comparison", f"Outcome probabilities against {target_words(lead)}, with 95% intervals.",
                  comparison_png(lead), fg.comparison_plotly(lead["strategies"]))
     return Section("lead", f"Against {target_words(lead)}", body, [fig])
+
+
+def _decides(rows: list[dict[str, Any]]) -> str:
+    """The type numbers that most move a strategy's outcome, and which way (the compare JSON's `what_decides`)."""
+    if not rows:
+        return "the same outcome for every type: no type number moves it"
+    return "; ".join(f"{r['name']} {r['share']:.0%} (higher: {'more' if r['rises'] else 'less'} {label(r['moves'])})"
+                     for r in rows)
 
 
 def margins_section(ctx: ReportContext) -> Section | None:
