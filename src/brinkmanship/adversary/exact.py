@@ -65,7 +65,7 @@ class _Policy:
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if self._ev is not None:
             return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
-        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
+        obs, cs = self.grid.observation(self.c.at_month(self.t), self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
@@ -79,7 +79,7 @@ class _Policy:
         total = per_r(listed + b.fixed.sum())
         info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
                           event=np.full(total.size, b.event))
-        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+        obs, cs = self.grid.observation(self.c.at_month(self.t), self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
                                         tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
         return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
 

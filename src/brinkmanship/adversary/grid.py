@@ -108,6 +108,7 @@ class Grid:
         if any(d.talks_threshold is not None for d in c.deadlines):
             raise InputError("the rational planner does not support `unless: talks_progress`",
                              field="deadlines.unless", fix="use deal and freeze conditions only")
+        c.at_month(0)  # refuses phases that begin at an uncertain month or on a condition, with the fix
         list_id = used.pop() if used else -1
         comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(len(TargetClass), dtype=np.int64)
         recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"

@@ -90,6 +90,7 @@ class Month:
 
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
                  paths: tuple[np.ndarray, np.ndarray]) -> None:
+        c = c.at_month(t)  # under phases that begin at known months, the levers in force this month
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
         posture = c.posture(t)
         self.delta = c["adversary.discount"]
