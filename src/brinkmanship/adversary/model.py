@@ -22,7 +22,9 @@ class PlannerModel:
         self._solutions: dict[tuple, Solution] = {}
 
     def solution(self, c: Compiled) -> Solution:
-        """The solved planner for this compiled strategy (cached)."""
+        """The solved planner for this compiled strategy (cached); a month's view under phases is planned as
+        the whole phased strategy."""
+        c = c.whole or c
         if c.has_arrays:
             raise InputError("the simulator runs the rational adversary with one parameter set at a time",
                              field="--adversary", fix="use exact outcomes (`--exact`) for parameter batches")

@@ -110,6 +110,7 @@ class Compiled:
     posture_ramp: int | np.ndarray = 0  # months of the linear ramp to the posture target
     posture_entry: int | np.ndarray = 0  # month the ramp began (a phase that changes posture restarts it)
     phases: tuple[CompiledPhase, ...] = ()  # phase 0 is the strategy's own levers; empty without phases
+    whole: Compiled | None = None  # for a view with one phase's levers (`in_phase`): the model with all phases
 
     def __getitem__(self, name: str) -> Value:
         return self.values[name]
@@ -214,7 +215,8 @@ class Compiled:
             exercises_suspended=(np.where(mode == SUSPENDED, 1.0, 0.0) if isinstance(mode, np.ndarray)
                                  else float(mode == SUSPENDED)),
             posture_ramp=lever("posture_ramp"), posture_entry=posture_entry,
-            posture_start=self.posture_start if posture_start is None else posture_start)
+            posture_start=self.posture_start if posture_start is None else posture_start,
+            whole=self.whole or self)
 
     def schedule(self) -> np.ndarray:
         """(H,) the phase in force each month when every phase begins at a known month (one phase a month)."""
