@@ -222,11 +222,43 @@ def test_the_planner_follows_dated_phases_and_agrees_with_the_simulator(korea, s
     assert np.isfinite(sol.V[0]).all()
 
 
-def test_the_planner_refuses_phases_that_begin_per_run_naming_the_phase(korea, strategies):
+@pytest.mark.parametrize(("entry", "adversary"), [
+    ({"month": {"earliest": 4, "latest": 9}}, "base-rate"),
+    ({"when": {"talks_at_least": {"value": 0.15, "range": [0.1, 0.3], "assumption": True}}}, "logit:1"),
+    ({"when": {"months_without_test": 3}}, "rational"),
+])
+def test_the_planner_tracks_phases_that_begin_per_run_in_its_state(korea, strategies, entry, adversary):
+    st = strategies["let-deterrence-fail"]
+    phased = with_phases(st, [{"id": "relief", "enter": entry, "levers": RELIEF | {"posture": {
+        "target": {"value": 1.0, "source": "usfk2017"}, "ramp_months": 0}}, "switch_off": ["two-per-launch"]}])
+    c = compile_model(korea, phased)
+    sol = solve(c, adversary) if adversary != "base-rate" else None
+    if sol is not None:  # the phase factor: 2 phases, and the months without a test when the phase waits for them
+        quiet = entry.get("when", {}).get("months_without_test", 0) + 1
+        assert (sol.grid.P, sol.grid.Q) == (2, quiet)
+        assert sol.grid.R == 2 * quiet * solve(compile_model(korea, st), "rational").grid.R
+    exact = propagate(c, sol or BaseRatePolicy()).outcomes[0]
+    runs = 20_000
+    share = simulate(korea, phased, runs=runs, seed=3, adversary=adversary).outcome_shares()
+    se = np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / runs)
+    assert np.all(np.abs(share - exact) < 5 * se), (share, exact)
+
+
+def test_phases_with_the_same_settings_leave_the_planner_unchanged(korea, strategies):
+    st = strategies["maximum-pressure"]
+    phased = with_phases(st, [{"id": "q", "enter": {"when": {"months_without_test": 2}}, "levers": same_levers(st)}])
+    c0, c1 = compile_model(korea, st), compile_model(korea, phased)
+    for adversary in ("logit:1", "rational"):
+        a, b = propagate(c0, solve(c0, adversary)), propagate(c1, solve(c1, adversary))
+        np.testing.assert_allclose(a.timeline, b.timeline, atol=1e-12)
+        np.testing.assert_allclose(a.actions, b.actions, atol=1e-12)
+
+
+def test_a_calculation_that_needs_a_schedule_names_the_phase_that_has_none(korea, strategies):
     phased = with_phases(strategies["maximum-pressure"], [
         {"id": "quiet-spell", "enter": {"when": {"months_without_test": 2}}, "levers": RELIEF}])
     with pytest.raises(InputError, match="quiet-spell") as err:
-        solve(compile_model(korea, phased), "rational")
+        compile_model(korea, phased).at_month(3)
     assert err.value.field == "phases.quiet-spell.enter"
 
 
@@ -270,7 +302,7 @@ def test_loader_refuses_a_phase_outside_the_horizon_and_out_of_order(korea):
     text = BAD.replace("{levers}", "      sanctions: {mode: relax}").replace("{extra}", "")
     with pytest.raises(InputError) as err:
         strategy_from_text(text.replace("{month: 6}", "{month: 40}"), "bad.yaml", korea)
-    assert "phase 'summit'" in err.value.message and err.value.field == "phases.1.enter.month.earliest"
+    assert "phase 'summit'" in err.value.message and err.value.field == "phases.1.enter.month"
     assert err.value.line == 13
     with pytest.raises(InputError) as err:
         strategy_from_text(text.replace("{month: 6}", "{month: 1}"), "bad.yaml", korea)
@@ -290,5 +322,5 @@ def test_packaged_phased_strategies_are_sourced_and_dated(korea):
         assert ph.source and ph.enter.at.source
         assert ph.levers.talks.offer.assumption and ph.levers.talks.offer.range
     pts = load_strategy("pressure-then-summit", korea)
-    assert pts.phases[0].enter.month.earliest == pts.phases[0].enter.month.latest == 6
+    assert pts.phases[0].enter.months.earliest == pts.phases[0].enter.months.latest == 6
     assert compile_model(korea, pts).fixed_schedule

@@ -43,7 +43,8 @@ class PlannerModel:
         """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
         check_planner(c, 1, max_memory, cached_policies=True)
 
-    def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
+    def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
+        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves."""
         g = sol.grid
         left = obs.lists_left[g.list_id] if g.list_id >= 0 else np.zeros_like(obs.talks_idx)
         done = obs.deadline_done if obs.deadline_done is not None else np.zeros(left.shape, dtype=bool)
@@ -52,6 +53,11 @@ class PlannerModel:
         elif set_done:
             done = np.ones_like(done)
         j = done.astype(np.int64) * g.levels + g.level_of(left)
+        if g.F > 1:  # the phase factor: phase in force x months without a test
+            quiet = np.minimum(obs.months_without_test, g.Q - 1)
+            if tested is not None:
+                quiet = np.zeros_like(quiet) if tested else np.minimum(quiet + 1, g.Q - 1)
+            j = j + (obs.phase * g.Q + quiet) * g.D * g.levels
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -63,17 +69,21 @@ class PlannerModel:
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
         sol = self.solution(c)
-        ev = sol.evaluator(obs.t)
-        mk = ev.mk
         n = strikes.total.shape[0]
         values = np.zeros((len(Response), n))
         rounds = strikes.rounds if strikes.rounds is not None else np.zeros(n, dtype=np.int64)
-        for event, nr in {(Event(e), int(r)) for e, r in zip(strikes.event, rounds, strict=True)}:
-            sel = (strikes.event == event) & (rounds == nr)
+        phases = obs.phase if sol.grid.P > 1 else np.zeros(n, dtype=np.int64)
+        cut = lambda x, sel: None if x is None else x[sel]  # noqa: E731
+        for event, nr, ph in {(Event(e), int(r), int(p)) for e, r, p in zip(strikes.event, rounds, phases,
+                                                                             strict=True)}:
+            ev = sol.evaluator(obs.t, ph if sol.grid.P > 1 else None)
+            mk = ev.mk
+            sel = (strikes.event == event) & (rounds == nr) & (phases == ph)
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
-                                 "lists_left": obs.lists_left[:, sel],
-                                 "deadline_done": None if obs.deadline_done is None else obs.deadline_done[sel]})
-            k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE)
+                                 "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
+                                 "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel)})
+            k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
+                                  tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             lim, war = mk.T_limited[0, m], mk.T_war_free[0, m]
             # G is already discounted
             values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[0, k, m, j]

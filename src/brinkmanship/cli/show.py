@@ -68,9 +68,9 @@ def phase_summary(ph: Any) -> str:
     if en.at is not None:
         when = (f"from {en.at.earliest}" if en.at.earliest == en.at.latest
                 else f"from a month between {en.at.earliest} and {en.at.latest}")
-    elif en.month is not None:
-        when = (f"from month {en.month.earliest}" if en.month.earliest == en.month.latest
-                else f"from a month between {en.month.earliest} and {en.month.latest}")
+    elif en.months is not None:
+        when = (f"from month {en.months.earliest}" if en.months.earliest == en.months.latest
+                else f"from a month between {en.months.earliest} and {en.months.latest}")
     elif en.when.talks_at_least is not None:
         when = f"once talks reach {en.when.talks_at_least.value:g}"
     else:

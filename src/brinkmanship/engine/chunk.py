@@ -287,6 +287,8 @@ class Chunk:
             talks=self.talks_idx[idx] * dyn.TALKS_STEP, talks_idx=self.talks_idx[idx],
             lists_left=left, struck=c.list_sizes.sum() - left.sum(axis=0), posture=c.posture(t),
             exercises=c.exercises(t),
+            phase=self.phase_idx[idx] if self.c.phases else None,
+            months_without_test=self.since_test[idx] if self.c.phases else None,
         ), c
 
     # -- the month ------------------------------------------------------------------------------------

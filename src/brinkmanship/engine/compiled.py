@@ -77,6 +77,12 @@ class CompiledPhase:
         """Entered at a known month (so the planner reads it as a lever that depends on time)."""
         return self.first_month >= 0 and self.first_month == self.last_month
 
+    @property
+    def earliest(self) -> int:
+        """The earliest month the phase can begin: its window's first month, or the months without a test it
+        waits for (a talks level may be met at once)."""
+        return self.first_month if self.first_month >= 0 else self.quiet_months
+
 
 # lever fields that a phased strategy may hold per run (arrays), cut with the runs like parameters
 LEVER_FIELDS = ("channel", "china_engaged", "russia_engaged", "sanctions_mode", "exercises_mode",
@@ -219,32 +225,39 @@ class Compiled:
             whole=self.whole or self)
 
     def schedule(self) -> np.ndarray:
-        """(H,) the phase in force each month when every phase begins at a known month (one phase a month)."""
+        """(H,) the phase in force each month when every phase begins at its earliest month (one phase a
+        month): the schedule itself when every phase begins at a known month."""
         out = np.zeros(self.horizon, dtype=np.int64)
         p = 0
         for t in range(self.horizon):
-            if p + 1 < len(self.phases) and t >= self.phases[p + 1].first_month:
+            if p + 1 < len(self.phases) and t >= self.phases[p + 1].earliest:
                 p += 1
             out[t] = p
         return out
 
-    def at_month(self, t: int) -> Compiled:
-        """The model with the levers in force at month t (itself without phases). Needs a fixed schedule:
-        a phase entered at an uncertain month or on a condition differs between runs."""
+    def at_month(self, t: int, nominal: bool = False) -> Compiled:
+        """The model with the levers in force at month t (itself without phases). Needs a fixed schedule (a
+        phase entered at an uncertain month or on a condition differs between runs) unless `nominal`: then
+        each phase is taken to begin at its earliest month."""
         if not self.phases:
             return self
-        if not self.fixed_schedule:
+        if not (nominal or self.fixed_schedule):
             bad = next(ph for ph in self.phases[1:] if not ph.fixed)
             raise InputError(
                 f"phase '{bad.id}' begins at an uncertain month or on a condition, so the phase in force differs "
-                "from run to run; the rational and logit planners follow phases that begin at a fixed date or "
-                "month", field=f"phases.{bad.id}.enter",
-                fix="give the phase a fixed `at` date or `month`, or use --adversary base-rate")
+                "from run to run; this calculation needs phases that begin at a fixed date or month",
+                field=f"phases.{bad.id}.enter", fix="give the phase a fixed `at` date or `month`")
+        return self.phase_view(int(self.schedule()[min(t, self.horizon - 1)]))
+
+    def phase_view(self, p: int) -> Compiled:
+        """The levers of phase p, with the posture ramp as the schedule of earliest months has it (exact for
+        phases that begin at known months)."""
         sched = self.schedule()
         start, entry = self.posture_start, 0
         view = self.in_phase(0)
-        for q in range(1, int(sched[min(t, self.horizon - 1)]) + 1):
-            e = int(np.argmax(sched == q))  # the month the phase begins (one phase a month)
+        for q in range(1, p + 1):
+            hit = np.flatnonzero(sched == q)
+            e = int(hit[0]) if hit.size else self.horizon  # the month the phase begins (one phase a month)
             if self.phases[q].posture_reset:
                 start, entry = (view.posture(e - 1) if e > 0 else self.posture_start), e
             view = self.in_phase(q, start, entry)
@@ -328,8 +341,8 @@ def _compile_phases(scenario: Scenario, strategy: Strategy, values: dict[str, Va
         first = last = -1
         if en.at is not None:
             first, last = scenario.month_index(en.at.earliest), scenario.month_index(en.at.latest)
-        elif en.month is not None:
-            first, last = en.month.earliest, en.month.latest
+        elif en.months is not None:
+            first, last = en.months.earliest, en.months.latest
         cond = en.when
         changes: dict[str, object] = {}
         if pl.third_parties is not None:

@@ -59,11 +59,12 @@ def policy_paths(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
 
     The level follows the mode (frozen, tightened monthly, or relaxed monthly); the economy is dragged by the
     enforced level and recovers slowly. Both are paths in time (shape (H+1,) or (H+1, n) for per-run
-    parameters): reactive sanctions rounds act on talks, not on this path. Under phases that begin at known
-    months, each month follows the mode and the enforcement in force that month.
+    parameters): reactive sanctions rounds act on talks, not on this path. Under phases, each month follows
+    the mode and the enforcement in force that month, each phase beginning at its earliest month (exact for
+    phases that begin at known months; the simulator follows each run's own phases).
     """
     H = c.horizon
-    views = [c.at_month(t) for t in range(H)] if c.phases else [c] * H
+    views = [c.at_month(t, nominal=True) for t in range(H)] if c.phases else [c] * H
     enfs = [enforcement(v) for v in views]
     enf_end = enfs[-1] if H else enforcement(c)
     names = ("initial.sanctions", "initial.economy", "economy.sanctions_drag", "economy.recovery",

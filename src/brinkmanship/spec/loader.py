@@ -234,10 +234,10 @@ def check_dates(strategy: Strategy, scenario: Scenario, path: Path | str = "<str
                 day = getattr(ph.enter.at, end)
                 bad = day < scenario.start or scenario.month_index(day) >= scenario.horizon_months
                 shown = day.isoformat()
-            elif ph.enter.month is not None:
-                where = ("phases", i, "enter", "month", end)
-                shown = str(getattr(ph.enter.month, end))
-                bad = getattr(ph.enter.month, end) >= scenario.horizon_months
+            elif ph.enter.months is not None:
+                where = ("phases", i, "enter", "month") + (() if isinstance(ph.enter.month, int) else (end,))
+                shown = str(getattr(ph.enter.months, end))
+                bad = getattr(ph.enter.months, end) >= scenario.horizon_months
             else:
                 continue
             if bad:

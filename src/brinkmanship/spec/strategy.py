@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -197,18 +197,14 @@ class PhaseLevers(_Frozen):
     exercises: ExercisesLever | None = None
 
 
+MAX_MONTH = 1200
+
+
 class MonthWindow(_Frozen):
     """Months from the scenario's start (0 = its first month): fixed, or drawn uniformly in [earliest, latest]."""
 
-    earliest: int = Field(ge=0, le=1200)
-    latest: int = Field(ge=0, le=1200)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_int(cls, data: Any) -> Any:
-        if isinstance(data, int) and not isinstance(data, bool):
-            return {"earliest": data, "latest": data}
-        return data
+    earliest: int = Field(ge=0, le=MAX_MONTH)
+    latest: int = Field(ge=0, le=MAX_MONTH)
 
     @model_validator(mode="after")
     def _order(self) -> MonthWindow:
@@ -237,8 +233,15 @@ class PhaseEntry(_Frozen):
     condition first holds. Exactly one is given."""
 
     at: DeadlineDate | None = None
-    month: MonthWindow | None = None
+    month: Annotated[int, Field(ge=0, le=MAX_MONTH)] | MonthWindow | None = None
     when: PhaseCondition | None = None
+
+    @property
+    def months(self) -> MonthWindow | None:
+        """The `month` entry as a window (a single month is a window of one)."""
+        if isinstance(self.month, int):
+            return MonthWindow(earliest=self.month, latest=self.month)
+        return self.month
 
     @model_validator(mode="after")
     def _one(self) -> PhaseEntry:
@@ -309,7 +312,7 @@ class Strategy(_Frozen):
             both = set(ph.switch_on) & set(ph.switch_off)
             if both:
                 raise ValueError(f"phase '{ph.id}' (phases.{i}.switch_on): {sorted(both)} switched both on and off")
-            start = (ph.enter.at.earliest if ph.enter.at else ph.enter.month.earliest if ph.enter.month else None)
+            start = (ph.enter.at.earliest if ph.enter.at else ph.enter.months.earliest if ph.enter.months else None)
             if start is not None and last is not None and type(start) is type(last) and start < last:
                 raise ValueError(f"phase '{ph.id}' (phases.{i}.enter): begins before the phase listed above it; "
                                  "list phases in the order they begin")
