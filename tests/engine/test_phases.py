@@ -324,3 +324,14 @@ def test_packaged_phased_strategies_are_sourced_and_dated(korea):
     pts = load_strategy("pressure-then-summit", korea)
     assert pts.phases[0].enter.months.earliest == pts.phases[0].enter.months.latest == 6
     assert compile_model(korea, pts).fixed_schedule
+
+
+def test_the_policy_followed_backtests_and_its_phases_move_the_forecast(korea):
+    from brinkmanship.history.backtest import backtest
+
+    us = backtest(korea, runs=2000, seed=1, strategy="us-policy-2017-2018", adversary="base-rate")
+    mp = backtest(korea, runs=2000, seed=1, strategy="maximum-pressure", adversary="base-rate")
+    assert us["strategy"] == "us-policy-2017-2018" and np.isfinite(us["log_likelihood"])
+    # the same runs until February 2018; the opening and the summit raise the chance of talks in talks months
+    assert us["p_talks_in_talks_months"] > mp["p_talks_in_talks_months"]
+    assert us["months"][:4] == mp["months"][:4]
