@@ -335,3 +335,12 @@ def test_the_policy_followed_backtests_and_its_phases_move_the_forecast(korea):
     # the same runs until February 2018; the opening and the summit raise the chance of talks in talks months
     assert us["p_talks_in_talks_months"] > mp["p_talks_in_talks_months"]
     assert us["months"][:4] == mp["months"][:4]
+
+
+def test_phased_runs_do_not_depend_on_the_chunking(korea, strategies):
+    st = strategies["let-deterrence-fail"]
+    phased = with_phases(st, [
+        {"id": "w", "enter": {"month": {"earliest": 3, "latest": 9}}, "levers": RELIEF},
+        {"id": "q", "enter": {"when": {"months_without_test": 2}}, "levers": {"sanctions": {"mode": "freeze"}}}])
+    assert_same_runs(simulate(korea, phased, runs=2500, seed=9, chunk_size=600),
+                     simulate(korea, phased, runs=2500, seed=9, chunk_size=2500))
