@@ -1,4 +1,5 @@
-"""The packaged scenario's results, pinned: `brink compare korea-2017 --exact --json` prints the golden file.
+"""The packaged scenario's results, pinned: `brink compare korea-2017 --exact --types point --json` prints the golden file
+(and the mixture over 16 prior types its own).
 
 A change to any formula, parameter or default that moves a result fails here. When the change is intended,
 regenerate with `make golden` (it shows the diff) and commit the new file with the reason.

@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 
 HERE = Path(__file__).parent
 GOLDEN = {  # file -> the `brink` arguments that print it
-    "compare-korea-2017-exact.json": ["compare", "korea-2017", "--exact", "--json"],
+    "compare-korea-2017-exact.json": ["compare", "korea-2017", "--exact", "--types", "point", "--json"],
+    "compare-korea-2017-exact-prior.json": ["compare", "korea-2017", "--exact", "--type-count", "16", "--runs",
+                                            "20000", "--json"],
 }
 
 

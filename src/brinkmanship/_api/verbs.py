@@ -25,6 +25,7 @@ from brinkmanship._api.results import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from brinkmanship.adversary.types import Types
     from brinkmanship.engine import SimulationResult
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
@@ -92,15 +93,24 @@ def _memory(max_memory: int | str | None) -> int | None:
     return None if max_memory is None else parse_memory(max_memory)
 
 
+def _typed_model(adversary: Adversary, types: Types | None) -> Any:
+    """The decision model of `adversary`, over `types` when given (a planner target)."""
+    from brinkmanship.engine.decision import get_decision_model
+
+    model = get_decision_model(adversary)
+    if types is not None and not types.is_point:
+        model = model.with_types(types)
+    return model
+
+
 def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk_size: int, adversary: Adversary,
-                      max_memory: int | None) -> None:
+                      max_memory: int | None, types: Types | None = None) -> None:
     """Refuse (exit 2), before the first run, simulations whose kept results or working set would not fit."""
     from brinkmanship.engine.budget import RESULT_BYTES_PER_RUN, simulation_memory
     from brinkmanship.engine.compiled import compile_model
-    from brinkmanship.engine.decision import get_decision_model
     from brinkmanship.limits import check_memory
 
-    model = get_decision_model(adversary)
+    model = _typed_model(adversary, types)
     check_budget = getattr(model, "check_budget", None)
     need = 0.0
     for s in strategies:
@@ -115,30 +125,47 @@ def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk
 
 def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int,
                         adversary: str | Adversary, chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
-                        console: Any = None, max_memory: int | None = None) -> list[SimulationResult]:
+                        console: Any = None, max_memory: int | None = None,
+                        types: Types | None = None, model: Any = None) -> list[SimulationResult]:
     """Simulate each strategy against one decision model, with a progress bar per strategy, after checking
-    that the work fits `max_memory` (bytes; default the package limit)."""
+    that the work fits `max_memory` (bytes; default the package limit).
+
+    With `types` (not the point type) each run draws its type from its own stream (`Types.draw`); the runs'
+    type indices are kept in each result's `extra["type_index"]`. `model`: that typed decision model, when
+    the caller reuses its solutions.
+    """
     from brinkmanship.engine import simulate
-    from brinkmanship.engine.decision import get_decision_model
 
     adversary = parse_adversary(adversary)
-    check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory)
-    model = get_decision_model(adversary)
+    check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory, types)
+    model = model if model is not None else _typed_model(adversary, types)
+    typed = types is not None and not types.is_point
+    index = types.draw(seed, runs) if typed else None
+    overrides = types.per_run(index) if typed else None
     results = []
     with progress_bar(progress, console) as bar:
         advances = [bar.add(s.name, runs) for s in strategies]
         for s, advance in zip(strategies, advances, strict=True):
-            results.append(simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                                    progress=advance, max_memory=max_memory))
+            res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
+                           overrides=overrides, progress=advance, max_memory=max_memory)
+            if typed:
+                res.extra["type_index"] = index
+            results.append(res)
     return results
 
 
 def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | Strategy] | None = None, *,
             runs: int = DEFAULT_RUNS, seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
-            chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None) -> Comparison:
+            chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
+            types: str | Types | None = None, type_count: int | None = None) -> Comparison:
     """Simulate strategies side by side (default: all of the scenario's) as `brink compare` does.
 
-    `exact` replaces the sampled outcome shares by exactly propagated probabilities (zero-width intervals).
+    `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
+    target): `prior` (the default: K = `type_count` quasi-random draws of the adversary's numbers from their
+    declared ranges), `posterior` (those types weighted by the 2016-2017 record) or `point` (the declared
+    values: one type). With types, each run draws a type; exact outcomes are the mixture over the K types,
+    with the type-sampling error (`type_se`) apart from the Monte Carlo error, and each strategy gets
+    `what_decides`: the type numbers that most move its outcome.
     Work estimated above `max_memory` (`4G`-style or bytes; default the package limit) is refused first.
 
     Examples:
@@ -151,34 +178,56 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         >>> c.provenance.runs, c.provenance.seed, c.provenance.adversary
         (2000, 7, 'base-rate')
     """
+    from brinkmanship._api.typed import add_types, exact_mixture, resolve_types, sampled_by_type
     from brinkmanship.engine import compare as summarise
 
     sc = load_scenario(scenario)
     sts = _strategies(sc, strategies)
     adversary, memory = parse_adversary(adversary), _memory(max_memory)
+    typeset = resolve_types(sc, adversary, types, type_count)
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
 
         for s in sts:
-            check_planner(compile_model(sc, s), 1, memory)
-    results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory)
+            check_planner(compile_model(sc, s), typeset.count, memory)
+    model = _typed_model(adversary, typeset)
+    results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                  types=typeset, model=model)
     exact_probs = None
-    if exact:
+    per_type: dict = {}
+    run_share: dict | None = None
+    if exact and not typeset.is_point:
+        from brinkmanship.engine.constants import OUTCOMES
+
+        per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
+        exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
+    elif exact:
         from brinkmanship.adversary.exact import exact_outcomes
 
         exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
+    elif not typeset.is_point:
+        by_type = {r.strategy: sampled_by_type(r, typeset) for r in results}
+        per_type = {k: v[0] for k, v in by_type.items()}
+        run_share = {k: v[1] for k, v in by_type.items()}
     summary = summarise(results, _prohibited_counts(sts), exact_probs)
-    prov = Provenance(method="exact propagation" if exact else "monte-carlo", scenario=sc.name,
+    add_types(summary, typeset, per_type, run_share, exact)
+    method = "exact propagation" if exact else "monte-carlo"
+    if not typeset.is_point:
+        method += f" over {typeset.count} {typeset.kind} types"
+    prov = Provenance(method=method, scenario=sc.name,
                       strategies=tuple(s.name for s in sts), adversary=results[0].adversary, seed=seed,
-                      runs=runs, settings={"chunk_size": chunk_size, "exact": exact})
+                      runs=runs, settings={"chunk_size": chunk_size, "exact": exact, "types": typeset.kind,
+                                           "type_count": typeset.count})
     return Comparison(summary, results, prov)
 
 
 def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, runs: int = DEFAULT_RUNS,
         seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
-        chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None) -> Comparison:
-    """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics.
+        chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
+        types: str | Types | None = None, type_count: int | None = None) -> Comparison:
+    """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics
+    (`types` and `type_count` as in `compare`).
 
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
@@ -186,7 +235,8 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
         [['maximum-pressure', 'deal'], ['maximum-pressure', 'freeze']]
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
-                   chunk_size=chunk_size, progress=progress, max_memory=max_memory)
+                   chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
+                   type_count=type_count)
 
 
 def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
@@ -196,13 +246,21 @@ def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
 
 
 def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
-            adversary: str | Adversary = "rational") -> Explanation:
-    """The planner's best response to a strategy, in words, month by month and as a policy map.
+            adversary: str | Adversary = "rational", types: str | Types | None = "point",
+            type_count: int | None = None, *, margins: bool = True) -> Explanation:
+    """The planner's best response to a strategy, in words, month by month and as a policy map, and how close
+    to the edge it is: the value gap between its best and second-best plan at the start and, with `margins`,
+    per weight the smallest move (share of its declared range) that changes the most likely outcome.
+
+    The policy is the declared (point) type's; with `types` (`prior`, `posterior`) the explanation also
+    carries `types`: the exact outcome mixture over those types and what decides it.
 
     Examples:
-        >>> e = bk.explain("korea-2017", "let-deterrence-fail")
+        >>> e = bk.explain("korea-2017", "let-deterrence-fail", margins=False)
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
+        >>> e.value_gap["best"], e.margins is None
+        ('hold', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError
@@ -213,9 +271,18 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
                          fix="use rational or logit:<lambda>")
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    data = _explain(sc, st, adversary)
+    data = _explain(sc, st, adversary, with_margins=margins)
+    settings = dict(data["settings"])
+    if margins:
+        settings["margins"] = dict(data["margins"]["settings"])
+    from brinkmanship._api.typed import resolve_types, type_mixture
+
+    typeset = resolve_types(sc, adversary, types, type_count)
+    if not typeset.is_point:
+        data = {**data, "types": type_mixture(sc, st, adversary, typeset)}
+    settings.update(types=typeset.kind, type_count=typeset.count)
     prov = Provenance(method=data["method"], scenario=sc.name, strategies=(st.name,), adversary=data["adversary"],
-                      settings=dict(data["settings"]))
+                      settings=settings)
     return Explanation(data, prov)
 
 

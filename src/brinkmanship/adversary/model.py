@@ -7,31 +7,58 @@ import numpy as np
 from brinkmanship.adversary.budget import check_planner
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
+from brinkmanship.adversary.types import Types
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import Event, Response
 from brinkmanship.engine.decision import Observation, StrikeInfo
 from brinkmanship.errors import InputError
 
 
-class PlannerModel:
-    """Rational or logit target: best response to the strategy as believed, solved once per strategy."""
+def _at(x: np.ndarray | float, tau: np.ndarray | int) -> np.ndarray | float:
+    """A per-sample array (n,) or (n, ...) read at each run's type `tau`; scalars and one-sample rows pass."""
+    if np.ndim(x) == 0:
+        return x
+    x = np.asarray(x)
+    return x[tau] if x.shape[0] > 1 else x[0]
 
-    def __init__(self, decision: Decision) -> None:
+
+class PlannerModel:
+    """Rational or logit target: best response to the strategy as believed, solved once per strategy.
+
+    With `types`, every run carries one of the K types (its `adversary.*` numbers): the K types are solved
+    in one batched call per strategy, and each run reads the policy of its own type.
+    """
+
+    def __init__(self, decision: Decision, types: Types | None = None) -> None:
         self.decision = decision
+        self.types = None if types is None or types.is_point else types
         self.name = decision.name
         self._solutions: dict[tuple, Solution] = {}
 
+    def with_types(self, types: Types) -> PlannerModel:
+        """The same target as a distribution over `types` (point types: the single declared type)."""
+        return PlannerModel(self.decision, types)
+
     def solution(self, c: Compiled) -> Solution:
-        """The solved planner for this compiled strategy (cached); a month's view under phases is planned as
-        the whole phased strategy."""
+        """The solved planner for this compiled strategy (cached); with types, all K types at once; a month's
+        view under phases is planned as the whole phased strategy."""
         c = c.whole or c
-        if c.has_arrays:
+        if self.types is not None:
+            c = self.types.compiled(c)
+            fixed = tuple(sorted((k, v) for k, v in c.values.items() if k not in self.types.values))
+            key = (c.strategy.model_dump_json(), fixed)
+        elif c.has_arrays:
             raise InputError("the simulator runs the rational adversary with one parameter set at a time",
                              field="--adversary", fix="use exact outcomes (`--exact`) for parameter batches")
-        key = (c.strategy.model_dump_json(), tuple(sorted(c.values.items())))
+        else:
+            key = (c.strategy.model_dump_json(), tuple(sorted(c.values.items())))
         if key not in self._solutions:
             self._solutions[key] = solve(c, self.decision)
         return self._solutions[key]
+
+    def _type(self, c: Compiled) -> np.ndarray | int:
+        """Each run's type index (0: the single type)."""
+        return 0 if self.types is None else self.types.index_of(c)
 
     def outcome_probabilities(self, c: Compiled) -> np.ndarray:
         """(n, outcomes) exact outcome probabilities for every parameter sample of `c` (one batched solve)."""
@@ -41,7 +68,10 @@ class PlannerModel:
 
     def check_budget(self, c: Compiled, max_memory: int | None = None) -> None:
         """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
-        check_planner(c, 1, max_memory, cached_policies=True)
+        if self.types is None:
+            check_planner(c, 1, max_memory, cached_policies=True)
+        else:  # K types keep one month's policy at a time (`_policy`)
+            check_planner(c, self.types.count, max_memory)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
         """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves."""
@@ -64,11 +94,20 @@ class PlannerModel:
         """The planner's policy at the observed grid states."""
         sol = self.solution(c)
         k, m, j = self._index(sol, obs)
-        return sol.policy(obs.t)[:, 0, k, m, j]
+        return self._policy(sol, obs.t)[:, self._type(c), k, m, j]
+
+    def _policy(self, sol: Solution, t: int) -> np.ndarray:
+        """Month t's policy; over many types only the current month's is kept (memory, not numbers)."""
+        if self.types is not None:
+            cache = sol.settings.setdefault("_policies", {})
+            for month in [m for m in cache if m != t]:
+                del cache[month]
+        return sol.policy(t)
 
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
         sol = self.solution(c)
+        tau = self._type(c)
         n = strikes.total.shape[0]
         values = np.zeros((len(Response), n))
         rounds = strikes.rounds if strikes.rounds is not None else np.zeros(n, dtype=np.int64)
@@ -84,9 +123,12 @@ class PlannerModel:
                                  "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel)})
             k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
                                   tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
-            lim, war = mk.T_limited[0, m], mk.T_war_free[0, m]
+            ts = tau if np.ndim(tau) == 0 else tau[sel]
+            lim = mk.T_limited[ts if mk.T_limited.shape[0] > 1 else 0, m]
+            war = mk.T_war_free[ts if mk.T_war_free.shape[0] > 1 else 0, m]
+            delta, counter = _at(mk.delta, ts), _at(mk.counter, ts)
             # G is already discounted
-            values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[0, k, m, j]
-            values[Response.RETALIATE, sel] = mk.delta * ((1 - mk.counter) * lim + mk.counter * war)
-            values[Response.ESCALATE, sel] = mk.delta * war
+            values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[ts, k, m, j]
+            values[Response.RETALIATE, sel] = delta * ((1 - counter) * lim + counter * war)
+            values[Response.ESCALATE, sel] = delta * war
         return self.decision.choose(values)

@@ -225,8 +225,9 @@ class Solution:
         return dyn.policy_paths(self.c)
 
     def month(self, t: int, believed: bool = True, phase: int | None = None) -> Month:
-        """Month t's branches; with a phase factor, those of `phase` (the levers it puts in force)."""
-        c = self.c if phase is None or self.grid.P == 1 else self.c.phase_view(phase)
+        """Month t's branches; with a phase factor, those of `phase` (the levers it puts in force; default the
+        first, where every run starts)."""
+        c = self.c if self.grid.P == 1 else self.c.phase_view(phase or 0)
         return Month(c, self.grid, t, self.n, believed, self.paths)
 
     def evaluator(self, t: int, phase: int | None = None) -> Evaluator:

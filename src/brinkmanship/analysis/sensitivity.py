@@ -170,3 +170,89 @@ def first_order_with_ci(inputs: dict[str, np.ndarray], y: np.ndarray, bins: int 
         lo, hi = np.percentile(s1[1:], [2.5, 97.5])
         rows.append((name, float(s1[0]), float(lo), float(hi)))
     return sorted(rows, key=lambda r: -r[1])
+
+
+DECIDES_MAX_BINS = 10  # quantile bins of each input in `what_decides`
+DECIDES_PER_BIN = 8  # at least this many (effective) samples per bin
+
+
+def pooled_first_order(x: np.ndarray, Y: np.ndarray, weights: np.ndarray | None = None,
+                       bins: int = DECIDES_MAX_BINS) -> tuple[float, np.ndarray]:
+    """Bias-corrected first-order share of a vector outcome's variance explained by one input, by binning.
+
+    Share = sum over columns of Var(E[Y_o | x]) / sum of Var(Y_o) (the first-order index of a multivariate
+    output), the between-bin variance corrected for its noise floor as epsilon-squared is: a noise input
+    scores about 0, not (bins - 1) / n. Also returns the weighted means of the bins that hold weight
+    (bins, columns), lowest x first, for the direction. `weights` (summing to anything positive) weight the samples, e.g. posterior types.
+    """
+    Y = np.asarray(Y, dtype=float).reshape(len(x), -1)
+    w = np.full(len(x), 1.0) if weights is None else np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    n_eff = 1.0 / np.sum(np.square(w))
+    codes = bin_codes(x, bins)
+    B = int(codes.max()) + 1
+    W = np.bincount(codes, weights=w, minlength=B)
+    means = np.stack([np.bincount(codes, weights=w * Y[:, o], minlength=B) for o in range(Y.shape[1])], axis=1)
+    means = np.divide(means, W[:, None], out=np.zeros_like(means), where=W[:, None] > 0)
+    mean = w @ Y
+    total = float((w @ np.square(Y - mean)).sum())
+    if total <= 0 or np.ptp(Y, axis=0).max() <= 0:  # a constant outcome (rounding leaves a tiny `total`)
+        return 0.0, means[W > 0]
+    between = float((W @ np.square(means - mean)).sum())
+    within = total - between
+    used = int((W > 0).sum())
+    if n_eff > used:  # epsilon-squared: remove the between-bin variance that noise alone would give
+        between -= (used - 1) / (n_eff - used) * within
+    return max(0.0, min(1.0, between / total)), means[W > 0]
+
+
+def what_decides(inputs: dict[str, np.ndarray], Y: np.ndarray, columns: list[str] | tuple[str, ...],
+                 weights: np.ndarray | None = None, top: int = 3,
+                 min_share: float = 0.0) -> list[dict[str, Any]]:
+    """The inputs that most move a vector outcome `Y` (n, columns): name, share of its variance explained
+    alone (`pooled_first_order`), the column it moves most and whether that column rises with the input.
+
+    Largest share first; at most `top`, each above `min_share`. Plain arrays: the sample may be types,
+    runs or experiments.
+    """
+    n = len(next(iter(inputs.values()))) if inputs else 0
+    w = np.full(n, 1.0) if weights is None else np.asarray(weights, dtype=float)
+    n_eff = float(w.sum() ** 2 / np.sum(np.square(w))) if n else 0.0
+    bins = max(2, min(DECIDES_MAX_BINS, int(n_eff // DECIDES_PER_BIN)))
+    rows = []
+    for name, x in inputs.items():
+        if np.ptp(np.asarray(x, dtype=float)) <= 0:
+            continue
+        share, means = pooled_first_order(x, Y, w, bins)
+        if share <= min_share:
+            continue
+        spread = means.max(axis=0) - means.min(axis=0)
+        col = int(np.argmax(spread))
+        used = means[:, col]
+        rises = bool(used[-1] >= used[0])
+        rows.append({"name": name, "share": float(share), "moves": columns[col], "rises": rises})
+    rows.sort(key=lambda r: -r["share"])
+    return rows[:top]
+
+
+def binned_f_test(x: np.ndarray, y: np.ndarray, bins: int = DECIDES_MAX_BINS) -> float:
+    """p-value of the one-way ANOVA F test that y's mean is the same in every quantile bin of x.
+
+    Small: y varies with x beyond what chance gives in a sample of this size (e.g. a number the record's
+    likelihood identifies); large: no evidence that it does.
+    """
+    from scipy.stats import f as f_dist
+
+    y = np.asarray(y, dtype=float)
+    codes = bin_codes(x, bins)
+    counts = np.bincount(codes)
+    used = counts > 0
+    B, n = int(used.sum()), y.size
+    if B < 2 or n <= B:
+        return 1.0
+    means = np.bincount(codes, weights=y)[used] / counts[used]
+    ssb = float(np.sum(counts[used] * np.square(means - y.mean())))
+    ssw = float(np.sum(np.square(y - (np.bincount(codes, weights=y) / np.maximum(counts, 1))[codes])))
+    if ssw <= 0:
+        return 0.0 if ssb > 0 else 1.0
+    return float(f_dist.sf((ssb / (B - 1)) / (ssw / (n - B)), B - 1, n - B))

@@ -11,6 +11,8 @@ from rich.table import Table
 from brinkmanship.errors import InputError
 
 if TYPE_CHECKING:
+    from brinkmanship._api.results import Comparison
+    from brinkmanship.adversary.types import Types
     from brinkmanship.engine import SimulationResult
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
@@ -42,20 +44,52 @@ def check_runs(runs: int, chunk_size: int) -> None:
                          fix="give e.g. --chunk-size 50000")
 
 
+TYPES = Annotated[str | None, typer.Option(
+    "--types", help="Adversary types (planner targets): prior (default: draws from the declared ranges) | "
+                    "posterior (weighted by the 2016-2017 record) | point (the declared values).")]
+TYPE_COUNT = Annotated[int | None, typer.Option(
+    "--type-count", help="K, the number of quasi-random types (default 64).")]
+
 MAX_MEMORY = Annotated[str, typer.Option(
     "--max-memory", help="Refuse work estimated to need more memory than this (e.g. 4G, 16G, 512M).")]
 DEFAULT_MAX_MEMORY = "4G"
 
 
 def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: Adversary,
-                   chunk_size: int, quiet: bool = False, max_memory: int | None = None) -> list[SimulationResult]:
+                   chunk_size: int, quiet: bool = False, max_memory: int | None = None,
+                   types: Types | None = None) -> list[SimulationResult]:
     """Simulate each strategy with a progress bar on stderr (hidden with `quiet`), after checking the budget;
-    the API's loop."""
+    the API's loop (a type per run when `types` are given)."""
     from brinkmanship._api.verbs import simulate_strategies
     from brinkmanship.cli.app import err_console
 
     return simulate_strategies(sc, strategies, runs, seed, adversary, chunk_size, progress=not quiet,
-                               console=err_console, max_memory=max_memory)
+                               console=err_console, max_memory=max_memory, types=types)
+
+
+def lead_and_margins(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, max_memory: int | None,
+                     quiet: bool = False, with_margins: bool = True) -> tuple[Comparison, dict[str, Any] | None]:
+    """What a report opens with: the comparison of the public API's `compare` with its defaults (the op-ed's
+    premise; only runs, seed and the memory limit are passed), and each strategy's margins for the point type
+    of the rational target (`adversary.margins.strategy_margins`), or None without `with_margins`."""
+    from brinkmanship._api.verbs import compare
+
+    lead = compare(sc, strategies, runs=runs, seed=seed, progress=not quiet, max_memory=max_memory)
+    if not with_margins:
+        return lead, None
+    from brinkmanship.adversary.margins import strategy_margins
+
+    return lead, strategy_margins(sc, strategies, "rational")
+
+
+def check_margins(sc: Scenario, strategies: list[Strategy], max_memory: int | None) -> None:
+    """Refuse (exit 2), before any output is touched, a margins search whose planner blocks would not fit."""
+    from brinkmanship.adversary.budget import check_planner
+    from brinkmanship.engine.compiled import compile_model
+    from brinkmanship.engine.experiments import EXACT_BLOCK
+
+    for s in strategies:  # the search solves blocks of moved weights at once
+        check_planner(compile_model(sc, s), EXACT_BLOCK, max_memory)
 
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
@@ -111,3 +145,41 @@ def comparison_table(summary: dict[str, Any], title: str) -> Group:
             str(m.get("prohibited_findings", "-")),
         )
     return Group(outcomes, metrics)
+
+
+def decides_line(s: dict[str, Any]) -> str:
+    """One line for people: the type numbers that most move a strategy's outcome, and which way."""
+    rows = s.get("what_decides")
+    if rows is None:
+        return ""
+    if not rows:
+        return "the same outcome for every type: no type number moves it"
+    return "; ".join(f"{r['name']} {r['share']:.0%} (higher: {'more' if r['rises'] else 'less'} "
+                     f"{OUTCOME_LABELS.get(r['moves'], r['moves'])})" for r in rows)
+
+
+def types_lines(summary: dict[str, Any], exact: bool) -> list[str]:
+    """What the comparison rests on: the types, the two errors, and what decides each strategy (rich markup)."""
+    from rich.markup import escape
+
+    t = summary.get("types")
+    if t is None:
+        return []
+    lines = [f"[bold]Mixture over {t['count']} {t['kind']} types[/] of the target's weights, discount and "
+             f"horizon weight (effective {t['effective_count']:g}; {escape(str(t.get('method', '')))})."]
+    if exact:
+        lines.append("[dim]± is the type-sampling error (95%, from the standard error across types); exact "
+                     "propagation per type has no Monte Carlo error.[/]")
+    else:
+        worst = max(o["type_se"] for s in summary["strategies"] for o in s["outcomes"].values())
+        lines.append("[dim]± is the Monte Carlo error (95% Wilson); the type-sampling error (standard error "
+                     f"across types) is at most {100 * worst:.1f} points (`type_se` in --json).[/]")
+    unidentified = [k for k, v in t.get("numbers", {}).items() if "not identified" in v.get("record", "")]
+    if unidentified:
+        lines.append("[dim]Not identified by the 2016-2017 record (posterior = prior): "
+                     + escape(", ".join(unidentified)) + ".[/]")
+    lines.append("[bold]What decides[/] (share of each strategy's outcome variance across types explained by "
+                 "one number alone):")
+    for s in summary["strategies"]:
+        lines.append(f"  {escape(s['name'])}: {escape(decides_line(s))}")
+    return lines

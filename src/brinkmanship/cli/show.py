@@ -15,7 +15,7 @@ def _param_rows(params: dict[str, Any], cites: dict[str, str]) -> list[dict[str,
     return [
         {"name": k, "value": p.value, "range": list(p.range) if p.range else None,
          "source": p.source, "citation": cites.get(p.source) if p.source else None,
-         "assumption": p.assumption, "note": p.note}
+         "assumption": p.assumption, "note": p.note, "dist": p.dist}
         for k, p in params.items()
     ]
 
@@ -28,6 +28,8 @@ def _param_table(title: str, rows: list[dict[str, Any]]) -> Table:
     table.add_column("source")
     for r in rows:
         rng = "" if r["range"] is None else f"{r['range'][0]:g} – {r['range'][1]:g}"
+        if r.get("dist", "uniform") != "uniform":
+            rng += f" ({r['dist']})"
         src = escape(f"{r['source']}") if r["source"] else "[yellow]assumption[/]"
         if r["note"]:
             src += f" [dim]({escape(r['note'])})[/]"

@@ -55,6 +55,7 @@ __all__ = [
     "observed_sequence",
     "simulate_histories",
     "state_path",
+    "type_log_likelihoods",
 ]
 
 LAMBDA = "lambda"
@@ -202,6 +203,21 @@ def log_likelihoods(scenario: Scenario, data: Observed, lam: float,
         p = pol[a[live][:, None], np.arange(sol.n)[None, :], k[live, j][:, None], m[live, j][:, None], r0]
         ll += np.log(np.maximum(p, 1e-300)).sum(axis=0)
     return np.broadcast_to(ll, (n,)).copy()
+
+
+def type_log_likelihoods(scenario: Scenario, values: dict[str, np.ndarray],
+                         lambdas: Sequence[float] | None = None) -> np.ndarray:
+    """(K,) log-likelihood of the record for K adversary types (per-type `adversary.*` values), with the logit
+    precision integrated out: the mean likelihood over `lambdas` (default the coarse grid, uniform in log).
+
+    The importance weights that turn a prior set of types into the record's posterior (one solve per lambda).
+    """
+    from scipy.special import logsumexp
+
+    data = observed_sequence(scenario)
+    lams = np.asarray(DEFAULT_GRID[LAMBDA] if lambdas is None else lambdas, dtype=float)
+    table = np.stack([log_likelihoods(scenario, data, float(lam), values) for lam in lams])
+    return logsumexp(table, axis=0) - np.log(len(lams))
 
 
 def _null_ll(scenario: Scenario, data: Observed) -> float:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from brinkmanship.limits import MAX_MAGNITUDE
 
@@ -22,6 +22,9 @@ class Param(BaseModel):
     source: str | None = None
     assumption: bool = False
     note: str | None = None
+    dist: Literal["uniform", "triangular", "normal"] = Field(
+        "uniform", description="how adversary types draw it from its range: uniform, triangular (mode at the "
+                               "value) or normal (mean at the value, a quarter of the range per sd, truncated)")
 
     @model_validator(mode="before")
     @classmethod
@@ -50,6 +53,8 @@ class Param(BaseModel):
                 raise ValueError(f"range [{lo}, {hi}] has low above high")
             if not lo - 1e-12 <= self.value <= hi + 1e-12:
                 raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+        if self.dist != "uniform" and self.range is None:
+            raise ValueError(f"`dist: {self.dist}` needs a `range: [low, high]` to draw from")
         return self
 
     @property
