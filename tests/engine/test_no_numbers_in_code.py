@@ -53,6 +53,7 @@ NAMED = {
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
     "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
+    "PHASE_STREAM": "spawn-key tag of the stream of phase entry months (keeps it apart from the others)",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",
     "TOP": "explain: how many actions are named",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from brinkmanship.adversary.grid import Grid
+from brinkmanship.adversary.grid import Grid, phase_factor
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.errors import InputError
@@ -85,7 +85,8 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     levels = _levels_bound(c)
     if levels <= MAX_ENUMERATED_LEVELS:
         levels = Grid.of(c).levels  # also refuses structures the planner does not cover
-    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2
+    P, Q = phase_factor(c)
+    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
     # values (and a propagated distribution) per month, one month's action values, policy and mask, the

@@ -23,7 +23,9 @@ from brinkmanship.adversary.kernel import (
     Strike,
     col,
     mcol,
+    phase_months,
     talks_matrix,
+    tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
@@ -55,17 +57,19 @@ class _Policy:
         self.c, self.grid, self.n, self.model, self.paths = c, grid, n, model, paths
         self._ev: Evaluator | None = None
 
-    def start(self, t: int) -> None:
-        self.t = t
+    def start(self, t: int, phase: int | None = None) -> None:
+        """Month t (in `phase`, with a phase factor in the grid)."""
+        self.t, self.phase = t, phase
+        self.view = self.c.at_month(t) if phase is None else self.c.phase_view(phase)
         if isinstance(self.model, Solution):
-            self._ev = self.model.evaluator(t)
+            self._ev = self.model.evaluator(t, phase)
 
     def actions(self) -> np.ndarray:
         """(A, n, K, M, R) action probabilities at this month."""
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if self._ev is not None:
             return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
-        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
+        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
@@ -79,7 +83,7 @@ class _Policy:
         total = per_r(listed + b.fixed.sum())
         info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
                           event=np.full(total.size, b.event))
-        obs, cs = self.grid.observation(self.c, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
                                         tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
         return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
 
@@ -128,7 +132,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done))
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)))
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -136,10 +140,11 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
         else:
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done))
+            tested = tested_key(b.key_open)
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested))
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done))
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested))
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
@@ -191,8 +196,19 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     timeline[0, :, BUILDUP_O] = 1.0
     actions = np.zeros((c.horizon, n, N_ACTIONS))
     for t in range(c.horizon):
-        policy.start(t)
-        mass, newly = advance(Month(c, grid, t, n, False, paths), policy, mass, actions[t])
+        mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
+        parts = phase_months(c, grid, t, n, False, paths)
+        if len(parts) == 1:
+            policy.start(t)
+            mass, newly = advance(parts[0][1], policy, mass, actions[t])
+        else:  # each phase's states move under the levers of that phase
+            moved, newly = np.zeros_like(mass), np.zeros((n, len(OUTCOMES)))
+            for p, (mask, month) in enumerate(parts):
+                policy.start(t, p)
+                part, ab = advance(month, policy, np.where(mask, mass, 0.0), actions[t])
+                moved += part
+                newly += ab
+            mass = moved
         absorbed += newly
         timeline[t + 1] = absorbed
         timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))

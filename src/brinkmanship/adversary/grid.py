@@ -20,6 +20,15 @@ from brinkmanship.errors import InputError
 DEADLINE_STATES = 2  # a recurring deadline has not acted yet, or has
 
 
+def phase_factor(c: Compiled) -> tuple[int, int]:
+    """(phases, quiet-month states) of the grid's phase factor: none (1, 1) without phases or when every phase
+    begins at a known month (time carries those); else the phase in force, and, when a phase waits for months
+    without a test, the months since the last test (0 .. the longest wait)."""
+    if c.fixed_schedule:
+        return 1, 1
+    return len(c.phases), max(ph.quiet_months for ph in c.phases) + 1
+
+
 def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
     """Targets-left values reachable from a full list under the strategy's strike sizes (closure)."""
     if list_id < 0:
@@ -43,7 +52,9 @@ class Grid:
     """Sizes of the state grid and the finite target list it tracks (one list at most).
 
     The last axis joins the targets left on the list (`levels` values) with, when the deadline's action
-    does not end the crisis (a strike), whether it has already acted: index = done x levels + left.
+    does not end the crisis (a strike), whether it has already acted, and, for phases that begin at an
+    uncertain month or on a condition, the phase factor (the phase in force x months since the last test):
+    index = ((phase x Q + quiet) x D + done) x levels + left.
     """
 
     K: int
@@ -52,19 +63,41 @@ class Grid:
     D: int
     list_id: int
     composition: np.ndarray  # (4,) targets per class on the list at the start
+    P: int = 1  # phases tracked in the state (1: none, or time carries them)
+    Q: int = 1  # months-without-a-test states (1: no phase waits for them)
 
     @property
     def levels(self) -> int:
         return len(self.values)
 
     @property
+    def F(self) -> int:
+        """Size of the phase factor."""
+        return self.P * self.Q
+
+    @property
     def R(self) -> int:
-        return self.levels * self.D
+        return self.levels * self.D * self.F
 
     @property
     def left(self) -> np.ndarray:
         """(R,) targets left on the list at each index of the last axis."""
-        return np.tile(self.values, self.D)
+        return np.tile(self.values, self.D * self.F)
+
+    @property
+    def phase(self) -> np.ndarray:
+        """(R,) the phase in force at each index of the last axis."""
+        return np.repeat(np.arange(self.P), self.Q * self.D * self.levels)
+
+    @property
+    def quiet(self) -> np.ndarray:
+        """(R,) months since the last test (capped at Q - 1) at each index of the last axis."""
+        return np.tile(np.repeat(np.arange(self.Q), self.D * self.levels), self.P)
+
+    @property
+    def phase_block(self) -> int:
+        """Distance along the last axis from a state to the same state in the next phase."""
+        return self.Q * self.D * self.levels
 
     def level_of(self, left: np.ndarray) -> np.ndarray:
         """Index of each targets-left value among the reachable ones."""
@@ -73,19 +106,61 @@ class Grid:
     @property
     def done(self) -> np.ndarray:
         """(R,) whether the deadline has acted, at each index of the last axis."""
-        return np.repeat(np.arange(self.D), self.levels)
+        return np.tile(np.repeat(np.arange(self.D), self.levels), self.F)
 
     @property
     def start_index(self) -> int:
         """Last-axis index of the start: full list, deadline not yet acted."""
         return self.levels - 1
 
-    def r_map(self, listed: np.ndarray | int, set_done: bool) -> np.ndarray:
-        """(R,) destination index after `listed` targets are struck (capped by what is left)."""
+    def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False) -> np.ndarray:
+        """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase
+        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it)."""
         left = self.left
         after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
-        return done * self.levels + after
+        quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
+        return ((self.phase * self.Q + quiet) * self.D + done) * self.levels + after
+
+    def phase_entry(self, c: Compiled, t: int, n: int) -> np.ndarray | None:
+        """(n or 1, K, 1, R) chance that a state enters its next phase at the start of month t (None: no
+        phase factor). A dated phase enters with the hazard of its month window (exact once eligible from the
+        window's start), a talks condition on the talks level, a quiet condition on the months without a test."""
+        if self.F == 1:
+            return None
+        out = np.zeros((1, self.K, 1, self.R))
+        talks = np.arange(self.K) * dyn.TALKS_STEP
+        for q in range(1, self.P):
+            ph = c.phases[q]
+            waiting = self.phase == q - 1
+            if ph.first_month >= 0:
+                h = 0.0 if t < ph.first_month else 1.0 / max(ph.last_month - t + 1, 1)
+                out = out + np.where(waiting, h, 0.0)[None, None, None, :]
+            elif ph.talks_at_least is not None:
+                thr = np.reshape(c[ph.talks_at_least], (-1, 1))
+                ok = (talks[None, :] >= thr - dyn.GRID_TOL).astype(float)  # (n or 1, K)
+                out = out + ok[:, :, None, None] * waiting[None, None, None, :]
+            else:
+                ok = waiting & (self.quiet >= ph.quiet_months)
+                out = out + ok[None, None, None, :].astype(float)
+        return out
+
+    def enter_values(self, W: np.ndarray, E: np.ndarray | None) -> np.ndarray:
+        """Values at the start of a month from the month's values W after entry: (1 - E) W + E W(next phase)."""
+        if E is None:
+            return W
+        nxt = np.minimum(np.arange(self.R) + self.phase_block, self.R - 1)
+        return (1 - E) * W + E * W[..., nxt]
+
+    def enter_mass(self, mass: np.ndarray, E: np.ndarray | None) -> np.ndarray:
+        """The distribution after the month's phase entries (mass moves one phase block on)."""
+        if E is None:
+            return mass
+        moving = mass * E
+        out = mass - moving
+        b = self.phase_block
+        out[..., b:] += moving[..., :-b]
+        return out
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -111,8 +186,9 @@ class Grid:
         list_id = used.pop() if used else -1
         comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(len(TargetClass), dtype=np.int64)
         recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
+        P, Q = phase_factor(c)
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
-                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp)
+                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp, P=P, Q=Q)
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the

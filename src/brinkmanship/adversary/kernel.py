@@ -90,6 +90,8 @@ class Month:
 
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
                  paths: tuple[np.ndarray, np.ndarray]) -> None:
+        if c.whole is None:  # the whole model: the levers in force this month under phases at known months
+            c = c.at_month(t)
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
         posture = c.posture(t)
         self.delta = c["adversary.discount"]
@@ -297,6 +299,20 @@ class Month:
         else:
             lead = np.zeros(R, dtype=np.int64)
         return listed, lead + b.fixed[TargetClass.LEADERSHIP], np.full(R, b.fixed[TargetClass.CIVILIAN_POPULATION])
+
+
+def tested_key(key: Key) -> bool:
+    """Whether a branch with talks move `key` is a month in which the target tested (missile or nuclear)."""
+    return key[0] in (TalksMove.MISSILE_SETBACK, TalksMove.NUCLEAR_SETBACK)
+
+
+def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
+                 paths: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray | None, Month]]:
+    """Month t's branches for each phase of the grid's phase factor, with the (R,) mask of the states in that
+    phase; one month and no mask without a phase factor (phases at known months are read from time)."""
+    if grid.P == 1:
+        return [(None, Month(c, grid, t, n, believed, paths))]
+    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths)) for p in range(grid.P)]
 
 
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:

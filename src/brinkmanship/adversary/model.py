@@ -40,7 +40,9 @@ class PlannerModel:
         return PlannerModel(self.decision, types)
 
     def solution(self, c: Compiled) -> Solution:
-        """The solved planner for this compiled strategy (cached); with types, all K types at once."""
+        """The solved planner for this compiled strategy (cached); with types, all K types at once; a month's
+        view under phases is planned as the whole phased strategy."""
+        c = c.whole or c
         if self.types is not None:
             c = self.types.compiled(c)
             fixed = tuple(sorted((k, v) for k, v in c.values.items() if k not in self.types.values))
@@ -71,7 +73,8 @@ class PlannerModel:
         else:  # K types keep one month's policy at a time (`_policy`)
             check_planner(c, self.types.count, max_memory)
 
-    def _index(self, sol: Solution, obs: Observation, set_done: bool = False) -> tuple:
+    def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
+        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves."""
         g = sol.grid
         left = obs.lists_left[g.list_id] if g.list_id >= 0 else np.zeros_like(obs.talks_idx)
         done = obs.deadline_done if obs.deadline_done is not None else np.zeros(left.shape, dtype=bool)
@@ -80,6 +83,11 @@ class PlannerModel:
         elif set_done:
             done = np.ones_like(done)
         j = done.astype(np.int64) * g.levels + g.level_of(left)
+        if g.F > 1:  # the phase factor: phase in force x months without a test
+            quiet = np.minimum(obs.months_without_test, g.Q - 1)
+            if tested is not None:
+                quiet = np.zeros_like(quiet) if tested else np.minimum(quiet + 1, g.Q - 1)
+            j = j + (obs.phase * g.Q + quiet) * g.D * g.levels
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -100,17 +108,21 @@ class PlannerModel:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
         sol = self.solution(c)
         tau = self._type(c)
-        ev = sol.evaluator(obs.t)
-        mk = ev.mk
         n = strikes.total.shape[0]
         values = np.zeros((len(Response), n))
         rounds = strikes.rounds if strikes.rounds is not None else np.zeros(n, dtype=np.int64)
-        for event, nr in {(Event(e), int(r)) for e, r in zip(strikes.event, rounds, strict=True)}:
-            sel = (strikes.event == event) & (rounds == nr)
+        phases = obs.phase if sol.grid.P > 1 else np.zeros(n, dtype=np.int64)
+        cut = lambda x, sel: None if x is None else x[sel]  # noqa: E731
+        for event, nr, ph in {(Event(e), int(r), int(p)) for e, r, p in zip(strikes.event, rounds, phases,
+                                                                             strict=True)}:
+            ev = sol.evaluator(obs.t, ph if sol.grid.P > 1 else None)
+            mk = ev.mk
+            sel = (strikes.event == event) & (rounds == nr) & (phases == ph)
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
-                                 "lists_left": obs.lists_left[:, sel],
-                                 "deadline_done": None if obs.deadline_done is None else obs.deadline_done[sel]})
-            k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE)
+                                 "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
+                                 "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel)})
+            k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
+                                  tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             ts = tau if np.ndim(tau) == 0 else tau[sel]
             lim = mk.T_limited[ts if mk.T_limited.shape[0] > 1 else 0, m]
             war = mk.T_war_free[ts if mk.T_war_free.shape[0] > 1 else 0, m]

@@ -21,8 +21,10 @@ from brinkmanship.adversary.kernel import (
     Strike,
     col,
     mcol,
+    phase_months,
     status_quo_flow,
     talks_matrix,
+    tested_key,
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
@@ -124,7 +126,7 @@ class Evaluator:
         mk = self.mk
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
-        rmap = mk.grid.r_map(listed, b.done)
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
         G = self.Gm(b.key_absorb, b.dm)
         absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
         lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
@@ -143,9 +145,11 @@ class Evaluator:
         return values, hit, cost
 
     def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
-        mk = self.mk
+        grid = self.mk.grid
         G = self.Gm(key, dm)
-        return G if not done else G[..., mk.grid.r_map(0, done)]
+        if not done and grid.F == 1:
+            return G
+        return G[..., grid.r_map(0, done, tested_key(key))]
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
@@ -220,12 +224,15 @@ class Solution:
     def paths(self) -> tuple[np.ndarray, np.ndarray]:
         return dyn.policy_paths(self.c)
 
-    def month(self, t: int, believed: bool = True) -> Month:
-        return Month(self.c, self.grid, t, self.n, believed, self.paths)
+    def month(self, t: int, believed: bool = True, phase: int | None = None) -> Month:
+        """Month t's branches; with a phase factor, those of `phase` (the levers it puts in force; default the
+        first, where every run starts)."""
+        c = self.c if self.grid.P == 1 else self.c.phase_view(phase or 0)
+        return Month(c, self.grid, t, self.n, believed, self.paths)
 
-    def evaluator(self, t: int) -> Evaluator:
-        """The believed month t evaluated against the solved values of month t+1."""
-        return Evaluator(self.month(t), self.V[t + 1], self.decision)
+    def evaluator(self, t: int, phase: int | None = None) -> Evaluator:
+        """The believed month t (in `phase`, with a phase factor) evaluated against the values of month t+1."""
+        return Evaluator(self.month(t, phase=phase), self.V[t + 1], self.decision)
 
     def policy(self, t: int) -> np.ndarray:
         """(A, n, K, M, R) action probabilities at month t."""
@@ -234,7 +241,14 @@ class Solution:
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         if t not in cache:
-            cache[t] = self.evaluator(t).month_values().policy
+            if self.grid.P == 1:
+                cache[t] = self.evaluator(t).month_values().policy
+            else:  # each state chooses under the levers of its own phase
+                out = None
+                for p in range(self.grid.P):
+                    pol = self.evaluator(t, p).month_values().policy
+                    out = pol if out is None else np.where((self.grid.phase == p)[None, None, None, None, :], pol, out)
+                cache[t] = out
         return cache[t]
 
     def initial_state(self) -> tuple[np.ndarray, int, int]:
@@ -251,7 +265,7 @@ class Solution:
 
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
-    last = Month(c, grid, c.horizon - 1, n, True, paths)
+    last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
     flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
@@ -269,12 +283,24 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
     V: list[np.ndarray] = [np.zeros((n, *grid.shape)) for _ in range(H + 1)]
     V[H] = np.broadcast_to(horizon_value(c, grid, n, paths), (n, *grid.shape)).copy()
     for t in range(H - 1, -1, -1):
-        ev = Evaluator(Month(c, grid, t, n, True, paths), V[t + 1], decision)
-        month = (ev.month_values(need_policy=False) if policies is None
-                 else ev.month_values(policies[t]))
-        V[t] = np.ascontiguousarray(month.value)
+        value: np.ndarray | None = None
+        chosen: np.ndarray | None = None
+        for mask, mk in phase_months(c, grid, t, n, True, paths):  # one month, or one per phase in the state
+            ev = Evaluator(mk, V[t + 1], decision)
+            month = (ev.month_values(need_policy=False) if policies is None
+                     else ev.month_values(policies[t]))
+            pol = None
+            if keep is not None:
+                pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
+            if mask is None:
+                value, chosen = month.value, pol
+            else:
+                value = month.value if value is None else np.where(mask, month.value, value)
+                if pol is not None:
+                    chosen = pol if chosen is None else np.where(mask, pol, chosen)
+        V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
         if keep is not None:
-            keep[t] = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
+            keep[t] = chosen
     return grid, V
 
 

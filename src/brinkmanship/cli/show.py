@@ -58,7 +58,38 @@ def _strategy_text(st: Any) -> list[str]:
         lines.append(f"[bold]Deadline[/] {escape(d.id)}: between {d.at.earliest} and {d.at.latest} unless "
                      f"{' or '.join(d.unless)} do {d.do.value} with p={d.probability.value:g}, "
                      f"believed {d.believed.value:g}")
+    for ph in st.phases:
+        lines.append(f"[bold]Phase[/] {escape(ph.id)}{': ' + escape(ph.title) if ph.title else ''}; "
+                     f"{escape(phase_summary(ph))}")
     return lines
+
+
+def phase_summary(ph: Any) -> str:
+    """One line for a phase: when it begins, the levers it sets, what it switches on and off."""
+    en, lv = ph.enter, ph.levers
+    if en.at is not None:
+        when = (f"from {en.at.earliest}" if en.at.earliest == en.at.latest
+                else f"from a month between {en.at.earliest} and {en.at.latest}")
+    elif en.months is not None:
+        when = (f"from month {en.months.earliest}" if en.months.earliest == en.months.latest
+                else f"from a month between {en.months.earliest} and {en.months.latest}")
+    elif en.when.talks_at_least is not None:
+        when = f"once talks reach {en.when.talks_at_least.value:g}"
+    else:
+        when = f"after {en.when.months_without_test} months without a test"
+    sets = []
+    if lv.third_parties is not None:
+        sets.append(f"China {lv.third_parties.china.value}, Russia {lv.third_parties.russia.value}")
+    if lv.talks is not None:
+        sets.append(f"talks {lv.talks.channel.value} offer {lv.talks.offer.value:g}")
+    if lv.sanctions is not None:
+        sets.append(f"sanctions {lv.sanctions.mode.value}")
+    if lv.posture is not None:
+        sets.append(f"posture to {lv.posture.target.value:g} over {lv.posture.ramp_months} months")
+    if lv.exercises is not None:
+        sets.append(f"exercises {lv.exercises.mode.value}")
+    sets += [f"{x} on" for x in ph.switch_on] + [f"{x} off" for x in ph.switch_off]
+    return f"{when}: {', '.join(sets) or 'no change'}"
 
 
 def render_show(scenario: str, strategy: str | None, sources_only: bool, as_json: bool) -> None:

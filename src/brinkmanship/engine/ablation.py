@@ -37,6 +37,10 @@ def without(strategy: Strategy, element: str) -> Strategy:
         did = element.removeprefix("deadlines.")
         return strategy.model_copy(update={"deadlines": [d for d in strategy.deadlines if d.id != did],
                                            "name": f"{strategy.name}-without-{did}"})
+    elif element.startswith("phases."):
+        pid = element.removeprefix("phases.")
+        return strategy.model_copy(update={"phases": [p for p in strategy.phases if p.id != pid],
+                                           "name": f"{strategy.name}-without-{pid}"})
     else:
         raise KeyError(f"unknown strategy element '{element}' (known: {strategy.elements()})")
     return strategy.model_copy(update={"levers": levers, "name": f"{strategy.name}-without-{element}"})

@@ -146,7 +146,12 @@ class Chunk:
             span = d.last_month - d.first_month + 1
             self.deadline_month[j] = d.first_month + np.minimum(
                 (init[deadline_slots(j)[0]] * span).astype(np.int64), span - 1)
-        self.sanctions_path, self.economy_path = dyn.policy_paths(c)
+        self.per_run = self.PER_RUN
+        if c.phases:
+            self._start_phases(streams)
+        else:
+            self.sanctions_path, self.economy_path = dyn.policy_paths(c)
+        self.month_c = c  # the model with the levers in force this month (per run under phases)
         H = c.horizon
         self.outcome_counts = np.zeros((H + 1, len(OUTCOMES)), dtype=np.int64)
         self.outcome_counts[0] = np.bincount(PHASE_TO_OUTCOME[self.phase], minlength=len(OUTCOMES))
@@ -157,6 +162,72 @@ class Chunk:
         self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
         self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
         self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
+
+    # -- phases -----------------------------------------------------------------------------------------
+    PHASE_PER_RUN = ("phase_idx", "since_test", "posture_from", "posture_entry", "posture_now", "entry_month",
+                     "level", "econ")
+
+    def _start_phases(self, streams: Streams) -> None:
+        """Per-run phase state: the phase in force, months without a test, the posture ramp under way, the
+        drawn entry month of each dated phase, and the sanctions level and economy (paths differ by run)."""
+        c, n = self.c, self.n
+        self.per_run = self.PER_RUN + self.PHASE_PER_RUN
+        self.phase_idx = np.zeros(n, dtype=np.int64)
+        self.since_test = np.zeros(n, dtype=np.int64)
+        self.posture_from = np.full(n, float(c.posture_start))
+        self.posture_entry = np.zeros(n, dtype=np.int64)
+        self.posture_now = self.posture_from.copy()
+        P = len(c.phases)
+        self.entry_month = np.full((P, n), -1, dtype=np.int64)
+        windows = [q for q in range(1, P) if c.phases[q].first_month >= 0]
+        drawn = streams.phase_uniforms(P) if any(not c.phases[q].fixed for q in windows) else None
+        for q in windows:
+            ph = c.phases[q]
+            span = ph.last_month - ph.first_month + 1
+            self.entry_month[q] = ph.first_month if ph.fixed else ph.first_month + np.minimum(
+                (drawn[q] * span).astype(np.int64), span - 1)
+        self.level = np.zeros(n) + c["initial.sanctions"]
+        self.econ = np.zeros(n) + c["initial.economy"]
+
+    def phase_entering(self, t: int) -> np.ndarray:
+        """(n,) whether each run enters its next phase at the start of month t: the next phase's month has
+        come, or its condition holds on the state at the month's start (one phase a month, in order)."""
+        c = self.c
+        nxt = self.phase_idx + 1
+        enter = np.zeros(self.n, dtype=bool)
+        for q in range(1, len(c.phases)):  # one pass per phase, vectorised over the runs
+            ph = c.phases[q]
+            if ph.first_month >= 0:
+                holds = t >= self.entry_month[q]
+            elif ph.talks_at_least is not None:
+                holds = self.talks_idx * dyn.TALKS_STEP >= c[ph.talks_at_least] - dyn.GRID_TOL
+            else:
+                holds = self.since_test >= ph.quiet_months
+            enter |= (nxt == q) & holds
+        return enter
+
+    def _enter_phases(self, t: int) -> None:
+        """Move runs into their next phase; a phase that changes posture starts a new ramp from the posture
+        of last month. Sets the month's model with the levers in force for each run."""
+        c = self.c
+        enter = self.phase_entering(t)
+        self.phase_idx = self.phase_idx + enter
+        resets = np.array([ph.posture_reset for ph in c.phases])
+        reset = enter & resets[self.phase_idx]
+        self.posture_from = np.where(reset, self.posture_now, self.posture_from)
+        self.posture_entry = np.where(reset, t, self.posture_entry)
+        moved = resets[1:].any()
+        self.month_c = c.in_phase(self.phase_idx, self.posture_from if moved else None,
+                                  self.posture_entry if moved else 0)
+
+    def _policy_now(self, t: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Economy and felt sanctions pressure of runs `idx` at month t."""
+        if not self.c.phases:
+            return (np.broadcast_to(self._path(self.economy_path, t, idx), idx.shape),
+                    np.broadcast_to(self._path(self.sanctions_path, t, idx), idx.shape))
+        enf = dyn.enforcement(self.month_c)
+        enf = enf[idx] if np.ndim(enf) else enf
+        return self.econ[idx], self.level[idx] * enf
 
     # -- bookkeeping -------------------------------------------------------------------------------
     @staticmethod
@@ -188,18 +259,20 @@ class Chunk:
         self.closed_hist += self._hist(self.warheads[done])
         if self.c.has_arrays:
             self.c = self.c.chunk(keep)
-        if self.sanctions_path.ndim == 2:
-            self.sanctions_path = self.sanctions_path[:, keep]
-        if self.economy_path.ndim == 2:
-            self.economy_path = self.economy_path[:, keep]
-        for name in self.PER_RUN:
+        if not self.c.phases:
+            if self.sanctions_path.ndim == 2:
+                self.sanctions_path = self.sanctions_path[:, keep]
+            if self.economy_path.ndim == 2:
+                self.economy_path = self.economy_path[:, keep]
+        self.month_c = self.c
+        for name in self.per_run:
             setattr(self, name, getattr(self, name)[..., keep])
         self.n = int(keep.sum())
         self.compacted = True
 
     def observe(self, t: int, idx: np.ndarray) -> tuple[Observation, Compiled]:
         """What the target sees at month t, for the runs `idx` (and the model cut to them)."""
-        c = self.c.chunk(idx) if self.c.has_arrays else self.c
+        c = self.month_c.chunk(idx) if self.month_c.has_arrays else self.month_c
         tests = self.tests[idx]
         left = self.lists[:, :, idx].sum(axis=1)  # only the observed runs
         done = None
@@ -207,13 +280,15 @@ class Chunk:
             d = c.deadlines[0]
             done = (self.deadline_month[0, idx] < t) & (self.init[deadline_slots(0)[1], idx] < np.broadcast_to(
                 c[d.prob], idx.shape))
+        economy, sanctions = self._policy_now(t, idx)
         return Observation(
             t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests, deadline_done=done,
-            economy=np.broadcast_to(self._path(self.economy_path, t, idx), idx.shape),
-            sanctions=np.broadcast_to(self._path(self.sanctions_path, t, idx), idx.shape),
+            economy=economy, sanctions=sanctions,
             talks=self.talks_idx[idx] * dyn.TALKS_STEP, talks_idx=self.talks_idx[idx],
             lists_left=left, struck=c.list_sizes.sum() - left.sum(axis=0), posture=c.posture(t),
             exercises=c.exercises(t),
+            phase=self.phase_idx[idx] if self.c.phases else None,
+            months_without_test=self.since_test[idx] if self.c.phases else None,
         ), c
 
     # -- the month ------------------------------------------------------------------------------------
@@ -230,14 +305,22 @@ class Chunk:
         self._compact()
 
     def _step(self, t: int, u: np.ndarray) -> None:
-        """One month, in the order of its mechanisms (each a method below, pinned by its own test)."""
-        m = MonthState.start(self, t, u)
-        self._deadlines(m)
-        self._act(m)
-        self._answer_events(m)
-        self._after_strikes(m)
-        self._general_war(m)
-        self._advance(m)
+        """One month, in the order of its mechanisms (each a method below, pinned by its own test); under
+        phases, the month runs with the levers each run's phase puts in force."""
+        base = self.c
+        if base.phases:
+            self._enter_phases(t)
+            self.c = self.month_c
+        try:
+            m = MonthState.start(self, t, u)
+            self._deadlines(m)
+            self._act(m)
+            self._answer_events(m)
+            self._after_strikes(m)
+            self._general_war(m)
+            self._advance(m)
+        finally:
+            self.c = base
 
     def _deadlines(self, m: MonthState) -> None:
         """1. Deadlines: a month with a coercer's deadline action is a month of response for the target."""
@@ -371,10 +454,17 @@ class Chunk:
                 self.rung[hit_rung] = np.maximum(self.rung[hit_rung], level)
         self.month_resolved[active & (phase > Phase.CRISIS)] = t + 1
         talks = m.talks
-        if c.sanctions_mode == "escalate":  # a new sanctions round after each test month sets talks back
+        escalate = c.sanctions_mode == "escalate"  # a new sanctions round after each test month sets talks back
+        if isinstance(escalate, np.ndarray):
+            talks = talks - (m.is_m | m.is_n) * escalate * c["talks.setback_sanctions"]
+        elif escalate:
             talks = talks - (m.is_m | m.is_n) * c["talks.setback_sanctions"]
         self.talks_idx = np.where(still, dyn.talks_round(talks, m.u[M_TALKS]), self.talks_idx)
         self.warheads = self.warheads + still * dyn.monthly_production(c)
+        if c.phases:
+            self.since_test = np.where(m.is_m | m.is_n, 0, self.since_test + 1)
+            self.posture_now = np.broadcast_to(np.asarray(m.posture, dtype=float), (self.n,)).copy()
+            self.level, self.econ = dyn.policy_step(c, self.level, self.econ, dyn.enforcement(c))
 
         changed = old != phase
         if changed.any():

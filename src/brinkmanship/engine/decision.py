@@ -49,6 +49,8 @@ class Observation:
     posture: Value
     exercises: Value  # exercise intensity this month (Compiled.exercises)
     deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
+    phase: np.ndarray | None = None  # the strategy's phase in force (strategies with phases)
+    months_without_test: np.ndarray | None = None  # months since the last test (strategies with phases)
 
 
 @dataclass

@@ -59,39 +59,67 @@ def policy_paths(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
 
     The level follows the mode (frozen, tightened monthly, or relaxed monthly); the economy is dragged by the
     enforced level and recovers slowly. Both are paths in time (shape (H+1,) or (H+1, n) for per-run
-    parameters): reactive sanctions rounds act on talks, not on this path.
+    parameters): reactive sanctions rounds act on talks, not on this path. Under phases, each month follows
+    the mode and the enforcement in force that month, each phase beginning at its earliest month (exact for
+    phases that begin at known months; the simulator follows each run's own phases).
     """
     H = c.horizon
-    enf = enforcement(c)
+    views = [c.at_month(t, nominal=True) for t in range(H)] if c.phases else [c] * H
+    enfs = [enforcement(v) for v in views]
+    enf_end = enfs[-1] if H else enforcement(c)
     names = ("initial.sanctions", "initial.economy", "economy.sanctions_drag", "economy.recovery",
              "sanctions.monthly_tightening", "sanctions.relax_step")
-    shape = np.broadcast_shapes(np.shape(enf), *(np.shape(c[k]) for k in names))
+    shape = np.broadcast_shapes(*(np.shape(e) for e in enfs), np.shape(enf_end), *(np.shape(c[k]) for k in names))
     level = np.broadcast_to(np.asarray(c["initial.sanctions"], dtype=float), shape)
     econ = np.broadcast_to(np.asarray(c["initial.economy"], dtype=float), shape)
     levels, econs = [level], [econ]
-    for _ in range(H):
-        if c.sanctions_mode == "escalate":
-            level = level + c["sanctions.monthly_tightening"] * enf
-        elif c.sanctions_mode == "relax":
-            level = level - c["sanctions.relax_step"]
-        level = np.clip(level, 0.0, 1.0)
-        econ = np.clip(econ - c["economy.sanctions_drag"] * level * enf
-                       + c["economy.recovery"] * (1.0 - econ), 0.0, 1.0)
+    for t in range(H):
+        level, econ = policy_step(views[t], level, econ, enfs[t])
         levels.append(level)
         econs.append(econ)
-    return np.stack(levels) * enf, np.stack(econs)
+    if not c.phases:
+        return np.stack(levels) * enf_end, np.stack(econs)
+    felt = [lvl * e for lvl, e in zip(levels, [*enfs, enf_end], strict=True)]
+    return np.stack([np.broadcast_to(f, shape) for f in felt]), np.stack(econs)
+
+
+def policy_step(c: Compiled, level: Value, econ: Value, enf: Value) -> tuple[Value, Value]:
+    """One month of the sanctions level (by the mode in force; per run under phases) and of the economy."""
+    mode = c.sanctions_mode
+    if isinstance(mode, str):
+        if mode == "escalate":
+            level = level + c["sanctions.monthly_tightening"] * enf
+        elif mode == "relax":
+            level = level - c["sanctions.relax_step"]
+    else:
+        level = np.where(mode == "escalate", level + c["sanctions.monthly_tightening"] * enf,
+                         np.where(mode == "relax", level - c["sanctions.relax_step"], level))
+    level = np.clip(level, 0.0, 1.0)
+    econ = np.clip(econ - c["economy.sanctions_drag"] * level * enf
+                   + c["economy.recovery"] * (1.0 - econ), 0.0, 1.0)
+    return level, econ
+
+
+def _pick(flag: bool | np.ndarray, yes: Value, no: Value) -> Value:
+    """`yes` where a lever flag holds, else `no` (a plain choice, or per run under phases)."""
+    if isinstance(flag, np.ndarray):
+        return np.where(flag, yes, no)
+    return yes if flag else no
 
 
 def enforcement(c: Compiled) -> Value:
     """Share of the sanctions' bite that China and Russia let through (engaged or forgotten)."""
-    ch = c["china.enforcement_engaged"] if c.china_engaged else c["china.enforcement_forgotten"]
-    ru = c["russia.enforcement_engaged"] if c.russia_engaged else c["russia.enforcement_forgotten"]
+    ch = _pick(c.china_engaged, c["china.enforcement_engaged"], c["china.enforcement_forgotten"])
+    ru = _pick(c.russia_engaged, c["russia.enforcement_engaged"], c["russia.enforcement_forgotten"])
     return ch * ru
 
 
 def restraint(c: Compiled) -> Value:
     """Third-party restraint on testing (log-odds), present only when the coercer engages them."""
     r = 0.0
+    if isinstance(c.china_engaged, np.ndarray) or isinstance(c.russia_engaged, np.ndarray):
+        r = c.china_engaged * c["china.restraint_engaged"] + c.russia_engaged * c["russia.restraint_engaged"]
+        return r * c["base_rate.restraint_effect"]
     if c.china_engaged:
         r = r + c["china.restraint_engaged"]
     if c.russia_engaged:
@@ -101,19 +129,28 @@ def restraint(c: Compiled) -> Value:
 
 def channel_effect(c: Compiled) -> Value:
     """How well the chosen talks channel converts negotiation into progress."""
-    key = {"none": "talks.channel_none", "coercer-led": "talks.channel_coercer_led",
-           "ally-led": "talks.channel_ally_led", "multilateral": "talks.channel_multilateral"}[c.channel]
-    return c[key]
+    keys = {"none": "talks.channel_none", "coercer-led": "talks.channel_coercer_led",
+            "ally-led": "talks.channel_ally_led", "multilateral": "talks.channel_multilateral"}
+    if isinstance(c.channel, np.ndarray):  # per run, under phases
+        out: Value = 0.0
+        for name, key in keys.items():
+            out = np.where(c.channel == name, c[key], out)
+        return out
+    return c[keys[c.channel]]
 
 
 def talks_gain(c: Compiled, posture: Value) -> Value:
     """Talks progress from one month of negotiation: channel, offer, third parties, goodwill (op-ed 1) and
     sanctions held in reserve rather than spent (the op-ed's case for a freeze)."""
     support = 0.0
-    if c.china_engaged:
-        support = support + c["china.talks_support_engaged"]
-    if c.russia_engaged:
-        support = support + c["russia.talks_support_engaged"]
+    if isinstance(c.china_engaged, np.ndarray) or isinstance(c.russia_engaged, np.ndarray):
+        support = (c.china_engaged * c["china.talks_support_engaged"]
+                   + c.russia_engaged * c["russia.talks_support_engaged"])
+    else:
+        if c.china_engaged:
+            support = support + c["china.talks_support_engaged"]
+        if c.russia_engaged:
+            support = support + c["russia.talks_support_engaged"]
     return (c["talks.progress_rate"] * channel_effect(c) * (1 + c["talks.offer_effect"] * c["talks.offer"])
             * (1 + c["talks.withdrawal_goodwill"] * (1 - posture))
             * (1 + c["talks.exercises_goodwill"] * c.exercises_suspended) * (1 + support)
@@ -168,8 +205,8 @@ def nuclear_use_in_war(c: Compiled, warheads: np.ndarray, delivery: np.ndarray,
 
 def intervention_probability(c: Compiled) -> tuple[Value, Value]:
     """Chances that China and Russia enter a war on the target's side (higher when forgotten)."""
-    ch = c["china.intervention_engaged"] if c.china_engaged else c["china.intervention_forgotten"]
-    ru = c["russia.intervention_engaged"] if c.russia_engaged else c["russia.intervention_forgotten"]
+    ch = _pick(c.china_engaged, c["china.intervention_engaged"], c["china.intervention_forgotten"])
+    ru = _pick(c.russia_engaged, c["russia.intervention_engaged"], c["russia.intervention_forgotten"])
     return ch, ru
 
 
@@ -232,6 +269,7 @@ __all__ = [
     "nuclear_test_weight",
     "nuclear_use_in_war",
     "policy_paths",
+    "policy_step",
     "restraint",
     "talks_gain",
     "talks_round",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 DEFAULT_BLOCK = 8192
+PHASE_STREAM = 0x50484153  # extra spawn-key entry of the stream that draws phase entry months (apart from the rest)
 
 
 class Streams:
@@ -23,6 +24,7 @@ class Streams:
         self.start, self.stop, self.block = start, stop, block
         self.k_init, self.k_month = k_init, k_month
         first, last = start // block, (stop - 1) // block
+        self._seed, self._keys = seed, [(*key, b) for b in range(first, last + 1)]
         self._gens = [
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*key, b))))
             for b in range(first, last + 1)
@@ -41,8 +43,9 @@ class Streams:
         self = cls.__new__(cls)
         self.start, self.stop, self.block = 0, len(block_ids) * block, block
         self.k_init, self.k_month = k_init, k_month
-        self._gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*key, int(b)))))
-                      for b in block_ids]
+        self._seed, self._keys = seed, [(*key, int(b)) for b in block_ids]
+        self._gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=k)))
+                      for k in self._keys]
         self._offset = 0
         self._pre = None
         if months is not None:
@@ -59,6 +62,14 @@ class Streams:
             full = self._gens[0].random((k, self.block), dtype=np.float32)
         else:
             full = np.concatenate([g.random((k, self.block), dtype=np.float32) for g in self._gens], axis=1)
+        return full[:, self._offset:self._offset + (self.stop - self.start)]
+
+    def phase_uniforms(self, k: int) -> np.ndarray:
+        """(k, runs) uniforms for phase entry months, from a stream of their own: a strategy's phases leave
+        every other draw of the run unchanged."""
+        gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._seed, spawn_key=(*key, PHASE_STREAM))))
+                for key in self._keys]
+        full = np.concatenate([g.random((k, self.block), dtype=np.float32) for g in gens], axis=1)
         return full[:, self._offset:self._offset + (self.stop - self.start)]
 
     def month(self) -> np.ndarray:

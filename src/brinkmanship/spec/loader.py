@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -78,11 +79,28 @@ def _validate(model: type[M], data: dict[str, Any], path: Path, lines: Lines) ->
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tagged-"))))
-        field = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
+        named = re.search(r"\((phases\.[\w.-]+)\)", msg) if not loc else None
+        if named:  # a check across fields that names where it failed
+            loc = tuple(int(p) if p.isdigit() else p for p in named.group(1).split("."))
+        msg = _name_phase(loc, data) + msg
+        field = ".".join(str(p) for p in loc) or "(top level)"
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         raise InputError(msg + more, file=str(path), field=field, line=_line_for(loc, lines),
                          fix=_fix_for(err)) from None
+
+
+def _name_phase(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """`phase 'summit': ` when an error lies inside a phase (so the message names it), else nothing."""
+    if len(loc) < 2 or loc[0] != "phases" or not isinstance(loc[1], int):
+        return ""
+    phases = data.get("phases")
+    if not isinstance(phases, list) or loc[1] >= len(phases) or not isinstance(phases[loc[1]], dict):
+        return ""
+    pid = phases[loc[1]].get("id")
+    if not isinstance(pid, str) or f"phase '{pid}'" in str(loc):
+        return ""
+    return f"phase '{pid}': "
 
 
 def _check_sources(obj: BaseModel, path: Path, lines: Lines, prefix: tuple = ()) -> None:
@@ -193,7 +211,8 @@ def _strategy_from(data: dict[str, Any], lines: Lines, path: Path, scenario: Sce
 
 def check_dates(strategy: Strategy, scenario: Scenario, path: Path | str = "<strategy>",
                 lines: Lines | None = None) -> None:
-    """Every deadline date must fall in a simulated month (on or after the start day), or it can never act."""
+    """Every deadline or phase date must fall in a simulated month (on or after the start day), or it can
+    never act."""
     lines = lines or {}
     last = add_months(scenario.start, scenario.horizon_months - 1)
     months = (f"{scenario.start.isoformat()} to the end of {last:%Y-%m} "
@@ -207,6 +226,25 @@ def check_dates(strategy: Strategy, scenario: Scenario, path: Path | str = "<str
                     file=str(path), field=f"deadlines.{i}.at.{end}",
                     line=_line_for(("deadlines", i, "at", end), lines),
                     fix="move the date into a simulated month or lengthen the scenario's horizon_months",
+                )
+    for i, ph in enumerate(strategy.phases):
+        for end in ("earliest", "latest"):
+            where = ("phases", i, "enter", "at", end)
+            if ph.enter.at is not None:
+                day = getattr(ph.enter.at, end)
+                bad = day < scenario.start or scenario.month_index(day) >= scenario.horizon_months
+                shown = day.isoformat()
+            elif ph.enter.months is not None:
+                where = ("phases", i, "enter", "month") + (() if isinstance(ph.enter.month, int) else (end,))
+                shown = str(getattr(ph.enter.months, end))
+                bad = getattr(ph.enter.months, end) >= scenario.horizon_months
+            else:
+                continue
+            if bad:
+                raise InputError(
+                    f"phase '{ph.id}': {shown} is outside the scenario's simulated months: {months}",
+                    file=str(path), field=".".join(map(str, where)), line=_line_for(where, lines),
+                    fix="move the phase's start into a simulated month or lengthen the scenario's horizon_months",
                 )
 
 
@@ -233,4 +271,18 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
+        out.update(phase_params(strategy))
+    return out
+
+
+def phase_params(strategy: Strategy) -> dict[str, Param]:
+    """The numbers the strategy's phases set (`phases.<id>.talks.offer`, ...), by dotted name."""
+    out: dict[str, Param] = {}
+    for ph in strategy.phases:
+        if ph.levers.talks is not None:
+            out[f"phases.{ph.id}.talks.offer"] = ph.levers.talks.offer
+        if ph.levers.posture is not None:
+            out[f"phases.{ph.id}.posture.target"] = ph.levers.posture.target
+        if ph.enter.when is not None and ph.enter.when.talks_at_least is not None:
+            out[f"phases.{ph.id}.talks_at_least"] = ph.enter.when.talks_at_least
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -187,8 +187,89 @@ class Deadline(_Frozen):
         return self
 
 
+class PhaseLevers(_Frozen):
+    """The levers a phase sets; a lever it leaves out (or sets to what is already in force) stays as it was."""
+
+    third_parties: ThirdPartyLevers | None = None
+    talks: TalksLever | None = None
+    sanctions: SanctionsLever | None = None
+    posture: PostureLever | None = None
+    exercises: ExercisesLever | None = None
+
+
+MAX_MONTH = 1200
+
+
+class MonthWindow(_Frozen):
+    """Months from the scenario's start (0 = its first month): fixed, or drawn uniformly in [earliest, latest]."""
+
+    earliest: int = Field(ge=0, le=MAX_MONTH)
+    latest: int = Field(ge=0, le=MAX_MONTH)
+
+    @model_validator(mode="after")
+    def _order(self) -> MonthWindow:
+        if self.latest < self.earliest:
+            raise ValueError("`latest` is before `earliest`")
+        return self
+
+
+class PhaseCondition(_Frozen):
+    """An observable condition, checked at the start of each month: talks at or above a level, or a number of
+    months without a missile or nuclear test. Exactly one is given."""
+
+    talks_at_least: Fraction | None = None
+    months_without_test: int | None = Field(None, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _one(self) -> PhaseCondition:
+        given = [k for k in ("talks_at_least", "months_without_test") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one condition: `talks_at_least` or `months_without_test`")
+        return self
+
+
+class PhaseEntry(_Frozen):
+    """When a phase begins: `at` a date (fixed or uncertain), at a `month` (fixed or a window), or `when` a
+    condition first holds. Exactly one is given."""
+
+    at: DeadlineDate | None = None
+    month: Annotated[int, Field(ge=0, le=MAX_MONTH)] | MonthWindow | None = None
+    when: PhaseCondition | None = None
+
+    @property
+    def months(self) -> MonthWindow | None:
+        """The `month` entry as a window (a single month is a window of one)."""
+        if isinstance(self.month, int):
+            return MonthWindow(earliest=self.month, latest=self.month)
+        return self.month
+
+    @model_validator(mode="after")
+    def _one(self) -> PhaseEntry:
+        given = [k for k in ("at", "month", "when") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `at` (a date), `month` or `when` (a condition)")
+        return self
+
+
+class Phase(_Frozen):
+    """A stage of the strategy: from its entry on, the levers it sets and the rules or deadlines it switches
+    on or off are in force. Phases are entered in their listed order, at most one a month."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    title: str = ""
+    source: str | None = None
+    enter: PhaseEntry
+    levers: PhaseLevers = PhaseLevers()
+    switch_on: list[str] = []
+    switch_off: list[str] = []
+
+
 class Strategy(_Frozen):
-    """A coercer strategy: levers, rules, deadlines and finite target lists; `source` says whose it is."""
+    """A coercer strategy: levers, rules, deadlines and finite target lists; `source` says whose it is.
+
+    `phases`, when given, change levers and switch rules or deadlines over time (the top-level levers are
+    in force until the first phase begins).
+    """
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
@@ -198,6 +279,7 @@ class Strategy(_Frozen):
     target_lists: dict[str, TargetList] = {}
     rules: list[Rule] = []
     deadlines: list[Deadline] = []
+    phases: list[Phase] = []
 
     @model_validator(mode="after")
     def _references(self) -> Strategy:
@@ -211,11 +293,36 @@ class Strategy(_Frozen):
                     f"rule '{rule.id}' draws from unknown target list '{rule.from_list}' "
                     f"(known: {sorted(self.target_lists) or 'none'})"
                 )
+        self._check_phases(ids)
         return self
+
+    def _check_phases(self, ids: list[str]) -> None:
+        """Phase ids unique; switched ids name a rule or deadline; dated phases in order."""
+        seen: set[str] = set()
+        last: int | dt.date | None = None
+        for i, ph in enumerate(self.phases):
+            if ph.id in seen:
+                raise ValueError(f"phase '{ph.id}' (phases.{i}.id): phase ids must be unique")
+            seen.add(ph.id)
+            for key in ("switch_on", "switch_off"):
+                for j, x in enumerate(getattr(ph, key)):
+                    if x not in ids:
+                        raise ValueError(f"phase '{ph.id}' (phases.{i}.{key}.{j}): unknown rule or deadline "
+                                         f"'{x}' (known: {sorted(ids) or 'none'})")
+            both = set(ph.switch_on) & set(ph.switch_off)
+            if both:
+                raise ValueError(f"phase '{ph.id}' (phases.{i}.switch_on): {sorted(both)} switched both on and off")
+            start = (ph.enter.at.earliest if ph.enter.at else ph.enter.months.earliest if ph.enter.months else None)
+            if start is not None and last is not None and type(start) is type(last) and start < last:
+                raise ValueError(f"phase '{ph.id}' (phases.{i}.enter): begins before the phase listed above it; "
+                                 "list phases in the order they begin")
+            if start is not None:
+                last = start
 
     def elements(self) -> list[str]:
         """Names of the strategy's elements that can be switched off one at a time (for ablation)."""
         out = ["third_parties.china", "third_parties.russia", "talks", "sanctions", "posture", "exercises"]
         out += [f"rules.{r.id}" for r in self.rules]
         out += [f"deadlines.{d.id}" for d in self.deadlines]
+        out += [f"phases.{p.id}" for p in self.phases]
         return out
