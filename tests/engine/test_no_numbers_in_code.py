@@ -67,6 +67,12 @@ NAMED = {
     "TYPES_STREAM": "types: spawn-key prefix of the per-run type streams",
     "NORMAL_SDS_IN_RANGE": "types: definition of `dist: normal` (the range spans four sds)",
     "Z95": "types: 95% normal quantile of the type-sampling interval",
+    "MARGIN_POINTS": "margins: coarse moves per direction of the search (resolution, not a model number)",
+    "MARGIN_STEPS": "margins: refinement steps of the search (resolution)",
+    "QUICK_POINTS": "margins: the report's quicker search (resolution)",
+    "QUICK_STEPS": "margins: the report's quicker search (resolution)",
+    "SPLIT": "margins: parts each refinement step cuts a bracket into (resolution)",
+    "SUMMARY_EDGES": "margins: how many edges the one-line summary names",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

@@ -68,4 +68,4 @@ def test_every_png_decodes_and_is_not_blank(rendered: dict) -> None:
 
 
 def test_all_sections_are_in_the_page(rendered: dict) -> None:
-    assert rendered["sections"] == 12
+    assert rendered["sections"] == 13  # with the bottom line

@@ -33,8 +33,8 @@ def test_plotly_js_is_embedded_once_and_nothing_is_fetched(full_report: Path) ->
 
 def test_every_section_with_data_is_present(full_report: Path) -> None:
     ids = section_ids(full_report.read_text(encoding="utf-8"))
-    assert ids == ["summary", "comparison", "audit", "time", "flows", "ladder", "policy", "assumptions",
-                   "provenance"]
+    assert ids == ["bottom-line", "summary", "comparison", "audit", "time", "flows", "ladder", "policy",
+                   "assumptions", "provenance"]
 
 
 def test_a_png_per_figure_is_written(full_report: Path) -> None:
@@ -75,7 +75,7 @@ def test_ladder_is_documented_with_its_five_rungs(full_report: Path) -> None:
 def test_sections_appear_as_data_exists(tmp_path: Path, fake_summary: dict[str, Any]) -> None:
     only_summary = build_report(SCENARIO, [], tmp_path / "a", summary=fake_summary)
     ids = section_ids(only_summary.read_text(encoding="utf-8"))
-    assert ids == ["summary", "comparison", "audit", "assumptions", "provenance"]
+    assert ids == ["bottom-line", "summary", "comparison", "audit", "assumptions", "provenance"]
     nothing = build_report(SCENARIO, [], tmp_path / "b")
     html = nothing.read_text(encoding="utf-8")
     assert section_ids(html) == ["assumptions", "provenance"]
@@ -84,7 +84,7 @@ def test_sections_appear_as_data_exists(tmp_path: Path, fake_summary: dict[str, 
 
 def test_summary_is_computed_from_results_when_not_given(tmp_path: Path, fake_results: list[Any]) -> None:
     html = build_report(SCENARIO, fake_results[:2], tmp_path).read_text(encoding="utf-8")
-    assert section_ids(html)[:3] == ["summary", "comparison", "audit"]
+    assert section_ids(html)[:4] == ["bottom-line", "summary", "comparison", "audit"]
     assert "2 strategies" in html
     assert [n for n in STRATEGIES if f"<td>{n}</td>" in html] == list(STRATEGIES[:2])
 

@@ -34,7 +34,7 @@ def test_report_from_engine_results(engine_run: tuple, tmp_path: Path) -> None:
     html_path = build_report(sc, results, tmp_path, summary=summary)
     html = html_path.read_text(encoding="utf-8")
     assert re.findall(r'<section id="([^"]+)"', html) == [
-        "summary", "comparison", "audit", "time", "flows", "ladder", "assumptions", "provenance"]
+        "bottom-line", "summary", "comparison", "audit", "time", "flows", "ladder", "assumptions", "provenance"]
     assert html_path.stat().st_size < 10_000_000
     with csv_path.open(newline="") as fh:
         rows = {r["strategy"]: r for r in csv.DictReader(fh)}
@@ -47,12 +47,16 @@ def test_report_from_engine_results(engine_run: tuple, tmp_path: Path) -> None:
 
 def test_report_command(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["report", "korea-2017", "--out", str(tmp_path), "--runs", "2000",
-                                       "--seed", "3", "--json"])
+                                       "--seed", "3", "--json", "--no-margins"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout[res.stdout.index("{"):])
     assert Path(info["report"]).exists() and (tmp_path / "comparison.csv").exists()
-    assert (tmp_path / "figures" / "fan.png").exists()
+    assert (tmp_path / "figures" / "fan.png").exists() and (tmp_path / "figures" / "lead-comparison.png").exists()
     assert info["size_bytes"] < 10_000_000
+    html = Path(info["report"]).read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([^"]+)"', html)
+    assert ids[:4] == ["bottom-line", "lead", "summary", "comparison"]  # the rational target first
+    assert "Against a rational target" in html and "base-rate target" in html
 
 
 def test_report_command_rejects_a_missing_store(tmp_path: Path) -> None:

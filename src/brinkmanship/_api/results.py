@@ -151,6 +151,24 @@ class Explanation(_JSONResult):
         """The best response in a few sentences."""
         return str(self._data["summary"])
 
+    @property
+    def margins(self) -> pd.DataFrame | None:
+        """Per weight, the smallest move (share of its declared range; negative: down) that changes the most
+        likely outcome, nearest first (NaN: none within the range); None when computed without margins."""
+        import pandas as pd
+
+        m = self._data.get("margins")
+        if m is None:
+            return None
+        cols = ["name", "value", "down", "down_to", "up", "up_to", "margin", "tolerance", "changes_to"]
+        return pd.DataFrame([{k: w[k] for k in cols} for w in m["weights"]], columns=cols).astype(
+            {"down": float, "up": float, "margin": float, "tolerance": float})
+
+    @property
+    def value_gap(self) -> dict[str, Any]:
+        """The target's best and second-best plan at the start and the gap between their values."""
+        return dict(self._data["value_gap"])
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy table of what the target does: month, date, action, share of all runs (exact)."""
         import pandas as pd

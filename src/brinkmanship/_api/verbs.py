@@ -247,16 +247,20 @@ def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
 
 def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
             adversary: str | Adversary = "rational", types: str | Types | None = "point",
-            type_count: int | None = None) -> Explanation:
-    """The planner's best response to a strategy, in words, month by month and as a policy map.
+            type_count: int | None = None, *, margins: bool = True) -> Explanation:
+    """The planner's best response to a strategy, in words, month by month and as a policy map, and how close
+    to the edge it is: the value gap between its best and second-best plan at the start and, with `margins`,
+    per weight the smallest move (share of its declared range) that changes the most likely outcome.
 
     The policy is the declared (point) type's; with `types` (`prior`, `posterior`) the explanation also
     carries `types`: the exact outcome mixture over those types and what decides it.
 
     Examples:
-        >>> e = bk.explain("korea-2017", "let-deterrence-fail")
+        >>> e = bk.explain("korea-2017", "let-deterrence-fail", margins=False)
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
+        >>> e.value_gap["best"], e.margins is None
+        ('hold', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError
@@ -267,14 +271,18 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
                          fix="use rational or logit:<lambda>")
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    data = _explain(sc, st, adversary)
+    data = _explain(sc, st, adversary, with_margins=margins)
+    settings = dict(data["settings"])
+    if margins:
+        settings["margins"] = dict(data["margins"]["settings"])
     from brinkmanship._api.typed import resolve_types, type_mixture
 
     typeset = resolve_types(sc, adversary, types, type_count)
     if not typeset.is_point:
         data = {**data, "types": type_mixture(sc, st, adversary, typeset)}
+    settings.update(types=typeset.kind, type_count=typeset.count)
     prov = Provenance(method=data["method"], scenario=sc.name, strategies=(st.name,), adversary=data["adversary"],
-                      settings={**data["settings"], "types": typeset.kind, "type_count": typeset.count})
+                      settings=settings)
     return Explanation(data, prov)
 
 

@@ -7,6 +7,14 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.adversary.exact import ExactResult, propagate
+from brinkmanship.adversary.margins import (
+    MARGIN_POINTS,
+    MARGIN_STEPS,
+    margins,
+    most_likely,
+    summary_line,
+    value_gap,
+)
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
@@ -45,11 +53,23 @@ def _label(p: np.ndarray) -> str:
     return " / ".join(f"{ACTIONS[i]} {p[i]:.0%}" for i in top[:TOP])
 
 
-def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational") -> dict[str, Any]:
-    """Solve, propagate and describe the target's best response to `strategy` (JSON-ready)."""
+def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+            with_margins: bool = True, points: int = MARGIN_POINTS, steps: int = MARGIN_STEPS) -> dict[str, Any]:
+    """Solve, propagate and describe the target's best response to `strategy` (JSON-ready).
+
+    With `with_margins`, also how close to the edge its choice is (`margins.margins`: per weight, the smallest
+    move in units of its range that changes the most likely outcome, searched with `points` and `steps`).
+    """
+    adversary = Adversary.parse(adversary)
     c = compile_model(scenario, strategy)
-    sol: Solution = solve(c, Decision.of(Adversary.parse(adversary)))
-    return describe(scenario, strategy, c, sol, propagate(c, sol))
+    sol: Solution = solve(c, Decision.of(adversary))
+    res = propagate(c, sol)
+    out = describe(scenario, strategy, c, sol, res)
+    if with_margins:
+        m = margins(scenario, strategy, adversary, c=c, base=int(most_likely(res.outcomes)[0]), points=points,
+                    steps=steps)
+        out["margins"] = {**m, "summary": summary_line(m, out["value_gap"])}
+    return out
 
 
 def describe(scenario: Scenario, strategy: Strategy, c: Compiled, sol: Solution, res: ExactResult) -> dict[str, Any]:
@@ -76,6 +96,7 @@ def describe(scenario: Scenario, strategy: Strategy, c: Compiled, sol: Solution,
         "scenario": scenario.name, "strategy": strategy.name, "adversary": sol.decision.name,
         "method": sol.method, "settings": {k: v for k, v in sol.settings.items() if not k.startswith("_")},
         "value_at_start": float(sol.value_at_start()[0]),
+        "value_gap": value_gap(sol),
         "outcomes": res.as_dict(),
         "summary": summary,
         "policy_by_month": by_month,

@@ -59,15 +59,28 @@ def report(
                                    "sections."),
     runs: int = typer.Option(10_000, "--runs", min=1, help="Monte Carlo runs per strategy."),
     seed: int = typer.Option(7, "--seed", min=0, help="Root random seed."),
-    adversary: str = typer.Option("base-rate", "--adversary", help="rational, base-rate or logit:<lambda>."),
+    adversary: str = typer.Option("base-rate", "--adversary", help="rational, base-rate or logit:<lambda>: the "
+                                  "target of the report's main comparison and figures."),
+    with_margins: bool = typer.Option(True, "--margins/--no-margins", help="Search each strategy's margins: per "
+                                      "weight the smallest move that changes its most likely outcome (seconds)."),
     as_json: bool = typer.Option(False, "--json", help="Print the paths written and the timings as JSON."),
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures."""
+    """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures.
+
+    The report opens with a one-sentence bottom line and the comparison of the API's `compare` with its
+    defaults (a rational target, the op-ed's premise), and how close each strategy's answer is to its edge;
+    then the comparison, figures and audit against `--adversary`."""
     import time
 
     from brinkmanship._api.verbs import check_simulations
-    from brinkmanship.cli.common import load_pair, prohibited_counts, run_strategies
+    from brinkmanship.cli.common import (
+        check_margins,
+        lead_and_margins,
+        load_pair,
+        prohibited_counts,
+        run_strategies,
+    )
     from brinkmanship.engine import compare
     from brinkmanship.limits import parse_memory
     from brinkmanship.outfiles import prepare_out_dir
@@ -78,15 +91,23 @@ def report(
     if db is not None:
         _check_store(db)
     sc, strategies = load_pair(scenario, None)
-    check_simulations(sc, strategies, runs, 50_000, adversary, memory)  # before the output folder is touched
+    for target in (adversary, parse_adversary("rational")):  # before the output folder is touched
+        check_simulations(sc, strategies, runs, 50_000, target, memory)
+    if with_margins:
+        check_margins(sc, strategies, memory)
     prepare_out_dir(out)
     t0 = time.perf_counter()
-    results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json, max_memory=memory)
-    summary = compare(results, prohibited_counts(strategies))
+    lead, margins = lead_and_margins(sc, strategies, runs, seed, memory, quiet=as_json, with_margins=with_margins)
+    if adversary.name == lead.provenance.adversary:  # the main comparison is the lead one: simulated once
+        results, summary = lead.results, lead.to_json()
+    else:
+        results = run_strategies(sc, strategies, runs, seed, adversary, 50_000, quiet=as_json, max_memory=memory)
+        summary = compare(results, prohibited_counts(strategies))
     t_sim = time.perf_counter() - t0
     t1 = time.perf_counter()
     csv_path, png_path = write_comparison(summary, out)
-    html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies)
+    html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies,
+                        lead=lead.to_json(), margins=margins)
     t_report = time.perf_counter() - t1
     info = {"report": str(html), "csv": str(csv_path), "png": str(png_path),
             "size_bytes": html.stat().st_size, "simulate_s": round(t_sim, 2), "report_s": round(t_report, 2)}

@@ -15,8 +15,10 @@ from brinkmanship.cli.common import (
     MAX_MEMORY,
     TYPE_COUNT,
     TYPES,
+    check_margins,
     check_runs,
     comparison_table,
+    lead_and_margins,
     load_pair,
     prohibited_counts,
     run_strategies,
@@ -152,8 +154,9 @@ def demo_cmd(
     seed: SEED = 7,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise) and
-    against the historical base-rate target; writes tables (CSV, PNG) and the HTML report to `out`."""
+    """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise, through
+    the API's `compare` with its defaults), with a one-sentence bottom line and how close each answer is to
+    its edge, and against the historical base-rate target; writes tables (CSV, PNG) and the HTML report."""
     import time
 
     from brinkmanship.adversary.explain import explain
@@ -161,29 +164,26 @@ def demo_cmd(
     from brinkmanship.limits import parse_memory
     from brinkmanship.outfiles import prepare_out_dir, write_text
     from brinkmanship.report import build_report, write_comparison
+    from brinkmanship.report.common import target_words
+    from brinkmanship.report.lead import bottom_line
 
     check_runs(runs, 50_000)
     memory = parse_memory(max_memory)
     sc, sts = load_pair("korea-2017", None)
     rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
     for target in (rational_target, base_rate_target):  # refuse before the output folder is touched
-        check_simulations(sc, sts, runs, 50_000, target, memory)  # (the typed planner needs less: no policy cache)
+        check_simulations(sc, sts, runs, 50_000, target, memory)
+    check_margins(sc, sts, memory)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()
-    from brinkmanship._api.typed import add_types, resolve_types, sampled_by_type
-
-    types = resolve_types(sc, rational_target, "prior")  # the op-ed's premise: a rational target whose exact
-    rational = run_strategies(sc, sts, runs, seed, rational_target, 50_000, max_memory=memory,  # weights
-                              types=types)                                                     # we do not know
-    summary_r = compare(rational, prohibited)
-    by_type = {r.strategy: sampled_by_type(r, types) for r in rational}
-    add_types(summary_r, types, {k: v[0] for k, v in by_type.items()}, {k: v[1] for k, v in by_type.items()},
-              exact=False)
-    console.print(comparison_table(summary_r, f"{sc.title}: rational target (the op-ed's premise) of "
-                                              f"{types.count} prior types, {runs:,} runs per strategy, seed {seed}"))
+    lead, margins = lead_and_margins(sc, sts, runs, seed, memory)  # the API's compare with its defaults
+    summary_r = lead.to_json()
+    console.print(comparison_table(summary_r, f"{sc.title}: {target_words(summary_r)}, "
+                                              f"{runs:,} runs per strategy, seed {seed}"))
     for line in types_lines(summary_r, exact=False):
         console.print(line, soft_wrap=True, highlight=False)
+    console.print(f"[bold]Bottom line:[/] {escape(bottom_line(summary_r, margins))}", soft_wrap=True)
     base = run_strategies(sc, sts, runs, seed, base_rate_target, 50_000, max_memory=memory)
     summary_b = compare(base, prohibited)
     console.print(comparison_table(summary_b, f"{sc.title}: base-rate target (calibrated stochastic policy), "
@@ -193,8 +193,8 @@ def demo_cmd(
     write_comparison(summary_r, out / "rational")
     csv_path, png_path = write_comparison(summary_b, out)
     ldf = next(s for s in sts if s.name == "let-deterrence-fail")
-    why = explain(sc, ldf, rational_target)
-    console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {why['summary']}", soft_wrap=True)
+    why = explain(sc, ldf, rational_target, with_margins=False)
+    console.print(f"[bold]Rational target vs let-deterrence-fail:[/] {escape(why['summary'])}", soft_wrap=True)
     policy = {**why["policy_map"], "title": "Rational target's policy against let-deterrence-fail",
               "description": why["summary"], "row_label": "talks progress", "col_label": "targets left"}
     from brinkmanship.history.compare import compare_models
@@ -202,10 +202,13 @@ def demo_cmd(
 
     history = compare_models(sc, runs=min(runs, 10_000), seed=seed)  # what the 2016-2018 record says
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
-    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history)
+    html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history,
+                        lead=summary_r, margins=margins)
     print_json_path = out / "compare.json"
-    write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b}, indent=2))
-    console.print(f"simulated in {t_sim:.1f}s; tables and report written in {time.perf_counter() - t1:.1f}s")
+    write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b, "margins": margins},
+                                        indent=2))
+    console.print(f"simulated and searched in {t_sim:.1f}s; tables and report written in "
+                  f"{time.perf_counter() - t1:.1f}s")
     console.print(f"wrote {csv_path}, {png_path}, {out / 'rational' / 'comparison.csv'}, {print_json_path}, "
                   f"{html}", markup=False)
 
@@ -216,10 +219,14 @@ def explain_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Strategy name or YAML file.")],
     adversary: ADV = "rational",
+    with_margins: Annotated[bool, typer.Option("--margins/--no-margins", help="Search, per weight, the smallest "
+                                               "move that changes the most likely outcome (seconds).")] = True,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
 ) -> None:
-    """The target's best response to a strategy, in words and as a compact policy table."""
+    """The target's best response to a strategy, in words and as a compact policy table, and how close to the
+    edge its choice is: per weight of the target, the smallest move (share of its range) that changes the most
+    likely outcome, and the value gap between its best and second-best plan at the start."""
     from rich.table import Table
 
     from brinkmanship.adversary.explain import explain
@@ -238,8 +245,13 @@ def explain_cmd(
     memory = parse_memory(max_memory)
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    check_planner(compile_model(sc, st), 1, memory, cached_policies=True)
-    out = explain(sc, st, parsed)
+    c = compile_model(sc, st)
+    check_planner(c, 1, memory, cached_policies=True)
+    if with_margins:
+        from brinkmanship.engine.experiments import EXACT_BLOCK
+
+        check_planner(c, EXACT_BLOCK, memory)  # the margins solve blocks of moved weights at once
+    out = explain(sc, st, parsed, with_margins=with_margins)
     if as_json:
         print_json(out)
         return
@@ -267,3 +279,34 @@ def explain_cmd(
     for label, row in zip(pm["rows"], pm["action"], strict=True):
         grid.add_row(escape(str(label)), *(escape(str(c)) for c in row))
     console.print(grid)
+    _print_margins(out)
+
+
+def _print_margins(out: dict) -> None:
+    """The value gap at the start and, with margins, one row per weight: its value, range and nearest edge."""
+    from rich.table import Table
+
+    gap = out["value_gap"]
+    rel = "" if gap["relative"] is None else f" ({gap['relative']:.2%} of its value)"
+    console.print(f"At the start: {gap['best']} ({gap['best_value']:.4g}) beats {gap['second']} "
+                  f"({gap['second_value']:.4g}) by {gap['gap']:.3g} utility units{rel}.", markup=False,
+                  highlight=False)
+    m = out.get("margins")
+    if m is None:
+        return
+    s = m["settings"]
+    table = Table(title=f"How close to the edge: the smallest move of each weight (share of its declared range) "
+                        f"that changes the most likely ending ({m['most_likely']})", title_justify="left",
+                  header_style="bold")
+    table.add_column("weight", overflow="fold")
+    for name in ("value", "range", "down: new ending", "up: new ending"):
+        table.add_column(name)
+    for w in m["weights"]:
+        def move(x: float | None, to: str | None) -> str:
+            return "none within the range" if x is None else f"{x:+.3f}: {to}"
+        table.add_row(escape(w["name"]), f"{w['value']:.4g}", f"{w['range'][0]:.4g} to {w['range'][1]:.4g}",
+                      escape(move(w["down"], w["down_to"])), escape(move(w["up"], w["up_to"])))
+    console.print(table)
+    console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
+                  f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
+                  highlight=False, soft_wrap=True)

@@ -11,6 +11,7 @@ from rich.table import Table
 from brinkmanship.errors import InputError
 
 if TYPE_CHECKING:
+    from brinkmanship._api.results import Comparison
     from brinkmanship.adversary.types import Types
     from brinkmanship.engine import SimulationResult
     from brinkmanship.engine.decision import Adversary
@@ -64,6 +65,31 @@ def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: in
 
     return simulate_strategies(sc, strategies, runs, seed, adversary, chunk_size, progress=not quiet,
                                console=err_console, max_memory=max_memory, types=types)
+
+
+def lead_and_margins(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, max_memory: int | None,
+                     quiet: bool = False, with_margins: bool = True) -> tuple[Comparison, dict[str, Any] | None]:
+    """What a report opens with: the comparison of the public API's `compare` with its defaults (the op-ed's
+    premise; only runs, seed and the memory limit are passed), and each strategy's margins for the point type
+    of the rational target (`adversary.margins.strategy_margins`), or None without `with_margins`."""
+    from brinkmanship._api.verbs import compare
+
+    lead = compare(sc, strategies, runs=runs, seed=seed, progress=not quiet, max_memory=max_memory)
+    if not with_margins:
+        return lead, None
+    from brinkmanship.adversary.margins import strategy_margins
+
+    return lead, strategy_margins(sc, strategies, "rational")
+
+
+def check_margins(sc: Scenario, strategies: list[Strategy], max_memory: int | None) -> None:
+    """Refuse (exit 2), before any output is touched, a margins search whose planner blocks would not fit."""
+    from brinkmanship.adversary.budget import check_planner
+    from brinkmanship.engine.compiled import compile_model
+    from brinkmanship.engine.experiments import EXACT_BLOCK
+
+    for s in strategies:  # the search solves blocks of moved weights at once
+        check_planner(compile_model(sc, s), EXACT_BLOCK, max_memory)
 
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:

@@ -54,6 +54,8 @@ class ReportContext:
     db: Path | None = None
     policy: dict[str, Any] | None = None  # {"rows", "cols", "action", "title", "description"}
     history: dict[str, Any] | None = None  # a model comparison against the record (`history.compare`)
+    lead: dict[str, Any] | None = None  # the comparison the report opens with (compare JSON; API defaults)
+    margins: dict[str, dict[str, Any]] | None = None  # per strategy: `adversary.margins.strategy_margins`
     notes: list[str] = field(default_factory=list)
 
     @property

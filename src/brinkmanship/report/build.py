@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from brinkmanship.outfiles import write_bytes, write_text
 from brinkmanship.report import explore as exploration
+from brinkmanship.report import lead
 from brinkmanship.report import sections as main
 from brinkmanship.report.blocks import ReportContext, Section, SectionFn
 from brinkmanship.report.history import history_section
@@ -23,11 +24,18 @@ class ReportSectionError(RuntimeError):
 
 
 def default_sections() -> list[SectionFn]:
-    """The report's sections in reading order."""
-    return [main.summary_section, main.comparison_section, main.audit_section, main.fan_section,
-            main.sankey_section, main.ladder_section, main.policy_section, history_section,
-            exploration.exploration_sections,
-            main.assumptions_section, main.provenance_section]
+    """The report's sections in reading order. A new section is one function `ReportContext -> Section | None`
+    (None when its data is absent) inserted here where it should be read."""
+    return [
+        lead.bottom_line_section,  # one sentence, computed from the lead comparison and the margins
+        lead.lead_section,  # the comparison against the API's default target (the op-ed's premise)
+        lead.margins_section,  # how close to the edge each strategy's answer is
+        main.summary_section, main.comparison_section, main.audit_section,
+        main.fan_section, main.sankey_section, main.ladder_section,
+        main.policy_section, history_section,
+        exploration.exploration_sections,
+        main.assumptions_section, main.provenance_section,
+    ]
 
 
 def _load_strategies(names: Sequence[str], scenario: Scenario) -> tuple[list[Strategy], list[str]]:
@@ -44,7 +52,8 @@ def _load_strategies(names: Sequence[str], scenario: Scenario) -> tuple[list[Str
 
 def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: Path,
              summary: dict[str, Any] | None, db: str | Path | None, strategies: Sequence[Strategy] | None,
-             policy: dict[str, Any] | None, history: dict[str, Any] | None = None) -> ReportContext:
+             policy: dict[str, Any] | None, history: dict[str, Any] | None = None,
+             lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None) -> ReportContext:
     from brinkmanship.audit import audit_strategy
     from brinkmanship.engine import summarize
 
@@ -68,7 +77,7 @@ def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult
     audit = {s.name: audit_strategy(s) for s in strategies}
     return ReportContext(scenario=scenario, results=results, summary=summary, strategies=strategies,
                          audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy,
-                         notes=notes, history=history)
+                         notes=notes, history=history, lead=lead, margins=margins)
 
 
 def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = None) -> list[Section]:
@@ -95,18 +104,21 @@ def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = No
 def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: str | Path,
                  summary: dict[str, Any] | None = None, db: str | Path | None = None, *,
                  strategies: Sequence[Strategy] | None = None, policy: dict[str, Any] | None = None,
-                 sections: Sequence[SectionFn] | None = None, history: dict[str, Any] | None = None) -> Path:
+                 sections: Sequence[SectionFn] | None = None, history: dict[str, Any] | None = None,
+                 lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None) -> Path:
     """Write `out_dir/report.html` (self-contained, offline) and `out_dir/figures/<figure>.png`; return the HTML path.
 
     `results` are engine results (may be empty), `summary` the compare JSON (computed from `results` when
     None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}, `history` a
-    model comparison against the record (`history.compare.compare_models`).
+    model comparison against the record (`history.compare.compare_models`), `lead` the comparison the report
+    opens with (the compare JSON of the public API's `compare` with its defaults) and `margins` each
+    strategy's margins (`adversary.margins.strategy_margins`).
     """
     from brinkmanship.audit import DISCLAIMER
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _context(scenario, results, out, summary, db, strategies, policy, history)
+    ctx = _context(scenario, results, out, summary, db, strategies, policy, history, lead, margins)
     built = build_sections(ctx, sections)
     fig_dir = out / "figures"
     for s in built:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 # the engine's names, re-exported for the report's modules (one source, so they cannot drift apart)
@@ -22,11 +22,32 @@ PHASE_COLORS = {"peace": "#9ecae1", "crisis": "#fdae6b", "limited_conflict": "#f
                 "nuclear_war": "#7b0000", "deal": "#2ca02c", "freeze": "#98df8a"}
 RUNG_COLORS = ("#c6dbef", "#fdd0a2", "#fd8d3c", "#d62728", "#67000d")
 WAR_OR_WORSE = ("major_war", "nuclear_war")
+OUTCOME_WORDS = {"deal": "a deal", "freeze": "a freeze", "buildup": "continued build-up",
+                 "limited_conflict": "limited conflict", "major_war": "major war", "nuclear_war": "nuclear war"}
+TARGET_WORDS = {"rational": "a rational target (the op-ed's premise)",
+                "base-rate": "the calibrated base-rate target (the 2016-2017 record)"}
 
 
 def label(name: str) -> str:
     """A display label for an identifier (`major_war` -> `major war`)."""
     return name.replace("_", " ")
+
+
+def ending(outcome: str) -> str:
+    """An outcome name in words (`buildup` -> `continued build-up`); unknown names get their label."""
+    return OUTCOME_WORDS.get(outcome, label(outcome))
+
+
+def target_words(summary: Mapping[str, Any]) -> str:
+    """Who the comparison is against, in words, from its `adversary` (and `types`, when it has them)."""
+    adv = str(summary.get("adversary", "?"))
+    words = TARGET_WORDS.get(adv, f"a {adv} target")
+    types = summary.get("types")
+    if isinstance(types, str):
+        words += f", types: {types}"
+    elif isinstance(types, Mapping):
+        words += ", " + ", ".join(f"{k} {v}" for k, v in types.items() if isinstance(v, str | int | float))
+    return words
 
 
 def strategy_color(i: int) -> str:

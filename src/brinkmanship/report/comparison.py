@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.outfiles import atomic_open, write_bytes
+from brinkmanship.report.blocks import esc, fmt, table
 from brinkmanship.report.common import (
     OUTCOMES,
     label,
@@ -51,6 +52,28 @@ def comparison_rows(summary: dict[str, Any], strategies: list[Any] | None = None
                 row[k] = v
         rows.append(row)
     return rows
+
+
+def comparison_html(summary: dict[str, Any], strategies: list[Any] | None = None) -> str:
+    """The comparison as an HTML table: outcome probabilities with intervals, deaths, warheads, months and the
+    audit's prohibited findings, one row per strategy."""
+    headers = ["strategy", *[label(o) for o in OUTCOMES], "deaths (median)", "deaths (95th pct)",
+               "warheads (median)", "months to resolution (median)", "IHL audit: prohibited findings"]
+    rows = []
+    for s in _strategies(summary):
+        m = s.get("metrics", {})
+        cells: list[Any] = [esc(s["name"])]
+        for o in OUTCOMES:
+            c = s["outcomes"][o]
+            cells.append(f'{c["p"]:.3f}<br><span class="ci">[{c["lo"]:.3f}, {c["hi"]:.3f}]</span>')
+        cells += [esc(fmt(m.get(k))) for k in ("deaths_median", "deaths_p95", "warheads_median",
+                                               "months_to_resolution_median")]
+        n = m.get("prohibited_findings")
+        if n is None:
+            n = prohibited_for(s["name"], strategies)
+        cells.append(f'<span class="bad">{n}</span>' if n else esc(fmt(n)))
+        rows.append(cells)
+    return table(headers, rows, "num", raw_cols=range(len(headers)))
 
 
 def comparison_png(summary: dict[str, Any]) -> bytes:

@@ -12,7 +12,7 @@ import brinkmanship
 from brinkmanship.report import figures as fg
 from brinkmanship.report.blocks import Figure, ReportContext, Section, esc, table
 from brinkmanship.report.blocks import fmt as _fmt
-from brinkmanship.report.common import OUTCOMES, PHASES, RUNGS, label
+from brinkmanship.report.common import PHASES, RUNGS, label, target_words
 
 # ---- sections ----------------------------------------------------------------------------------------------
 
@@ -36,32 +36,17 @@ def comparison_section(ctx: ReportContext) -> Section | None:
     strats = ctx.summaries
     if not strats:
         return None
-    from brinkmanship.report.common import prohibited_for
-    from brinkmanship.report.comparison import comparison_png
+    from brinkmanship.report.comparison import comparison_html, comparison_png
 
-    headers = ["strategy", *[label(o) for o in OUTCOMES], "deaths (median)", "deaths (95th pct)",
-               "warheads (median)", "months to resolution (median)", "IHL audit: prohibited findings"]
-    rows = []
-    for s in strats:
-        m = s.get("metrics", {})
-        cells: list[Any] = [esc(s["name"])]
-        for o in OUTCOMES:
-            c = s["outcomes"][o]
-            cells.append(f'{c["p"]:.3f}<br><span class="ci">[{c["lo"]:.3f}, {c["hi"]:.3f}]</span>')
-        cells += [esc(_fmt(m.get("deaths_median"))), esc(_fmt(m.get("deaths_p95"))),
-                  esc(_fmt(m.get("warheads_median"))), esc(_fmt(m.get("months_to_resolution_median")))]
-        n = m.get("prohibited_findings")
-        if n is None:
-            n = prohibited_for(s["name"], ctx.strategies)
-        cells.append(f'<span class="bad">{n}</span>' if n else esc(_fmt(n)))
-        rows.append(cells)
     body = ("<p>Share of runs ending in each outcome by the horizon, with 95% intervals in brackets; deaths and "
             "warheads over all runs. The last column counts the strategy's <em>prohibited</em> findings in the "
-            "humanitarian-law audit (see below).</p>"
-            + table(headers, rows, "num", raw_cols=range(len(headers))))
+            "humanitarian-law audit (see below).</p>" + comparison_html(ctx.summary or {}, ctx.strategies))
     fig = Figure("comparison", "Outcome probabilities by strategy with 95% intervals.",
                  comparison_png(ctx.summary or {}), fg.comparison_plotly(strats))
-    return Section("comparison", "Strategy comparison", body, [fig])
+    title = "Strategy comparison"
+    if ctx.lead and ctx.summary:  # a lead comparison opens the report: say whom this one is against
+        title += f": against {target_words(ctx.summary)}"
+    return Section("comparison", title, body, [fig])
 
 
 def audit_section(ctx: ReportContext) -> Section | None:

@@ -1,0 +1,90 @@
+"""The report's opening: a bottom line computed from the numbers, the lead comparison and the margins."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from brinkmanship.report import build_report
+from brinkmanship.report.lead import bottom_line, nearest_edge
+from brinkmanship.spec import load_scenario
+
+SCENARIO = load_scenario("korea-2017")
+
+
+def _margins(edge_strategy: str, move: float) -> dict[str, Any]:
+    """Fake margins (the shape `strategy_margins` returns): one edge in one strategy, none elsewhere."""
+    def weights(edge: float | None) -> list[dict[str, Any]]:
+        rows = [{"name": "adversary.war_cost", "value": 40.0, "range": [10.0, 100.0], "down": None, "up": None,
+                 "margin": None, "tolerance": None, "changes_to": None, "at_value": None}]
+        if edge is not None:
+            rows.insert(0, {"name": "adversary.deal_security", "value": 0.9, "range": [0.5, 1.0], "down": None,
+                            "up": edge, "margin": edge, "tolerance": 0.01, "changes_to": "deal",
+                            "at_value": 0.9 + edge * 0.5})
+        return rows
+
+    gap = {"best": "hold", "best_value": 400.0, "second": "negotiate", "second_value": 399.9, "gap": 0.1,
+           "relative": 0.00025}
+    return {name: {"most_likely": "buildup", "weights": weights(move if name == edge_strategy else None),
+                   "settings": {"points": 1, "steps": 2, "tolerance": 1 / 16}, "value_gap": gap, "summary": "-"}
+            for name in ("let-deterrence-fail", "engagement")}
+
+
+@pytest.fixture()
+def lead(fake_summary: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(fake_summary)
+    out["adversary"] = "rational"
+    return out
+
+
+def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> None:
+    text = bottom_line(lead)
+    assert text.startswith("Against a rational target (the op-ed's premise), ") and text.endswith(".")
+    assert not re.search(r"\.\s", text)  # one sentence
+    assert all(s["name"] in text for s in lead["strategies"])
+    war = max(lead["strategies"], key=lambda s: s["outcomes"]["major_war"]["p"] + s["outcomes"]["nuclear_war"]["p"])
+    assert f"highest under {war['name']}" in text
+    # move the numbers: the sentence follows them
+    moved = copy.deepcopy(lead)
+    for s in moved["strategies"]:
+        for o in s["outcomes"].values():
+            o["p"] = 0.0
+        s["outcomes"]["deal"]["p"] = 1.0
+    other = bottom_line(moved)
+    assert "most likely end in a deal (100%)" in other and "no strategy ends in major or nuclear war" in other
+
+
+def test_the_bottom_line_names_the_nearest_edge(lead: dict[str, Any]) -> None:
+    text = bottom_line(lead, _margins("engagement", 0.04))
+    assert "0.04 of a range from an edge" in text and "makes engagement most likely end in a deal" in text
+    assert nearest_edge(_margins("let-deterrence-fail", 0.3))[0] == "let-deterrence-fail"
+    none = {k: {**v, "weights": v["weights"][1:]} for k, v in _margins("engagement", 0.04).items()}
+    assert nearest_edge(none) is None and "no single weight" in bottom_line(lead, none)
+
+
+def test_the_report_opens_with_the_bottom_line_the_lead_comparison_and_the_margins(
+        tmp_path: Path, fake_results: list[Any], fake_summary: dict[str, Any], lead: dict[str, Any]) -> None:
+    html = build_report(SCENARIO, fake_results, tmp_path, summary=fake_summary, lead=lead,
+                        margins=_margins("engagement", 0.04)).read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([^"]+)"', html)
+    assert ids[:5] == ["bottom-line", "lead", "margins", "summary", "comparison"]
+    first = re.search(r'<section id="bottom-line">(.*?)</section>', html, re.S).group(1)
+    assert "engagement" in first and "deal_security" in first
+    lead_sec = re.search(r'<section id="lead">(.*?)</section>', html, re.S).group(1)
+    assert "rational target" in lead_sec and "<td>let-deterrence-fail</td>" in lead_sec
+    assert (tmp_path / "figures" / "lead-comparison.png").exists()
+    margins = re.search(r'<section id="margins">(.*?)</section>', html, re.S).group(1)
+    assert "adversary.deal_security +0.04" in margins and "none within the ranges" in margins
+    assert "hold over negotiate by 0.1" in margins
+    assert "Strategy comparison: against" in html  # the main comparison says whom it is against
+
+
+def test_without_a_lead_the_bottom_line_reads_the_main_comparison(tmp_path: Path,
+                                                                   fake_summary: dict[str, Any]) -> None:
+    html = build_report(SCENARIO, [], tmp_path, summary=fake_summary).read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([^"]+)"', html)
+    assert ids[0] == "bottom-line" and "lead" not in ids and "margins" not in ids
