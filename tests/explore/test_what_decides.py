@@ -59,3 +59,13 @@ def test_binned_f_test_separates_an_effect_from_noise():
     assert binned_f_test(x, y, 8) < 1e-6
     assert binned_f_test(z, y, 8) > 0.01
     assert binned_f_test(x, np.ones(200), 8) == 1.0
+
+
+def test_nearly_equal_weights_rank_as_equal_ones(sample):
+    x, Y = sample
+    x64 = {k: v[:64] for k, v in x.items()}
+    wobble = 1 + 0.02 * np.random.default_rng(2).uniform(-1, 1, 64)  # e.g. the runs each type happened to get
+    plain = what_decides(x64, Y[:64], ("deal", "buildup", "war"))
+    near = what_decides(x64, Y[:64], ("deal", "buildup", "war"), wobble)
+    assert [r["name"] for r in plain] == [r["name"] for r in near]
+    assert np.allclose([r["share"] for r in plain], [r["share"] for r in near], atol=0.02)

@@ -218,7 +218,7 @@ def what_decides(inputs: dict[str, np.ndarray], Y: np.ndarray, columns: list[str
     n = len(next(iter(inputs.values()))) if inputs else 0
     w = np.full(n, 1.0) if weights is None else np.asarray(weights, dtype=float)
     n_eff = float(w.sum() ** 2 / np.sum(np.square(w))) if n else 0.0
-    bins = max(2, min(DECIDES_MAX_BINS, int(n_eff // DECIDES_PER_BIN)))
+    bins = max(2, min(DECIDES_MAX_BINS, round(n_eff) // DECIDES_PER_BIN))
     rows = []
     for name, x in inputs.items():
         if np.ptp(np.asarray(x, dtype=float)) <= 0:
