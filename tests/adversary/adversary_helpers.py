@@ -20,6 +20,18 @@ def fixed(v: float) -> dict[str, Any]:
     return {"value": float(v), "range": [float(v), float(v)], "assumption": True}
 
 
+def quiet_levers(channel: str = "none", offer: float = 0.0) -> dict[str, Any]:
+    """Levers that change nothing over a toy crisis: China and Russia engaged, a fixed offer through `channel`,
+    sanctions frozen, full posture, normal exercises."""
+    return {
+        "third_parties": {"china": "engage", "russia": "engage"},
+        "talks": {"channel": channel, "offer": fixed(offer)},
+        "sanctions": {"mode": "freeze"},
+        "posture": {"target": fixed(1.0), "ramp_months": 0},
+        "exercises": {"mode": "normal"},
+    }
+
+
 def write_scenario(folder: Path, name: str, top: dict[str, Any] | None = None,
                    params: dict[str, float] | None = None) -> Path:
     """korea-2017 with top-level keys replaced and dotted parameters pinned, written as a YAML file."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adversary_helpers import load_pair, write_scenario, write_strategy
+from adversary_helpers import load_pair, quiet_levers, write_scenario, write_strategy
 
 from brinkmanship.adversary.explain import explain
 from brinkmanship.adversary.margins import NO_CHANGE, first_change, margins, value_gap
@@ -39,13 +39,7 @@ QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (t
 STRATEGY = {
     "name": "one-month-offer",
     "title": "One month: a ripe deal on the table, no threats",
-    "levers": {
-        "third_parties": {"china": "engage", "russia": "engage"},
-        "talks": {"channel": "coercer-led", "offer": {"value": 0.5, "range": [0.5, 0.5], "assumption": True}},
-        "sanctions": {"mode": "freeze"},
-        "posture": {"target": {"value": 1.0, "range": [1.0, 1.0], "assumption": True}, "ramp_months": 0},
-        "exercises": {"mode": "normal"},
-    },
+    "levers": quiet_levers("coercer-led", 0.5),
 }
 
 

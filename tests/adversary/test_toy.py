@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adversary_helpers import ForcedAction, load_pair, write_scenario, write_strategy
+from adversary_helpers import ForcedAction, load_pair, quiet_levers, write_scenario, write_strategy
 
 from brinkmanship.adversary.exact import propagate
 from brinkmanship.adversary.planner import policy_value, solve
@@ -76,13 +76,7 @@ TOY_PARAMS = {
 TOY_STRATEGY = {
     "name": "toy-deadline",
     "title": "Toy: preventive war in month 1 unless a deal or a freeze",
-    "levers": {
-        "third_parties": {"china": "engage", "russia": "engage"},
-        "talks": {"channel": "none", "offer": {"value": 0.0, "range": [0.0, 0.0], "assumption": True}},
-        "sanctions": {"mode": "freeze"},
-        "posture": {"target": {"value": 1.0, "range": [1.0, 1.0], "assumption": True}, "ramp_months": 0},
-        "exercises": {"mode": "normal"},
-    },
+    "levers": quiet_levers(),
     "deadlines": [{
         "id": "war-in-october",
         "at": {"earliest": "2017-10-01", "latest": "2017-10-31", "assumption": True},

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adversary_helpers import load_pair, write_scenario, write_strategy
+from adversary_helpers import load_pair, quiet_levers, write_scenario, write_strategy
 
 from brinkmanship.adversary.planner import solve
 from brinkmanship.engine import dynamics as dyn
@@ -36,13 +36,7 @@ PINNED = {
 THREAT = {
     "name": "zk-one-threat",
     "title": "One month, one threat: a missile test is answered by a strike",
-    "levers": {
-        "third_parties": {"china": "engage", "russia": "engage"},
-        "talks": {"channel": "none", "offer": {"value": 0.0, "range": [0.0, 0.0], "assumption": True}},
-        "sanctions": {"mode": "freeze"},
-        "posture": {"target": {"value": 1.0, "range": [1.0, 1.0], "assumption": True}, "ramp_months": 0},
-        "exercises": {"mode": "normal"},
-    },
+    "levers": quiet_levers(),
     "rules": [{
         "id": "strike-if-test", "on": "missile_test", "do": "strike", "target_class": "military", "count": 1,
         "per": "event",
