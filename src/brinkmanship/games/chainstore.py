@@ -107,7 +107,7 @@ _SIGN = np.frompyfunc(lambda v: (v > 0) - (v < 0), 1, 1)
 def _cmp(x: Any, y: Any) -> np.ndarray:
     """Sign of x - y element-wise: exact for Fractions, within FLOAT_TOL (relative) for floats."""
     x, y = np.asarray(x), np.asarray(y)
-    d = x - y
+    d = np.asarray(x - y)
     if d.dtype == object:
         return np.asarray(_SIGN(d)).astype(int)
     tol = FLOAT_TOL * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
@@ -139,10 +139,12 @@ def fight_probability(n_left: int, p: Any, b: Any) -> np.ndarray:
     p = np.asarray(p)
     one = p ** 0
     if n_left <= 1:
-        return 0 * one
+        return np.asarray(0 * one)
     t = entry_threshold(n_left - 1, b)
-    mix = p * (1 - t) / ((1 - p) * t)
-    return np.where(_cmp(p, t) >= 0, one, mix)
+    above = _cmp(p, t) >= 0
+    den = (1 - p) * t
+    mix = p * (1 - t) / np.where(above, one, den)  # (p = 1 is above every threshold)
+    return np.where(above, one, mix)
 
 
 def posterior_after_fight(n_left: int, p: Any, b: Any) -> np.ndarray:
@@ -167,7 +169,7 @@ def weak_value(n_left: int, p: Any, a: Any, b: Any) -> np.ndarray:
     for m in range(1, int(n_left) + 1):  # m = entrants left, from the last one up
         s = _cmp(p, entry_threshold(m, b))
         value = np.where(s > 0, a + value, np.where(s == 0, 1 + 0 * value, 0 * value))
-    return value
+    return np.asarray(value)
 
 
 def entrant_value(n_left: int, p: Any, b: Any) -> np.ndarray:
@@ -290,7 +292,8 @@ def closed_form_behavior(g: ExtensiveGame, prior: Any, a: Any, b: Any) -> np.nda
     """The closed-form equilibrium as a flat behaviour profile of `chain_store_game(...)` (same parameters)."""
     n = g.n_players - 1
     if isinstance(prior, Fraction):  # exact: chance probabilities as the game holds them
-        beh = np.array([g.exact_chance(i) for i in range(g.n_actions)], dtype=object)
+        chance = g.infoset_player[g.action_infoset] == 0
+        beh = np.array([g.exact_chance(i) if chance[i] else Fraction(0) for i in range(g.n_actions)], dtype=object)
     else:
         beh = g.uniform_behavior()
     for k in np.flatnonzero(g.infoset_player > 0):
