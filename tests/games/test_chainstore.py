@@ -118,7 +118,7 @@ def test_closed_form_is_a_sequential_equilibrium_of_the_tree(n: int) -> None:
         assert seq.infoset_regrets[reached].max() <= 1e-12
         assert seq.max_regret <= 1e-5  # unreached sets: beliefs from trembles of size 1e-6
         for k in np.flatnonzero(g.infoset_player.astype(bool) & (g.infoset_size == 2)):
-            role, history = g.infoset_label(int(k)).split(":")
+            history = g.infoset_label(int(k)).split(":")[1]
             strong_node = np.flatnonzero(g.node_infoset == k)[0]  # pre-order: the strong branch first
             belief = cs.public_belief(n, history, prior, b)
             assert seq.beliefs[strong_node] == pytest.approx(belief, abs=1e-12 if reached[k] else 1e-5)
