@@ -230,8 +230,7 @@ def propagate(
     for k in range(n_periods):
         e, f, q = enter[k], fight[k], post[k]
         intact = weak[:, 1:].sum(1) + strong[:, 1:].sum(1)
-        out["reputation"][:, k] = _ratio((strong[:, 1:] * beliefs[:, 1:]).sum(1) + (weak[:, 1:] * beliefs[:, 1:]).sum(1),
-                                         intact)
+        out["reputation"][:, k] = _ratio(((weak + strong)[:, 1:] * beliefs[:, 1:]).sum(1), intact)
         entry_w, entry_s = weak * e, strong * e
         fights = entry_w * f
         out["entry"][:, k] = np.asarray((entry_w + entry_s).sum(1), dtype=float)
