@@ -226,3 +226,35 @@ def test_backward_induction_grid_must_hold_the_thresholds_to_be_exact() -> None:
     assert np.abs(cs.chain_store_by_backward_induction(6, 0.05, 2.0, 0.5, coarse).path.entry - path.entry).max() > 0.1
     with pytest.raises(ValueError, match="hold the prior"):
         cs.chain_store_by_backward_induction(3, 0.1, 2.0, 0.5, np.linspace(0, 1, 11)[[0, 2, 5, 10]])
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_closed_form_values_on_the_tree_in_rational_arithmetic(n: int) -> None:
+    """The closed form in Fractions, played on the tree with exact reach probabilities and payoffs, gives
+    exactly the closed-form path values (entrants and incumbent) and makes every reached weak decision an
+    exact indifference or a strict preference for the action it takes."""
+    prior, a, b = F(1, 10), F(2), F(1, 2)
+    g = cs.chain_store_game(n, prior, a, b)
+    beh = cs.closed_form_behavior(g, prior, a, b)
+    reach = np.array([F(1)] * g.n_nodes, dtype=object)
+    for lvl in g.levels[1:]:
+        reach[lvl] = reach[g.parent[lvl]] * beh[g.edge_action[lvl]]
+    values = [F(0)] * g.n_players
+    for t in g.terminals:
+        for i, v in enumerate(g.exact_outcome(int(g.node_outcome[t]))):
+            values[i] += reach[t] * v
+    obj = lambda x: np.array([x], dtype=object)  # noqa: E731
+    path = cs.chain_store_path(n, obj(prior), obj(a), obj(b))
+    assert values[:n] == list(path.entrant_values[0])
+    assert values[n] == path.incumbent_value[0]
+    for k in np.flatnonzero(g.infoset_player == n + 1):  # the weak type after entry: fight vs accommodate
+        v = int(np.flatnonzero(g.node_infoset == k)[0])
+        if reach[v] == 0:
+            continue
+        _, history = g.infoset_label(int(k)).split(":")
+        n_left = n - len(history)
+        p = cs.public_belief(n, history, prior, b)
+        fight = -1 + cs.weak_value(n_left - 1, cs.posterior_after_fight(n_left, p, b), a, b)
+        accommodate = cs.weak_value(n_left - 1, 0 * p, a, b)
+        f = beh[int(g.action_offset[k])]
+        assert (f == 1 and fight >= accommodate) or (f == 0 and fight <= accommodate) or fight == accommodate

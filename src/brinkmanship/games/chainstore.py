@@ -283,8 +283,8 @@ def public_belief(n_entrants: int, history: str, prior: Any, b: Any) -> Any:
         if step == FIGHT:
             p = posterior_after_fight(n_left, p, b)
         elif step == ACCOMMODATE:
-            p = 0 * p
-    return p[()]
+            p = np.asarray(0 * p)
+    return np.asarray(p)[()]
 
 
 def closed_form_behavior(g: ExtensiveGame, prior: Any, a: Any, b: Any) -> np.ndarray:
