@@ -53,7 +53,17 @@ NAMED = {
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
     "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
-    "PHASE_STREAM": "spawn-key tag of the stream of phase entry months (keeps it apart from the others)",
+    # counter-based random numbers (Philox4x32-10, Salmon et al. 2011): the generator's published constants
+    "PHILOX_M0": "Philox4x32 round multiplier", "PHILOX_M1": "Philox4x32 round multiplier",
+    "PHILOX_W0": "Philox4x32 key increment", "PHILOX_W1": "Philox4x32 key increment",
+    "PHILOX_ROUNDS": "Philox4x32-10: ten rounds", "WORDS": "words per Philox output block",
+    "KEY_WORDS": "words of the Philox key", "MASK32": "32-bit words", "WORD_BITS": "32-bit words",
+    "TO_UNIT": "a 32-bit word to a uniform in [0, 1)", "INITIAL_WORD": "counter word of a run's initial draws",
+    "PHASE_WORD": "counter word of a run's phase-entry draws (keeps them apart from the others)",
+    # portable exp and log (fmath): the definition of the functions and their series
+    "TWO": "doubling a mantissa; ln m = 2 atanh(s)", "TWO_I": "Horner loops start at the second coefficient",
+    "LN2_HI": "Cody-Waite split of ln 2", "LN2_LO": "Cody-Waite split of ln 2",
+    "HALF": "round to nearest", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",
     "TOP": "explain: how many actions are named",

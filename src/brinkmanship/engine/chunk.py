@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine import fmath
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
     EVENT_OF_ACTION,
@@ -294,9 +295,7 @@ class Chunk:
     # -- the month ------------------------------------------------------------------------------------
     def step(self, t: int) -> None:
         """Advance every open run by one month."""
-        u = self.s.month()
-        if self.compacted:
-            u = u[:, self.orig]
+        u = self.s.month(self.orig if self.compacted else None)  # closed runs draw nothing
         if self.n:
             self._step(t, u)
         else:
@@ -489,7 +488,7 @@ class Chunk:
         self.deaths_civ[w] += conv * share
         self.deaths_mil[w] += conv * (1.0 - share)
         mean = np.maximum(c["war.detonations_mean"], 1.0)
-        det = np.ceil(-np.log(np.maximum(init[I_DETON], LOG_FLOOR)) * mean)
+        det = np.ceil(-fmath.log(np.maximum(init[I_DETON], LOG_FLOOR)) * mean)
         det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads[w]), 1.0)) * nuclear[w]
         per = dyn.loguniform_scale(c, "war.deaths_per_detonation", init[I_NUC_SCALE])
         self.detonations[w] += det

@@ -1,0 +1,78 @@
+"""exp and log from additions, multiplications, divisions and exact scalings only, the same in NumPy and Numba.
+
+NumPy's own exp and log are vectorised approximations whose last bit can differ from the C library's that
+compiled code calls; both simulators compute the model's exponentials and logarithms here, in the same
+order of IEEE operations (each correctly rounded), so the fused kernel and the NumPy reference agree to
+the bit. Accuracy: within a few units in the last place (tests compare with the C library).
+`exp_scalar` and `log_scalar` are the one-number versions the kernel compiles; the array versions below
+repeat their operations on arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+TWO = 2.0  # doubling a mantissa; ln m = 2 atanh(s)
+LN2 = math.log(TWO)
+INV_LN2 = 1.0 / LN2
+# Cody and Waite's split of ln 2 (fdlibm): LN2_HI has trailing zero bits, so k * LN2_HI is exact
+LN2_HI = 6.93147180369123816490e-01
+LN2_LO = 1.90821492927058770002e-10
+HALF = 0.5  # rounds x / ln 2 to the nearest integer
+TWO_I = 2  # the Horner loops start at the second-highest coefficient
+EXP_TERMS = 14  # Taylor terms of exp on |r| <= ln(2) / 2: the next term is below 2^-60
+EXP_COEF = tuple(1.0 / math.factorial(j) for j in range(EXP_TERMS))
+LOG_TERMS = 12  # odd-power terms of 2 atanh(s) for |s| <= 0.172: the next is below 2^-60
+LOG_COEF = tuple(1.0 / (TWO * j + 1) for j in range(LOG_TERMS))
+SQRT_HALF = math.sqrt(HALF)  # log's mantissa is brought into [sqrt(1/2), sqrt(2))
+
+
+def exp_scalar(x: float) -> float:
+    """e^x for one float: x = k ln 2 + r, a Taylor polynomial of r in Horner form, scaled by 2^k."""
+    k = math.floor(x * INV_LN2 + HALF)
+    r = (x - k * LN2_HI) - k * LN2_LO
+    p = EXP_COEF[EXP_TERMS - 1]
+    for j in range(EXP_TERMS - TWO_I, -1, -1):
+        p = p * r + EXP_COEF[j]
+    return math.ldexp(p, int(k))
+
+
+def log_scalar(x: float) -> float:
+    """ln x for one positive float: x = m 2^e with m near 1, ln m = 2 atanh((m - 1) / (m + 1)) as a series."""
+    m, e = math.frexp(x)
+    if m < SQRT_HALF:
+        m = m * TWO
+        e = e - 1
+    s = (m - 1.0) / (m + 1.0)
+    s2 = s * s
+    p = LOG_COEF[LOG_TERMS - 1]
+    for j in range(LOG_TERMS - TWO_I, -1, -1):
+        p = p * s2 + LOG_COEF[j]
+    return (e * LN2_HI + TWO * s * p) + e * LN2_LO
+
+
+def exp(x: np.ndarray) -> np.ndarray:
+    """`exp_scalar` on an array (the same operations, element by element)."""
+    x = np.asarray(x, dtype=float)
+    k = np.floor(x * INV_LN2 + HALF)
+    r = (x - k * LN2_HI) - k * LN2_LO
+    p = np.full(x.shape, EXP_COEF[EXP_TERMS - 1])
+    for j in range(EXP_TERMS - TWO_I, -1, -1):
+        p = p * r + EXP_COEF[j]
+    return np.ldexp(p, k.astype(np.int64))
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    """`log_scalar` on an array of positive floats."""
+    m, e = np.frexp(np.asarray(x, dtype=float))
+    low = m < SQRT_HALF
+    m = np.where(low, m * TWO, m)
+    e = (e - low).astype(np.float64)
+    s = (m - 1.0) / (m + 1.0)
+    s2 = s * s
+    p = np.full(s.shape, LOG_COEF[LOG_TERMS - 1])
+    for j in range(LOG_TERMS - TWO_I, -1, -1):
+        p = p * s2 + LOG_COEF[j]
+    return (e * LN2_HI + TWO * s * p) + e * LN2_LO
