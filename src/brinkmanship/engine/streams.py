@@ -10,6 +10,8 @@ numbers), which sharpens comparisons between them. `engine.fused` draws the same
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from brinkmanship.engine.philox import INITIAL_WORD, MASK32, PHASE_WORD, WORD_BITS, stream_key, uniforms
@@ -30,7 +32,6 @@ class Streams:
         runs = np.arange(start, stop, dtype=np.uint64)
         self.run_lo, self.run_hi = runs & np.uint64(MASK32), runs >> np.uint64(WORD_BITS)
         self._next = 0
-        self.initial = self._draw(INITIAL_WORD, k_init)
 
     @classmethod
     def for_blocks(cls, seed: int, block_ids: np.ndarray, block: int, k_init: int, k_month: int,
@@ -46,8 +47,12 @@ class Streams:
         self.run_lo = np.tile(np.arange(block, dtype=np.uint64), ids.size)
         self.run_hi = np.repeat(ids & np.uint64(MASK32), block)
         self._next = 0
-        self.initial = self._draw(INITIAL_WORD, k_init)
         return self
+
+    @cached_property
+    def initial(self) -> np.ndarray:
+        """(k_init, runs) each run's initial uniforms (drawn when first read: the fused kernel draws its own)."""
+        return self._draw(INITIAL_WORD, self.k_init)
 
     def _draw(self, word: int, k: int, runs: np.ndarray | None = None) -> np.ndarray:
         lo, hi = (self.run_lo, self.run_hi) if runs is None else (self.run_lo[runs], self.run_hi[runs])
