@@ -42,8 +42,10 @@ I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER =
 K_INIT_FIXED = 8
 SLOTS_PER_DEADLINE = 2
 # uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
-# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation
-M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
+# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation.
+# Slots 0-3 (one Philox block) are the draws most months need; the city and the rules' draws (the next block)
+# only months with strikes or events, so the fused kernel draws that block only then
+M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY = range(5)
 K_MONTH_FIXED = 5
 
 

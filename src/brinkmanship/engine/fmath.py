@@ -16,27 +16,37 @@ import numpy as np
 
 TWO = 2.0  # doubling a mantissa; ln m = 2 atanh(s)
 LN2 = math.log(TWO)
-INV_LN2 = 1.0 / LN2
 # Cody and Waite's split of ln 2 (fdlibm): LN2_HI has trailing zero bits, so k * LN2_HI is exact
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
 HALF = 0.5  # rounds x / ln 2 to the nearest integer
 TWO_I = 2  # the Horner loops start at the second-highest coefficient
-EXP_TERMS = 14  # Taylor terms of exp on |r| <= ln(2) / 2: the next term is below 2^-60
+TABLE_BITS = 5  # exp reduces x by multiples of ln 2 / 32 and reads 2^(j/32) from a table
+TABLE_SIZE = 1 << TABLE_BITS
+EXP_TABLE = np.array([math.exp(j * LN2 / TABLE_SIZE) for j in range(TABLE_SIZE)])  # the same table for both
+EXP_TERMS = 7  # Taylor terms of exp on |r| <= ln(2) / 64: the next term is below 2^-57
 EXP_COEF = tuple(1.0 / math.factorial(j) for j in range(EXP_TERMS))
 LOG_TERMS = 12  # odd-power terms of 2 atanh(s) for |s| <= 0.172: the next is below 2^-60
 LOG_COEF = tuple(1.0 / (TWO * j + 1) for j in range(LOG_TERMS))
 SQRT_HALF = math.sqrt(HALF)  # log's mantissa is brought into [sqrt(1/2), sqrt(2))
+SCALE = TABLE_SIZE / LN2
+STEP_HI = LN2_HI / TABLE_SIZE  # exact: a power-of-two division
+STEP_LO = LN2_LO / TABLE_SIZE
+MIN_EXP, MAX_EXP = -1022, 1023  # exponents of normal floats: 2^m is exact, so scaling by it is exact
+POW2 = np.ldexp(1.0, np.arange(MIN_EXP, MAX_EXP + 1))
 
 
 def exp_scalar(x: float) -> float:
-    """e^x for one float: x = k ln 2 + r, a Taylor polynomial of r in Horner form, scaled by 2^k."""
-    k = math.floor(x * INV_LN2 + HALF)
-    r = (x - k * LN2_HI) - k * LN2_LO
+    """e^x for one float: x = (32 m + j) ln 2 / 32 + r, a Taylor polynomial of r in Horner form, times the
+    table's 2^(j/32), times 2^m (exact for normal results; m is clamped to the normal exponents)."""
+    k = math.floor(x * SCALE + HALF)
+    r = (x - k * STEP_HI) - k * STEP_LO
     p = EXP_COEF[EXP_TERMS - 1]
     for j in range(EXP_TERMS - TWO_I, -1, -1):
         p = p * r + EXP_COEF[j]
-    return math.ldexp(p, int(k))
+    j = int(k) & (TABLE_SIZE - 1)
+    m = min(max((int(k) - j) >> TABLE_BITS, MIN_EXP), MAX_EXP)
+    return (EXP_TABLE[j] * p) * POW2[m - MIN_EXP]
 
 
 def log_scalar(x: float) -> float:
@@ -56,12 +66,15 @@ def log_scalar(x: float) -> float:
 def exp(x: np.ndarray) -> np.ndarray:
     """`exp_scalar` on an array (the same operations, element by element)."""
     x = np.asarray(x, dtype=float)
-    k = np.floor(x * INV_LN2 + HALF)
-    r = (x - k * LN2_HI) - k * LN2_LO
+    k = np.floor(x * SCALE + HALF)
+    r = (x - k * STEP_HI) - k * STEP_LO
     p = np.full(x.shape, EXP_COEF[EXP_TERMS - 1])
     for j in range(EXP_TERMS - TWO_I, -1, -1):
         p = p * r + EXP_COEF[j]
-    return np.ldexp(p, k.astype(np.int64))
+    ki = k.astype(np.int64)
+    j = ki & (TABLE_SIZE - 1)
+    m = np.clip((ki - j) >> TABLE_BITS, MIN_EXP, MAX_EXP)
+    return (EXP_TABLE[j] * p) * POW2[m - MIN_EXP]
 
 
 def log(x: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from types import ModuleType
 import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine import fmath
 from brinkmanship.engine.chunk import (
     I_COUNTER,
     I_WAR,
@@ -30,6 +31,9 @@ from brinkmanship.engine.chunk import (
     K_MONTH_FIXED,
     LOG_FLOOR,
     M_ACTION,
+    M_CITY,
+    M_DETAIL,
+    M_RESP,
     M_TALKS,
     WARHEAD_BIN,
     WARHEAD_BINS,
@@ -151,6 +155,7 @@ def _month_rows(c: Compiled, w: int) -> np.ndarray:
             k.T_DEAL_CLOSES: dyn.deal_close_probability(c, posture),
             k.T_INVASION_SUCCEEDS: dyn.invasion_success(c, posture),
         }
+        rows[k.T_INVADE_WEIGHT] = fmath.exp(np.clip(rows[k.T_INVADE], -LOGIT_CLIP, LOGIT_CLIP))
         for row, v in rows.items():
             mon[row, t] = np.broadcast_to(np.asarray(v, dtype=float), (w,))
     return mon
@@ -221,7 +226,7 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     trans = np.zeros((nblocks, P, P), dtype=np.int64)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
-                     *range(M_ACTION, M_TALKS + 1), K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
+                     M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
     st = _structure(c, w)
     k.simulate_runs(
         streams.run_lo, streams.run_hi, np.uint64(streams.key[0]), np.uint64(streams.key[1]), H, streams.k_init,

@@ -36,7 +36,7 @@ from brinkmanship.engine.philox import (
  N_PAR) = range(35)
 # per-month terms: rows of `mon` (the state-free parts of the action log-odds, then the month's mechanisms)
 (T_MISSILE, T_NUCLEAR_TEST, T_PROVOCATION, T_NEGOTIATE, T_ACCEPT, T_FREEZE, T_INVADE, T_NUCLEAR_USE, T_GAIN,
- T_DEAL_CLOSES, T_INVASION_SUCCEEDS, N_MON) = range(12)
+ T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, N_MON) = range(13)
 # log-uniform draws: rows of `lu` (log of the range's low end, log-width; `lu_on` 0: the value itself)
 LU_CITY, LU_WAR, LU_DETONATION = range(3)
 # columns of `rule_i` and `dl_i`
@@ -64,27 +64,44 @@ log = numba.njit(**JIT)(fmath.log_scalar)
 
 
 @numba.njit(**JIT)
-def philox_uniforms(run_lo, run_hi, word, k0, k1, out, k):  # pragma: no cover - compiled
+def round_keys(k0, k1):  # pragma: no cover - compiled
+    """(PHILOX_ROUNDS, 2) the key of each round (the Weyl sequence of the key), computed once per batch."""
+    keys = np.empty((PHILOX_ROUNDS, 2), dtype=np.uint64)
+    key0, key1 = k0 & _U32, k1 & _U32
+    for r in range(PHILOX_ROUNDS):
+        if r:
+            key0 = (key0 + _W0) & _U32
+            key1 = (key1 + _W1) & _U32
+        keys[r, 0] = key0
+        keys[r, 1] = key1
+    return keys
+
+
+@numba.njit(**JIT)
+def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover - compiled
+    """Slots 4 block .. 4 block + 3 (those below k) of one run at month word `word` into `out`
+    (engine.philox.uniforms, for one run and one output block)."""
+    x0, x1, x2, x3 = run_lo, run_hi, np.uint64(word), np.uint64(block)
+    for r in range(PHILOX_ROUNDS):
+        p0 = x0 * _M0
+        p1 = x2 * _M1
+        x0, x1, x2, x3 = (p1 >> _SHIFT) ^ x1 ^ keys[r, 0], p1 & _U32, (p0 >> _SHIFT) ^ x3 ^ keys[r, 1], p0 & _U32
+    base = block * WORDS
+    if base < k:
+        out[base] = float(x0) * TO_UNIT
+    if base + 1 < k:
+        out[base + 1] = float(x1) * TO_UNIT
+    if base + 2 < k:
+        out[base + 2] = float(x2) * TO_UNIT
+    if base + 3 < k:
+        out[base + 3] = float(x3) * TO_UNIT
+
+
+@numba.njit(**JIT)
+def philox_uniforms(run_lo, run_hi, word, keys, out, k):  # pragma: no cover - compiled
     """Slots 0..k-1 of one run at month word `word` into out[:k] (engine.philox.uniforms, for one run)."""
     for block in range((k + WORDS - 1) // WORDS):
-        x0, x1, x2, x3 = run_lo, run_hi, np.uint64(word), np.uint64(block)
-        key0, key1 = k0, k1
-        for r in range(PHILOX_ROUNDS):
-            if r:
-                key0 = (key0 + _W0) & _U32
-                key1 = (key1 + _W1) & _U32
-            p0 = x0 * _M0
-            p1 = x2 * _M1
-            x0, x1, x2, x3 = (p1 >> _SHIFT) ^ x1 ^ key0, p1 & _U32, (p0 >> _SHIFT) ^ x3 ^ key1, p0 & _U32
-        base = block * WORDS
-        if base < k:
-            out[base] = float(x0) * TO_UNIT
-        if base + 1 < k:
-            out[base + 1] = float(x1) * TO_UNIT
-        if base + 2 < k:
-            out[base + 2] = float(x2) * TO_UNIT
-        if base + 3 < k:
-            out[base + 3] = float(x3) * TO_UNIT
+        philox_block(run_lo, run_hi, word, block, keys, out, k)
 
 
 @numba.njit(**JIT)
@@ -118,6 +135,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
+    keys = round_keys(k0, k1)
     for b in numba.prange(nblocks):
         lo = b * n // nblocks
         hi = (b + 1) * n // nblocks
@@ -128,7 +146,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
         weights = np.empty(N_ACTIONS)
         deadline_month = np.empty(dl_i.shape[0], dtype=np.int64)
         for i in range(lo, hi):
-            _one_run(i, b, run_lo[i], run_hi[i], k0, k1, horizon, k_init, k_month, par, mon, delivery_tab,
+            _one_run(i, b, run_lo[i], run_hi[i], keys, horizon, k_init, k_month, par, mon, delivery_tab,
                      test_weight, rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes,
                      list_total, orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists,
                      strikes, weights, deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out,
@@ -136,7 +154,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
 
 
 @numba.njit(**JIT)
-def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, delivery_tab, test_weight, rule_i,
+def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_tab, test_weight, rule_i,
              rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes, list_total, orders,
              salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists, strikes, weights,
              deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out,
@@ -151,7 +169,7 @@ def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, deliver
     ci = i if par.shape[1] > 1 else 0
     n_rules = rule_i.shape[0]
     n_lists = list_sizes.shape[0]
-    philox_uniforms(rlo, rhi, INITIAL_WORD, k0, k1, init, k_init)
+    philox_uniforms(rlo, rhi, INITIAL_WORD, keys, init, k_init)
     for j in range(dl_i.shape[0]):
         span = dl_i[j, D_LAST] - dl_i[j, D_FIRST] + 1
         deadline_month[j] = dl_i[j, D_FIRST] + min(int(init[k_init_fixed + 2 * j] * span), span - 1)
@@ -175,7 +193,8 @@ def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, deliver
     preventive = False
     quiet = 0
     for t in range(horizon):
-        philox_uniforms(rlo, rhi, t, k0, k1, u, k_month)
+        philox_block(rlo, rhi, t, 0, keys, u, k_month)  # the slots every month reads
+        drawn = WORDS  # the later blocks (city, rules) are drawn when first read
         talks = talks_idx * step
         for k in range(N_CLASSES):
             strikes[k] = 0
@@ -233,22 +252,23 @@ def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, deliver
                     threat1 = threat1 + term
                 else:
                     threat2 = threat2 + term
-            weights[HOLD] = 0.0
             weights[MISSILE] = mon[T_MISSILE, t, ci] - tk - mature + struck - deter * threat0
             weights[NUCLEAR_TEST] = mon[T_NUCLEAR_TEST, t, ci] - tk - mature + struck - deter * threat1
             weights[PROVOCATION] = mon[T_PROVOCATION, t, ci] + struck - deter * threat2
             weights[NEGOTIATE] = mon[T_NEGOTIATE, t, ci] + tk
             weights[ACCEPT] = mon[T_ACCEPT, t, ci] + tk
             weights[FREEZE_ACT] = mon[T_FREEZE, t, ci] + tk + mature + par[P_RESTRAINT, ci]
-            weights[INVADE] = mon[T_INVADE, t, ci]
             weights[NUCLEAR_USE] = mon[T_NUCLEAR_USE, t, ci] + struck
-            total_w = 0.0
-            for k in range(N_ACTIONS):
-                w = exp(min(max(weights[k], -clip), clip))
-                if k == ACCEPT and not talks >= par[P_DEAL_FROM, ci]:
-                    w = w * 0.0
-                elif k == NUCLEAR_USE and not warheads >= 1.0:
-                    w = w * 0.0
+            total_w = 1.0  # holding: log-odds 0, weight exp(0) = 1 exactly
+            weights[HOLD] = total_w
+            for k in range(1, N_ACTIONS):
+                if k == INVADE:
+                    w = mon[T_INVADE_WEIGHT, t, ci]  # state-free: exp taken once per month
+                elif (k == ACCEPT and not talks >= par[P_DEAL_FROM, ci]) or (
+                        k == NUCLEAR_USE and not warheads >= 1.0):
+                    w = 0.0  # unavailable: a finite weight times 0
+                else:
+                    w = exp(min(max(weights[k], -clip), clip))
                 total_w = total_w + w
                 weights[k] = total_w  # the running sum (cumsum)
             x = u[m_action] * total_w
@@ -291,7 +311,12 @@ def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, deliver
         for r in range(n_rules):
             ev = rule_i[r, R_EVENT]
             happened = is_m if ev == 0 else (is_n if ev == 1 else is_p)
-            if not (happened and u[k_fixed + r] < rule_prob[r, ci]):
+            if not happened:
+                continue
+            while drawn <= k_fixed + r:
+                philox_block(rlo, rhi, t, drawn // WORDS, keys, u, k_month)
+                drawn += WORDS
+            if not u[k_fixed + r] < rule_prob[r, ci]:
                 continue
             if rule_i[r, R_STRIKE]:
                 count = int(rule_i[r, R_COUNT] * (missiles if rule_i[r, R_PER_MISSILE] else 1.0))
@@ -336,6 +361,9 @@ def _one_run(i, b, rlo, rhi, k0, k1, horizon, k_init, k_month, par, mon, deliver
                 new_war = True
             talks = talks - par[P_SETBACK_STRIKE, ci]
         if total > 0:
+            while drawn <= m_city:
+                philox_block(rlo, rhi, t, drawn // WORDS, keys, u, k_month)
+                drawn += WORDS
             city = loguniform(lu, lu_on, LU_CITY, par[P_CITY_FACTOR, ci], u[m_city])
             mil = mil + (total - strikes[CIVILIAN]) * par[P_MILITARY_PER_TARGET, ci]
             civ = civ + strikes[CIVILIAN] * city
