@@ -126,13 +126,15 @@ def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk
 def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int,
                         adversary: str | Adversary, chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
                         console: Any = None, max_memory: int | None = None,
-                        types: Types | None = None, model: Any = None) -> list[SimulationResult]:
+                        types: Types | None = None, model: Any = None,
+                        per_strategy: dict[str, dict[str, float]] | None = None) -> list[SimulationResult]:
     """Simulate each strategy against one decision model, with a progress bar per strategy, after checking
     that the work fits `max_memory` (bytes; default the package limit).
 
     With `types` (not the point type) each run draws its type from its own stream (`Types.draw`); the runs'
     type indices are kept in each result's `extra["type_index"]`. `model`: that typed decision model, when
-    the caller reuses its solutions.
+    the caller reuses its solutions. `per_strategy`: parameter overrides per strategy name (a strategic
+    coercer's execution probabilities and the target's beliefs).
     """
     from brinkmanship.engine import simulate
 
@@ -146,8 +148,10 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
     with progress_bar(progress, console) as bar:
         advances = [bar.add(s.name, runs) for s in strategies]
         for s, advance in zip(strategies, advances, strict=True):
+            extra = (per_strategy or {}).get(s.name, {})
+            ov = {**overrides, **extra} if overrides and extra else (overrides or extra or None)
             res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                           overrides=overrides, progress=advance, max_memory=max_memory)
+                           overrides=ov, progress=advance, max_memory=max_memory)
             if typed:
                 res.extra["type_index"] = index
             results.append(res)
@@ -157,8 +161,14 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
 def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | Strategy] | None = None, *,
             runs: int = DEFAULT_RUNS, seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
             chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
-            types: str | Types | None = None, type_count: int | None = None) -> Comparison:
+            types: str | Types | None = None, type_count: int | None = None,
+            coercer: str = "committed") -> Comparison:
     """Simulate strategies side by side (default: all of the scenario's) as `brink compare` does.
+
+    `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
+    coercer's decision, in equilibrium with the target's belief; outcomes are then exact, per type, and the
+    JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
+    iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
 
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
     target): `prior` (the default: K = `type_count` quasi-random draws of the adversary's numbers from their
@@ -185,6 +195,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     sts = _strategies(sc, strategies)
     adversary, memory = parse_adversary(adversary), _memory(max_memory)
     typeset = resolve_types(sc, adversary, types, type_count)
+    from brinkmanship._api.coercer import check_coercer
+
+    strategic = check_coercer(coercer, adversary) == "strategic"
+    exact = exact or strategic
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
@@ -192,12 +206,26 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         for s in sts:
             check_planner(compile_model(sc, s), typeset.count, memory)
     model = _typed_model(adversary, typeset)
-    results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                  types=typeset, model=model)
+    equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
+    if strategic:
+        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+
+        equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
+        per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
+        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                      types=typeset, model=model, per_strategy=per_strategy)
+    else:
+        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                      types=typeset, model=model)
     exact_probs = None
     per_type: dict = {}
     run_share: dict | None = None
-    if exact and not typeset.is_point:
+    if strategic:
+        from brinkmanship.engine.constants import OUTCOMES
+
+        per_type = {k: e.outcomes for k, e in equilibria.items()}
+        exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
+    elif exact and not typeset.is_point:
         from brinkmanship.engine.constants import OUTCOMES
 
         per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
@@ -212,13 +240,20 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         run_share = {k: v[1] for k, v in by_type.items()}
     summary = summarise(results, _prohibited_counts(sts), exact_probs)
     add_types(summary, typeset, per_type, run_share, exact)
+    if strategic:
+        from brinkmanship._api.coercer import equilibrium_summary
+
+        summary["coercer"] = {"kind": "strategic", "strategies": {
+            k: equilibrium_summary(sc, e, weights) for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
+    if strategic:
+        method = "equilibrium of a strategic coercer, " + method
     if not typeset.is_point:
         method += f" over {typeset.count} {typeset.kind} types"
     prov = Provenance(method=method, scenario=sc.name,
                       strategies=tuple(s.name for s in sts), adversary=results[0].adversary, seed=seed,
                       runs=runs, settings={"chunk_size": chunk_size, "exact": exact, "types": typeset.kind,
-                                           "type_count": typeset.count})
+                                           "type_count": typeset.count, "coercer": coercer})
     return Comparison(summary, results, prov)
 
 

@@ -25,6 +25,7 @@ from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     BUILDUP_O,
     DEAL_O,
+    DISCOUNT_CAP,
     FREEZE_O,
     LIMITED_O,
     NUCLEAR_O,
@@ -37,14 +38,13 @@ from brinkmanship.adversary.kernel import (
     annuity_from,
     col,
     mcol,
-    DISCOUNT_CAP,
     talks_matrix,
     tested_key,
 )
 from brinkmanship.adversary.planner import TIE_TOL, Decision, Evaluator, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -102,6 +102,7 @@ class Payoffs:
         self.delta = c[C + "discount"]
         remaining = c.horizon - mk.t - 1
         annuity = np.reshape(annuity_from(self.delta, remaining, c["adversary.beyond_horizon"]), (-1, 1))
+        self.annuity = annuity
         life = np.reshape(c[C + "life_cost"], (-1, 1)) / THOUSAND
         ally = np.reshape(c[C + "allied_share"], (-1, 1))
         enemy = np.reshape(c[C + "enemy_civilian_weight"], (-1, 1))
@@ -238,6 +239,7 @@ class Sweep:
 
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
+    gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -256,6 +258,9 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
     W = np.broadcast_to(col(c["adversary.beyond_horizon"]) * last.flow
                         / (1 - np.minimum(col(last.delta), DISCOUNT_CAP)), (n, *grid.shape)).copy()
     decided: list[dict[str, np.ndarray]] = [{} for _ in range(H)]
+    k0, m0, r0 = sol.initial_state()
+    at_start = lambda x: np.broadcast_to(x, (n, *grid.shape))[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]  # noqa: E731
+    gains: dict[str, np.ndarray] = {}
     for t in range(H - 1, -1, -1):
         ev = sol.evaluator(t)
         policy = ev.month_values().policy
@@ -268,6 +273,7 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
                 gain = (CoercerMonth(on, W, ev, by_id, pay, cache).expected(on.action_branches(a))
                         - CoercerMonth(off, W, ev, by_id, pay, cache).expected(off.action_branches(a)))
                 decided[t][th.id] = _decide(gain)
+                gains[th.id] = at_start(gain)
                 execution[th.prob] = execution_probability(c, th, decided[t][th.id])
         mk = _again(mk, execution)
         cm = CoercerMonth(mk, W, ev, by_id, pay, cache)
@@ -281,13 +287,16 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             audience = col(c[C + "audience_cost"])
             acting = cm.expected(mk.deadline_branches()) + col(c[C + "reputation_value"]) * belief_swing(mk, th.id)
             arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).hazard_grid, (n, *grid.shape))
-            decided[t][th.id] = np.where(arrive > 0, _decide(acting - (chosen - audience)), 1.0)
+            gain = acting - (chosen - audience)
+            decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
+            if np.any(arrive > 0):
+                gains[th.id] = at_start(gain)
             execution[th.prob] = execution_probability(c, th, decided[t][th.id])
             h = _again(mk, execution).hazard_grid
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
         W = np.ascontiguousarray(np.broadcast_to(pay.flow + value, (n, *grid.shape)))
-    return Sweep(decided=decided, W0=W)
+    return Sweep(decided=decided, W0=W, gain=gains)
 
 
 @dataclass
@@ -319,7 +328,8 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                 continue
             if th.kind == "deadline":
                 arrive = np.broadcast_to(_again(mk, {**mk.execution, th.prob: 1.0}).hazard_grid, mass.shape)
-                w = mass * arrive
+                dl = c.deadlines[0]
+                w = mass * (arrive > 0) / (dl.last_month - dl.first_month + 1)  # the date falls in this month
                 if first[th.id] is None and np.any(arrive > 0):
                     first[th.id] = t
             else:
@@ -371,6 +381,9 @@ class Equilibrium:
     triggered: dict[str, np.ndarray]  # (n,) expected triggers on the equilibrium path
     outcomes: np.ndarray  # (n, 6)
     coercer_value: np.ndarray  # (n,)
+    gain: dict[str, np.ndarray]  # (n,) gain from carrying out at the first trigger from the start state
+    direct_cost: dict[str, np.ndarray]  # (n,) the cost of the act itself (strikes' deaths and cost, a round)
+    stakes: dict[str, np.ndarray]  # (n,) reputation bought plus the audience cost avoided
     starts: list[Start] = field(default_factory=list)
     several: np.ndarray | None = None  # (n,) bool: the starts ended at different beliefs
 
@@ -429,9 +442,34 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     value = sweep.W0[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
     execution = {th.id: chance[th.id] + (1 - chance[th.id]) * declared[th.id] * path.decided_share[th.id]
                  for th in threats}
+    pay = Payoffs(Month(c, sol.grid, 0, n, False, sol.paths))
+    stakes = {th.id: _per_sample(c, C + "reputation_value", n) + _per_sample(c, C + "audience_cost", n)
+              for th in threats}
     return Equilibrium(threats=threats, declared=declared, chance=chance, execution=execution,
                        triggered=path.triggered, outcomes=path.outcomes, coercer_value=value,
+                       gain={th.id: sweep.gain.get(th.id, np.zeros(n)) for th in threats},
+                       direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
                        starts=[r[0] for r in runs], several=several)
+
+
+def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
+    """The cost to the coercer of the act itself, once: the strikes (their deaths and cost, a launch's mean
+    salvo for a per-missile rule) or a sanctions round; a preventive war's cost is the war's ending itself."""
+    if th.kind == "rule":
+        r = next(r for r in c.rules if r.id == th.id)
+        if r.response != "strike":
+            return np.broadcast_to(np.asarray(pay.round_cost, dtype=float), (n,)).copy()
+        each = pay.city_cost if r.target_class == TargetClass.CIVILIAN_POPULATION else pay.target_cost
+        count = r.count * (dyn.mean_salvo(c) if r.per_missile else 1)
+        return np.broadcast_to(np.asarray(each * count, dtype=float), (n,)).copy()
+    d = next(d for d in c.deadlines if d.id == th.id)
+    if d.response == "strike":
+        each = pay.city_cost if d.target_class == TargetClass.CIVILIAN_POPULATION else pay.target_cost
+        return np.broadcast_to(np.asarray(each * d.count, dtype=float), (n,)).copy()
+    if d.response == "preventive_war":
+        once = pay.war_free[:, 0] - pay.annuity[:, 0] * np.reshape(c[C + "after_war"], (-1,))
+        return np.broadcast_to(-once, (n,)).copy()
+    return np.broadcast_to(np.asarray(pay.round_cost, dtype=float), (n,)).copy()
 
 
 def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibrium:
@@ -455,5 +493,6 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
               for i, s in enumerate(parts[0].starts)]
     return Equilibrium(threats=threats, declared=cat("declared"), chance=cat("chance"), execution=cat("execution"),
                        triggered=cat("triggered"), outcomes=np.concatenate([p.outcomes for p in parts]),
-                       coercer_value=np.concatenate([p.coercer_value for p in parts]), starts=starts,
+                       coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
+                       direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
                        several=np.concatenate([p.several for p in parts]))
