@@ -321,20 +321,53 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
     return Explanation(data, prov)
 
 
-def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None) -> Audit:
-    """Audit a strategy against humanitarian-law principles as `brink audit` does (not legal advice).
+def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None, *,
+          adversary: str | Adversary = "rational", types: str | Types | None = "point",
+          type_count: int | None = None, credibility: bool = True) -> Audit:
+    """Audit a strategy as `brink audit` does: humanitarian law (not legal advice) and credibility.
+
+    The credibility audit solves the strategic coercer's equilibrium under the scenario's `coercer:` payoffs
+    (default scenario: the first packaged one that lists the strategy) against `adversary` over `types`,
+    and judges per rule and deadline whether it would be carried out.
 
     Examples:
         >>> a = bk.audit("let-deterrence-fail")
         >>> a.prohibited > 0, a.to_frame().columns.tolist()[:3]
         (True, ['rule', 'principle', 'verdict'])
+        >>> sorted({f.verdict for f in a.credibility})
+        ['credible', 'not credible']
     """
     from brinkmanship.audit import audit_strategy
 
     st = load_strategy(strategy, scenario)
-    prov = Provenance(method="rule-based IHL checks", scenario=None if scenario is None else load_scenario(
-        scenario).name, strategies=(st.name,))
-    return Audit(audit_strategy(st), prov)
+    sc = load_scenario(scenario) if scenario is not None else _home_scenario(st)
+    found: list = []
+    note = ""
+    if credibility and sc is not None and sc.coercer is not None:
+        from brinkmanship._api.coercer import check_coercer
+        from brinkmanship._api.coercer import credibility as credibility_audit
+        from brinkmanship._api.typed import resolve_types
+
+        adv = parse_adversary(adversary)
+        check_coercer("strategic", adv)
+        found, _ = credibility_audit(sc, st, adv, resolve_types(sc, adv, types, type_count))
+    elif credibility:
+        note = "no scenario with a `coercer:` block given: no credibility audit (pass --scenario)"
+    prov = Provenance(method="rule-based IHL checks; credibility: equilibrium of a strategic coercer",
+                      scenario=None if sc is None else sc.name, strategies=(st.name,),
+                      settings={"credibility_note": note} if note else {})
+    return Audit(audit_strategy(st), prov, found)
+
+
+def _home_scenario(st: Strategy) -> Scenario | None:
+    """The first packaged scenario (by name) that lists the strategy, if any."""
+    from brinkmanship.spec.loader import packaged_scenarios
+
+    for name in sorted(packaged_scenarios()):
+        sc = load_scenario(name)
+        if st.name in sc.strategies:
+            return sc
+    return None
 
 
 def explore(scenario: str | Path, samples: int = 100, *, seed: int = 0,

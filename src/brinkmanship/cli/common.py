@@ -50,6 +50,9 @@ TYPES = Annotated[str | None, typer.Option(
 TYPE_COUNT = Annotated[int | None, typer.Option(
     "--type-count", help="K, the number of quasi-random types (default 64).")]
 
+COERCER = Annotated[str, typer.Option(
+    "--coercer", help="committed (default: the strategy file as written) | strategic (carrying out each rule and "
+                      "deadline is the coercer's decision, in equilibrium with the target's belief)")]
 MAX_MEMORY = Annotated[str, typer.Option(
     "--max-memory", help="Refuse work estimated to need more memory than this (e.g. 4G, 16G, 512M).")]
 DEFAULT_MAX_MEMORY = "4G"
