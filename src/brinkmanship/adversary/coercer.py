@@ -52,6 +52,7 @@ TOLERANCE = 1e-9  # largest change of a belief at which the iteration has conver
 MAX_ITERATIONS = 40  # iterations per starting point before the start is reported as not converged
 SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
+TIE_SHARE = 0.5  # an indifferent coercer carries out half the time (the rational target's tie rule)
 C = "coercer."
 
 
@@ -225,7 +226,7 @@ def _decide(gain: np.ndarray | float) -> np.ndarray:
     """1 where carrying out is better, 0 where not, 1/2 on a tie (the rational target's tie rule)."""
     gain = np.asarray(gain, dtype=float)
     tie = np.abs(gain) <= TIE_TOL * (1.0 + np.abs(gain))
-    return np.where(tie, 0.5, (gain > 0).astype(float))
+    return np.where(tie, TIE_SHARE, (gain > 0).astype(float))
 
 
 TRIGGERS = {Action.MISSILE_TEST: Event.MISSILE_TEST, Action.NUCLEAR_TEST: Event.NUCLEAR_TEST,

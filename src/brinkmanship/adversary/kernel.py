@@ -26,6 +26,7 @@ from brinkmanship.engine.constants import (
 )
 
 DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
 
@@ -37,7 +38,7 @@ TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCL
 def col(x: np.ndarray | float) -> np.ndarray | float:
     """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already on
     the grid (n, K, M, R), such as a strategic coercer's execution probability per state, pass through."""
-    if np.ndim(x) == 4:
+    if np.ndim(x) == len(GRID_AXES):
         return x
     return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
 
