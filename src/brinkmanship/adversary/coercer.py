@@ -407,16 +407,20 @@ def _per_sample(c: Compiled, name: str, n: int) -> np.ndarray:
 
 
 def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str, np.ndarray], n: int,
-             name: str) -> tuple[Start, Solution, Sweep, Path]:
+             name: str, seen: dict) -> tuple[Start, Solution, Sweep, Path]:
     """Best responses from beliefs `b`: the target solves under b, the coercer answers by backward induction,
-    b moves towards the coercer's execution probability on the path (a full step first, then damped)."""
+    b moves towards the coercer's execution probability on the path (a full step first, then damped).
+    `seen` keeps the answers to beliefs already solved (another start often reaches them)."""
     step, residual, it = 1.0, np.inf, 0
     while True:
         it += 1
-        cb = _with_beliefs(c, threats, b)
-        sol = solve(cb, decision)
-        sweep = coercer_sweep(cb, sol, threats)
-        path = forward(cb, sol, threats, sweep)
+        key = tuple(np.asarray(b[th.id], dtype=float).tobytes() for th in threats)
+        if key not in seen:
+            cb = _with_beliefs(c, threats, b)
+            sol = solve(cb, decision)
+            sweep = coercer_sweep(cb, sol, threats)
+            seen[key] = (sol, sweep, forward(cb, sol, threats, sweep))
+        sol, sweep, path = seen[key]
         target = {th.id: _per_sample(c, th.chance, n) + (1 - _per_sample(c, th.chance, n))
                   * _per_sample(c, th.prob, n) * path.decided_share[th.id] for th in threats}
         residual = max((float(np.max(np.abs(target[k] - b[k]))) for k in b), default=0.0)
@@ -433,7 +437,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     declared = {th.id: _per_sample(c, th.prob, n) for th in threats}
     chance = {th.id: _per_sample(c, th.chance, n) for th in threats}
     starts = {"declared": declared, "chance only": chance}
-    runs = [_iterate(c, decision, threats, dict(b), n, name) for name, b in starts.items()]
+    seen: dict = {}
+    runs = [_iterate(c, decision, threats, dict(b), n, name, seen) for name, b in starts.items()]
     first, sol, sweep, path = runs[0]
     several = np.zeros(n, dtype=bool)
     for other, *_ in runs[1:]:
