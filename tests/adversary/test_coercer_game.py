@@ -40,8 +40,8 @@ THREAT = {
         "believed": {"value": 1.0, "range": [0.0, 1.0], "assumption": True},
     }],
 }
-CASES = [  # (reputation value, audience cost): never strikes, strikes by reputation, strikes by audience cost
-    (0.0, 0.0), (10.0, 0.0), (0.0, 8.0)]
+CASES = [  # (reputation value, audience cost, the target's cost of a strike): never strikes; strikes by reputation,
+    (0.0, 0.0, 2.5), (10.0, 0.0, 2.5), (0.0, 8.0, 2.5), (10.0, 0.0, 0.05)]  # by audience cost; strikes, tested
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +111,12 @@ def _choices(g, eq) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize(("reputation", "audience"), CASES)
-def test_the_game_solvers_give_the_crisis_solvers_strategy_and_values(crisis, reputation, audience):
+@pytest.mark.parametrize(("reputation", "audience", "struck"), CASES)
+def test_the_game_solvers_give_the_crisis_solvers_strategy_and_values(crisis, reputation, audience, struck):
     sc, st = crisis
-    c = compile_model(sc, st, {"coercer.reputation_value": reputation, "coercer.audience_cost": audience})
+    numbers = {"coercer.reputation_value": reputation, "coercer.audience_cost": audience,
+               "adversary.strike_cost": struck}
+    c = compile_model(sc, st, numbers)
     eq = equilibrium(c)
     assert eq.converged
     g = crisis_game(c)
@@ -125,8 +127,7 @@ def test_the_game_solvers_give_the_crisis_solvers_strategy_and_values(crisis, re
     carried_out = strikes == {"strike"}
     assert eq.execution[RULE][0] == (1.0 if carried_out else 0.0)
     # the crisis solver at the equilibrium belief: the target's first move and both values
-    cb = compile_model(sc, st, {"coercer.reputation_value": reputation, "coercer.audience_cost": audience,
-                                f"rules.{RULE}.believed": float(eq.execution[RULE][0])})
+    cb = compile_model(sc, st, {**numbers, f"rules.{RULE}.believed": float(eq.execution[RULE][0])})
     sol = solve(cb)
     k0, m0, r0 = sol.initial_state()
     first = sol.policy(0)[:, 0, int(k0[0]), m0, r0]
