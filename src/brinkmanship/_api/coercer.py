@@ -117,12 +117,16 @@ def credibility(sc: Scenario, st: Strategy, adversary: Adversary, types: Types |
 def convergence(eq: Equilibrium) -> dict[str, Any]:
     """How the iteration went: per start its iterations and residual; several equilibria or not."""
     several = int(np.sum(eq.several)) if eq.several is not None else 0
+    cycles = [int(np.sum(s.cycling)) if s.cycling is not None else 0 for s in eq.starts]
+    notes = ["every start reached the same equilibrium" if not several else
+             f"{several} type(s) have several equilibria: the starts ended at different beliefs; the first "
+             "start's ('declared') is reported"]
+    if any(cycles):
+        notes.append(f"the best responses cycle for {max(cycles)} type(s) (no pure equilibrium: the coercer would "
+                     "mix); their beliefs are where the damped iteration stopped")
     return {"starts": [{"start": s.name, "iterations": s.iterations, "residual": s.residual,
-                        "converged": s.converged} for s in eq.starts],
-            "converged": eq.converged, "types_with_several_equilibria": several,
-            "note": ("every start reached the same equilibrium" if not several else
-                     f"{several} type(s) have several equilibria: the starts ended at different beliefs; the "
-                     "first start's ('declared') is reported")}
+                        "converged": s.converged, "types_cycling": c} for s, c in zip(eq.starts, cycles, strict=True)],
+            "converged": eq.converged, "types_with_several_equilibria": several, "note": "; ".join(notes)}
 
 
 def equilibrium_summary(sc: Scenario, eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, Any]:

@@ -48,8 +48,8 @@ from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Ta
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
-TOLERANCE = 1e-9  # largest change of a belief at which the iteration has converged
-MAX_ITERATIONS = 40  # iterations per starting point before the start is reported as not converged
+TOLERANCE = 1e-4  # largest change of a belief at which the iteration has converged (probabilities are shown to 2 d.p.)
+MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
 SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
 TIE_SHARE = 0.5  # an indifferent coercer carries out half the time (the rational target's tie rule)
@@ -368,6 +368,7 @@ class Start:
     residual: float
     converged: bool
     beliefs: dict[str, np.ndarray]  # threat id -> (n,) the target's belief where the iteration ended
+    cycling: np.ndarray | None = None  # (n,) bool: the best response alternates (no pure equilibrium there)
 
 
 @dataclass
@@ -412,6 +413,7 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
     b moves towards the coercer's execution probability on the path (a full step first, then damped).
     `seen` keeps the answers to beliefs already solved (another start often reaches them)."""
     step, residual, it = 1.0, np.inf, 0
+    history: list[dict[str, np.ndarray]] = []
     while True:
         it += 1
         key = tuple(np.asarray(b[th.id], dtype=float).tobytes() for th in threats)
@@ -424,8 +426,18 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
         target = {th.id: _per_sample(c, th.chance, n) + (1 - _per_sample(c, th.chance, n))
                   * _per_sample(c, th.prob, n) * path.decided_share[th.id] for th in threats}
         residual = max((float(np.max(np.abs(target[k] - b[k]))) for k in b), default=0.0)
-        if residual <= TOLERANCE or it >= MAX_ITERATIONS:
-            return Start(name, it, residual, residual <= TOLERANCE, b), sol, sweep, path
+        settled = np.ones(n, dtype=bool)
+        cycling = np.zeros(n, dtype=bool)
+        for k in b:
+            settled &= np.abs(target[k] - b[k]) <= TOLERANCE
+        if len(history) >= 2:  # the best response alternates between two answers: a cycle
+            two, one = history[-2], history[-1]
+            again = np.all([target[k] == two[k] for k in b], axis=0)
+            moved = np.any([target[k] != one[k] for k in b], axis=0)
+            cycling = ~settled & again & moved
+        history.append(target)
+        if residual <= TOLERANCE or np.all(settled | cycling) or it >= MAX_ITERATIONS:
+            return Start(name, it, residual, residual <= TOLERANCE, b, cycling), sol, sweep, path
         b = {k: np.where(target[k] == b[k], b[k], b[k] + step * (target[k] - b[k])) for k in b}
         step = DAMPING
 
@@ -495,7 +507,8 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
     cat = lambda name: {k: np.concatenate([getattr(p, name)[k] for p in parts]) for k in parts[0].declared}  # noqa: E731
     starts = [Start(s.name, max(p.starts[i].iterations for p in parts), max(p.starts[i].residual for p in parts),
                     all(p.starts[i].converged for p in parts),
-                    {k: np.concatenate([p.starts[i].beliefs[k] for p in parts]) for k in s.beliefs})
+                    {k: np.concatenate([p.starts[i].beliefs[k] for p in parts]) for k in s.beliefs},
+                    np.concatenate([p.starts[i].cycling for p in parts]))
               for i, s in enumerate(parts[0].starts)]
     return Equilibrium(threats=threats, declared=cat("declared"), chance=cat("chance"), execution=cat("execution"),
                        triggered=cat("triggered"), outcomes=np.concatenate([p.outcomes for p in parts]),

@@ -97,6 +97,7 @@ def report(
     from brinkmanship._api.verbs import check_simulations
     from brinkmanship.cli.common import (
         check_margins,
+        credibility_of,
         lead_and_margins,
         load_pair,
         prohibited_counts,
@@ -128,7 +129,7 @@ def report(
     t1 = time.perf_counter()
     csv_path, png_path = write_comparison(summary, out)
     html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies,
-                        lead=lead.to_json(), margins=margins)
+                        lead=lead.to_json(), margins=margins, credibility=credibility_of(sc, strategies))
     t_report = time.perf_counter() - t1
     info = {"report": str(html), "csv": str(csv_path), "png": str(png_path),
             "size_bytes": html.stat().st_size, "simulate_s": round(t_sim, 2), "report_s": round(t_report, 2)}

@@ -19,6 +19,7 @@ from brinkmanship.cli.common import (
     check_margins,
     check_runs,
     comparison_table,
+    credibility_of,
     lead_and_margins,
     load_pair,
     prohibited_counts,
@@ -211,7 +212,7 @@ def demo_cmd(
     history = compare_models(sc, runs=min(runs, 10_000), seed=seed)  # what the 2016-2018 record says
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
     html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history,
-                        lead=summary_r, margins=margins)
+                        lead=summary_r, margins=margins, credibility=credibility_of(sc, sts))
     print_json_path = out / "compare.json"
     write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b, "margins": margins},
                                         indent=2))

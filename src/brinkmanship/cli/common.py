@@ -186,3 +186,14 @@ def types_lines(summary: dict[str, Any], exact: bool) -> list[str]:
     for s in summary["strategies"]:
         lines.append(f"  {escape(s['name'])}: {escape(decides_line(s))}")
     return lines
+
+
+def credibility_of(sc: Scenario, strategies: list[Strategy]) -> dict[str, list[Any]] | None:
+    """Each strategy's credibility verdicts (the API's audit: the point type of the rational target), or None
+    when the scenario has no `coercer:` block."""
+    if sc.coercer is None:
+        return None
+    from brinkmanship._api.verbs import audit
+
+    return {s.name: audit(s, sc).credibility for s in strategies}
+
