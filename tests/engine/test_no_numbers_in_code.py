@@ -81,6 +81,7 @@ NAMED = {
     "SAME_EQUILIBRIUM": "coercer: starts that end this close found the same equilibrium",
     "THOUSAND": "coercer: unit conversion (deaths are costed per thousand)",
     "TIE_SHARE": "coercer: an indifferent coercer carries out half the time (the tie rule, as the target's)",
+    "CYCLE": "coercer: length of the best-response cycles detected (the solver, not the model)",
     "BLOCK": "coercer: memory: types solved together (no effect on numbers)",
 }
 STRUCTURAL = {0, 1}

@@ -52,6 +52,7 @@ TOLERANCE = 1e-4  # largest change of a belief at which the iteration has conver
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
 SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
+CYCLE = 2  # the length of the cycles of best responses that are detected
 TIE_SHARE = 0.5  # an indifferent coercer carries out half the time (the rational target's tie rule)
 C = "coercer."
 
@@ -430,8 +431,8 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
         cycling = np.zeros(n, dtype=bool)
         for k in b:
             settled &= np.abs(target[k] - b[k]) <= TOLERANCE
-        if len(history) >= 2:  # the best response alternates between two answers: a cycle
-            two, one = history[-2], history[-1]
+        if len(history) >= CYCLE:  # the best response alternates between two answers: a cycle
+            two, one = history[-CYCLE], history[-1]
             again = np.all([target[k] == two[k] for k in b], axis=0)
             moved = np.any([target[k] != one[k] for k in b], axis=0)
             cycling = ~settled & again & moved
