@@ -516,3 +516,47 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
                        several=np.concatenate([p.several for p in parts]))
+
+
+@dataclass
+class Bargain:
+    """One period of the crisis as Fearon's bargaining over the arsenal: a division x is the share of the arsenal
+    given up (1: the deal's denuclearisation, 0: a freeze that keeps it), each side's payoff linear in x between
+    those two endings of the crisis; war is the crisis's preventive-war ending for each side, in pie units."""
+
+    war_coercer: np.ndarray  # (n,) the coercer's war payoff in units of its pie (Fearon's p - cA)
+    war_target: np.ndarray  # (n,) the target's war payoff in units of its share 1 - x (Fearon's 1 - p - cB)
+    coercer: tuple[np.ndarray, np.ndarray]  # (n,) its values of x = 0 and x = 1 (freeze, deal)
+    target: tuple[np.ndarray, np.ndarray]
+
+    @property
+    def deals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The open interval (lo, hi) of divisions both prefer to war (empty when lo >= hi)."""
+        return self.war_coercer, 1 - self.war_target
+
+    def accepts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n, X) whether the coercer and the target prefer division x to war, from the endings' values."""
+        x = np.asarray(x)[None, :]
+        (a0, a1), (b0, b1) = self.coercer, self.target
+        ua = a0[:, None] + x * (a1 - a0)[:, None]
+        ub = b0[:, None] + x * (b1 - b0)[:, None]
+        wa = a0 + self.war_coercer * (a1 - a0)
+        wb = b1 + self.war_target * (b0 - b1)
+        return ua > wa[:, None], ub > wb[:, None]
+
+
+def bargain(c: Compiled, t: int = 0, m: int = 0) -> Bargain:
+    """The one-period reduction of month t (at m test-equivalents): both sides' freeze, deal and preventive-war
+    endings, from the same ending values the coercer's and the target's backward inductions read."""
+    grid = Grid.of(c)
+    n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
+    mk = Month(c, grid, t, n, False, dyn.policy_paths(c))
+    pay = Payoffs(mk)
+    pn = mk.pn_threat[:, m]
+    war_c = (1 - pn) * pay.ending[WAR_O][:, m] + pn * pay.ending[NUCLEAR_O][:, m]
+    a0, a1 = pay.ending[FREEZE_O][:, m], pay.ending[DEAL_O][:, m]
+    b0, b1 = np.broadcast_to(mk.T_freeze[:, m], (n,)), np.broadcast_to(mk.T_deal[:, 0], (n,))
+    war_t = np.broadcast_to(mk.T_war_threat[:, m], (n,))
+    a0, a1, war_c = (np.broadcast_to(v, (n,)) for v in (a0, a1, war_c))
+    return Bargain(war_coercer=(war_c - a0) / (a1 - a0), war_target=(war_t - b1) / (b0 - b1),
+                   coercer=(a0, a1), target=(b0, b1))
