@@ -1,4 +1,4 @@
-"""Fearon's bargaining range from a one-period reduction of the crisis (the facts file: with war costs cA, cB
+"""Fearon's bargaining range and Powell's commitment problem from one-period reductions of the crisis (the facts file: with war costs cA, cB
 and A's chance p of winning, every division x in (p - cA, p + cB) is preferred by both to war).
 
 The reduction reads the crisis's own ending values for both sides (`adversary.coercer.bargain`): a division is
@@ -60,7 +60,7 @@ def test_the_reduction_gives_fearons_interval(reduction):
 
 
 def test_a_deal_both_prefer_to_war_exists_exactly_when_war_is_costly(reduction):
-    b, p, cA, cB = reduction
+    b, _p, cA, cB = reduction
     x = np.linspace(0.0, 1.0, 4001)
     coercer_ok, target_ok = b.accepts(x)
     exists = (coercer_ok & target_ok).any(axis=1)
@@ -69,3 +69,50 @@ def test_a_deal_both_prefer_to_war_exists_exactly_when_war_is_costly(reduction):
     assert costly.any() and (~costly).any()  # the grid holds both cases
     both = (cA > 0) & (cB > 0)
     assert exists[both].all()  # war costly to both: a deal exists
+
+
+# -- Powell's commitment problem ----------------------------------------------------------------------------
+# The coercer is the declining state: as the target's tests prove its delivery, a war is likelier to turn
+# nuclear, so the coercer's war value (in units of its pie, from the same reduction) falls from w_now (no test
+# yet) to w_later (delivery proven). In Powell's one-shift form with per-period war share q, flow cost d and
+# fall Delta: q - d = w_now, q - Delta - d = w_later. The declining state fights now iff
+# delta * Delta > (1 - delta) * (1 - q + d); the games library's Powell game, solved subgame perfect, agrees.
+D_FLOW = 0.01  # Powell's flow cost d: only q - d enters the reduction
+NUCLEAR = np.array([0.05, 0.2, 0.35])
+DISCOUNTS = np.array([0.975, 0.98, 0.99, 0.995])
+
+
+@pytest.fixture(scope="module")
+def declining():
+    from brinkmanship.engine import dynamics as dyn
+
+    sc = load_scenario("korea-2017")
+    nu, dc = (g.ravel() for g in np.meshgrid(NUCLEAR, DISCOUNTS, indexing="ij"))
+    pins = {"coercer.after_war": 0.9, "coercer.war_cost": 2.0, "coercer.life_cost": 0.005,
+            "coercer.nuclear_use_cost": 40.0, "war.nuclear_use_regime_threatened": nu, "coercer.discount": dc}
+    c = compile_model(sc, load_strategy("engagement", sc), pins)
+    return bargain(c, 0, 0).war_coercer, bargain(c, 0, dyn.MAX_TESTS).war_coercer, dc
+
+
+def test_the_coercers_war_value_falls_as_the_target_proves_delivery(declining):
+    now, later, _ = declining
+    assert np.all(later < now) and np.all(later > D_FLOW) and np.all(now < 1)
+
+
+def test_the_reduction_reproduces_powells_condition(declining):
+    from brinkmanship.games.library.bargaining import powell, powell_prefers_war
+    from brinkmanship.games.solve import solve as solve_game
+
+    now, later, dc = declining
+    fights = []
+    for w0, wl, d in zip(now, later, dc, strict=True):
+        q, fall = float(w0) + D_FLOW, float(w0 - wl)
+        rule = powell_prefers_war(q, fall, D_FLOW, float(d))
+        crisis = bool(w0 > (1 - d) + d * wl)  # fight now, or the whole pie this month and w_later ever after
+        assert crisis == rule
+        g = powell(q, fall, D_FLOW, float(d), steps=20)
+        eq = solve_game(g, "spe").equilibria[0]
+        war_d = (q - D_FLOW) / (1 - float(d))
+        assert (abs(float(eq.payoffs[1]) - war_d) < 1e-9) == rule  # in the game, D gets its war value iff it fights
+        fights.append(rule)
+    assert any(fights) and not all(fights)  # the grid holds both cases
