@@ -1,5 +1,7 @@
-"""Fearon's bargaining range and Powell's commitment problem from one-period reductions of the crisis (the facts file: with war costs cA, cB
-and A's chance p of winning, every division x in (p - cA, p + cB) is preferred by both to war).
+"""Fearon's bargaining range and Powell's commitment problem from one-period reductions of the crisis.
+
+Fearon (the facts file): with war costs cA, cB and A's chance p of winning, every division x in
+(p - cA, p + cB) is preferred by both to war.
 
 The reduction reads the crisis's own ending values for both sides (`adversary.coercer.bargain`): a division is
 the share x of the arsenal given up, valued linearly between the freeze (x = 0) and the deal (x = 1); war is the
