@@ -260,9 +260,9 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
 def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, runs: int = DEFAULT_RUNS,
         seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
         chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
-        types: str | Types | None = None, type_count: int | None = None) -> Comparison:
+        types: str | Types | None = None, type_count: int | None = None, coercer: str = "committed") -> Comparison:
     """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics
-    (`types` and `type_count` as in `compare`).
+    (`types`, `type_count` and `coercer` as in `compare`).
 
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
@@ -271,7 +271,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
-                   type_count=type_count)
+                   type_count=type_count, coercer=coercer)
 
 
 def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
