@@ -457,6 +457,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     for other, *_ in runs[1:]:
         for k in first.beliefs:
             several |= np.abs(other.beliefs[k] - first.beliefs[k]) > SAME_EQUILIBRIUM
+    for start, *_ in runs:  # a type whose best responses cycle has no pure equilibrium to count
+        several &= ~start.cycling
     k0, m0, r0 = sol.initial_state()
     value = sweep.W0[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
     execution = {th.id: chance[th.id] + (1 - chance[th.id]) * declared[th.id] * path.decided_share[th.id]
