@@ -120,3 +120,14 @@ def test_types_are_solved_in_one_batch_and_match_one_by_one(scenario):
         one = equilibrium(compile_model(scenario, st, {"coercer.reputation_value": v, "adversary.discount": d}))
         assert np.allclose(batch.outcomes[i], one.outcomes[0], atol=1e-12)
         assert batch.execution["bloody-nose"][i] == pytest.approx(one.execution["bloody-nose"][0])
+
+
+def test_explain_answers_the_equilibrium():
+    import brinkmanship as bk
+
+    committed = bk.explain("korea-2017", "let-deterrence-fail", margins=False).to_json()
+    strategic = bk.explain("korea-2017", "let-deterrence-fail", margins=False, coercer="strategic").to_json()
+    assert "coercer" not in committed
+    verdicts = {t["rule"]: t["verdict"] for t in strategic["coercer"]["threats"]}
+    assert verdicts["city-per-test"] == "not credible"
+    assert strategic["policy_by_month"] != committed["policy_by_month"]  # the target answers other beliefs

@@ -282,13 +282,15 @@ def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
 
 def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
             adversary: str | Adversary = "rational", types: str | Types | None = "point",
-            type_count: int | None = None, *, margins: bool = True) -> Explanation:
+            type_count: int | None = None, *, margins: bool = True, coercer: str = "committed") -> Explanation:
     """The planner's best response to a strategy, in words, month by month and as a policy map, and how close
     to the edge it is: the value gap between its best and second-best plan at the start and, with `margins`,
     per weight the smallest move (share of its declared range) that changes the most likely outcome.
 
     The policy is the declared (point) type's; with `types` (`prior`, `posterior`) the explanation also
-    carries `types`: the exact outcome mixture over those types and what decides it.
+    carries `types`: the exact outcome mixture over those types and what decides it. With `coercer`
+    `strategic` the target answers the equilibrium: its beliefs are the coercer's equilibrium execution
+    probabilities, the months are propagated with them, and `coercer` holds the equilibrium's verdicts.
 
     Examples:
         >>> e = bk.explain("korea-2017", "let-deterrence-fail", margins=False)
@@ -306,7 +308,18 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
                          fix="use rational or logit:<lambda>")
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    data = _explain(sc, st, adversary, with_margins=margins)
+    from brinkmanship._api.coercer import check_coercer
+
+    eq = None
+    if check_coercer(coercer, adversary) == "strategic":
+        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+
+        eq = solve_equilibrium(sc, st, adversary)
+    data = _explain(sc, st, adversary, with_margins=margins, overrides=mean_overrides(eq) if eq else None)
+    if eq is not None:
+        from brinkmanship._api.coercer import equilibrium_summary
+
+        data = {**data, "coercer": equilibrium_summary(sc, eq)}
     settings = dict(data["settings"])
     if margins:
         settings["margins"] = dict(data["margins"]["settings"])
@@ -315,7 +328,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
     typeset = resolve_types(sc, adversary, types, type_count)
     if not typeset.is_point:
         data = {**data, "types": type_mixture(sc, st, adversary, typeset)}
-    settings.update(types=typeset.kind, type_count=typeset.count)
+    settings.update(types=typeset.kind, type_count=typeset.count, coercer=coercer)
     prov = Provenance(method=data["method"], scenario=sc.name, strategies=(st.name,), adversary=data["adversary"],
                       settings=settings)
     return Explanation(data, prov)

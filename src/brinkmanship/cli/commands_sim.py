@@ -232,10 +232,12 @@ def explain_cmd(
                                                "move that changes the most likely outcome (seconds).")] = True,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    coercer: COERCER = "committed",
 ) -> None:
     """The target's best response to a strategy, in words and as a compact policy table, and how close to the
     edge its choice is: per weight of the target, the smallest move (share of its range) that changes the most
-    likely outcome, and the value gap between its best and second-best plan at the start."""
+    likely outcome, and the value gap between its best and second-best plan at the start. `--coercer
+    strategic`: the best response to the coercer's equilibrium, with the equilibrium's verdicts."""
     from rich.table import Table
 
     from brinkmanship.adversary.explain import explain
@@ -260,7 +262,12 @@ def explain_cmd(
         from brinkmanship.engine.experiments import EXACT_BLOCK
 
         check_planner(c, EXACT_BLOCK, memory)  # the margins solve blocks of moved weights at once
-    out = explain(sc, st, parsed, with_margins=with_margins)
+    if coercer == "committed":
+        out = explain(sc, st, parsed, with_margins=with_margins)
+    else:
+        from brinkmanship._api.verbs import explain as explain_verb
+
+        out = explain_verb(sc, st, parsed, margins=with_margins, coercer=coercer).to_json()
     if as_json:
         print_json(out)
         return
@@ -289,6 +296,9 @@ def explain_cmd(
         grid.add_row(escape(str(label)), *(escape(str(c)) for c in row))
     console.print(grid)
     _print_margins(out)
+    if "coercer" in out:
+        for line in coercer_lines({"coercer": {"strategies": {st.name: out["coercer"]}}}):
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def _print_margins(out: dict) -> None:
