@@ -288,6 +288,8 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             th = dls[0]
             audience = col(c[C + "audience_cost"])
             acting = cm.expected(mk.deadline_branches()) + col(c[C + "reputation_value"]) * belief_swing(mk, th.id)
+            if th.response == "sanctions_step":  # the round the deadline brings
+                acting = acting - col(c[C + "sanctions_cost"])
             arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).hazard_grid, (n, *grid.shape))
             gain = acting - (chosen - audience)
             decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
