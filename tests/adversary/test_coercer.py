@@ -131,3 +131,29 @@ def test_explain_answers_the_equilibrium():
     verdicts = {t["rule"]: t["verdict"] for t in strategic["coercer"]["threats"]}
     assert verdicts["city-per-test"] == "not credible"
     assert strategic["policy_by_month"] != committed["policy_by_month"]  # the target answers other beliefs
+
+
+# A prior type of the rational target (the 16-type Sobol set's second) against which the coercer's best responses
+# to `limited-strike` alternate: no pure equilibrium; the iteration must say so rather than pick one.
+CYCLING_TYPE = {
+    "adversary.discount": 0.9498784508509561, "adversary.beyond_horizon": 0.2134809223935008,
+    "adversary.regime_survival": 15.720412163063884, "adversary.arsenal": 2.2259594798088074,
+    "adversary.arsenal_reference": 99.52013404108584, "adversary.economy": 0.8913892228156328,
+    "adversary.strike_cost": 0.5670215914491564, "adversary.test_cost": 1.0078944386914372,
+    "adversary.negotiation_cost": 0.46521717542782426, "adversary.city_cost": 9.414180528372526,
+    "adversary.limited_conflict_cost": 31.351460123434663, "adversary.war_cost": 72.65358970500529,
+    "adversary.nuclear_war_cost_factor": 2.9657704373821616, "adversary.regime_fall_war": 0.42646049167960887,
+    "adversary.regime_fall_nuclear_war": 0.8234685979783536, "adversary.intervention_protection": 0.5704833673313261,
+    "adversary.victory_value": 298.420790489763, "adversary.deal_security": 0.9535813392139971,
+    "adversary.deal_economy": 1.0556604247540236,
+}
+
+
+def test_a_cycle_of_best_responses_is_reported(scenario):
+    from brinkmanship._api.coercer import convergence
+    from brinkmanship.adversary.coercer import MAX_ITERATIONS
+
+    eq = equilibrium(compile_model(scenario, load_strategy("limited-strike"), CYCLING_TYPE))
+    assert all(s.cycling[0] and not s.converged for s in eq.starts)
+    assert all(s.iterations < MAX_ITERATIONS for s in eq.starts)  # stopped by the cycle, not by the cap
+    assert "cycle" in convergence(eq)["note"]
