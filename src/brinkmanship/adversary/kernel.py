@@ -26,6 +26,7 @@ from brinkmanship.engine.constants import (
 )
 
 DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
 
@@ -35,7 +36,10 @@ TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCL
 
 
 def col(x: np.ndarray | float) -> np.ndarray | float:
-    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars pass through."""
+    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already on
+    the grid (n, K, M, R), such as a strategic coercer's execution probability per state, pass through."""
+    if np.ndim(x) == len(GRID_AXES):
+        return x
     return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
 
 
@@ -56,6 +60,8 @@ class Open:
     key: Key
     dm: int = 0
     done: bool = False  # this branch is the deadline acting
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -71,6 +77,8 @@ class Strike:
     fixed: np.ndarray  # (4,) strikes by class not drawn from the list
     event: Event
     done: bool = False  # this branch is the deadline acting
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -89,10 +97,12 @@ class Month:
     """Month t of the crisis for n parameter samples, with believed or real credibility."""
 
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None) -> None:
         if c.whole is None:  # the whole model: the levers in force this month under phases at known months
             c = c.at_month(t)
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
+        self.execution = execution or {}
+        self.paths = paths
         posture = c.posture(t)
         self.delta = c["adversary.discount"]
         self.close = dyn.deal_close_probability(c, posture)
@@ -174,7 +184,12 @@ class Month:
 
     # -- probabilities with the chosen credibility -----------------------------------------------------
     def _prob(self, real: str, believed: str) -> np.ndarray | float:
-        return self.c[believed] if self.believed else self.c[real]
+        """The one read of a rule's or deadline's execution probability: the credibility the target believes,
+        or the real probability: the strategy's own (committed coercer) or, for a strategic coercer, its
+        equilibrium execution probability per grid state (n, K, M, R) or per sample, from `execution`."""
+        if self.believed:
+            return self.c[believed]
+        return self.execution.get(real, self.c[real])
 
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p)."""
@@ -224,10 +239,13 @@ class Month:
                     else:
                         fixed[r.target_class] += want
                 rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
+                yes = tuple(r.id for r, f in zip(rules, fired, strict=True) if f)
+                no = tuple(r.id for r, f in zip(rules, fired, strict=True) if not f)
                 if listed or fixed.any():
-                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event))
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event,
+                                      fired=yes, silent=no))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm))
+                    out.append(Open(w, (key, 0, rounds), dm, fired=yes, silent=no))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:
@@ -307,12 +325,15 @@ def tested_key(key: Key) -> bool:
 
 
 def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray | None, Month]]:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None,
+                 ) -> list[tuple[np.ndarray | None, Month]]:
     """Month t's branches for each phase of the grid's phase factor, with the (R,) mask of the states in that
-    phase; one month and no mask without a phase factor (phases at known months are read from time)."""
+    phase; one month and no mask without a phase factor (phases at known months are read from time).
+    `execution`: a strategic coercer's real execution probabilities this month (see `Month._prob`)."""
     if grid.P == 1:
-        return [(None, Month(c, grid, t, n, believed, paths))]
-    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths)) for p in range(grid.P)]
+        return [(None, Month(c, grid, t, n, believed, paths, execution))]
+    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths, execution))
+            for p in range(grid.P)]
 
 
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:
