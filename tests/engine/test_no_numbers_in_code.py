@@ -63,7 +63,12 @@ NAMED = {
     # portable exp and log (fmath): the definition of the functions and their series
     "TWO": "doubling a mantissa; ln m = 2 atanh(s)", "TWO_I": "Horner loops start at the second coefficient",
     "LN2_HI": "Cody-Waite split of ln 2", "LN2_LO": "Cody-Waite split of ln 2",
-    "HALF": "round to nearest", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
+    "HALF": "round to nearest", "TABLE_BITS": "exp's table of 2^(j/32)", "MIN_EXP": "exponents of normal floats",
+    # the fused kernel: layout of its flat arrays and its load balance
+    "P_WARHEADS0": "rows of the fused kernel's per-run numbers", "T_MISSILE": "rows of its per-month terms",
+    "LU_CITY": "rows of its log-uniform draws", "LU_LOG_LOW": "columns of its log-uniform draws",
+    "R_EVENT": "columns of its rule table", "D_FIRST": "columns of its deadline table",
+    "D_SANCTIONS": "codes of deadline responses", "BLOCKS_PER_THREAD": "load balance (no effect on numbers)", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",
     "TOP": "explain: how many actions are named",

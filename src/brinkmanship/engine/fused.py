@@ -40,7 +40,14 @@ from brinkmanship.engine.chunk import (
     Chunk,
 )
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, PHASE_TO_OUTCOME, PHASES, TARGET_CLASSES, Outcome
+from brinkmanship.engine.constants import (
+    N_ACTIONS,
+    OUTCOMES,
+    PHASE_TO_OUTCOME,
+    PHASES,
+    TARGET_CLASSES,
+    Outcome,
+)
 from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel
 from brinkmanship.engine.streams import Streams
 
@@ -167,11 +174,11 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
     col = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (w,))  # noqa: E731
     ms = dyn.mean_salvo(c)
     R = len(c.rules)
-    rule_i = np.zeros((R, 6), dtype=np.int64)
+    rule_i = np.zeros((R, k.N_RULE_COLS), dtype=np.int64)
     for i, r in enumerate(c.rules):
         rule_i[i] = (int(r.event), r.response == "strike", r.target_class, r.count, r.per_missile, r.target_list)
     D = len(c.deadlines)
-    dl_i = np.zeros((D, 6), dtype=np.int64)
+    dl_i = np.zeros((D, k.N_DL_COLS), dtype=np.int64)
     codes = {"preventive_war": k.D_WAR, "strike": k.D_STRIKE}
     for j, d in enumerate(c.deadlines):
         dl_i[j] = (d.first_month, d.last_month, codes.get(d.response, k.D_SANCTIONS), d.target_class, d.count,
@@ -180,8 +187,8 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
     orders = np.zeros((len(c.list_orders) or 1, int(list_total.max()) + 1, len(TARGET_CLASSES)), dtype=np.int64)
     for i, o in enumerate(c.list_orders):
         orders[i, :o.shape[0]] = o
-    lu = np.zeros((3, 2))
-    lu_on = np.zeros(3, dtype=np.int64)
+    lu = np.zeros((k.N_LU, k.N_LU_COLS))
+    lu_on = np.zeros(k.N_LU, dtype=np.int64)
     for row, name in ((k.LU_CITY, "war.civilian_deaths_per_city"), (k.LU_WAR, "war.conventional_deaths"),
                       (k.LU_DETONATION, "war.deaths_per_detonation")):
         lo, hi, declared = c.ranges[name]

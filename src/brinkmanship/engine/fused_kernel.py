@@ -14,8 +14,10 @@ import numba
 import numpy as np
 
 from brinkmanship.engine import fmath
+from brinkmanship.engine.constants import N_ACTIONS, Action, Event, Phase, Response, Rung, TargetClass
 from brinkmanship.engine.philox import (
     INITIAL_WORD,
+    KEY_WORDS,
     MASK32,
     PHILOX_M0,
     PHILOX_M1,
@@ -38,19 +40,20 @@ from brinkmanship.engine.philox import (
 (T_MISSILE, T_NUCLEAR_TEST, T_PROVOCATION, T_NEGOTIATE, T_ACCEPT, T_FREEZE, T_INVADE, T_NUCLEAR_USE, T_GAIN,
  T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, N_MON) = range(13)
 # log-uniform draws: rows of `lu` (log of the range's low end, log-width; `lu_on` 0: the value itself)
-LU_CITY, LU_WAR, LU_DETONATION = range(3)
-# columns of `rule_i` and `dl_i`
-R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST = range(6)
-D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD = range(6)
-D_SANCTIONS, D_WAR, D_STRIKE = range(3)  # deadline responses
-# codes shared with engine.constants / engine.chunk, as plain integers for the compiled code
-PEACE, CRISIS, LIMITED, MAJOR, NUCLEAR, DEAL, FREEZE = range(7)
-HOLD, MISSILE, NUCLEAR_TEST, PROVOCATION, NEGOTIATE, ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE = range(9)
-N_ACTIONS = 9
-ABSORB, RETALIATE, ESCALATE = range(3)
-RUNG_LIMITED, RUNG_MAJOR, RUNG_NUCLEAR = 2, 3, 4
-LEADERSHIP, CIVILIAN = 1, 3
-N_CLASSES = 4
+LU_CITY, LU_WAR, LU_DETONATION, N_LU = range(4)
+LU_LOG_LOW, LU_LOG_WIDTH, N_LU_COLS = range(3)
+# columns of `rule_i` and `dl_i`, and the deadline responses
+R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST, N_RULE_COLS = range(7)
+D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, N_DL_COLS = range(7)
+D_SANCTIONS, D_WAR, D_STRIKE = range(3)
+# codes of engine.constants as plain integers for the compiled code
+PEACE, CRISIS, LIMITED, MAJOR, NUCLEAR, DEAL, FREEZE = (int(p) for p in Phase)
+HOLD, MISSILE, NUCLEAR_TEST, PROVOCATION, NEGOTIATE, ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE = (int(a) for a in Action)
+EV_MISSILE, EV_NUCLEAR, EV_PROVOCATION = int(Event.MISSILE_TEST), int(Event.NUCLEAR_TEST), int(Event.PROVOCATION)
+ABSORB, RETALIATE, ESCALATE = (int(r) for r in Response)
+RUNG_LIMITED, RUNG_MAJOR, RUNG_NUCLEAR = int(Rung.LIMITED_STRIKES), int(Rung.MAJOR_WAR), int(Rung.NUCLEAR_USE)
+LEADERSHIP, CIVILIAN = int(TargetClass.LEADERSHIP), int(TargetClass.CIVILIAN_POPULATION)
+N_CLASSES = len(TargetClass)
 
 _U32 = np.uint64(MASK32)
 _SHIFT = np.uint64(WORD_BITS)
@@ -66,7 +69,7 @@ log = numba.njit(**JIT)(fmath.log_scalar)
 @numba.njit(**JIT)
 def round_keys(k0, k1):  # pragma: no cover - compiled
     """(PHILOX_ROUNDS, 2) the key of each round (the Weyl sequence of the key), computed once per batch."""
-    keys = np.empty((PHILOX_ROUNDS, 2), dtype=np.uint64)
+    keys = np.empty((PHILOX_ROUNDS, KEY_WORDS), dtype=np.uint64)
     key0, key1 = k0 & _U32, k1 & _U32
     for r in range(PHILOX_ROUNDS):
         if r:
@@ -78,23 +81,25 @@ def round_keys(k0, k1):  # pragma: no cover - compiled
 
 
 @numba.njit(**JIT)
-def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover - compiled
-    """Slots 4 block .. 4 block + 3 (those below k) of one run at month word `word` into `out`
-    (engine.philox.uniforms, for one run and one output block)."""
-    x0, x1, x2, x3 = run_lo, run_hi, np.uint64(word), np.uint64(block)
+def philox4x32(x0, x1, x2, x3, keys):  # pragma: no cover - compiled
+    """Philox4x32-10 of one counter (uint64 words below 2^32) under the round keys (engine.philox.philox4x32)."""
     for r in range(PHILOX_ROUNDS):
         p0 = x0 * _M0
         p1 = x2 * _M1
         x0, x1, x2, x3 = (p1 >> _SHIFT) ^ x1 ^ keys[r, 0], p1 & _U32, (p0 >> _SHIFT) ^ x3 ^ keys[r, 1], p0 & _U32
-    base = block * WORDS
-    if base < k:
-        out[base] = float(x0) * TO_UNIT
-    if base + 1 < k:
-        out[base + 1] = float(x1) * TO_UNIT
-    if base + 2 < k:
-        out[base + 2] = float(x2) * TO_UNIT
-    if base + 3 < k:
-        out[base + 3] = float(x3) * TO_UNIT
+    return x0, x1, x2, x3
+
+
+@numba.njit(**JIT)
+def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover - compiled
+    """Slots 4 block .. 4 block + 3 of one run at month word `word` into `out` (engine.philox.uniforms, for
+    one run and one output block; `out` is longer than k by a block, and slots from k on are not read)."""
+    x0, x1, x2, x3 = philox4x32(run_lo, run_hi, np.uint64(word), np.uint64(block), keys)
+    lanes = out[block * WORDS:(block + 1) * WORDS]  # `out` has room for whole blocks
+    lanes[0] = float(x0) * TO_UNIT
+    lanes[1] = float(x1) * TO_UNIT
+    lanes[2] = float(x2) * TO_UNIT
+    lanes[3] = float(x3) * TO_UNIT
 
 
 @numba.njit(**JIT)
@@ -118,7 +123,7 @@ def loguniform(lu, lu_on, which, factor, u):  # pragma: no cover - compiled
     """dynamics.loguniform_scale for one draw."""
     if not lu_on[which]:
         return factor
-    return factor * exp(lu[which, 0] + lu[which, 1] * u)
+    return factor * exp(lu[which, LU_LOG_LOW] + lu[which, LU_LOG_WIDTH] * u)
 
 
 @numba.njit(**JIT)
@@ -160,7 +165,7 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
              deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out,
              resolved_out, invaded_out, preventive_out, actions, hist, trans):  # pragma: no cover - compiled
     """One run from month 0 to its end (engine.chunk.Chunk, one column of its arrays)."""
-    step, tol, log_floor, clip, bin_width = consts[0], consts[1], consts[2], consts[3], consts[4]
+    step, tol, log_floor, clip, bin_width = consts
     levels, max_tests, bins = ints[0], ints[1], ints[2]
     i_war, i_nuc_scale, i_deton, i_china, i_russia, i_nuc_use, i_invade, i_counter = (
         ints[3], ints[4], ints[5], ints[6], ints[7], ints[8], ints[9], ints[10])
@@ -246,9 +251,9 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
                     want = min(want, float(left))
                 term = rule_bel[r, ci] * want
                 ev = rule_i[r, R_EVENT]
-                if ev == 0:
+                if ev == EV_MISSILE:
                     threat0 = threat0 + term
-                elif ev == 1:
+                elif ev == EV_NUCLEAR:
                     threat1 = threat1 + term
                 else:
                     threat2 = threat2 + term
@@ -310,7 +315,7 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
         # 3. the coercer's rules
         for r in range(n_rules):
             ev = rule_i[r, R_EVENT]
-            happened = is_m if ev == 0 else (is_n if ev == 1 else is_p)
+            happened = is_m if ev == EV_MISSILE else (is_n if ev == EV_NUCLEAR else is_p)
             if not happened:
                 continue
             while drawn <= k_fixed + r:
@@ -426,8 +431,8 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
         if not still:
             resolved = t + 1
             last = _bin(warheads, bin_width, bins)
-            for tt in range(t + 2, horizon + 1):
-                hist[b, tt, last] += 1
+            for tt in range(t + 1, horizon):  # the closed run stays in its bin
+                hist[b, tt + 1, last] += 1
             break
     phase_out[i] = phase
     warheads_out[i] = warheads
