@@ -38,7 +38,8 @@ from brinkmanship.engine.philox import (
  N_PAR) = range(35)
 # per-month terms: rows of `mon` (the state-free parts of the action log-odds, then the month's mechanisms)
 (T_MISSILE, T_NUCLEAR_TEST, T_PROVOCATION, T_NEGOTIATE, T_ACCEPT, T_FREEZE, T_INVADE, T_NUCLEAR_USE, T_GAIN,
- T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, N_MON) = range(13)
+ T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, T_PROVOCATION_WEIGHT, T_NUCLEAR_USE_WEIGHT,
+ N_MON) = range(15)
 # log-uniform draws: rows of `lu` (log of the range's low end, log-width; `lu_on` 0: the value itself)
 LU_CITY, LU_WAR, LU_DETONATION, N_LU = range(4)
 LU_LOG_LOW, LU_LOG_WIDTH, N_LU_COLS = range(3)
@@ -95,11 +96,14 @@ def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover
     """Slots 4 block .. 4 block + 3 of one run at month word `word` into `out` (engine.philox.uniforms, for
     one run and one output block; `out` is longer than k by a block, and slots from k on are not read)."""
     x0, x1, x2, x3 = philox4x32(run_lo, run_hi, np.uint64(word), np.uint64(block), keys)
-    lanes = out[block * WORDS:(block + 1) * WORDS]  # `out` has room for whole blocks
-    lanes[0] = float(x0) * TO_UNIT
-    lanes[1] = float(x1) * TO_UNIT
-    lanes[2] = float(x2) * TO_UNIT
-    lanes[3] = float(x3) * TO_UNIT
+    s0 = block * WORDS  # `out` has room for whole blocks
+    s1 = s0 + 1
+    s2 = s1 + 1
+    s3 = s2 + 1
+    out[s0] = float(x0) * TO_UNIT
+    out[s1] = float(x1) * TO_UNIT
+    out[s2] = float(x2) * TO_UNIT
+    out[s3] = float(x3) * TO_UNIT
 
 
 @numba.njit(**JIT)
@@ -233,6 +237,7 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
                 for k in range(N_CLASSES):
                     left_total += lists[lst, k]
             struck = par[P_STRUCK_EFFECT, ci] * float(all_listed - left_total)
+            untouched = all_listed == left_total  # no listed target struck yet
             tk = par[P_TALKS_EFFECT, ci] * talks
             mature = par[P_MATURITY, ci] * deliv
             deter = par[P_DETERRENCE, ci]
@@ -269,6 +274,10 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
             for k in range(1, N_ACTIONS):
                 if k == INVADE:
                     w = mon[T_INVADE_WEIGHT, t, ci]  # state-free: exp taken once per month
+                elif k == PROVOCATION and untouched and threat2 == 0.0:
+                    w = mon[T_PROVOCATION_WEIGHT, t, ci]  # log-odds A + 0 - 0 = A: the same bits
+                elif k == NUCLEAR_USE and untouched and warheads >= 1.0:
+                    w = mon[T_NUCLEAR_USE_WEIGHT, t, ci]
                 elif (k == ACCEPT and not talks >= par[P_DEAL_FROM, ci]) or (
                         k == NUCLEAR_USE and not warheads >= 1.0):
                     w = 0.0  # unavailable: a finite weight times 0
