@@ -46,7 +46,7 @@ from brinkmanship.engine.constants import (
     PHASE_TO_OUTCOME,
     PHASES,
     TARGET_CLASSES,
-    Outcome,
+    Phase,
 )
 from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel
 from brinkmanship.engine.streams import Streams
@@ -233,6 +233,7 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     actions = np.zeros((nblocks, max(H, 1), N_ACTIONS), dtype=np.int64)
     hist = np.zeros((nblocks, H + 1, WARHEAD_BINS), dtype=np.int64)
     trans = np.zeros((nblocks, P, P), dtype=np.int64)
+    outc = np.zeros((nblocks, H + 1, len(OUTCOMES)), dtype=np.int64)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
                      M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
@@ -245,7 +246,7 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
-        hist, trans)
+        hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc)
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
         "final_phase": out["phase"], "outcome": outcome, "month_resolved": out["resolved"],
@@ -254,11 +255,8 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},
         "highest_rung": out["rung"], "invaded": out["invaded"], "preventive_war": out["preventive"],
     }
-    closed = out["resolved"] > 0
-    counts = np.zeros((H + 1, len(OUTCOMES)), dtype=np.int64)
-    np.add.at(counts, (out["resolved"][closed].astype(np.int64), outcome[closed]), 1)
-    counts = np.cumsum(counts, axis=0)
-    counts[:, Outcome.BUILDUP] += n - counts.sum(axis=1)
+    counts = outc.sum(axis=0)
+    counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
     warhead_hist = hist.sum(axis=0)
     warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
     return FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))

@@ -140,7 +140,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes, list_total,
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
-                  invaded_out, preventive_out, actions, hist, trans):  # pragma: no cover - compiled
+                  invaded_out, preventive_out, actions, hist, trans, outcome_of, outc):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -159,7 +159,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                      test_weight, rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes,
                      list_total, orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists,
                      strikes, weights, deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out,
-                     by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist, trans)
+                     by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist, trans, outcome_of,
+                     outc)
 
 
 @numba.njit(**JIT)
@@ -167,7 +168,8 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
              rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes, list_total, orders,
              salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists, strikes, weights,
              deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out,
-             resolved_out, invaded_out, preventive_out, actions, hist, trans):  # pragma: no cover - compiled
+             resolved_out, invaded_out, preventive_out, actions, hist, trans, outcome_of,
+             outc):  # pragma: no cover - compiled
     """One run from month 0 to its end (engine.chunk.Chunk, one column of its arrays)."""
     step, tol, log_floor, clip, bin_width = consts
     levels, max_tests, bins = ints[0], ints[1], ints[2]
@@ -437,11 +439,13 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
         if old != phase:
             trans[b, old, phase] += 1
         hist[b, t + 1, _bin(warheads, bin_width, bins)] += 1
+        outc[b, t + 1, outcome_of[phase]] += 1
         if not still:
             resolved = t + 1
             last = _bin(warheads, bin_width, bins)
-            for tt in range(t + 1, horizon):  # the closed run stays in its bin
+            for tt in range(t + 1, horizon):  # the closed run stays in its bin and its outcome
                 hist[b, tt + 1, last] += 1
+                outc[b, tt + 1, outcome_of[phase]] += 1
             break
     phase_out[i] = phase
     warheads_out[i] = warheads
