@@ -62,6 +62,8 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
+    if getattr(c, "credibility_levels", 0):
+        return "credibility learned from evidence (the kernel reads credibility as a fixed input)"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
     return None
