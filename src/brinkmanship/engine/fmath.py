@@ -64,17 +64,29 @@ def log_scalar(x: float) -> float:
 
 
 def exp(x: np.ndarray) -> np.ndarray:
-    """`exp_scalar` on an array (the same operations, element by element)."""
+    """`exp_scalar` on an array (the same operations, element by element, in place where possible)."""
     x = np.asarray(x, dtype=float)
-    k = np.floor(x * SCALE + HALF)
-    r = (x - k * STEP_HI) - k * STEP_LO
-    p = np.full(x.shape, EXP_COEF[EXP_TERMS - 1])
-    for j in range(EXP_TERMS - TWO_I, -1, -1):
-        p = p * r + EXP_COEF[j]
+    shape = x.shape
+    x = x.reshape(-1)
+    k = x * SCALE
+    k += HALF
+    np.floor(k, out=k)
+    r = x - k * STEP_HI
+    r -= k * STEP_LO
+    p = r * EXP_COEF[EXP_TERMS - 1]
+    p += EXP_COEF[EXP_TERMS - TWO_I]
+    for j in range(EXP_TERMS - TWO_I - 1, -1, -1):
+        p *= r
+        p += EXP_COEF[j]
     ki = k.astype(np.int64)
     j = ki & (TABLE_SIZE - 1)
-    m = np.clip((ki - j) >> TABLE_BITS, MIN_EXP, MAX_EXP)
-    return (EXP_TABLE[j] * p) * POW2[m - MIN_EXP]
+    ki -= j
+    ki >>= TABLE_BITS
+    np.clip(ki, MIN_EXP, MAX_EXP, out=ki)
+    ki -= MIN_EXP
+    p *= EXP_TABLE[j]
+    p *= POW2[ki]
+    return p.reshape(shape)
 
 
 def log(x: np.ndarray) -> np.ndarray:
