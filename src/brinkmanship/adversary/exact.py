@@ -99,14 +99,26 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
-    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted)."""
-    R = mass.shape[3]
-    if np.array_equal(dest, np.arange(R)):
-        return mass
-    S = np.zeros((R, R))
-    S[np.arange(R), dest] = 1.0
-    return mass @ S
+def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with `split` (offsets to
+    the lower and upper evidence level and the chance of the upper, (n or 1, R)) divided between the two."""
+    n, K, M, R = mass.shape
+    if split is None:
+        if np.array_equal(dest, np.arange(R)):
+            return mass
+        S = np.zeros((R, R))
+        S[np.arange(R), dest] = 1.0
+        return mass @ S
+    lo, hi, frac = split
+    rows = frac.shape[0]
+    S = np.zeros((rows, R, R))
+    j = np.arange(R)[None, :]
+    rr = np.arange(rows)[:, None]
+    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
+    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
+    if rows == 1:
+        return mass @ S[0]
+    return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
@@ -121,8 +133,10 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[Key, np.ndarray] = {}
 
-    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray) -> None:
-        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest)
+    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
+        shift = month.evidence_shift(b)
+        split = None if shift is None else grid.evidence_split(shift)
+        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest, split)
 
     def war(m: np.ndarray) -> None:
         pn = mcol(month.pn_free)
@@ -132,7 +146,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)))
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)), b)
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -141,10 +155,10 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested))
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested), b)
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested))
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested), b)
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))

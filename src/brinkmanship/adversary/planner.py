@@ -95,6 +95,13 @@ class MonthValues:
     value: np.ndarray
 
 
+def take_last(G: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """`G` (n, K, M, R) read along its last axis at `idx`: one index row (1, R) for every sample, or (n, R)."""
+    if idx.shape[0] == 1:
+        return G[..., idx[0]]
+    return np.take_along_axis(G, idx[:, None, None, :], axis=3)
+
+
 class Evaluator:
     """Values of a month's branches given next month's values `Vn` (n, K, M, R)."""
 
@@ -127,8 +134,7 @@ class Evaluator:
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
         rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
-        G = self.Gm(b.key_absorb, b.dm)
-        absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
+        absorb = self.at(self.Gm(b.key_absorb, b.dm), rmap, b)
         lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
@@ -144,26 +150,36 @@ class Evaluator:
         values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
         return values, hit, cost
 
-    def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
+    def at(self, G: np.ndarray, dest: np.ndarray, b: Open | Strike) -> np.ndarray:
+        """Next-month values `G` read at each state's destination `dest` (R,), with the evidence the branch
+        brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
+        shift = self.mk.evidence_shift(b)
+        if shift is None:
+            return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
+        lo, hi, frac = self.mk.grid.evidence_split(shift)
+        return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
+            G, dest + hi)
+
+    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1:
+        if not done and grid.F == 1 and grid.B == 1:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key))]
+        return self.at(G, grid.r_map(0, done, tested_key(key)), b)
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            sig: tuple = ("open", b.key, b.dm, b.done)
+            sig: tuple = ("open", b.key, b.dm, b.done, b.ev_key)
         elif isinstance(b, End):
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
-            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done)
+            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
-            out = self._open(b.key, b.dm, b.done)
+            out = self._open(b.key, b.dm, b.done, b)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
@@ -172,7 +188,7 @@ class Evaluator:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
-            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done))
+            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done, b))
         self._values[sig] = out
         return out
 

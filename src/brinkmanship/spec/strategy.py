@@ -138,6 +138,7 @@ class Rule(_Frozen):
     from_list: str | None = None
     probability: Probability
     believed: Probability
+    bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
 
     @model_validator(mode="after")
     def _strike_needs_class(self) -> Rule:
@@ -176,6 +177,7 @@ class Deadline(_Frozen):
     count: int = Field(1, ge=0, le=1000)
     probability: Probability
     believed: Probability
+    bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
     talks_progress_threshold: Fraction | None = None
 
     @model_validator(mode="after")
