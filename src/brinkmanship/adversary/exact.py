@@ -29,6 +29,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
@@ -44,6 +45,7 @@ class ExactResult:
     timeline: np.ndarray
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
+    credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
@@ -209,7 +211,9 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
     timeline[0, :, BUILDUP_O] = 1.0
     actions = np.zeros((c.horizon, n, N_ACTIONS))
+    credibility = np.full((c.horizon, n), np.nan)
     for t in range(c.horizon):
+        credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
         parts = phase_months(c, grid, t, n, False, paths)
         if len(parts) == 1:
@@ -229,7 +233,35 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     out = absorbed.copy()
     out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
     name = model.decision.name if isinstance(model, Solution) else model.name
-    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
+    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
+                       credibility=credibility if c.credibility_levels else None)
+
+
+def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
+    """(n,) the open runs' mean credibility at month t's start: over the rules and deadlines that can be
+    learned, the mean posterior that the coercer is resolute (NaN once no run is open, or nothing is learned).
+    With the evidence factor it is read on the levels; without, a deadline's posterior after its quiet months."""
+    items = [it for it in (*c.rules, *c.deadlines) if it.bluff]
+    n = mass.shape[0]
+    if not c.credibility_levels or not items:
+        return np.full(n, np.nan)
+    per_level = np.zeros((n, grid.B))
+    np.add.at(per_level.T, grid.evidence, mass.sum(axis=(1, 2)).T)  # (n, B) open mass per evidence level
+    if grid.B > 1:
+        L = np.atleast_2d(belief.level_value(grid.B, c["credibility.step"]))  # (n or 1, B)
+        parts = [np.reshape(belief.posterior(np.reshape(c[it.believed], (-1, 1)), L), (-1, grid.B))
+                 for it in items]
+    else:
+        parts = []
+        for it in items:
+            L = 0.0
+            if it in c.deadlines:
+                L = belief.skipped_deadline_evidence(c[it.prob], c[it.bluff], t, it.first_month, it.last_month)
+            parts.append(np.reshape(belief.posterior(c[it.believed], L), (-1, 1)))
+    cred = np.mean(np.broadcast_arrays(*parts), axis=0)  # (n or 1, B)
+    total = per_level.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
 def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
