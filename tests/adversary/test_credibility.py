@@ -143,15 +143,17 @@ def _with_bluff(strategy):  # noqa: ANN001, ANN202
 
 
 # -- one model: exact and simulated agree with learning on ------------------------------------------------
-def test_exact_and_simulated_agree_with_learning(korea, strategies):
+@pytest.mark.parametrize("step", [1.0, 2.5])  # 2.5: the rules' evidence falls between levels (rounding acts)
+def test_exact_and_simulated_agree_with_learning(korea, strategies, step):
     strategy = strategies[STRATEGY]
-    c = compile_model(korea, strategy, TESTING)
+    over = {**TESTING, "credibility.step": step}
+    c = compile_model(korea, strategy, over)
     assert Grid.of(c).B > 1
     sol = solve(c)
     exact = propagate(c, sol)
     assert np.nanmax(exact.credibility[:, 0]) - np.nanmin(exact.credibility[:, 0]) > 0.2  # belief moves
     runs = 20_000
-    res = simulate(korea, strategy, runs=runs, seed=2017, adversary="rational", overrides=TESTING)
+    res = simulate(korea, strategy, runs=runs, seed=2017, adversary="rational", overrides=over)
     counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
     p = exact.outcomes[0]
     se = np.sqrt(np.maximum(p * (1 - p), 1e-4) / runs)
