@@ -263,5 +263,7 @@ class Grid:
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
             exercises=c.exercises(t), deadline_done=done.astype(bool),
+            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
+                      if self.B > 1 else None),
         )
         return obs, c

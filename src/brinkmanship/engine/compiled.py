@@ -142,7 +142,7 @@ class Compiled:
         whole = self.whole or self
         if not whole.credibility_levels:
             return 1
-        if any(belief.learnable(whole[r.believed], whole[r.prob], whole[r.bluff]) for r in whole.rules):
+        if any(belief.learnable(whole[r.believed], whole[r.prob], whole[r.bluff]) for r in whole.rules if r.bluff):
             return whole.credibility_levels
         return 1
 
