@@ -53,6 +53,12 @@ NAMED = {
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
     "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
+    "BELIEF_STREAM": "spawn-key tag of the stream that rounds the target's evidence (keeps it apart from the others)",
+    # belief: numerical guards of Bayes' rule and of stochastic rounding
+    "TINY": "belief: keeps log(0) finite",
+    "NEAR_ONE": "belief: keeps log(1 - 1) finite",
+    "ROUND_TOL": "belief: floating-point slack when rounding onto the evidence levels",
+    "GRID_AXES": "kernel: the planner grid's four axes (samples, talks, tests, last axis)",
     "PHASE_STREAM": "spawn-key tag of the stream of phase entry months (keeps it apart from the others)",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",

@@ -142,7 +142,7 @@ class Grid:
     @property
     def start_index(self) -> int:
         """Last-axis index of the start: full list, deadline not yet acted, no evidence yet (the prior)."""
-        return int(self.index(left=self.levels - 1, evidence=(self.B - 1) // 2))
+        return int(self.index(left=self.levels - 1, evidence=belief.prior_level(self.B)))
 
     def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase

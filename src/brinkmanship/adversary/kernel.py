@@ -27,6 +27,7 @@ from brinkmanship.engine.constants import (
 )
 
 DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+GRID_AXES = 4  # samples, talks, tests, the last axis (targets left x deadline x phase x evidence)
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 
 # talks move before a strike is absorbed, by what provoked it
@@ -37,7 +38,7 @@ TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCL
 def col(x: np.ndarray | float) -> np.ndarray | float:
     """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already
     on the grid's four axes (values that depend on the evidence level) pass through."""
-    return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) and np.ndim(x) != 4 else x
+    return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) and np.ndim(x) != GRID_AXES else x
 
 
 def row(x: np.ndarray | float) -> np.ndarray:
@@ -232,7 +233,7 @@ class Month:
             return c[believed]
         mu = belief.posterior(col(c[believed]), self.L)
         q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
-        return q if np.ndim(q) == 4 and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
+        return q if np.ndim(q) == GRID_AXES and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
 
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).

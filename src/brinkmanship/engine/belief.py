@@ -86,10 +86,14 @@ def posterior_after(prior: Value, p: Value, b: Value, executed: int, skipped: in
     return res / (res + bl)
 
 
+def prior_level(levels: int) -> int:
+    """The middle of an odd number of evidence levels: no evidence yet, the belief is the prior."""
+    return (levels - 1) >> 1
+
+
 def level_value(levels: int, step: Value) -> np.ndarray:
     """(levels,) the log-likelihood ratio at each evidence level, centred on 0 (the prior)."""
-    centre = (levels - 1) // 2
-    return (np.arange(levels) - centre) * np.asarray(step, dtype=float)[..., None]
+    return (np.arange(levels) - prior_level(levels)) * np.asarray(step, dtype=float)[..., None]
 
 
 def round_split(level: np.ndarray, shift: Value, levels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

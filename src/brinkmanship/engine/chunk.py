@@ -45,6 +45,8 @@ SLOTS_PER_DEADLINE = 2
 # actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation
 M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
 K_MONTH_FIXED = 5
+# per month, over the runs open at its start: their count, summed credibility on the evidence levels and exact
+BELIEF_TALLY = ("open", "on_levels", "exact")
 
 
 def deadline_slots(j: int) -> tuple[int, int]:
@@ -167,7 +169,7 @@ class Chunk:
         self.warhead_hist[0] = self._hist(self.warheads)
         self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
         self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
-        self.belief_tally = np.zeros((H, 3))  # per month: open runs, summed credibility on the levels, exact
+        self.belief_tally = np.zeros((H, len(BELIEF_TALLY)))
         self._month: MonthState | None = None
         self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
 
@@ -179,7 +181,7 @@ class Chunk:
         learned credibility leaves every other draw unchanged) and the exact log-likelihood ratio (output)."""
         n = self.n
         self.per_run = self.per_run + self.BELIEF_PER_RUN
-        self.evidence = np.full(n, (self.B - 1) // 2, dtype=np.int64)
+        self.evidence = np.full(n, belief.prior_level(self.B), dtype=np.int64)
         self.llr = np.zeros(n)
         self.belief_u = streams.phase_uniforms(self.c.horizon, BELIEF_STREAM) if self.B > 1 else np.zeros((0, n))
         self.items = [it.believed for it in (*self.c.rules, *self.c.deadlines) if it.bluff]
