@@ -110,16 +110,20 @@ def compare_cmd(
     type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    credibility_sweep: Annotated[int | None, typer.Option(
+        "--credibility-sweep", min=2, max=101,
+        help="Also rank the strategies at N common prior credibilities in [0, 1] (exact, point type) and "
+             "report where each one's rank changes.")] = None,
 ) -> None:
     """Simulate every strategy of the scenario side by side; against a planner target, the mixture over
     its types (`--types`), with what decides each strategy's outcome."""
     _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
-             types, type_count)
+             types, type_count, credibility_sweep)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY,
-             types: str | None = None, type_count: int | None = None) -> dict:
+             types: str | None = None, type_count: int | None = None, credibility_sweep: int | None = None) -> dict:
     from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
@@ -128,7 +132,8 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
     comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
-                         progress=not as_json, max_memory=memory, types=types, type_count=type_count)
+                         progress=not as_json, max_memory=memory, types=types, type_count=type_count,
+                         credibility_sweep=credibility_sweep)
     summary, results = comparison.to_json(), comparison.results
     if as_json:
         print_json(summary)
@@ -139,6 +144,8 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
         how = "exact" if exact else f"{runs:,} runs per strategy, seed {seed}"
         console.print(comparison_table(summary, f"{escape(sc.title)}: {target}, {how}"))
         for line in types_lines(summary, exact):
+            console.print(line, soft_wrap=True, highlight=False)
+        for line in credibility_lines(summary):
             console.print(line, soft_wrap=True, highlight=False)
         intervals = "" if t else "Intervals: 95% Wilson. "
         console.print(f"[dim]{intervals}Deaths: all causes over the horizon (sampled runs). "
@@ -310,3 +317,21 @@ def _print_margins(out: dict) -> None:
     console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
                   f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
                   highlight=False, soft_wrap=True)
+
+
+def credibility_lines(summary: dict) -> list[str]:
+    """The belief paths (mean credibility at the start, after a year, at the end) and the sweep's crossings."""
+    lines = []
+    for s in summary["strategies"]:
+        path = [v for v in s.get("credibility", {}).get("mean", []) if v is not None]
+        if path:
+            year = path[min(12, len(path) - 1)]
+            lines.append(f"Credibility ({s['name']}): {path[0]:.2f} at the start, {year:.2f} after a year, "
+                         f"{path[-1]:.2f} in the last month with open runs (mean over the open runs).")
+    sweep = summary.get("credibility_sweep")
+    if sweep:
+        for name, row in sweep["strategies"].items():
+            cross = ", ".join(f"{c['at']:.2f} ({c['above']} of {c['other']} above)" for c in row["crossings"])
+            lines.append(f"Ranking by {sweep['ranked_by']} over the prior credibility ({name}): "
+                         + (f"changes at {cross}" if cross else "never changes"))
+    return lines
