@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from adversary_helpers import ForcedAction
 
 from brinkmanship.adversary.exact import propagate
 from brinkmanship.adversary.grid import Grid
@@ -26,7 +27,6 @@ from brinkmanship.engine.constants import MISSILE, OUTCOMES, Response
 from brinkmanship.engine.simulate import simulate, stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.spec import load_strategy
-from adversary_helpers import ForcedAction
 
 STRATEGY = "let-deterrence-fail"  # two rules and a deadline, each with a prior strictly between 0 and 1
 ITEMS = ("rules.two-per-launch", "rules.city-per-test", "deadlines.congressional-decision")
@@ -107,7 +107,7 @@ class TestAndAbsorb(ForcedAction):
     def __init__(self) -> None:
         super().__init__(MISSILE)
 
-    def response_probabilities(self, c, obs, strikes):  # noqa: ANN001, ANN201
+    def response_probabilities(self, c, obs, strikes):
         out = np.zeros((len(Response), strikes.total.shape[0]))
         out[Response.ABSORB] = 1.0
         return out
@@ -135,7 +135,7 @@ def test_simulated_belief_is_bayes_closed_form(korea, strategies):
     assert len(np.unique(k)) > 3  # the runs' histories differ
 
 
-def _with_bluff(strategy):  # noqa: ANN001, ANN202
+def _with_bluff(strategy):
     """The strategy with a per-rule `bluff` on its first rule (so the override above has a parameter)."""
     rules = list(strategy.rules)
     first = rules[0].model_copy(update={"bluff": rules[0].probability.model_copy(update={"value": 0.1})})

@@ -30,9 +30,9 @@ from brinkmanship.adversary.kernel import (
     talks_matrix,
 )
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.spec import load_strategy
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline, compile_model
 from brinkmanship.engine.constants import Action, Event, TalksMove, TargetClass
+from brinkmanship.spec import load_strategy
 
 VALUES = {
     "initial.warheads": 20.0, "arsenal.production_per_year": 9.0, "initial.delivery": 0.7,
