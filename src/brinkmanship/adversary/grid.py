@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
@@ -153,6 +154,20 @@ class Grid:
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
         return self.index(left=after, done=done, quiet=quiet, phase=self.phase, evidence=self.evidence)
+
+    def move_matrix(self, dest: np.ndarray, shift: np.ndarray | None) -> sparse.csr_matrix | None:
+        """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence
+        split between two levels by `shift` ((1, R) levels); None when the shift differs per sample."""
+        R = self.R
+        src = np.arange(R)
+        if shift is None:
+            return sparse.csr_matrix((np.ones(R), (src, dest)), shape=(R, R))
+        lo, hi, frac = self.evidence_split(shift)
+        if frac.shape[0] != 1:
+            return None
+        return sparse.csr_matrix((np.concatenate([1 - frac[0], frac[0]]),
+                                  (np.concatenate([src, src]), np.concatenate([dest + lo[0], dest + hi[0]]))),
+                                 shape=(R, R))
 
     def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):

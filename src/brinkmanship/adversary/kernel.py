@@ -214,13 +214,16 @@ class Month:
         return row(belief.evidence(fired, self.c[r.prob], self.c[r.bluff])) / self.step
 
     def evidence_shift(self, b: Open | Strike) -> np.ndarray | None:
-        """(n or 1, R) evidence levels a branch moves each state by (None without an evidence factor): its rules,
-        and the deadline acting (a deadline branch) or not acting this month (any other branch)."""
+        """(n or 1, R) evidence levels a branch moves each state by (None without an evidence factor, or when the
+        branch teaches nothing): its rules, and the deadline acting (a deadline branch) or not acting this
+        month (any other branch)."""
         if self.grid.B == 1:
             return None
         if b.done:
-            return np.zeros((1, 1)) + b.ev + self.deadline_act
-        return np.zeros((1, 1)) + b.ev + self.deadline_skip * (self.grid.done == 0)[None, :]
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_act
+        else:
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_skip * (self.grid.done == 0)[None, :]
+        return shift if shift.any() else None  # nothing learned: the evidence stays where it is
 
     # -- probabilities with the chosen credibility -----------------------------------------------------
     def _prob(self, real: str, believed: str, bluff: str = "") -> np.ndarray | float:

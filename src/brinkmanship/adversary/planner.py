@@ -156,6 +156,9 @@ class Evaluator:
         shift = self.mk.evidence_shift(b)
         if shift is None:
             return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
+        W = self.mk.grid.move_matrix(dest, shift)
+        if W is not None:  # one sparse product: the destination and the evidence split together
+            return np.ascontiguousarray((G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape))
         lo, hi, frac = self.mk.grid.evidence_split(shift)
         return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
             G, dest + hi)
@@ -163,7 +166,7 @@ class Evaluator:
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1 and grid.B == 1:
+        if not done and grid.F == 1 and self.mk.evidence_shift(b) is None:
             return G
         return self.at(G, grid.r_map(0, done, tested_key(key)), b)
 
@@ -215,8 +218,8 @@ class Evaluator:
         if policy is None and self.decision.argmax and not need_policy:
             chosen = Q.max(axis=0)
         else:
-            if policy is None:
-                policy = self.decision.choose(Q, mask)
+            if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
+                policy = self.decision.choose(Q, None if self.decision.argmax else mask)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
         h = mk.hazard_grid
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
