@@ -143,7 +143,7 @@ def _with_bluff(strategy):
 
 
 # -- one model: exact and simulated agree with learning on ------------------------------------------------
-@pytest.mark.parametrize("step", [1.0, 2.5])  # 2.5: the rules' evidence falls between levels (rounding acts)
+@pytest.mark.parametrize("step", [1.5, 2.5])  # 2.5: the rules' evidence falls between levels (rounding acts)
 def test_exact_and_simulated_agree_with_learning(korea, strategies, step):
     strategy = strategies[STRATEGY]
     over = {**TESTING, "credibility.step": step}
@@ -151,7 +151,7 @@ def test_exact_and_simulated_agree_with_learning(korea, strategies, step):
     assert Grid.of(c).B > 1
     sol = solve(c)
     exact = propagate(c, sol)
-    assert np.nanmax(exact.credibility[:, 0]) - np.nanmin(exact.credibility[:, 0]) > 0.2  # belief moves
+    assert np.nanmax(exact.credibility[:, 0]) - np.nanmin(exact.credibility[:, 0]) > 0.15  # belief moves
     runs = 20_000
     res = simulate(korea, strategy, runs=runs, seed=2017, adversary="rational", overrides=over)
     counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
