@@ -221,7 +221,7 @@ class Chunk:
         """Per-run phase state: the phase in force, months without a test, the posture ramp under way, the
         drawn entry month of each dated phase, and the sanctions level and economy (paths differ by run)."""
         c, n = self.c, self.n
-        self.per_run = self.PER_RUN + self.PHASE_PER_RUN
+        self.per_run = self.per_run + self.PHASE_PER_RUN
         self.phase_idx = np.zeros(n, dtype=np.int64)
         self.since_test = np.zeros(n, dtype=np.int64)
         self.posture_from = np.full(n, float(c.posture_start))
