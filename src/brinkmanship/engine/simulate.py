@@ -129,8 +129,9 @@ def simulate(
     if full.credibility_levels:  # the open runs' mean credibility at each month's start (NaN: none open)
         open_runs, on_levels, exact = tallies["belief_tally"].T
         with np.errstate(invalid="ignore", divide="ignore"):
-            timeline["credibility"] = {"open": open_runs, "on_levels": on_levels / open_runs,
-                                       "exact": exact / open_runs}
+            timeline["credibility"] = {"open": open_runs, "exact": exact / open_runs,  # on the planner's levels:
+                                       "on_levels": on_levels / open_runs if full.evidence_levels > 1 else
+                                       np.full(open_runs.shape, np.nan)}  # none without an evidence factor
     return SimulationResult(
         scenario=scenario.name, strategy=strategy.name, adversary=model.name, runs=runs, seed=seed,
         horizon=scenario.horizon_months, outcomes=outcomes, timeline=timeline,
