@@ -76,7 +76,7 @@ def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached
 def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> float:
     """Upper estimate of the bytes the backward induction needs for `n` samples (measured: about a third).
 
-    Grows with the grid (talks x tests x targets-left levels x deadline) times the months, with the distinct
+    Grows with the grid (talks x tests x targets-left levels x deadline x phases x evidence) times the months, with the distinct
     branch values of a month, and with the branches themselves, which double with every rule on one event.
     `cached_policies`: the simulator's planner also keeps every month's policy.
     """
@@ -86,7 +86,7 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     if levels <= MAX_ENUMERATED_LEVELS:
         levels = Grid.of(c).levels  # also refuses structures the planner does not cover
     P, Q = phase_factor(c)
-    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q
+    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * c.evidence_levels
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
     # values (and a propagated distribution) per month, one month's action values, policy and mask, the
