@@ -163,3 +163,39 @@ def test_exact_and_simulated_agree_with_learning(korea, strategies, step):
     cred = tally["on_levels"][open_t]
     se_c = np.sqrt(0.25 / tally["open"][open_t])
     assert (np.abs(cred - exact.credibility[open_t, 0]) <= 5 * se_c).all()
+
+
+def test_learned_runs_do_not_depend_on_the_chunking(korea, strategies):
+    """The rounding uniforms come from the run's own stream: chunk size changes nothing."""
+    kw = {"runs": 3000, "seed": 5, "adversary": "rational", "overrides": {**TESTING, "credibility.step": 2.5}}
+    a = simulate(korea, strategies[STRATEGY], chunk_size=700, **kw)
+    b = simulate(korea, strategies[STRATEGY], chunk_size=3000, **kw)
+    for k in a.outcomes:
+        np.testing.assert_array_equal(a.outcomes[k], b.outcomes[k])
+    np.testing.assert_array_equal(a.timeline["credibility"]["exact"], b.timeline["credibility"]["exact"])
+
+
+# -- the credibility sweep: where a strategy's rank changes --------------------------------------------
+def test_crossings_by_hand():
+    from brinkmanship._api.credibility import crossings
+
+    grid = np.array([0.0, 0.5, 1.0])
+    score = np.array([[0.2, 0.4, 0.9],   # a: behind b until their lines cross at 0.5 + 0.5 x 0.1 / 0.4 = 0.625
+                      [0.5, 0.5, 0.6],   # b
+                      [0.2, 0.2, 0.2]])  # c: tied with a at 0, behind from then on
+    got = crossings(grid, score, 0, ["a", "b", "c"])
+    assert got == [{"at": 0.0, "other": "c", "above": "ahead"}, {"at": 0.625, "other": "b", "above": "ahead"}]
+    assert crossings(grid, score, 1, ["a", "b", "c"]) == [{"at": 0.625, "other": "a", "above": "behind"}]
+
+
+def test_sweep_in_compare_json(korea, strategies):
+    from brinkmanship._api.credibility import credibility_sweep
+    from brinkmanship.engine.decision import Adversary
+
+    sts = [strategies[STRATEGY], strategies["maximum-pressure"]]
+    out = credibility_sweep(korea, sts, Adversary.parse("rational"), 3)
+    assert out["prior_credibility"] == [0.0, 0.5, 1.0]
+    flat = out["strategies"]["maximum-pressure"]["settled"]
+    assert flat[0] == flat[1] == flat[2]  # no rules or deadlines: the prior changes nothing
+    for row in out["strategies"].values():
+        assert len(row["rank"]) == 3 and all(1 <= r <= 2 for r in row["rank"])

@@ -47,6 +47,7 @@ M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
 K_MONTH_FIXED = 5
 # per month, over the runs open at its start: their count, summed credibility on the evidence levels and exact
 BELIEF_TALLY = ("open", "on_levels", "exact")
+BELIEF_SCALE = 2 ** 32  # credibility summed in fixed point, so the sums are the same bits for any chunking
 
 
 def deadline_slots(j: int) -> tuple[int, int]:
@@ -169,7 +170,7 @@ class Chunk:
         self.warhead_hist[0] = self._hist(self.warheads)
         self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
         self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
-        self.belief_tally = np.zeros((H, len(BELIEF_TALLY)))
+        self.belief_tally = np.zeros((H, len(BELIEF_TALLY)), dtype=np.int64)
         self._month: MonthState | None = None
         self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
 
@@ -196,7 +197,8 @@ class Chunk:
         levels = np.atleast_2d(belief.level_value(self.B, c["credibility.step"]))
         on_levels = levels[np.arange(levels.shape[0]) if levels.shape[0] > 1 else 0, self.evidence[idx]]
         cred = lambda llr: np.mean([belief.posterior(c[pri], llr) for pri in self.items], axis=0)  # noqa: E731
-        self.belief_tally[t] += (idx.size, cred(on_levels).sum(), cred(self.llr[idx]).sum())
+        fixed = lambda x: np.rint(x * BELIEF_SCALE).astype(np.int64).sum()  # noqa: E731  exact, in any order
+        self.belief_tally[t] += (idx.size, fixed(cred(on_levels)), fixed(cred(self.llr[idx])))
 
     def _deadline_evidence(self, m: MonthState, j: int, fire: np.ndarray) -> None:
         """What deadline j teaches this month: acting (log h_p / h_b), or not acting while still pending."""

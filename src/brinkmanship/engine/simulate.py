@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from brinkmanship.engine.chunk import (
+    BELIEF_SCALE,
     K_INIT_FIXED,
     K_MONTH_FIXED,
     SLOTS_PER_DEADLINE,
@@ -127,7 +128,8 @@ def simulate(
         "months": months,
     }
     if full.credibility_levels:  # the open runs' mean credibility at each month's start (NaN: none open)
-        open_runs, on_levels, exact = tallies["belief_tally"].T
+        open_runs, on_levels, exact = tallies["belief_tally"].T.astype(float)
+        on_levels, exact = on_levels / BELIEF_SCALE, exact / BELIEF_SCALE
         with np.errstate(invalid="ignore", divide="ignore"):
             timeline["credibility"] = {"open": open_runs, "exact": exact / open_runs,  # on the planner's levels:
                                        "on_levels": on_levels / open_runs if full.evidence_levels > 1 else
