@@ -75,6 +75,10 @@ def test_evidence_factor_is_outermost_and_collapses(korea, strategies):
         sure = compile_model(korea, strategies[STRATEGY], {f"{i}.believed": prior for i in ITEMS})
         assert Grid.of(sure).B == 1
     assert Grid.of(compile_model(korea, strategies["maximum-pressure"])).B == 1  # no rules
+    assert Grid.of(compile_model(korea, strategies["limited-strike"])).B == 1  # a deadline alone: no factor
+    # rules the target is sure of still tell the types apart, so a deadline's uncertain prior keeps the factor
+    sure_rules = compile_model(korea, strategies[STRATEGY], {f"{i}.believed": 1.0 for i in ITEMS[:2]})
+    assert Grid.of(sure_rules).B == korea.credibility.levels
 
 
 # -- a degenerate prior is the model with fixed credibility -------------------------------------------

@@ -26,13 +26,6 @@ HAZARD_FLOOR = 1e-12
 ROUND_TOL = 1e-12  # no division by zero when the deadline is certain to have acted already
 
 
-def learnable(prior: Value, p: Value, b: Value) -> bool:
-    """Whether anything can be learned about an item: a prior strictly between 0 and 1, and a resolute
-    probability that differs from the bluffing one (otherwise observations leave the belief where it is)."""
-    prior, p, b = np.asarray(prior), np.asarray(p), np.asarray(b)
-    return bool(np.any((prior > 0) & (prior < 1) & (p != b)))
-
-
 def posterior(prior: Value, llr: Value) -> np.ndarray:
     """Posterior that the coercer is resolute: logit(posterior) = logit(prior) + llr. A prior of exactly 0
     or 1 stays where it is (nothing can move a certainty)."""

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from brinkmanship.engine import belief
 from brinkmanship.engine.constants import EVENTS, TARGET_CLASSES, Event
 from brinkmanship.engine.dynamics import strike_order
 from brinkmanship.errors import InputError
@@ -136,13 +135,17 @@ class Compiled:
     @property
     def evidence_levels(self) -> int:
         """Evidence levels of the target's learned belief in the coercer's resolve: the scenario's
-        `credibility.levels` when some rule's credibility can be learned (a prior strictly between 0 and 1, a
-        bluff unlike the rule's probability), else 1. A deadline alone needs none: its posterior is a function
-        of the month (`belief.skipped_deadline_evidence`)."""
+        `credibility.levels` when a rule's execution tells the types apart (a bluff unlike its probability) and
+        some rule's or deadline's prior can move (strictly between 0 and 1), else 1. A deadline alone needs no
+        factor: its posterior is a function of the month (`belief.skipped_deadline_evidence`)."""
         whole = self.whole or self
         if not whole.credibility_levels:
             return 1
-        if any(belief.learnable(whole[r.believed], whole[r.prob], whole[r.bluff]) for r in whole.rules if r.bluff):
+        rules = [r for r in whole.rules if r.bluff]
+        items = [*rules, *(d for d in whole.deadlines if d.bluff)]
+        told = any(np.any(np.asarray(whole[r.prob]) != np.asarray(whole[r.bluff])) for r in rules)
+        prior = [np.asarray(whole[it.believed]) for it in items]
+        if told and any(np.any((x > 0) & (x < 1)) for x in prior):
             return whole.credibility_levels
         return 1
 
