@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
@@ -114,11 +113,11 @@ def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> n
         return mass @ S
     lo, hi, frac = split
     rows = frac.shape[0]
-    if rows == 1:  # one sparse product: the destination and the evidence split together
-        R_ = np.arange(R)
-        W = sparse.csr_matrix((np.concatenate([1 - frac[0], frac[0]]), (np.concatenate([R_, R_]), np.concatenate(
-            [dest + lo[0], dest + hi[0]]))), shape=(R, R))
-        return np.ascontiguousarray((mass.reshape(-1, R) @ W).reshape(mass.shape))
+    if rows == 1:  # one product: the destination and the evidence split together
+        W = np.zeros((R, R))
+        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
+        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
+        return mass @ W
     S = np.zeros((rows, R, R))
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]

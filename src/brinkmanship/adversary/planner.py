@@ -157,8 +157,8 @@ class Evaluator:
         if shift is None:
             return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
         W = self.mk.grid.move_matrix(dest, shift)
-        if W is not None:  # one sparse product: the destination and the evidence split together
-            return np.ascontiguousarray((G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape))
+        if W is not None:  # one product: the destination and the evidence split together
+            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
         lo, hi, frac = self.mk.grid.evidence_split(shift)
         return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
             G, dest + hi)
@@ -213,8 +213,11 @@ class Evaluator:
         Q = np.empty((N_ACTIONS, *shape))
         for a in range(N_ACTIONS):
             Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
-        mask = np.broadcast_to(mk.available(), Q.shape)
-        Q[~mask] = -np.inf
+        avail = mk.available()
+        for a in range(N_ACTIONS):  # only the actions some states cannot take (a deal before ripe talks)
+            if not avail[a].all():
+                Q[a] = np.where(avail[a], Q[a], -np.inf)
+        mask = np.broadcast_to(avail, Q.shape)
         if policy is None and self.decision.argmax and not need_policy:
             chosen = Q.max(axis=0)
         else:
