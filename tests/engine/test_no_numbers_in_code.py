@@ -53,6 +53,7 @@ NAMED = {
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
     "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
+    "PACKED_POLICY_SHARE": "budget: memory of a packed policy relative to a value array",
     "BELIEF_SCALE": "fixed-point resolution of the belief tallies (chunking-independent sums)",
     "BELIEF_STREAM": "spawn-key tag of the stream that rounds the target's evidence (keeps it apart from the others)",
     # belief: numerical guards of Bayes' rule and of stochastic rounding

@@ -262,6 +262,9 @@ class Solution:
 
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
+        packed = self.settings.get("_packed", {})
+        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild
+            cache[t] = unpack_policy(packed[t])
         if t not in cache:
             if self.grid.P == 1:
                 cache[t] = self.evaluator(t).month_values().policy
@@ -292,12 +295,26 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
+def pack_policy(policy: np.ndarray) -> np.ndarray:
+    """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
+    bits = np.zeros(policy.shape[1:], dtype=np.uint16)
+    for a in range(policy.shape[0]):
+        bits |= (policy[a] > 0).astype(np.uint16) << a
+    return bits
+
+
+def unpack_policy(bits: np.ndarray) -> np.ndarray:
+    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
+    top = ((bits[None] >> np.arange(N_ACTIONS, dtype=np.uint16).reshape(-1, *([1] * bits.ndim))) & 1).astype(bool)
+    return top / top.sum(axis=0)
+
+
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
-                       keep: dict[int, np.ndarray] | None = None) -> tuple[Grid, list[np.ndarray]]:
+                       keep: dict[int, np.ndarray] | None = None, pack: bool = False) -> tuple[Grid, list[np.ndarray]]:
     """Values V[t] (n, K, M, R) for t = H..0, from the horizon's value back, month by month.
 
     Each month takes the best action under `decision`, or the given `policies[t]` (policy evaluation);
-    `keep`, when given, receives each month's chosen policy.
+    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits).
     """
     grid = Grid.of(c)
     H = c.horizon
@@ -322,7 +339,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
                     chosen = pol if chosen is None else np.where(mask, pol, chosen)
         V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
         if keep is not None:
-            keep[t] = chosen
+            keep[t] = pack_policy(chosen) if pack else chosen
     return grid, V
 
 
@@ -332,10 +349,12 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
     policies: dict[int, np.ndarray] | None = {} if n == 1 else None  # one parameter set: keep the (small)
-    grid, V = backward_induction(c, decision, n, keep=policies)       # policy for propagation and `explain`
+    pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
+    packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
+    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies or {}})
+                              "_policies": policies or {}, "_packed": packed})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:
