@@ -82,6 +82,15 @@ NAMED = {
     "QUICK_STEPS": "margins: the report's quicker search (resolution)",
     "SPLIT": "margins: parts each refinement step cuts a bracket into (resolution)",
     "SUMMARY_EDGES": "margins: how many edges the one-line summary names",
+    # strategic coercer: the iteration's settings, a unit, sizes
+    "DAMPING": "coercer: share of the step towards the best response per iteration (the solver, not the model)",
+    "TOLERANCE": "coercer: belief change at which the iteration has converged",
+    "MAX_ITERATIONS": "coercer: iterations per start before it is reported as not converged",
+    "SAME_EQUILIBRIUM": "coercer: starts that end this close found the same equilibrium",
+    "THOUSAND": "coercer: unit conversion (deaths are costed per thousand)",
+    "TIE_SHARE": "coercer: an indifferent coercer carries out half the time (the tie rule, as the target's)",
+    "CYCLE": "coercer: length of the best-response cycles detected (the solver, not the model)",
+    "BLOCK": "coercer: memory: types solved together (no effect on numbers)",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

@@ -6,6 +6,7 @@ probability mass over the grid; absorbing endings collect it. No sampling error:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,8 +206,11 @@ def samples_of(c: Compiled, model: DecisionModel | Solution) -> int:
     return max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
 
 
-def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
-    """Forward distribution of outcomes for every parameter sample of `c` under the decision model."""
+def propagate(c: Compiled, model: DecisionModel | Solution,
+              execution: Callable[[int], dict[str, np.ndarray | float]] | None = None) -> ExactResult:
+    """Forward distribution of outcomes for every parameter sample of `c` under the decision model.
+
+    `execution(t)`, for a strategic coercer, gives month t's real execution probabilities (`Month._prob`)."""
     grid = Grid.of(c)
     n = samples_of(c, model)
     paths = dyn.policy_paths(c)
@@ -220,7 +224,7 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     for t in range(c.horizon):
         credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
-        parts = phase_months(c, grid, t, n, False, paths)
+        parts = phase_months(c, grid, t, n, False, paths, execution(t) if execution else None)
         if len(parts) == 1:
             policy.start(t)
             mass, newly = advance(parts[0][1], policy, mass, actions[t])

@@ -27,7 +27,7 @@ from brinkmanship.engine.constants import (
 )
 
 DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
-GRID_AXES = 4  # samples, talks, tests, the last axis (targets left x deadline x phase x evidence)
+GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 
 # talks move before a strike is absorbed, by what provoked it
@@ -36,9 +36,11 @@ TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCL
 
 
 def col(x: np.ndarray | float) -> np.ndarray | float:
-    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already
-    on the grid's four axes (values that depend on the evidence level) pass through."""
-    return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) and np.ndim(x) != GRID_AXES else x
+    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already on
+    the grid (n, K, M, R), such as a strategic coercer's execution probability per state, pass through."""
+    if np.ndim(x) == len(GRID_AXES):
+        return x
+    return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
 
 
 def row(x: np.ndarray | float) -> np.ndarray:
@@ -65,6 +67,8 @@ class Open:
     done: bool = False  # this branch is the deadline acting
     ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
     ev_key: tuple = ()  # which rules fired (caches branch values)
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -82,6 +86,8 @@ class Strike:
     done: bool = False  # this branch is the deadline acting
     ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
     ev_key: tuple = ()  # which rules fired (caches branch values)
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -100,10 +106,12 @@ class Month:
     """Month t of the crisis for n parameter samples, with believed or real credibility."""
 
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None) -> None:
         if c.whole is None:  # the whole model: the levers in force this month under phases at known months
             c = c.at_month(t)
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
+        self.execution = execution or {}
+        self.paths = paths
         posture = c.posture(t)
         self.delta = c["adversary.discount"]
         self.close = dyn.deal_close_probability(c, posture)
@@ -227,16 +235,19 @@ class Month:
 
     # -- probabilities with the chosen credibility -----------------------------------------------------
     def _prob(self, real: str, believed: str, bluff: str = "") -> np.ndarray | float:
-        """The chance a rule is executed: real, or as the target believes it. With learned credibility the
-        belief is the item's prior (`believed`) moved by the evidence at each state: mu p + (1 - mu) bluff."""
+        """The one read of a rule's or deadline's execution probability: the real probability (the strategy's
+        own for a committed coercer or, for a strategic coercer, its equilibrium execution probability per
+        grid state or per sample, from `execution`), or the credibility the target believes. With learned
+        credibility the belief is the item's prior (`believed`) moved by the evidence at each state:
+        mu p + (1 - mu) bluff."""
         c = self.c
         if not self.believed:
-            return c[real]
+            return self.execution.get(real, c[real])
         if not bluff:
             return c[believed]
         mu = belief.posterior(col(c[believed]), self.L)
         q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
-        return q if np.ndim(q) == GRID_AXES and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
+        return q if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
 
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).
@@ -298,11 +309,13 @@ class Month:
                         fixed[r.target_class] += want
                 rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
                 ek = (event, fired) if self.grid.B > 1 else ()
+                yes = tuple(r.id for r, f in zip(rules, fired, strict=True) if f)
+                no = tuple(r.id for r, f in zip(rules, fired, strict=True) if not f)
                 if listed or fixed.any():
                     out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, ev=ev,
-                                      ev_key=ek))
+                                      ev_key=ek, fired=yes, silent=no))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm, ev=ev, ev_key=ek))
+                    out.append(Open(w, (key, 0, rounds), dm, ev=ev, ev_key=ek, fired=yes, silent=no))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:
@@ -382,12 +395,15 @@ def tested_key(key: Key) -> bool:
 
 
 def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray | None, Month]]:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None,
+                 ) -> list[tuple[np.ndarray | None, Month]]:
     """Month t's branches for each phase of the grid's phase factor, with the (R,) mask of the states in that
-    phase; one month and no mask without a phase factor (phases at known months are read from time)."""
+    phase; one month and no mask without a phase factor (phases at known months are read from time).
+    `execution`: a strategic coercer's real execution probabilities this month (see `Month._prob`)."""
     if grid.P == 1:
-        return [(None, Month(c, grid, t, n, believed, paths))]
-    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths)) for p in range(grid.P)]
+        return [(None, Month(c, grid, t, n, believed, paths, execution))]
+    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths, execution))
+            for p in range(grid.P)]
 
 
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:

@@ -200,6 +200,39 @@ class Adversary(_Frozen):
     deal_economy: NonNegative
 
 
+class Coercer(_Frozen):
+    """The coercer's aims for the strategic coercer (`--coercer strategic`): what it gains from each ending,
+    what carrying out a threat costs it, and what not carrying out a declared one costs it.
+
+    Flows are per month in units of a month of denuclearisation; one-off costs in the same units; lives
+    are counted through the `war:` casualty numbers (per thousand deaths).
+    """
+
+    discount: Fraction
+    denuclearisation: Real
+    freeze: Real
+    status_quo: Real
+    after_war: Real
+    life_cost: NonNegative
+    allied_share: Fraction
+    enemy_civilian_weight: NonNegative
+    war_cost: NonNegative
+    nuclear_use_cost: NonNegative
+    limited_conflict_cost: NonNegative
+    strike_cost: NonNegative
+    sanctions_cost: NonNegative
+    audience_cost: NonNegative
+    reputation_value: NonNegative
+    credible_at: Fraction
+    partly_credible_at: Fraction
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> Coercer:
+        if self.partly_credible_at.value > self.credible_at.value:
+            raise ValueError("partly_credible_at must not exceed credible_at")
+        return self
+
+
 class Scenario(_Frozen):
     """A crisis: dates, starting state and the sourced parameters of every mechanism in the model."""
 
@@ -226,6 +259,7 @@ class Scenario(_Frozen):
     base_rate: BaseRate
     adversary: Adversary
     credibility: Credibility | None = None
+    coercer: Coercer | None = None
 
     @model_validator(mode="after")
     def _months(self) -> Scenario:
@@ -252,7 +286,7 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate", "adversary", "credibility"):
+                        "escalation", "invasion", "war", "base_rate", "adversary", "credibility", "coercer"):
             block = getattr(self, section)
             if block is None:
                 continue

@@ -139,6 +139,9 @@ class Rule(_Frozen):
     probability: Probability
     believed: Probability
     bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
+    chance: Probability | None = Field(None, description=(
+        "a threat that leaves something to chance: the probability with which the rule fires by a lottery the "
+        "coercer commits to and cannot take back (the strategic coercer cannot stop it, only add to it)"))
 
     @model_validator(mode="after")
     def _strike_needs_class(self) -> Rule:
@@ -179,6 +182,9 @@ class Deadline(_Frozen):
     believed: Probability
     bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
     talks_progress_threshold: Fraction | None = None
+    chance: Probability | None = Field(None, description=(
+        "a threat that leaves something to chance: the probability with which the deadline acts by a lottery "
+        "the coercer commits to (the strategic coercer cannot stop it, only add to it)"))
 
     @model_validator(mode="after")
     def _check(self) -> Deadline:
