@@ -243,7 +243,7 @@ class Month:
         c = self.c
         if not self.believed:
             return self.execution.get(real, c[real])
-        if not bluff:
+        if not (bluff and c.credibility_levels):
             return c[believed]
         mu = belief.posterior(col(c[believed]), self.L)
         q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
@@ -258,7 +258,7 @@ class Month:
         d = self.c.deadlines[0]
         if not d.first_month <= self.t <= d.last_month:
             return 0.0
-        if not (self.believed and d.bluff):
+        if not (self.believed and d.bluff and self.c.credibility_levels):
             return belief.deadline_hazard(self._prob(d.prob, d.believed), self.t, d.first_month, d.last_month)[()]
         c = self.c
         hp = belief.deadline_hazard(c[d.prob], self.t, d.first_month, d.last_month)

@@ -96,7 +96,7 @@ def run_cmd(
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
     _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory, types,
-             type_count, coercer)
+             type_count, coercer=coercer)
 
 
 @app.command("compare")
@@ -123,7 +123,7 @@ def compare_cmd(
     its types (`--types`), with what decides each strategy's outcome. `--coercer strategic`: the equilibrium
     of a coercer that decides at each trigger whether to carry out its threats (exact outcomes)."""
     _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
-             types, type_count, credibility_sweep, coercer)
+             types, type_count, credibility_sweep=credibility_sweep, coercer=coercer)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
