@@ -20,7 +20,9 @@ CITY = "city-per-test"
 
 @pytest.fixture(scope="module")
 def scenario():
-    return load_scenario("korea-2017")
+    # credibility as a fixed input: the strategic coercer's equilibrium belief is its own strategy, and the
+    # committed model it is checked against must not learn either (learned credibility: test_credibility)
+    return load_scenario("korea-2017").model_copy(update={"credibility": None})
 
 
 def _consistent(st):

@@ -34,6 +34,13 @@ KAT = [
 ]
 
 
+@pytest.fixture(scope="module")
+def fixed(korea):
+    """The scenario with credibility a fixed input (no learning from the coercer's record): every packaged
+    strategy then runs in the fused kernel; learned credibility runs the reference (tested below)."""
+    return korea.model_copy(update={"credibility": None})
+
+
 def same(a, b) -> None:
     """Identical outcome arrays, monthly tallies and transitions."""
     for k in OUTCOME_FIELDS:
@@ -92,14 +99,14 @@ def test_portable_exp_and_log_agree_with_the_c_library_and_with_numba():
 
 
 @pytest.mark.parametrize("name", FLAGSHIP)
-def test_fused_equals_numpy_on_the_packaged_strategies(korea, strategies, name):
-    a = simulate(korea, strategies[name], runs=4000, seed=13, kernel="numpy")
-    b = simulate(korea, strategies[name], runs=4000, seed=13, kernel="fused")
+def test_fused_equals_numpy_on_the_packaged_strategies(fixed, strategies, name):
+    a = simulate(fixed, strategies[name], runs=4000, seed=13, kernel="numpy")
+    b = simulate(fixed, strategies[name], runs=4000, seed=13, kernel="fused")
     assert (a.extra["kernel"], b.extra["kernel"]) == ("numpy", "fused")
     same(a, b)
 
 
-def test_fused_equals_numpy_with_per_run_parameters(korea, strategies):
+def test_fused_equals_numpy_with_per_run_parameters(fixed, strategies):
     """Exploration's case: every parameter may differ by run (the kernel reads them per run)."""
     st_ = strategies["let-deterrence-fail"]
     rng = np.random.default_rng(0)
@@ -108,40 +115,42 @@ def test_fused_equals_numpy_with_per_run_parameters(korea, strategies):
             "base_rate.missile_test": rng.normal(0, 1, n), "posture.target": rng.uniform(0, 1, n),
             "arsenal.delivery_gain_per_test": rng.uniform(0.05, 0.5, n), "deadlines.congressional-decision.probability":
             rng.uniform(0, 1, n)}
-    same(simulate(korea, st_, runs=n, seed=2, overrides=over, kernel="numpy"),
-         simulate(korea, st_, runs=n, seed=2, overrides=over, kernel="fused"))
+    a = simulate(fixed, st_, runs=n, seed=2, overrides=over, kernel="numpy")
+    b = simulate(fixed, st_, runs=n, seed=2, overrides=over, kernel="fused")
+    assert b.extra["kernel"] == "fused"
+    same(a, b)
 
 
-def test_results_do_not_depend_on_chunk_size_or_threads(korea, strategies):
+def test_results_do_not_depend_on_chunk_size_or_threads(fixed, strategies):
     import numba
 
     st_ = strategies["let-deterrence-fail"]
     runs = 2500
-    ref = simulate(korea, st_, runs=runs, seed=21, kernel="numpy", chunk_size=1_000)
+    ref = simulate(fixed, st_, runs=runs, seed=21, kernel="numpy", chunk_size=1_000)
     for chunk in (1_000, 100_000, 1_000_000):
-        same(ref, simulate(korea, st_, runs=runs, seed=21, kernel="numpy", chunk_size=chunk))
-        same(ref, simulate(korea, st_, runs=runs, seed=21, kernel="fused", chunk_size=chunk))
+        same(ref, simulate(fixed, st_, runs=runs, seed=21, kernel="numpy", chunk_size=chunk))
+        same(ref, simulate(fixed, st_, runs=runs, seed=21, kernel="fused", chunk_size=chunk))
     before = numba.get_num_threads()
     try:
         for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
             numba.set_num_threads(threads)
-            same(ref, simulate(korea, st_, runs=runs, seed=21, kernel="fused"))
+            same(ref, simulate(fixed, st_, runs=runs, seed=21, kernel="fused"))
     finally:
         numba.set_num_threads(before)
 
 
-def test_experiments_match_across_kernels(korea, strategies):
+def test_experiments_match_across_kernels(fixed, strategies):
     """Exploration's batches (one random block per experiment) give the same numbers in both kernels."""
     from brinkmanship.engine.experiments import evaluate_experiments
 
     over = {"rules.two-per-launch.believed": np.array([0.1, 0.5, 0.9]), "talks.offer": np.array([0.2, 0.4, 0.8])}
-    args = (korea, strategies["let-deterrence-fail"], over, np.array([4, 9, 2]), 300, 3)
+    args = (fixed, strategies["let-deterrence-fail"], over, np.array([4, 9, 2]), 300, 3)
     a = evaluate_experiments(*args, kernel="numpy")
     b = evaluate_experiments(*args, kernel="fused")
     assert a.keys() == b.keys()
     for k in a:
         assert np.array_equal(a[k], b[k]), k
-    alone = evaluate_experiments(korea, strategies["let-deterrence-fail"], {k: v[1:2] for k, v in over.items()},
+    alone = evaluate_experiments(fixed, strategies["let-deterrence-fail"], {k: v[1:2] for k, v in over.items()},
                                  np.array([9]), 300, 3, kernel="fused")
     for k in b:
         assert alone[k][0] == b[k][1], k
@@ -207,11 +216,12 @@ def generated(draw, korea, base: Strategy) -> Strategy:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), seed=st.integers(0, 2**40))
-def test_fused_equals_numpy_on_generated_strategies(korea, strategies, data, seed):
-    strategy = data.draw(generated(korea, strategies[data.draw(st.sampled_from(FLAGSHIP))]))
+def test_fused_equals_numpy_on_generated_strategies(fixed, strategies, data, seed):
+    strategy = data.draw(generated(fixed, strategies[data.draw(st.sampled_from(FLAGSHIP))]))
     runs = data.draw(st.integers(1, 400))
-    same(simulate(korea, strategy, runs=runs, seed=seed, kernel="numpy"),
-         simulate(korea, strategy, runs=runs, seed=seed, kernel="fused"))
+    b = simulate(fixed, strategy, runs=runs, seed=seed, kernel="fused")
+    assert b.extra["kernel"] == "fused"
+    same(simulate(fixed, strategy, runs=runs, seed=seed, kernel="numpy"), b)
 
 
 # -- fallback ----------------------------------------------------------------------------------------------
@@ -224,6 +234,19 @@ def test_phases_fall_back_to_the_reference_and_say_so(korea):
     assert res.extra["kernel"] == "numpy"
     assert "phases" in res.extra["kernel_fallback"]
     same(res, simulate(korea, st_, runs=300, seed=1, kernel="numpy"))
+
+
+def test_learned_credibility_falls_back_and_strategies_without_record_do_not(korea, strategies):
+    """With the scenario's learned credibility, a strategy with rules or deadlines (whose execution the target
+    learns from) runs the reference, and says so; one without them learns nothing and runs fused."""
+    res = simulate(korea, strategies["let-deterrence-fail"], runs=300, seed=4, kernel="fused")
+    assert res.extra["kernel"] == "numpy" and "credibility" in res.extra["kernel_fallback"]
+    same(res, simulate(korea, strategies["let-deterrence-fail"], runs=300, seed=4, kernel="numpy"))
+    a = simulate(korea, strategies["engagement"], runs=300, seed=4, kernel="fused")
+    b = simulate(korea, strategies["engagement"], runs=300, seed=4, kernel="numpy")
+    assert a.extra["kernel"] == "fused"
+    same(a, b)
+    assert np.array_equal(a.timeline["credibility"]["open"], b.timeline["credibility"]["open"])
 
 
 def test_other_decision_models_fall_back(korea, strategies):

@@ -60,6 +60,7 @@ NAMED = {
     "KEY_WORDS": "words of the Philox key", "MASK32": "32-bit words", "WORD_BITS": "32-bit words",
     "TO_UNIT": "a 32-bit word to a uniform in [0, 1)", "INITIAL_WORD": "counter word of a run's initial draws",
     "PHASE_WORD": "counter word of a run's phase-entry draws (keeps them apart from the others)",
+    "BELIEF_WORD": "counter word of the draws that round a run's evidence (apart from the others)",
     # portable exp and log (fmath): the definition of the functions and their series
     "TWO": "doubling a mantissa; ln m = 2 atanh(s)", "TWO_I": "Horner loops start at the second coefficient",
     "LN2_HI": "Cody-Waite split of ln 2", "LN2_LO": "Cody-Waite split of ln 2",
@@ -69,6 +70,14 @@ NAMED = {
     "LU_CITY": "rows of its log-uniform draws", "LU_LOG_LOW": "columns of its log-uniform draws",
     "R_EVENT": "columns of its rule table", "D_FIRST": "columns of its deadline table",
     "D_SANCTIONS": "codes of deadline responses", "BLOCKS_PER_THREAD": "load balance (no effect on numbers)", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
+    "PACKED_POLICY_SHARE": "budget: memory of a packed policy relative to a value array",
+    "BELIEF_SCALE": "fixed-point resolution of the belief tallies (chunking-independent sums)",
+    "BELIEF_STREAM": "the counter word of the evidence rounding draws (keeps them apart from the others)",
+    # belief: numerical guards of Bayes' rule and of stochastic rounding
+    "TINY": "belief: keeps log(0) finite",
+    "NEAR_ONE": "belief: keeps log(1 - 1) finite",
+    "ROUND_TOL": "belief: floating-point slack when rounding onto the evidence levels",
+    "GRID_AXES": "kernel: the planner grid's four axes (samples, talks, tests, last axis)",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",
     "TOP": "explain: how many actions are named",

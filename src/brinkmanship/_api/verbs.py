@@ -165,7 +165,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
             runs: int = DEFAULT_RUNS, seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
             chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
             types: str | Types | None = None, type_count: int | None = None,
-            coercer: str = "committed", kernel: str = "fused") -> Comparison:
+            credibility_sweep: int | None = None, coercer: str = "committed", kernel: str = "fused") -> Comparison:
     """Simulate strategies side by side (default: all of the scenario's) as `brink compare` does.
 
     `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
@@ -179,7 +179,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     declared ranges), `posterior` (those types weighted by the 2016-2017 record) or `point` (the declared
     values: one type). With types, each run draws a type; exact outcomes are the mixture over the K types,
     with the type-sampling error (`type_se`) apart from the Monte Carlo error, and each strategy gets
-    `what_decides`: the type numbers that most move its outcome.
+    `what_decides`: the type numbers that most move its outcome. With learned credibility each strategy has
+    its belief path (`credibility`: the open runs' mean credibility per month); `credibility_sweep` (a
+    number of points) adds `credibility_sweep`: the ranking over a common prior credibility in [0, 1] and
+    the prior at which each strategy's rank changes (exact, point type).
     Work estimated above `max_memory` (`4G`-style or bytes; default the package limit) is refused first.
 
     Examples:
@@ -246,6 +249,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     summary["kernel"] = {r.strategy: r.extra.get("kernel", "numpy") + (
         f" (fallback: {r.extra['kernel_fallback']})" if "kernel_fallback" in r.extra else "") for r in results}
     add_types(summary, typeset, per_type, run_share, exact)
+    if credibility_sweep:
+        from brinkmanship._api.credibility import credibility_sweep as sweep
+
+        summary["credibility_sweep"] = sweep(sc, sts, adversary, credibility_sweep)
     if strategic:
         from brinkmanship._api.coercer import equilibrium_summary
 

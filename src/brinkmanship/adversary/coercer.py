@@ -503,6 +503,8 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                          fix="add the coercer's payoffs (see korea-2017.yaml), or use --coercer committed")
     if isinstance(decision, str):
         decision = Decision.parse(decision)
+    # the equilibrium's belief is the coercer's own strategy: credibility is not a learned belief here
+    c = replace(c, credibility_levels=0)
     threats = threats_of(c)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
     parts = [_block(c.chunk(slice(s, min(n, s + BLOCK))) if c.has_arrays else c, decision, threats,

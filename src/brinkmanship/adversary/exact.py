@@ -30,6 +30,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
@@ -45,6 +46,7 @@ class ExactResult:
     timeline: np.ndarray
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
+    credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
@@ -100,14 +102,31 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
-    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted)."""
-    R = mass.shape[3]
-    if np.array_equal(dest, np.arange(R)):
-        return mass
-    S = np.zeros((R, R))
-    S[np.arange(R), dest] = 1.0
-    return mass @ S
+def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with `split` (offsets to
+    the lower and upper evidence level and the chance of the upper, (n or 1, R)) divided between the two."""
+    n, K, M, R = mass.shape
+    if split is None:
+        if np.array_equal(dest, np.arange(R)):
+            return mass
+        S = np.zeros((R, R))
+        S[np.arange(R), dest] = 1.0
+        return mass @ S
+    lo, hi, frac = split
+    rows = frac.shape[0]
+    if rows == 1:  # one product: the destination and the evidence split together
+        W = np.zeros((R, R))
+        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
+        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
+        return mass @ W
+    S = np.zeros((rows, R, R))
+    j = np.arange(R)[None, :]
+    rr = np.arange(rows)[:, None]
+    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
+    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
+    if rows == 1:
+        return mass @ S[0]
+    return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
@@ -122,8 +141,10 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[Key, np.ndarray] = {}
 
-    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray) -> None:
-        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest)
+    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
+        shift = month.evidence_shift(b)
+        split = None if shift is None else grid.evidence_split(shift)
+        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest, split)
 
     def war(m: np.ndarray) -> None:
         pn = mcol(month.pn_free)
@@ -133,7 +154,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)))
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)), b)
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -142,10 +163,10 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested))
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested), b)
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested))
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested), b)
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
@@ -199,7 +220,9 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
     timeline[0, :, BUILDUP_O] = 1.0
     actions = np.zeros((c.horizon, n, N_ACTIONS))
+    credibility = np.full((c.horizon, n), np.nan)
     for t in range(c.horizon):
+        credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
         parts = phase_months(c, grid, t, n, False, paths, execution(t) if execution else None)
         if len(parts) == 1:
@@ -219,7 +242,35 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     out = absorbed.copy()
     out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
     name = model.decision.name if isinstance(model, Solution) else model.name
-    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
+    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
+                       credibility=credibility if c.credibility_levels else None)
+
+
+def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
+    """(n,) the open runs' mean credibility at month t's start: over the rules and deadlines that can be
+    learned, the mean posterior that the coercer is resolute (NaN once no run is open, or nothing is learned).
+    With the evidence factor it is read on the levels; without, a deadline's posterior after its quiet months."""
+    items = [it for it in (*c.rules, *c.deadlines) if it.bluff]
+    n = mass.shape[0]
+    if not c.credibility_levels or not items:
+        return np.full(n, np.nan)
+    per_level = np.zeros((n, grid.B))
+    np.add.at(per_level.T, grid.evidence, mass.sum(axis=(1, 2)).T)  # (n, B) open mass per evidence level
+    if grid.B > 1:
+        L = np.atleast_2d(belief.level_value(grid.B, c["credibility.step"]))  # (n or 1, B)
+        parts = [np.reshape(belief.posterior(np.reshape(c[it.believed], (-1, 1)), L), (-1, grid.B))
+                 for it in items]
+    else:
+        parts = []
+        for it in items:
+            L = 0.0
+            if it in c.deadlines:
+                L = belief.skipped_deadline_evidence(c[it.prob], c[it.bluff], t, it.first_month, it.last_month)
+            parts.append(np.reshape(belief.posterior(c[it.believed], L), (-1, 1)))
+    cred = np.mean(np.broadcast_arrays(*parts), axis=0)  # (n or 1, B)
+    total = per_level.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
 def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",

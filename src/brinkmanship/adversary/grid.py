@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import TargetClass
@@ -53,8 +54,9 @@ class Grid:
 
     The last axis joins the targets left on the list (`levels` values) with, when the deadline's action
     does not end the crisis (a strike), whether it has already acted, and, for phases that begin at an
-    uncertain month or on a condition, the phase factor (the phase in force x months since the last test):
-    index = ((phase x Q + quiet) x D + done) x levels + left.
+    uncertain month or on a condition, the phase factor (the phase in force x months since the last test),
+    and, outermost, when the target learns the coercer's resolve, the evidence level (`B` levels):
+    index = (((evidence x P + phase) x Q + quiet) x D + done) x levels + left (`Grid.index`).
     """
 
     K: int
@@ -65,10 +67,30 @@ class Grid:
     composition: np.ndarray  # (4,) targets per class on the list at the start
     P: int = 1  # phases tracked in the state (1: none, or time carries them)
     Q: int = 1  # months-without-a-test states (1: no phase waits for them)
+    B: int = 1  # evidence levels of the target's belief in the coercer's resolve (1: nothing is learned)
 
     @property
     def levels(self) -> int:
         return len(self.values)
+
+    # strides of the last axis, innermost first: left, done, quiet, phase, evidence
+    @property
+    def done_block(self) -> int:
+        return self.levels
+
+    @property
+    def quiet_block(self) -> int:
+        return self.D * self.levels
+
+    @property
+    def phase_block(self) -> int:
+        """Distance along the last axis from a state to the same state in the next phase."""
+        return self.Q * self.quiet_block
+
+    @property
+    def evidence_block(self) -> int:
+        """Distance along the last axis from a state to the same state one evidence level higher."""
+        return self.P * self.phase_block
 
     @property
     def F(self) -> int:
@@ -77,50 +99,84 @@ class Grid:
 
     @property
     def R(self) -> int:
-        return self.levels * self.D * self.F
+        return self.B * self.evidence_block
+
+    def _digit(self, block: int, size: int) -> np.ndarray:
+        return (np.arange(self.R) // block) % size
 
     @property
     def left(self) -> np.ndarray:
         """(R,) targets left on the list at each index of the last axis."""
-        return np.tile(self.values, self.D * self.F)
+        return self.values[self._digit(1, self.levels)]
 
     @property
-    def phase(self) -> np.ndarray:
-        """(R,) the phase in force at each index of the last axis."""
-        return np.repeat(np.arange(self.P), self.Q * self.D * self.levels)
+    def done(self) -> np.ndarray:
+        """(R,) whether the deadline has acted, at each index of the last axis."""
+        return self._digit(self.done_block, self.D)
 
     @property
     def quiet(self) -> np.ndarray:
         """(R,) months since the last test (capped at Q - 1) at each index of the last axis."""
-        return np.tile(np.repeat(np.arange(self.Q), self.D * self.levels), self.P)
+        return self._digit(self.quiet_block, self.Q)
 
     @property
-    def phase_block(self) -> int:
-        """Distance along the last axis from a state to the same state in the next phase."""
-        return self.Q * self.D * self.levels
+    def phase(self) -> np.ndarray:
+        """(R,) the phase in force at each index of the last axis."""
+        return self._digit(self.phase_block, self.P)
+
+    @property
+    def evidence(self) -> np.ndarray:
+        """(R,) the evidence level of the target's belief at each index of the last axis."""
+        return self._digit(self.evidence_block, self.B)
+
+    def index(self, left: np.ndarray | int = 0, done: np.ndarray | int = 0, quiet: np.ndarray | int = 0,
+              phase: np.ndarray | int = 0, evidence: np.ndarray | int = 0) -> np.ndarray:
+        """Last-axis index of the given factor values (`left` as a level index among `values`)."""
+        return (np.asarray(left) + np.asarray(done) * self.done_block + np.asarray(quiet) * self.quiet_block
+                + np.asarray(phase) * self.phase_block + np.asarray(evidence) * self.evidence_block)
 
     def level_of(self, left: np.ndarray) -> np.ndarray:
         """Index of each targets-left value among the reachable ones."""
         return np.searchsorted(self.values, left)
 
     @property
-    def done(self) -> np.ndarray:
-        """(R,) whether the deadline has acted, at each index of the last axis."""
-        return np.tile(np.repeat(np.arange(self.D), self.levels), self.F)
-
-    @property
     def start_index(self) -> int:
-        """Last-axis index of the start: full list, deadline not yet acted."""
-        return self.levels - 1
+        """Last-axis index of the start: full list, deadline not yet acted, no evidence yet (the prior)."""
+        return int(self.index(left=self.levels - 1, evidence=belief.prior_level(self.B)))
 
     def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase
-        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it)."""
+        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it). The
+        evidence level is kept (`evidence_split` moves it)."""
         left = self.left
         after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
-        return ((self.phase * self.Q + quiet) * self.D + done) * self.levels + after
+        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, evidence=self.evidence)
+
+    def move_matrix(self, dest: np.ndarray, shift: np.ndarray | None) -> np.ndarray | None:
+        """(R, R) weights from each state (row) to where it goes (column): `dest`, with the evidence split
+        between two levels by `shift` ((1, R) levels); None when the shift differs per sample. Dense: on
+        this small last axis one BLAS product beats two gathers."""
+        R = self.R
+        src = np.arange(R)
+        W = np.zeros((R, R))
+        if shift is None:
+            W[src, dest] = 1.0
+            return W
+        lo, hi, frac = self.evidence_split(shift)
+        if frac.shape[0] != 1:
+            return None
+        np.add.at(W, (src, dest + lo[0]), 1 - frac[0])
+        np.add.at(W, (src, dest + hi[0]), frac[0])
+        return W
+
+    def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):
+        last-axis offsets to the lower and upper neighbouring level, and the chance of the upper one."""
+        e = self.evidence
+        lo, hi, frac = belief.round_split(e, shift, self.B)
+        return (lo - e) * self.evidence_block, (hi - e) * self.evidence_block, frac
 
     def phase_entry(self, c: Compiled, t: int, n: int) -> np.ndarray | None:
         """(n or 1, K, 1, R) chance that a state enters its next phase at the start of month t (None: no
@@ -188,7 +244,8 @@ class Grid:
         recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
         P, Q = phase_factor(c)
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
-                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp, P=P, Q=Q)
+                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp, P=P, Q=Q,
+                    B=c.evidence_levels)
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
@@ -223,5 +280,7 @@ class Grid:
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
             exercises=c.exercises(t), deadline_done=done.astype(bool),
+            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
+                      if self.B > 1 else None),
         )
         return obs, c

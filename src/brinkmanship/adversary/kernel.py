@@ -13,8 +13,9 @@ from itertools import product
 import numpy as np
 
 from brinkmanship.adversary.grid import Grid
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.compiled import Compiled, CompiledRule
 from brinkmanship.engine.constants import (
     EVENT_OF_ACTION,
     N_ACTIONS,
@@ -28,7 +29,6 @@ from brinkmanship.engine.constants import (
 DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
 GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
-HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
 
 # talks move before a strike is absorbed, by what provoked it
 TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCLEAR_TEST: TalksMove.NUCLEAR_SETBACK,
@@ -41,6 +41,11 @@ def col(x: np.ndarray | float) -> np.ndarray | float:
     if np.ndim(x) == len(GRID_AXES):
         return x
     return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
+
+
+def row(x: np.ndarray | float) -> np.ndarray:
+    """A per-sample number (scalar or (n,)) as (n or 1, 1), to broadcast against (R,) arrays."""
+    return np.reshape(np.asarray(x, dtype=float), (-1, 1))
 
 
 def mcol(x: np.ndarray) -> np.ndarray:
@@ -60,6 +65,8 @@ class Open:
     key: Key
     dm: int = 0
     done: bool = False  # this branch is the deadline acting
+    ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
+    ev_key: tuple = ()  # which rules fired (caches branch values)
     fired: tuple[str, ...] = ()  # rules carried out in this branch
     silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
@@ -77,6 +84,8 @@ class Strike:
     fixed: np.ndarray  # (4,) strikes by class not drawn from the list
     event: Event
     done: bool = False  # this branch is the deadline acting
+    ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
+    ev_key: tuple = ()  # which rules fired (caches branch values)
     fired: tuple[str, ...] = ()  # rules carried out in this branch
     silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
@@ -115,6 +124,7 @@ class Month:
         self._arsenal()
         self._endings()
         self._costs()
+        self._belief()
         self.hazard = self._hazard()
         self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
 
@@ -182,26 +192,83 @@ class Month:
         """The discount factor, broadcastable over the grid."""
         return col(self.delta)
 
+    # -- the target's belief in the coercer's resolve (engine.belief) -------------------------------------
+    def _belief(self) -> None:
+        """The evidence (log-likelihood ratio) at each last-axis index, and what this month's deadline teaches
+        by acting or by not acting (in evidence levels; 0 without an evidence factor)."""
+        c, g = self.c, self.grid
+        self.L: np.ndarray | float = 0.0
+        self.deadline_act: np.ndarray | float = 0.0
+        self.deadline_skip: np.ndarray | float = 0.0
+        if g.B == 1:
+            return
+        step = c["credibility.step"]
+        self.L = np.atleast_2d(belief.level_value(g.B, step))[:, g.evidence][:, None, None, :]  # (n or 1,1,1,R)
+        self.step = row(step)
+        if c.deadlines and c.deadlines[0].bluff:
+            d = c.deadlines[0]
+            hp = belief.deadline_hazard(c[d.prob], self.t, d.first_month, d.last_month)
+            hb = belief.deadline_hazard(c[d.bluff], self.t, d.first_month, d.last_month)
+            if np.any(hp > 0) or np.any(hb > 0):
+                self.deadline_act = row(np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY)))
+                self.deadline_act = self.deadline_act / self.step
+                self.deadline_skip = row(np.log1p(-np.minimum(hp, belief.NEAR_ONE))
+                                         - np.log1p(-np.minimum(hb, belief.NEAR_ONE))) / self.step
+
+    def rule_evidence(self, r: CompiledRule, fired: bool) -> np.ndarray | float:
+        """Evidence levels gained by seeing rule `r` carried out (or not): (n or 1, 1), or 0 with no factor."""
+        if self.grid.B == 1 or not r.bluff:
+            return 0.0
+        return row(belief.evidence(fired, self.c[r.prob], self.c[r.bluff])) / self.step
+
+    def evidence_shift(self, b: Open | Strike) -> np.ndarray | None:
+        """(n or 1, R) evidence levels a branch moves each state by (None without an evidence factor, or when the
+        branch teaches nothing): its rules, and the deadline acting (a deadline branch) or not acting this
+        month (any other branch)."""
+        if self.grid.B == 1:
+            return None
+        if b.done:
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_act
+        else:
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_skip * (self.grid.done == 0)[None, :]
+        return shift if shift.any() else None  # nothing learned: the evidence stays where it is
+
     # -- probabilities with the chosen credibility -----------------------------------------------------
-    def _prob(self, real: str, believed: str) -> np.ndarray | float:
-        """The one read of a rule's or deadline's execution probability: the credibility the target believes,
-        or the real probability: the strategy's own (committed coercer) or, for a strategic coercer, its
-        equilibrium execution probability per grid state (n, K, M, R) or per sample, from `execution`."""
-        if self.believed:
-            return self.c[believed]
-        return self.execution.get(real, self.c[real])
+    def _prob(self, real: str, believed: str, bluff: str = "") -> np.ndarray | float:
+        """The one read of a rule's or deadline's execution probability: the real probability (the strategy's
+        own for a committed coercer or, for a strategic coercer, its equilibrium execution probability per
+        grid state or per sample, from `execution`), or the credibility the target believes. With learned
+        credibility the belief is the item's prior (`believed`) moved by the evidence at each state:
+        mu p + (1 - mu) bluff."""
+        c = self.c
+        if not self.believed:
+            return self.execution.get(real, c[real])
+        if not (bluff and c.credibility_levels):
+            return c[believed]
+        mu = belief.posterior(col(c[believed]), self.L)
+        q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
+        return q if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
 
     def _hazard(self) -> np.ndarray | float:
-        """Chance the deadline acts this month, given it has not acted before (uniform month, probability p)."""
+        """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).
+        Believed with learned credibility: the posterior mixture of the resolute and the bluffing hazards,
+        the posterior read at each evidence level, or (no factor) after the deadline's months without action."""
         if not self.c.deadlines:
             return 0.0
         d = self.c.deadlines[0]
-        p = self._prob(d.prob, d.believed)
-        span = d.last_month - d.first_month + 1
         if not d.first_month <= self.t <= d.last_month:
             return 0.0
-        done = p * (self.t - d.first_month) / span
-        return (p / span) / np.maximum(1 - done, HAZARD_FLOOR)
+        if not (self.believed and d.bluff and self.c.credibility_levels):
+            return belief.deadline_hazard(self._prob(d.prob, d.believed), self.t, d.first_month, d.last_month)[()]
+        c = self.c
+        hp = belief.deadline_hazard(c[d.prob], self.t, d.first_month, d.last_month)
+        hb = belief.deadline_hazard(c[d.bluff], self.t, d.first_month, d.last_month)
+        if self.grid.B > 1:
+            mu = belief.posterior(col(c[d.believed]), self.L)
+            return mu * col(hp) + (1.0 - mu) * col(hb)
+        L = belief.skipped_deadline_evidence(c[d.prob], c[d.bluff], self.t, d.first_month, d.last_month)
+        mu = belief.posterior(c[d.believed], L)
+        return (mu * hp + (1.0 - mu) * hb)[()]
 
     # -- branches --------------------------------------------------------------------------------------
     def deadline_branches(self) -> list[Branch]:
@@ -215,8 +282,8 @@ class Month:
             fixed = np.zeros(len(TargetClass), dtype=np.int64)
             fixed[d.target_class] = d.count
             return [Strike(1.0, (TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0), 0, 0, fixed, Event.DEADLINE,
-                           done=True)]
-        return [Open(1.0, (TalksMove.NONE, 0, 1), done=True)]
+                           done=True, ev_key=("deadline",))]
+        return [Open(1.0, (TalksMove.NONE, 0, 1), done=True, ev_key=("deadline",))]
 
     def _event_branches(self, event: Event, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
         """The rules answering `event`: one branch per salvo size and per subset of rules that fire."""
@@ -226,11 +293,13 @@ class Month:
         for size_p, size in sizes:
             for fired in product((False, True), repeat=len(rules)):
                 w: np.ndarray | float = size_p
+                ev: np.ndarray | float = 0.0
                 listed = 0
                 fixed = np.zeros(len(TargetClass), dtype=np.int64)
                 for r, f in zip(rules, fired, strict=True):
-                    p = self._prob(r.prob, r.believed)
+                    p = self._prob(r.prob, r.believed, r.bluff)
                     w = w * (p if f else 1 - p)
+                    ev = ev + self.rule_evidence(r, f)
                     if not f or r.response != "strike":
                         continue
                     want = r.count * (size if r.per_missile else 1)
@@ -239,13 +308,14 @@ class Month:
                     else:
                         fixed[r.target_class] += want
                 rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
+                ek = (event, fired) if self.grid.B > 1 else ()
                 yes = tuple(r.id for r, f in zip(rules, fired, strict=True) if f)
                 no = tuple(r.id for r, f in zip(rules, fired, strict=True) if not f)
                 if listed or fixed.any():
-                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event,
-                                      fired=yes, silent=no))
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, ev=ev,
+                                      ev_key=ek, fired=yes, silent=no))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm, fired=yes, silent=no))
+                    out.append(Open(w, (key, 0, rounds), dm, ev=ev, ev_key=ek, fired=yes, silent=no))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:

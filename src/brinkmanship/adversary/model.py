@@ -8,6 +8,7 @@ from brinkmanship.adversary.budget import check_planner
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.adversary.types import Types
+from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import Event, Response
 from brinkmanship.engine.decision import Observation, StrikeInfo
@@ -87,7 +88,9 @@ class PlannerModel:
             quiet = np.minimum(obs.months_without_test, g.Q - 1)
             if tested is not None:
                 quiet = np.zeros_like(quiet) if tested else np.minimum(quiet + 1, g.Q - 1)
-            j = j + (obs.phase * g.Q + quiet) * g.D * g.levels
+            j = j + g.index(quiet=quiet, phase=obs.phase)
+        if g.B > 1:  # the evidence factor: the target's belief in the coercer's resolve
+            j = j + g.index(evidence=obs.evidence)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -120,7 +123,8 @@ class PlannerModel:
             sel = (strikes.event == event) & (rounds == nr) & (phases == ph)
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
-                                 "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel)})
+                                 "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel),
+                                 "evidence": cut(obs.evidence, sel), "evidence_shift": cut(obs.evidence_shift, sel)})
             k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
                                   tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             ts = tau if np.ndim(tau) == 0 else tau[sel]
@@ -128,7 +132,14 @@ class PlannerModel:
             war = mk.T_war_free[ts if mk.T_war_free.shape[0] > 1 else 0, m]
             delta, counter = _at(mk.delta, ts), _at(mk.counter, ts)
             # G is already discounted
-            values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[ts, k, m, j]
+            G = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))
+            if sol.grid.B > 1:  # the month's evidence, split between two levels as in the planner
+                lo, hi, frac = belief.round_split(sub.evidence, sub.evidence_shift, sol.grid.B)
+                blk = sol.grid.evidence_block
+                values[Response.ABSORB, sel] = ((1 - frac) * G[ts, k, m, j + (lo - sub.evidence) * blk]
+                                                + frac * G[ts, k, m, j + (hi - sub.evidence) * blk])
+            else:
+                values[Response.ABSORB, sel] = G[ts, k, m, j]
             values[Response.RETALIATE, sel] = delta * ((1 - counter) * lim + counter * war)
             values[Response.ESCALATE, sel] = delta * war
         return self.decision.choose(values)

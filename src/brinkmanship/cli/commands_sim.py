@@ -98,7 +98,7 @@ def run_cmd(
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
     _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory, types,
-             type_count, coercer, kernel=kernel)
+             type_count, coercer=coercer, kernel=kernel)
 
 
 @app.command("compare")
@@ -115,6 +115,10 @@ def compare_cmd(
     type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    credibility_sweep: Annotated[int | None, typer.Option(
+        "--credibility-sweep", min=2, max=101,
+        help="Also rank the strategies at N common prior credibilities in [0, 1] (exact, point type) and "
+             "report where each one's rank changes.")] = None,
     coercer: COERCER = "committed",
     kernel: KERNEL = "fused",
 ) -> None:
@@ -122,13 +126,13 @@ def compare_cmd(
     its types (`--types`), with what decides each strategy's outcome. `--coercer strategic`: the equilibrium
     of a coercer that decides at each trigger whether to carry out its threats (exact outcomes)."""
     _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
-             types, type_count, coercer, kernel=kernel)
+             types, type_count, credibility_sweep=credibility_sweep, coercer=coercer, kernel=kernel)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY,
-             types: str | None = None, type_count: int | None = None, coercer: str = "committed",
-             kernel: str = "fused") -> dict:
+             types: str | None = None, type_count: int | None = None, credibility_sweep: int | None = None,
+             coercer: str = "committed", kernel: str = "fused") -> dict:
     from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
@@ -138,7 +142,7 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     sc, sts = load_pair(scenario, strategies)
     comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
                          progress=not as_json, max_memory=memory, types=types, type_count=type_count,
-                         coercer=coercer, kernel=kernel)
+                         credibility_sweep=credibility_sweep, coercer=coercer, kernel=kernel)
     summary, results = comparison.to_json(), comparison.results
     exact = exact or coercer == "strategic"
     if as_json:
@@ -150,6 +154,8 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
         how = "exact" if exact else f"{runs:,} runs per strategy, seed {seed}"
         console.print(comparison_table(summary, f"{escape(sc.title)}: {target}, {how}"))
         for line in types_lines(summary, exact):
+            console.print(line, soft_wrap=True, highlight=False)
+        for line in credibility_lines(summary):
             console.print(line, soft_wrap=True, highlight=False)
         intervals = "" if t else "Intervals: 95% Wilson. "
         console.print(f"[dim]{intervals}Deaths: all causes over the horizon (sampled runs). "
@@ -333,6 +339,24 @@ def _print_margins(out: dict) -> None:
     console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
                   f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
                   highlight=False, soft_wrap=True)
+
+
+def credibility_lines(summary: dict) -> list[str]:
+    """The belief paths (mean credibility at the start, after a year, at the end) and the sweep's crossings."""
+    lines = []
+    for s in summary["strategies"]:
+        path = [v for v in s.get("credibility", {}).get("mean", []) if v is not None]
+        if path:
+            year = path[min(12, len(path) - 1)]
+            lines.append(f"Credibility ({s['name']}): {path[0]:.2f} at the start, {year:.2f} after a year, "
+                         f"{path[-1]:.2f} in the last month with open runs (mean over the open runs).")
+    sweep = summary.get("credibility_sweep")
+    if sweep:
+        for name, row in sweep["strategies"].items():
+            cross = ", ".join(f"{c['at']:.2f} ({c['above']} of {c['other']} above)" for c in row["crossings"])
+            lines.append(f"Ranking by {sweep['ranked_by']} over the prior credibility ({name}): "
+                         + (f"changes at {cross}" if cross else "never changes"))
+    return lines
 
 
 def coercer_lines(summary: dict) -> list[str]:

@@ -52,6 +52,8 @@ class Observation:
     deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
     phase: np.ndarray | None = None  # the strategy's phase in force (strategies with phases)
     months_without_test: np.ndarray | None = None  # months since the last test (strategies with phases)
+    evidence: np.ndarray | None = None  # evidence level of the target's belief in the coercer's resolve
+    evidence_shift: np.ndarray | None = None  # evidence levels this month brings (known once rules answered)
 
 
 @dataclass

@@ -25,6 +25,7 @@ import numpy as np
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine import fmath
 from brinkmanship.engine.chunk import (
+    BELIEF_TALLY,
     I_COUNTER,
     I_WAR,
     K_INIT_FIXED,
@@ -62,8 +63,8 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
-    if getattr(c, "credibility_levels", 0):
-        return "credibility learned from evidence (the kernel reads credibility as a fixed input)"
+    if c.credibility_levels and any(it.bluff for it in (*c.rules, *c.deadlines)):
+        return "credibility learned from the coercer's record (the kernel reads credibility as a fixed input)"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
     return None
@@ -96,6 +97,8 @@ class FusedChunk:
         self._outcomes = outcomes
         self.outcome_counts, self.warhead_hist = outcome_counts, warhead_hist
         self.action_counts, self.transitions = action_counts, transitions
+        # no rule or deadline to learn from (`unsupported` sends the others to the reference): nothing tallied
+        self.belief_tally = np.zeros((action_counts.shape[0], len(BELIEF_TALLY)), dtype=np.int64)
 
     def outcomes(self) -> dict[str, np.ndarray]:
         """Per-run outcomes in the chunk's run order (the fields of `Chunk.outcomes`)."""

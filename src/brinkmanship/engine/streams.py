@@ -14,9 +14,19 @@ from functools import cached_property
 
 import numpy as np
 
-from brinkmanship.engine.philox import INITIAL_WORD, MASK32, PHASE_WORD, WORD_BITS, stream_key, uniforms
+from brinkmanship.engine.philox import (
+    BELIEF_WORD,
+    INITIAL_WORD,
+    MASK32,
+    PHASE_WORD,
+    WORD_BITS,
+    stream_key,
+    uniforms,
+)
 
 DEFAULT_BLOCK = 8192  # runs per experiment block of `for_blocks` callers that give none (no effect on numbers)
+PHASE_STREAM = PHASE_WORD  # the counter word of the draws of phase entry months (apart from the rest)
+BELIEF_STREAM = BELIEF_WORD  # the counter word of the draws that round the target's evidence each month
 
 
 class Streams:
@@ -58,9 +68,11 @@ class Streams:
         lo, hi = (self.run_lo, self.run_hi) if runs is None else (self.run_lo[runs], self.run_hi[runs])
         return uniforms(self.key, lo, hi, word, k)
 
-    def phase_uniforms(self, k: int) -> np.ndarray:
-        """(k, runs) uniforms for phase entry months, keyed apart from every other draw of the run."""
-        return self._draw(PHASE_WORD, k)
+    def phase_uniforms(self, k: int, stream: int = PHASE_STREAM) -> np.ndarray:
+        """(k, runs) uniforms for phase entry months (or another `stream`, e.g. BELIEF_STREAM): the counter word
+        `stream`, which no month reaches, so a strategy's phases or learned credibility leave every other draw of
+        the run unchanged."""
+        return self._draw(stream, k)
 
     def month_at(self, t: int, runs: np.ndarray | None = None) -> np.ndarray:
         """Month t's uniforms, shape (k_month, runs), for the runs at positions `runs` (all by default)."""

@@ -271,10 +271,14 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for r in strategy.rules:
             out[f"rules.{r.id}.probability"] = r.probability
             out[f"rules.{r.id}.believed"] = r.believed
+            if r.bluff is not None:
+                out[f"rules.{r.id}.bluff"] = r.bluff
             out[f"rules.{r.id}.chance"] = r.chance if r.chance is not None else NO_CHANCE
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
+            if d.bluff is not None:
+                out[f"deadlines.{d.id}.bluff"] = d.bluff
             out[f"deadlines.{d.id}.chance"] = d.chance if d.chance is not None else NO_CHANCE
         out.update(phase_params(strategy))
     return out

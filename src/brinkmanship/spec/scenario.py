@@ -108,6 +108,22 @@ class Escalation(_Frozen):
     quiet_months: NonNegative
 
 
+class Credibility(_Frozen):
+    """Credibility as a learned belief: a bluffing coercer executes a rule or deadline with `bluff` (a
+    resolute one with the item's `probability`); the target's evidence (log-likelihood ratio, resolute against
+    bluffing) is kept on `levels` points `step` apart. Without this block credibility is a fixed input."""
+
+    bluff: Probability
+    step: NonNegative
+    levels: int = Field(5, ge=1, le=21, description="evidence levels (odd keeps the prior on a level)")
+
+    @model_validator(mode="after")
+    def _odd(self) -> Credibility:
+        if self.levels % 2 == 0:
+            raise ValueError("`levels` must be odd, so the prior (no evidence) is a level")
+        return self
+
+
 class Invasion(_Frozen):
     """An invasion across the DMZ: its chance of success grows as the coercer's posture falls."""
 
@@ -242,6 +258,7 @@ class Scenario(_Frozen):
     war: War
     base_rate: BaseRate
     adversary: Adversary
+    credibility: Credibility | None = None
     coercer: Coercer | None = None
 
     @model_validator(mode="after")
@@ -269,7 +286,7 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate", "adversary", "coercer"):
+                        "escalation", "invasion", "war", "base_rate", "adversary", "credibility", "coercer"):
             block = getattr(self, section)
             if block is None:
                 continue
