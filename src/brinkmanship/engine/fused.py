@@ -22,9 +22,10 @@ from types import ModuleType
 
 import numpy as np
 
+from brinkmanship.engine import belief, fmath
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine import fmath
 from brinkmanship.engine.chunk import (
+    BELIEF_SCALE,
     BELIEF_TALLY,
     I_COUNTER,
     I_WAR,
@@ -63,8 +64,6 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
-    if c.credibility_levels and any(it.bluff for it in (*c.rules, *c.deadlines)):
-        return "credibility learned from the coercer's record (the kernel reads credibility as a fixed input)"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
     return None
@@ -97,7 +96,6 @@ class FusedChunk:
         self._outcomes = outcomes
         self.outcome_counts, self.warhead_hist = outcome_counts, warhead_hist
         self.action_counts, self.transitions = action_counts, transitions
-        # no rule or deadline to learn from (`unsupported` sends the others to the reference): nothing tallied
         self.belief_tally = np.zeros((action_counts.shape[0], len(BELIEF_TALLY)), dtype=np.int64)
 
     def outcomes(self) -> dict[str, np.ndarray]:
@@ -127,6 +125,7 @@ def _param_rows(c: Compiled, w: int) -> np.ndarray:
         k.P_QUIET_MONTHS: c[e + "quiet_months"], k.P_DETERRENCE: c[b + "deterrence_effect"],
         k.P_TALKS_EFFECT: c[b + "talks_effect"], k.P_MATURITY: c[b + "arsenal_maturity_effect"],
         k.P_STRUCK_EFFECT: c[b + "struck_effect"], k.P_RESTRAINT: dyn.restraint(c),
+        k.P_CREDIBILITY_STEP: c.values.get("credibility.step", 1.0),
     }
     rows[k.P_CHINA_JOINS], rows[k.P_RUSSIA_JOINS] = dyn.intervention_probability(c)
     for row, name in ((k.P_CITY_FACTOR, "war.civilian_deaths_per_city"), (k.P_WAR_FACTOR, "war.conventional_deaths"),
@@ -215,6 +214,39 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
     )
 
 
+def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
+    """The learned credibility's numbers (engine.belief, as the reference computes them): whether the target
+    learns, each learned item's prior as log-odds (and whether it is a certainty), the evidence levels' values,
+    and the evidence of each rule (executed, not) and of each deadline's months (acting, skipped)."""
+    col = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (w,))  # noqa: E731
+    items = [it.believed for it in (*c.rules, *c.deadlines) if it.bluff] if c.credibility_levels else []
+    B = c.evidence_levels if c.credibility_levels else 1
+    logit = np.zeros((max(len(items), 1), w))
+    kind = np.zeros((max(len(items), 1), w), dtype=np.int64)
+    for i, pri in enumerate(items):
+        prior = np.asarray(c[pri], dtype=float)
+        inner = np.clip(prior, belief.TINY, belief.NEAR_ONE)
+        logit[i] = col(np.log(inner) - np.log1p(-inner))
+        kind[i] = np.broadcast_to(np.where(prior <= 0.0, 1, np.where(prior >= 1.0, 2, 0)), (w,))
+    step = c.values.get("credibility.step", 1.0)
+    levels = np.broadcast_to(np.atleast_2d(belief.level_value(B, step)), (w, B)).copy()
+    rule_ev = np.zeros((len(c.rules), 3, w))
+    for i, r in enumerate(c.rules):
+        if items and r.bluff:
+            rule_ev[i] = (col(belief.evidence(True, c[r.prob], c[r.bluff])),
+                          col(belief.evidence(False, c[r.prob], c[r.bluff])), col(1.0))
+    dl_ev = np.zeros((len(c.deadlines), c.horizon, 3, w))
+    for j, d in enumerate(c.deadlines):
+        for t in range(d.first_month, min(d.last_month, c.horizon - 1) + 1) if items and d.bluff else ():
+            hp = belief.deadline_hazard(c[d.prob], t, d.first_month, d.last_month)
+            hb = belief.deadline_hazard(c[d.bluff], t, d.first_month, d.last_month)
+            act = np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY))
+            skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
+            dl_ev[j, t] = (col(act), col(skip), col(1.0))
+    return dict(bel_i=np.array([bool(items), B, BELIEF_SCALE], dtype=np.int64), item_logit=logit, item_kind=kind,
+                levels_tab=levels, rule_ev=rule_ev, dl_ev=dl_ev)
+
+
 def _delivery_table(c: Compiled, w: int) -> np.ndarray:
     """(w, MAX_TESTS + 1) delivery after each number of test-equivalents (`dynamics.delivery`, per run)."""
     return np.stack([np.broadcast_to(dyn.delivery(c, np.full(w, k, dtype=np.int64)), (w,))
@@ -243,6 +275,8 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
                      M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
     st = _structure(c, w)
+    lr = _learning(c, w)
+    tally = np.zeros((nblocks, max(H, 1), len(BELIEF_TALLY)), dtype=np.int64)
     k.simulate_runs(
         streams.run_lo, streams.run_hi, np.uint64(streams.key[0]), np.uint64(streams.key[1]), H, streams.k_init,
         streams.k_month, _param_rows(c, w), _month_rows(c, w), _delivery_table(c, w),
@@ -251,7 +285,8 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
-        hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc)
+        hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
+        lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally)
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
         "final_phase": out["phase"], "outcome": outcome, "month_resolved": out["resolved"],
@@ -264,4 +299,6 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
     warhead_hist = hist.sum(axis=0)
     warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
-    return FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
+    fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
+    fc.belief_tally = tally.sum(axis=0)[:H]
+    return fc

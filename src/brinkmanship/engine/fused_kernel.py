@@ -14,8 +14,10 @@ import numba
 import numpy as np
 
 from brinkmanship.engine import fmath
+from brinkmanship.engine.belief import ROUND_TOL
 from brinkmanship.engine.constants import N_ACTIONS, Action, Event, Phase, Response, Rung, TargetClass
 from brinkmanship.engine.philox import (
+    BELIEF_WORD,
     INITIAL_WORD,
     KEY_WORDS,
     MASK32,
@@ -35,7 +37,7 @@ from brinkmanship.engine.philox import (
  P_RETALIATE_LOGIT, P_ESCALATE_LOGIT, P_MILITARY_PER_TARGET, P_NUC_REGIME, P_NUC_WAR, P_NUC_FLOOR, P_CHINA_JOINS,
  P_RUSSIA_JOINS, P_JOINED_MULTIPLIER, P_CIVILIAN_SHARE, P_DETONATIONS_MEAN, P_QUIET_MONTHS, P_DETERRENCE,
  P_TALKS_EFFECT, P_MATURITY, P_STRUCK_EFFECT, P_RESTRAINT, P_CITY_FACTOR, P_WAR_FACTOR, P_DETONATION_FACTOR,
- N_PAR) = range(35)
+ P_CREDIBILITY_STEP, N_PAR) = range(36)
 # per-month terms: rows of `mon` (the state-free parts of the action log-odds, then the month's mechanisms)
 (T_MISSILE, T_NUCLEAR_TEST, T_PROVOCATION, T_NEGOTIATE, T_ACCEPT, T_FREEZE, T_INVADE, T_NUCLEAR_USE, T_GAIN,
  T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, T_PROVOCATION_WEIGHT, T_NUCLEAR_USE_WEIGHT,
@@ -131,6 +133,22 @@ def loguniform(lu, lu_on, which, factor, u):  # pragma: no cover - compiled
 
 
 @numba.njit(**JIT)
+def _credibility(item_logit, item_kind, llr, ci):  # pragma: no cover - compiled
+    """Mean over the learned items of belief.posterior(prior, llr) (kind 1: a prior of 0, 2: of 1)."""
+    total = 0.0
+    for it in range(item_logit.shape[0]):
+        kind = item_kind[it, ci]
+        if kind == 1:
+            post = 0.0
+        elif kind == 2:
+            post = 1.0
+        else:
+            post = 1.0 / (1.0 + exp(-(item_logit[it, ci] + llr)))
+        total = post if it == 0 else total + post
+    return total / item_logit.shape[0]
+
+
+@numba.njit(**JIT)
 def _bin(warheads, bin_width, bins):  # pragma: no cover - compiled
     return min(int(warheads / bin_width), bins - 1)
 
@@ -140,7 +158,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes, list_total,
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
-                  invaded_out, preventive_out, actions, hist, trans, outcome_of, outc):  # pragma: no cover - compiled
+                  invaded_out, preventive_out, actions, hist, trans, outcome_of, outc, bel_i, item_logit, item_kind,
+                  levels_tab, rule_ev, dl_ev, tally):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -154,13 +173,14 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
         strikes = np.zeros(N_CLASSES, dtype=np.int64)
         weights = np.empty(N_ACTIONS)
         deadline_month = np.empty(dl_i.shape[0], dtype=np.int64)
+        bu = np.empty(horizon + WORDS)  # the belief word's uniforms, slot t at bu[t]
         for i in range(lo, hi):
             _one_run(i, b, run_lo[i], run_hi[i], keys, horizon, k_init, k_month, par, mon, delivery_tab,
                      test_weight, rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold, dl_prob, list_sizes,
                      list_total, orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists,
                      strikes, weights, deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out,
                      by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist, trans, outcome_of,
-                     outc)
+                     outc, bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, bu)
 
 
 @numba.njit(**JIT)
@@ -169,7 +189,8 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
              salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, init, u, lists, strikes, weights,
              deadline_month, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out,
              resolved_out, invaded_out, preventive_out, actions, hist, trans, outcome_of,
-             outc):  # pragma: no cover - compiled
+             outc, bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally,
+             bu):  # pragma: no cover - compiled
     """One run from month 0 to its end (engine.chunk.Chunk, one column of its arrays)."""
     step, tol, log_floor, clip, bin_width = consts
     levels, max_tests, bins = ints[0], ints[1], ints[2]
@@ -203,7 +224,17 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
     invaded = False
     preventive = False
     quiet = 0
+    learning, n_levels, scale = bel_i[0], bel_i[1], bel_i[2]
+    evidence = (n_levels - 1) >> 1  # belief.prior_level: no evidence yet
+    llr = 0.0
     for t in range(horizon):
+        if learning:  # the month's open runs: their count and credibility, on the levels and exact
+            tally[b, t, 0] += 1
+            tally[b, t, 1] += np.int64(np.rint(_credibility(item_logit, item_kind, levels_tab[ci, evidence], ci)
+                                               * scale))
+            tally[b, t, 2] += np.int64(np.rint(_credibility(item_logit, item_kind, llr, ci) * scale))
+        m_llr = 0.0
+        shift = 0.0
         philox_block(rlo, rhi, t, 0, keys, u, k_month)  # the slots every month reads
         drawn = WORDS  # the later blocks (city, rules) are drawn when first read
         talks = talks_idx * step
@@ -219,6 +250,11 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
             fire = deadline_month[j] == t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci]
             if dl_i[j, D_HAS_THRESHOLD]:
                 fire = fire and talks < dl_threshold[j]
+            if learning and dl_ev[j, t, 2, ci] != 0.0:  # a deadline with a bluff, in its window
+                pending = not (deadline_month[j] < t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci])
+                ev = dl_ev[j, t, 0, ci] if fire else (dl_ev[j, t, 1, ci] if pending else 0.0)
+                m_llr = m_llr + ev
+                shift = shift + ev / par[P_CREDIBILITY_STEP, ci]
             if fire:
                 deadline_hit = True
                 resp = dl_i[j, D_RESPONSE]
@@ -332,7 +368,12 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
             while drawn <= k_fixed + r:
                 philox_block(rlo, rhi, t, drawn // WORDS, keys, u, k_month)
                 drawn += WORDS
-            if not u[k_fixed + r] < rule_prob[r, ci]:
+            executed = u[k_fixed + r] < rule_prob[r, ci]
+            if learning and rule_ev[r, 2, ci] != 0.0:  # the target sees whether the rule was carried out
+                ev = rule_ev[r, 0, ci] if executed else rule_ev[r, 1, ci]
+                m_llr = m_llr + ev
+                shift = shift + ev / par[P_CREDIBILITY_STEP, ci]
+            if not executed:
                 continue
             if rule_i[r, R_STRIKE]:
                 count = int(rule_i[r, R_COUNT] * (missiles if rule_i[r, R_PER_MISSILE] else 1.0))
@@ -435,6 +476,16 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
             talks = talks - par[P_SETBACK_SANCTIONS, ci]
         if still:
             talks_idx = talks_round(talks, u[m_talks], step, tol, levels)
+        if learning and still:
+            llr = llr + m_llr
+            if n_levels > 1:  # belief.round_draw, its uniform slot t of the belief word
+                if t % WORDS == 0:
+                    philox_block(rlo, rhi, BELIEF_WORD, t // WORDS, keys, bu, horizon)
+                pos = min(max(evidence + shift, 0.0), n_levels - 1.0)
+                lo = min(max(int(np.floor(pos + ROUND_TOL)), 0), n_levels - 1)
+                frac = 0.0 if lo >= n_levels - 1 else max(pos - lo, 0.0)
+                evidence = min(lo + 1, n_levels - 1) if bu[t] < frac else lo
+        if still:
             warheads = warheads + par[P_PRODUCTION, ci]
         if old != phase:
             trans[b, old, phase] += 1
