@@ -218,6 +218,7 @@ def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
     """The learned credibility's numbers (engine.belief, as the reference computes them): whether the target
     learns, each learned item's prior as log-odds (and whether it is a certainty), the evidence levels' values,
     and the evidence of each rule (executed, not) and of each deadline's months (acting, skipped)."""
+    k = kernel()
     col = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (w,))  # noqa: E731
     items = [it.believed for it in (*c.rules, *c.deadlines) if it.bluff] if c.credibility_levels else []
     B = c.evidence_levels if c.credibility_levels else 1
@@ -227,15 +228,16 @@ def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
         prior = np.asarray(c[pri], dtype=float)
         inner = np.clip(prior, belief.TINY, belief.NEAR_ONE)
         logit[i] = col(np.log(inner) - np.log1p(-inner))
-        kind[i] = np.broadcast_to(np.where(prior <= 0.0, 1, np.where(prior >= 1.0, 2, 0)), (w,))
+        kind[i] = np.broadcast_to(np.where(prior <= 0.0, k.PRIOR_ZERO, np.where(prior >= 1.0, k.PRIOR_ONE,
+                                                                               k.PRIOR_OPEN)), (w,))
     step = c.values.get("credibility.step", 1.0)
     levels = np.broadcast_to(np.atleast_2d(belief.level_value(B, step)), (w, B)).copy()
-    rule_ev = np.zeros((len(c.rules), 3, w))
+    rule_ev = np.zeros((len(c.rules), k.N_EV, w))
     for i, r in enumerate(c.rules):
         if items and r.bluff:
             rule_ev[i] = (col(belief.evidence(True, c[r.prob], c[r.bluff])),
                           col(belief.evidence(False, c[r.prob], c[r.bluff])), col(1.0))
-    dl_ev = np.zeros((len(c.deadlines), c.horizon, 3, w))
+    dl_ev = np.zeros((len(c.deadlines), c.horizon, k.N_EV, w))
     for j, d in enumerate(c.deadlines):
         for t in range(d.first_month, min(d.last_month, c.horizon - 1) + 1) if items and d.bluff else ():
             hp = belief.deadline_hazard(c[d.prob], t, d.first_month, d.last_month)

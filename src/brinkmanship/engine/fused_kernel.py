@@ -49,6 +49,9 @@ LU_LOG_LOW, LU_LOG_WIDTH, N_LU_COLS = range(3)
 R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST, N_RULE_COLS = range(7)
 D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, N_DL_COLS = range(7)
 D_SANCTIONS, D_WAR, D_STRIKE = range(3)
+# learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
+PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
+EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
 # codes of engine.constants as plain integers for the compiled code
 PEACE, CRISIS, LIMITED, MAJOR, NUCLEAR, DEAL, FREEZE = (int(p) for p in Phase)
 HOLD, MISSILE, NUCLEAR_TEST, PROVOCATION, NEGOTIATE, ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE = (int(a) for a in Action)
@@ -134,13 +137,13 @@ def loguniform(lu, lu_on, which, factor, u):  # pragma: no cover - compiled
 
 @numba.njit(**JIT)
 def _credibility(item_logit, item_kind, llr, ci):  # pragma: no cover - compiled
-    """Mean over the learned items of belief.posterior(prior, llr) (kind 1: a prior of 0, 2: of 1)."""
+    """Mean over the learned items of belief.posterior(prior, llr) (a prior of 0 or 1 stays put)."""
     total = 0.0
     for it in range(item_logit.shape[0]):
         kind = item_kind[it, ci]
-        if kind == 1:
+        if kind == PRIOR_ZERO:
             post = 0.0
-        elif kind == 2:
+        elif kind == PRIOR_ONE:
             post = 1.0
         else:
             post = 1.0 / (1.0 + exp(-(item_logit[it, ci] + llr)))
@@ -250,9 +253,9 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
             fire = deadline_month[j] == t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci]
             if dl_i[j, D_HAS_THRESHOLD]:
                 fire = fire and talks < dl_threshold[j]
-            if learning and dl_ev[j, t, 2, ci] != 0.0:  # a deadline with a bluff, in its window
+            if learning and dl_ev[j, t, EV_ON, ci] != 0.0:  # a deadline with a bluff, in its window
                 pending = not (deadline_month[j] < t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci])
-                ev = dl_ev[j, t, 0, ci] if fire else (dl_ev[j, t, 1, ci] if pending else 0.0)
+                ev = dl_ev[j, t, EV_DONE, ci] if fire else (dl_ev[j, t, EV_NOT_DONE, ci] if pending else 0.0)
                 m_llr = m_llr + ev
                 shift = shift + ev / par[P_CREDIBILITY_STEP, ci]
             if fire:
@@ -369,8 +372,8 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
                 philox_block(rlo, rhi, t, drawn // WORDS, keys, u, k_month)
                 drawn += WORDS
             executed = u[k_fixed + r] < rule_prob[r, ci]
-            if learning and rule_ev[r, 2, ci] != 0.0:  # the target sees whether the rule was carried out
-                ev = rule_ev[r, 0, ci] if executed else rule_ev[r, 1, ci]
+            if learning and rule_ev[r, EV_ON, ci] != 0.0:  # the target sees whether the rule was carried out
+                ev = rule_ev[r, EV_DONE, ci] if executed else rule_ev[r, EV_NOT_DONE, ci]
                 m_llr = m_llr + ev
                 shift = shift + ev / par[P_CREDIBILITY_STEP, ci]
             if not executed:
