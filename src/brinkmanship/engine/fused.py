@@ -216,7 +216,7 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
 
 def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
     """The learned credibility's numbers (engine.belief, as the reference computes them): whether the target
-    learns, each learned item's prior as log-odds (and whether it is a certainty), the evidence levels' values,
+    learns, each learned item's prior as log-odds (and whether it is a certainty), the credibility at each level,
     and the evidence of each rule (executed, not) and of each deadline's months (acting, skipped)."""
     k = kernel()
     col = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (w,))  # noqa: E731
@@ -231,7 +231,10 @@ def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
         kind[i] = np.broadcast_to(np.where(prior <= 0.0, k.PRIOR_ZERO, np.where(prior >= 1.0, k.PRIOR_ONE,
                                                                                k.PRIOR_OPEN)), (w,))
     step = c.values.get("credibility.step", 1.0)
-    levels = np.broadcast_to(np.atleast_2d(belief.level_value(B, step)), (w, B)).copy()
+    levels = np.broadcast_to(np.atleast_2d(belief.level_value(B, step)), (w, B))
+    # the credibility at each evidence level, as the reference's tally computes it (mean over the items)
+    on_levels = np.broadcast_to(np.mean([belief.posterior(np.asarray(c[pri], dtype=float)[..., None], levels)
+                                         for pri in items], axis=0), (w, B)).copy() if items else np.zeros((w, B))
     rule_ev = np.zeros((len(c.rules), k.N_EV, w))
     for i, r in enumerate(c.rules):
         if items and r.bluff:
@@ -246,7 +249,7 @@ def _learning(c: Compiled, w: int) -> dict[str, np.ndarray]:
             skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
             dl_ev[j, t] = (col(act), col(skip), col(1.0))
     return dict(bel_i=np.array([bool(items), B, BELIEF_SCALE], dtype=np.int64), item_logit=logit, item_kind=kind,
-                levels_tab=levels, rule_ev=rule_ev, dl_ev=dl_ev)
+                levels_tab=on_levels, rule_ev=rule_ev, dl_ev=dl_ev)
 
 
 def _delivery_table(c: Compiled, w: int) -> np.ndarray:

@@ -230,12 +230,16 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
     learning, n_levels, scale = bel_i[0], bel_i[1], bel_i[2]
     evidence = (n_levels - 1) >> 1  # belief.prior_level: no evidence yet
     llr = 0.0
+    cred_llr = 0.0
+    cred = 0.0
     for t in range(horizon):
         if learning:  # the month's open runs: their count and credibility, on the levels and exact
             tally[b, t, 0] += 1
-            tally[b, t, 1] += np.int64(np.rint(_credibility(item_logit, item_kind, levels_tab[ci, evidence], ci)
-                                               * scale))
-            tally[b, t, 2] += np.int64(np.rint(_credibility(item_logit, item_kind, llr, ci) * scale))
+            tally[b, t, 1] += np.int64(np.rint(levels_tab[ci, evidence] * scale))  # credibility on each level
+            if t == 0 or llr != cred_llr:  # the same input gives the same bits: computed again only on news
+                cred_llr = llr
+                cred = _credibility(item_logit, item_kind, llr, ci)
+            tally[b, t, 2] += np.int64(np.rint(cred * scale))
         m_llr = 0.0
         shift = 0.0
         philox_block(rlo, rhi, t, 0, keys, u, k_month)  # the slots every month reads
