@@ -4,6 +4,7 @@ to the reference for what the kernel does not implement."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -271,6 +272,18 @@ def test_without_numba_the_reference_runs(korea, strategies, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
     res = simulate(korea, strategies["engagement"], runs=200, seed=1, kernel="fused")
     assert res.extra == {"kernel": "numpy", "kernel_fallback": "numba is not installed"}
+
+
+def test_a_model_the_kernel_does_not_know_falls_back(korea, strategies, monkeypatch):
+    """New mechanisms in the reference (a new monthly draw, a new section of numbers) send the simulation to
+    the reference until the kernel implements them: never a silent wrong answer."""
+    c = compile_model(korea, strategies["engagement"])
+    assert fused.unsupported(c, BaseRatePolicy()) is None
+    monkeypatch.setattr(fused, "K_MONTH_FIXED", len(fused.KNOWN_MONTH_SLOTS) + 2)
+    assert "draws the kernel does not know" in fused.unsupported(c, BaseRatePolicy())
+    monkeypatch.undo()
+    grown = dataclasses.replace(c, values={**c.values, "endings.deal_defection": 0.01})
+    assert "endings" in fused.unsupported(grown, BaseRatePolicy())
 
 
 def test_an_unknown_kernel_is_an_input_error(korea, strategies):

@@ -55,6 +55,10 @@ from brinkmanship.engine.streams import Streams
 
 KERNELS = ("fused", "numpy")  # `--kernel`: the compiled loop (where it applies) or the NumPy reference
 BLOCKS_PER_THREAD = 4  # runs are split in this many blocks per thread (load balance; tallies per block)
+KNOWN_MONTH_SLOTS = (M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY)  # the month's fixed draws the kernel reads
+KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
+                  "escalation", "invasion", "war", "base_rate", "adversary", "coercer", "credibility", "rules",
+                  "deadlines", "posture", "phases")  # sections the kernel implements (or the base-rate run never reads)
 _KERNEL: ModuleType | None = None
 
 
@@ -64,6 +68,11 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
+    if K_MONTH_FIXED != len(KNOWN_MONTH_SLOTS):
+        return "a month with draws the kernel does not know (engine.chunk changed: extend engine.fused_kernel)"
+    unknown = sorted({k.split(".")[0] for k in c.values} - set(KNOWN_SECTIONS))
+    if unknown:
+        return f"model numbers the kernel does not read ({', '.join(unknown)}): extend engine.fused_kernel"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
     return None
