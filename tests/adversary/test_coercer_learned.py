@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brinkmanship.adversary.coercer import belief_swing, equilibrium, learned
+from brinkmanship.adversary.coercer import TOLERANCE, belief_swing, equilibrium, learned
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import Month
 from brinkmanship.engine import belief
@@ -91,3 +91,9 @@ def test_learned_iteration_moves_the_bluffing_types_likelihood(korea):
         assert eq.moved[th.id].endswith(".bluff")
         # the prior stays the scenario's; what the iteration moved is a probability
         assert np.all((eq.starts[0].beliefs[th.id] >= 0) & (eq.starts[0].beliefs[th.id] <= 1))
+    # a costly threat the strategic type never carries out: the likelihood the target reads for it is its
+    # equilibrium execution (0), not the scenario's bluff
+    for k in ("city-per-test", "congressional-decision"):
+        assert c[f"{'rules' if k == 'city-per-test' else 'deadlines'}.{k}.bluff"] > 0
+        np.testing.assert_allclose(eq.starts[0].beliefs[k], eq.execution[k], atol=TOLERANCE)
+        assert eq.execution[k][0] == 0.0
