@@ -247,7 +247,9 @@ class Month:
             return c[believed]
         mu = belief.posterior(col(c[believed]), self.L)
         q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
-        return q if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
+        if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1:
+            return q
+        return np.reshape(q, np.broadcast_shapes(*(np.shape(c[k]) for k in (believed, real, bluff))))[()]
 
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).
