@@ -1,7 +1,8 @@
 """Exact outcome probabilities: forward propagation of the state distribution under a decision model.
 
 The same month branches the planner plans on, read with the strategy's *real* probabilities, move the
-probability mass over the grid; absorbing endings collect it. No sampling error: intervals have zero width.
+probability mass over the grid; conflicts collect it, and the mass still on the grid at the horizon ends by
+its status (open: build-up; frozen: freeze; in a deal or disarmed: denuclearisation). No sampling error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import numpy as np
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    BUILDUP_O,
     LIMITED_O,
     NUCLEAR_O,
     WAR_O,
@@ -31,7 +31,7 @@ from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOME_OF_STATUS, OUTCOMES, Response
 from brinkmanship.engine.decision import Adversary, DecisionModel, StrikeInfo, get_decision_model
 from brinkmanship.spec import Scenario, Strategy
 
@@ -84,7 +84,8 @@ class _Policy:
         info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
                           event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
-                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
+                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done,
+                                                                                  to_status=b.to_status))
         return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
 
 
@@ -111,28 +112,32 @@ def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
             taken: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6)).
+    """One month of the forward distribution: (mass over running grid states next month, mass absorbed (n, 6)).
 
-    With `taken` (n, A), the chance of each action this month is added to it.
+    The coercer may defect from a deal, the deadline may act or be spent, else the target acts (the mass
+    whose deadline is spent moves to the spent states). With `taken` (n, A), the chance of each action this
+    month is added to it.
     """
     grid = month.grid
     n = mass.shape[0]
     K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
-    buffers: dict[Key, np.ndarray] = {}
+    buffers: dict[tuple[Key, bool], np.ndarray] = {}
+    spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
 
     def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray) -> None:
-        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest)
+        k = (key, spent[0])
+        buffers[k] = buffers.get(k, 0.0) + _move_r(_move_m(m, dm), dest)
 
     def war(m: np.ndarray) -> None:
-        pn = mcol(month.pn_free)
+        pn = month.pn_free_grid
         absorbed[:, NUCLEAR_O] += (m * pn).sum(axis=(1, 2, 3))
         absorbed[:, WAR_O] += (m * (1 - pn)).sum(axis=(1, 2, 3))
 
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)))
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key), b.to_status))
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -141,31 +146,52 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested))
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status))
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested))
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm,
+                 grid.r_map(listed, b.done, tested, b.to_status))
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
             war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm))
 
-    h = month.hazard_grid
+    hd = month.defection_grid
+    for b in month.defection_branches():
+        handle(b, mass * hd)
+    rest = mass * (1 - hd)
+    h_act, h_spent = month.deadline_split()
     for b in month.deadline_branches():
-        handle(b, mass * h)
+        handle(b, rest * h_act)
     pi = policy.actions()
-    acting = mass * (1 - h)
+    parts = [(False, rest * (1 - h_act - h_spent))]
+    if np.any(h_spent):
+        parts.append((True, rest * h_spent))
     for a in range(N_ACTIONS):
         if np.any(pi[a]):
-            if taken is not None:
-                taken[:, a] += (acting * pi[a]).sum(axis=(1, 2, 3))
-            for b in month.action_branches(a):
-                handle(b, acting * pi[a])
+            for was_spent, acting in parts:
+                spent[0] = was_spent
+                if taken is not None:
+                    taken[:, a] += (acting * pi[a]).sum(axis=(1, 2, 3))
+                for b in month.action_branches(a):
+                    handle(b, acting * pi[a])
     new = np.zeros_like(mass)
-    for key, m in buffers.items():
+    for (key, was_spent), m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)
-        new += np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        new += _move_r(moved, grid.spent) if was_spent else moved
     return new, absorbed
+
+
+def running_outcomes(grid: Grid, mass: np.ndarray) -> np.ndarray:
+    """(n, 6) the mass still on the grid by the outcome its status stands for (build-up, freeze, or
+    denuclearisation)."""
+    out = np.zeros((mass.shape[0], len(OUTCOMES)))
+    by_r = mass.sum(axis=(1, 2))
+    for s, o in OUTCOME_OF_STATUS.items():
+        if s < grid.S:
+            out[:, o] += by_r[:, grid.status == s].sum(axis=1)
+    return out
 
 
 def start_mass(c: Compiled, grid: Grid, n: int) -> np.ndarray:
@@ -193,10 +219,12 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     mass = start_mass(c, grid, n)
     absorbed = np.zeros((n, len(OUTCOMES)))
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
-    timeline[0, :, BUILDUP_O] = 1.0
+    timeline[0] = running_outcomes(grid, mass)
     actions = np.zeros((c.horizon, n, N_ACTIONS))
+    disarm = col(dyn.disarmament_probability(c))
     for t in range(c.horizon):
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
+        mass = grid.disarm_mass(mass, disarm)  # deals whose disarmament completes
         parts = phase_months(c, grid, t, n, False, paths)
         if len(parts) == 1:
             policy.start(t)
@@ -210,10 +238,8 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
                 newly += ab
             mass = moved
         absorbed += newly
-        timeline[t + 1] = absorbed
-        timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
-    out = absorbed.copy()
-    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+        timeline[t + 1] = absorbed + running_outcomes(grid, mass)
+    out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
 

@@ -1,4 +1,4 @@
-"""The planner's discretised state: talks level x test-equivalents x targets left on the list.
+"""The planner's discretised state: talks level x test-equivalents x (status, phase, targets left, ...).
 
 These are the simulator's own state variables (talks on its 21-level grid, delivery counted in tests,
 the finite target list), so planner and simulator share one state space. Warheads, the economy and
@@ -13,7 +13,7 @@ import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import TargetClass
+from brinkmanship.engine.constants import Status, TargetClass
 from brinkmanship.engine.decision import Observation
 from brinkmanship.errors import InputError
 
@@ -51,10 +51,12 @@ def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
 class Grid:
     """Sizes of the state grid and the finite target list it tracks (one list at most).
 
-    The last axis joins the targets left on the list (`levels` values) with, when the deadline's action
-    does not end the crisis (a strike), whether it has already acted, and, for phases that begin at an
-    uncertain month or on a condition, the phase factor (the phase in force x months since the last test):
-    index = ((phase x Q + quiet) x D + done) x levels + left.
+    The last axis joins the targets left on the list (`levels` values) with, when the deadline can act or be
+    spent without ending the crisis (a strike, or any deadline with an `unless` condition), whether it is
+    spent; for phases that begin at an uncertain month or on a condition, the phase factor (the phase in
+    force x months since the last test); and the status (open, frozen, in a deal, disarmed):
+    index = (((status x P + phase) x Q + quiet) x D + done) x levels + left.
+    Each factor is read through its stride, so one more outer factor changes `R` and adds one stride.
     """
 
     K: int
@@ -65,6 +67,7 @@ class Grid:
     composition: np.ndarray  # (4,) targets per class on the list at the start
     P: int = 1  # phases tracked in the state (1: none, or time carries them)
     Q: int = 1  # months-without-a-test states (1: no phase waits for them)
+    S: int = 1  # statuses tracked (1: open only; len(Status): freezes and deals that can break)
 
     @property
     def levels(self) -> int:
@@ -75,29 +78,62 @@ class Grid:
         """Size of the phase factor."""
         return self.P * self.Q
 
+    # strides of the factors along the last axis, innermost first
     @property
-    def R(self) -> int:
-        return self.levels * self.D * self.F
+    def done_block(self) -> int:
+        return self.levels
 
     @property
-    def left(self) -> np.ndarray:
-        """(R,) targets left on the list at each index of the last axis."""
-        return np.tile(self.values, self.D * self.F)
-
-    @property
-    def phase(self) -> np.ndarray:
-        """(R,) the phase in force at each index of the last axis."""
-        return np.repeat(np.arange(self.P), self.Q * self.D * self.levels)
-
-    @property
-    def quiet(self) -> np.ndarray:
-        """(R,) months since the last test (capped at Q - 1) at each index of the last axis."""
-        return np.tile(np.repeat(np.arange(self.Q), self.D * self.levels), self.P)
+    def quiet_block(self) -> int:
+        return self.D * self.done_block
 
     @property
     def phase_block(self) -> int:
         """Distance along the last axis from a state to the same state in the next phase."""
-        return self.Q * self.D * self.levels
+        return self.Q * self.quiet_block
+
+    @property
+    def status_block(self) -> int:
+        """Distance along the last axis from a state to the same state in the next status."""
+        return self.P * self.phase_block
+
+    @property
+    def R(self) -> int:
+        return self.S * self.status_block
+
+    def _factor(self, stride: int, size: int) -> np.ndarray:
+        return (np.arange(self.R) // stride) % size
+
+    @property
+    def left(self) -> np.ndarray:
+        """(R,) targets left on the list at each index of the last axis."""
+        return self.values[self._factor(1, self.levels)]
+
+    @property
+    def phase(self) -> np.ndarray:
+        """(R,) the phase in force at each index of the last axis."""
+        return self._factor(self.phase_block, self.P)
+
+    @property
+    def quiet(self) -> np.ndarray:
+        """(R,) months since the last test (capped at Q - 1) at each index of the last axis."""
+        return self._factor(self.quiet_block, self.Q)
+
+    @property
+    def status(self) -> np.ndarray:
+        """(R,) the status (`Status`: open, frozen, deal, disarmed) at each index of the last axis."""
+        return self._factor(self.status_block, self.S)
+
+    def index(self, left: np.ndarray | int = 0, done: np.ndarray | int = 0, quiet: np.ndarray | int = 0,
+              phase: np.ndarray | int = 0, status: np.ndarray | int = 0) -> np.ndarray | int:
+        """Last-axis index of a state given each factor (`left`: the index among the reachable values)."""
+        return (status * self.status_block + phase * self.phase_block + quiet * self.quiet_block
+                + done * self.done_block + left)
+
+    @property
+    def spent(self) -> np.ndarray:
+        """(R,) the same state with the deadline spent (a deadline that fell due and did not act)."""
+        return np.arange(self.R) + (self.D - 1 - self.done) * self.done_block
 
     def level_of(self, left: np.ndarray) -> np.ndarray:
         """Index of each targets-left value among the reachable ones."""
@@ -106,21 +142,45 @@ class Grid:
     @property
     def done(self) -> np.ndarray:
         """(R,) whether the deadline has acted, at each index of the last axis."""
-        return np.tile(np.repeat(np.arange(self.D), self.levels), self.F)
+        return self._factor(self.done_block, self.D)
 
     @property
     def start_index(self) -> int:
         """Last-axis index of the start: full list, deadline not yet acted."""
         return self.levels - 1
 
-    def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False) -> np.ndarray:
+    def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False,
+              to_status: int | None = None) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase
-        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it)."""
+        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it); the status
+        moves to `to_status` (None: it stays)."""
         left = self.left
         after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
-        return ((self.phase * self.Q + quiet) * self.D + done) * self.levels + after
+        status = self.status if to_status is None else np.full_like(left, min(to_status, self.S - 1))
+        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, status=status)
+
+    def disarm_values(self, W: np.ndarray, d: np.ndarray | float) -> np.ndarray:
+        """Values at the start of a month from the values W after a deal's disarmament may complete (chance
+        `d`, broadcastable over W): a state in a deal is worth (1 - d) W + d W(disarmed)."""
+        if self.S <= Status.DISARMED:
+            return W
+        deal = self.status == Status.DEAL
+        nxt = np.where(deal, np.arange(self.R) + self.status_block, np.arange(self.R))
+        return np.where(deal, (1 - d) * W + d * W[..., nxt], W)
+
+    def disarm_mass(self, mass: np.ndarray, d: np.ndarray | float) -> np.ndarray:
+        """The distribution after the month's completed disarmaments (mass moves one status block on)."""
+        if self.S <= Status.DISARMED:
+            return mass
+        b = self.status_block
+        lo, hi = Status.DEAL * b, (Status.DEAL + 1) * b
+        moving = mass[..., lo:hi] * d
+        out = mass.copy()
+        out[..., lo:hi] -= moving
+        out[..., hi:hi + b] += moving
+        return out
 
     def phase_entry(self, c: Compiled, t: int, n: int) -> np.ndarray | None:
         """(n or 1, K, 1, R) chance that a state enters its next phase at the start of month t (None: no
@@ -180,15 +240,17 @@ class Grid:
         if len(c.deadlines) > 1:
             raise InputError("the rational planner supports at most one deadline per strategy",
                              field="deadlines", fix="keep one deadline, or use --adversary base-rate")
-        if any(d.talks_threshold is not None for d in c.deadlines):
-            raise InputError("the rational planner does not support `unless: talks_progress`",
-                             field="deadlines.unless", fix="use deal and freeze conditions only")
         list_id = used.pop() if used else -1
         comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(len(TargetClass), dtype=np.int64)
-        recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
+        d = c.deadlines[0] if c.deadlines else None
+        # a strike leaves the crisis open, and a deadline with a condition can fall due without acting: either
+        # way whether it is spent is state (a preventive war without conditions ends the run when it acts)
+        tracked = d is not None and (d.response != "preventive_war" or d.unless_deal or d.unless_freeze
+                                     or d.talks_threshold is not None)
         P, Q = phase_factor(c)
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
-                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp, P=P, Q=Q)
+                    D=DEADLINE_STATES if tracked else 1, list_id=list_id, composition=comp, P=P, Q=Q,
+                    S=len(Status))
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
@@ -213,6 +275,7 @@ class Grid:
         seen = np.arange(R) if r_index is None else r_index  # the last-axis index the target observes
         r = np.broadcast_to(self.left[seen][None, None, None, :], (n, K, M, R)).ravel()
         done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()  # as at the month's start
+        status = np.broadcast_to(self.status[seen][None, None, None, :], (n, K, M, R)).ravel()
         lists = np.zeros((max(1, len(c.list_sizes)), r.size), dtype=np.int64)
         if self.list_id >= 0:
             lists[self.list_id] = r
@@ -222,6 +285,6 @@ class Grid:
             t=t, warheads=warheads, delivery=dyn.delivery(c, m), tests=m, economy=per(economy),
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
-            exercises=c.exercises(t), deadline_done=done.astype(bool),
+            exercises=c.exercises(t), deadline_done=done.astype(bool), status=status,
         )
         return obs, c

@@ -21,11 +21,12 @@ from brinkmanship.engine.constants import (
     Action,
     Event,
     Outcome,
+    Status,
     TalksMove,
     TargetClass,
 )
 
-DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+DENUCLEAR_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
 
@@ -40,7 +41,9 @@ def col(x: np.ndarray | float) -> np.ndarray | float:
 
 
 def mcol(x: np.ndarray) -> np.ndarray:
-    """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1)."""
+    """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1); a grid array (n, 1, M, R) passes."""
+    if np.ndim(x) == 4:
+        return x
     x = np.atleast_2d(x)
     return x[:, None, :, None]
 
@@ -56,6 +59,7 @@ class Open:
     key: Key
     dm: int = 0
     done: bool = False  # this branch is the deadline acting
+    to_status: int | None = None  # the status it moves to (None: it stays)
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Strike:
     fixed: np.ndarray  # (4,) strikes by class not drawn from the list
     event: Event
     done: bool = False  # this branch is the deadline acting
+    to_status: int | None = None  # the status it moves to (None: it stays)
 
 
 @dataclass
@@ -78,8 +83,8 @@ class End:
     """An absorbing ending: value (n, M) or (n,) terms and the outcome mixture it lands in."""
 
     weight: np.ndarray | float
-    value: np.ndarray  # broadcastable to (n, 1, M, 1) after mcol
-    outcomes: dict[int, np.ndarray | float] = field(default_factory=dict)  # outcome -> prob (n, M) or scalar
+    value: np.ndarray  # (n, M), or (n, 1, M, R) where the status matters
+    outcomes: dict[int, np.ndarray | float] = field(default_factory=dict)  # outcome -> prob: as value, or scalar
 
 
 Branch = Open | Strike | End
@@ -101,11 +106,16 @@ class Month:
         self.counter = c["escalation.counter_escalation"]
         sanctions, economy = paths
         self.sanctions, self.economy = sanctions[t], economy[t]
+        self.status = grid.status
+        self.armed = (self.status != Status.DISARMED).astype(float)[None, None, None, :]
+        self.in_deal = ((self.status == Status.DEAL) | (self.status == Status.DISARMED))[None, None, None, :]
         self._talks_shifts(posture)
         self._arsenal()
         self._endings()
         self._costs()
         self.hazard = self._hazard()
+        self.defection = self._prob("endings.deal_defection", "adversary.deal_defection_believed")
+        self.disarm = dyn.disarmament_probability(c)
         self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
 
     def _talks_shifts(self, posture: np.ndarray | float) -> None:
@@ -148,13 +158,17 @@ class Month:
                    + annuity * surv * (1 - np.reshape(c[a + "regime_fall_nuclear_war"], (-1, 1))))
         conventional = -war_cost + annuity * surv * (1 - fall)
         self.flow = status_quo  # (n, M) utility of an open month
-        self.T_deal = annuity * (surv * np.reshape(c[a + "deal_security"], (-1, 1))
-                                 + econ * np.reshape(c[a + "deal_economy"], (-1, 1)))
-        self.T_freeze = annuity * status_quo
+        self.flow_grid = status_flows(c, self.grid.status, self.economy, status_quo)  # (n, 1, M, R)
+        self.T_conventional = conventional + 0 * self.delivery
         self.T_limited = -np.reshape(c[a + "limited_conflict_cost"], (-1, 1)) + annuity * status_quo
         self.T_nuclear = nuclear + 0 * self.delivery
         self.T_war_free = (1 - self.pn_free) * conventional + self.pn_free * nuclear
         self.T_war_threat = (1 - self.pn_threat) * conventional + self.pn_threat * nuclear
+        # where the arsenal is given up a war cannot turn nuclear: (n, 1, M, R) values and chances of nuclear use
+        self.pn_free_grid, self.pn_threat_grid = self.armed * mcol(self.pn_free), self.armed * mcol(self.pn_threat)
+        self.T_war_free_grid = self.armed * mcol(self.T_war_free) + (1 - self.armed) * mcol(self.T_conventional)
+        self.T_war_threat_grid = (self.armed * mcol(self.T_war_threat)
+                                  + (1 - self.armed) * mcol(self.T_conventional))
         win = np.reshape(c[a + "victory_value"], (-1, 1)) - war_cost + annuity * surv
         s = np.reshape(self.success, (-1, 1))
         self.T_invade = s * ((1 - self.pn_free) * win + self.pn_free * nuclear) + (1 - s) * self.T_war_threat
@@ -163,7 +177,10 @@ class Month:
         """One-off costs: per listed target and per city struck, per test month and month of talks."""
         c, a = self.c, "adversary."
         self.strike_cost = c[a + "strike_cost"]
-        self.action_cost = {Action.MISSILE_TEST: c[a + "test_cost"], Action.NUCLEAR_TEST: c[a + "test_cost"],
+        st = self.status[None, None, None, :]
+        test = col(c[a + "test_cost"]) + col(c[a + "freeze_break_cost"]) * (st == Status.FROZEN) + col(
+            c[a + "deal_renege_cost"]) * (st == Status.DEAL)  # a test breaks a freeze or reneges on a deal
+        self.action_cost = {Action.MISSILE_TEST: test, Action.NUCLEAR_TEST: test,
                             Action.NEGOTIATE: c[a + "negotiation_cost"]}
         self.city_cost = c[a + "city_cost"]
 
@@ -174,7 +191,29 @@ class Month:
 
     # -- probabilities with the chosen credibility -----------------------------------------------------
     def _prob(self, real: str, believed: str) -> np.ndarray | float:
+        """The one read of credibility: what the target believes (planning) or what is real (propagation)."""
         return self.c[believed] if self.believed else self.c[real]
+
+    def deadline_split(self) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """(n, K, 1, R) chances that the deadline falls due this month and acts, and that it falls due and is
+        spent without acting (a condition in its `unless` holds: a deal, a freeze, talks at its threshold)."""
+        if not self.c.deadlines:
+            return 0.0, 0.0
+        d = self.c.deadlines[0]
+        h = self.hazard_grid
+        talks = (np.arange(self.grid.K) * dyn.TALKS_STEP)[None, :, None, None]
+        thr = col(self.c[d.talks_threshold]) if d.talks_threshold is not None else None
+        acts = dyn.deadline_acts(self.c, d, talks, self.status[None, None, None, :], thr)
+        return h * acts, h * ~acts
+
+    @property
+    def defection_grid(self) -> np.ndarray | float:
+        """(n, 1, 1, R) chance that the coercer defects from a deal this month (states in a deal)."""
+        return col(self.defection) * self.in_deal
+
+    def defection_branches(self) -> list[Branch]:
+        """The coercer defects from a deal: it attacks, and the regime is threatened."""
+        return [End(1.0, self.T_war_threat_grid, {NUCLEAR_O: self.pn_threat_grid, WAR_O: 1 - self.pn_threat_grid})]
 
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p)."""
@@ -195,7 +234,7 @@ class Month:
             return []
         d = self.c.deadlines[0]
         if d.response == "preventive_war":
-            return [End(1.0, self.T_war_threat, {NUCLEAR_O: self.pn_threat, WAR_O: 1 - self.pn_threat})]
+            return [End(1.0, self.T_war_threat_grid, {NUCLEAR_O: self.pn_threat_grid, WAR_O: 1 - self.pn_threat_grid})]
         if d.response == "strike":
             fixed = np.zeros(len(TargetClass), dtype=np.int64)
             fixed[d.target_class] = d.count
@@ -204,8 +243,10 @@ class Month:
         return [Open(1.0, (TalksMove.NONE, 0, 1), done=True)]
 
     def _event_branches(self, event: Event, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
-        """The rules answering `event`: one branch per salvo size and per subset of rules that fire."""
+        """The rules answering `event`: one branch per salvo size and per subset of rules that fire (a test
+        opens the crisis again: it breaks a freeze or reneges on a deal)."""
         key = TALKS_MOVE_OF_EVENT[event]
+        to = Status.OPEN if event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST) else None
         rules = [r for r in self.c.rules if r.event == event]
         out: list[Branch] = []
         for size_p, size in sizes:
@@ -225,9 +266,9 @@ class Month:
                         fixed[r.target_class] += want
                 rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
                 if listed or fixed.any():
-                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event))
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, to_status=to))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm))
+                    out.append(Open(w, (key, 0, rounds), dm, to_status=to))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:
@@ -238,9 +279,10 @@ class Month:
         if a == Action.NEGOTIATE:
             return [Open(1.0, (TalksMove.GAIN, 0, 0))]
         if a == Action.ACCEPT_DEAL:
-            return [End(self.close, self.T_deal, {DEAL_O: 1.0}), Open(1 - self.close, (TalksMove.NONE, 0, 0))]
+            return [Open(self.close, (TalksMove.NONE, 0, 0), to_status=Status.DEAL),
+                    Open(1 - self.close, (TalksMove.NONE, 0, 0))]
         if a == Action.FREEZE:
-            return [End(1.0, self.T_freeze, {FREEZE_O: 1.0})]
+            return [Open(1.0, (TalksMove.NONE, 0, 0), to_status=Status.FROZEN)]
         if a == Action.INVADE:
             s = np.reshape(self.success, (-1, 1))
             pn = s * self.pn_free + (1 - s) * self.pn_threat
@@ -270,7 +312,7 @@ class Month:
         return self.base_shift[base] + strikes * self.strike_shift + rounds * self.sanctions_shift
 
     def available(self) -> np.ndarray:
-        """(A, 1, K, 1, 1) mask of actions open in each talks level (a deal needs ripe talks)."""
+        """(A, 1 or n, K, 1, R) mask of actions open in each talks level (a deal needs ripe talks) and status."""
         K = self.grid.K
         mask = np.ones((N_ACTIONS, 1, K, 1, 1), dtype=bool)
         thr = np.atleast_1d(self.c["talks.deal_threshold"])
@@ -280,7 +322,7 @@ class Month:
             :, :, None, None]
         if np.all(np.asarray(self.warheads) < 1.0):
             mask[Action.NUCLEAR_USE] = False
-        return mask
+        return mask & dyn.status_actions()[self.status].T[:, None, None, None, :]
 
     @property
     def hazard_grid(self) -> np.ndarray | float:
@@ -313,6 +355,20 @@ def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
     if grid.P == 1:
         return [(None, Month(c, grid, t, n, believed, paths))]
     return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths)) for p in range(grid.P)]
+
+
+def status_flows(c: Compiled, status: np.ndarray, economy: np.ndarray | float,
+                 status_quo: np.ndarray) -> np.ndarray:
+    """(n, 1, M, R) utility of a month in each status: open, the status quo; frozen, the status quo with the
+    freeze's share of a deal's economic gain; in a deal or disarmed, the deal's security and economy."""
+    a = "adversary."
+    econ_w, deal_econ = np.reshape(c[a + "economy"], (-1, 1)), np.reshape(c[a + "deal_economy"], (-1, 1))
+    relief = np.reshape(c["endings.freeze_relief"], (-1, 1)) * (deal_econ - np.reshape(economy, (-1, 1)))
+    deal = (np.reshape(c[a + "regime_survival"], (-1, 1)) * np.reshape(c[a + "deal_security"], (-1, 1))
+            + econ_w * deal_econ)
+    st = status[None, None, None, :]
+    return np.where(st == Status.OPEN, mcol(status_quo), np.where(
+        st == Status.FROZEN, mcol(status_quo + econ_w * relief), mcol(deal + 0 * status_quo)))
 
 
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
+    status_flows,
     status_quo_flow,
     talks_matrix,
     tested_key,
@@ -34,6 +35,7 @@ from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
+CHANCE_FLOOR = 1e-12  # no division by zero where the deadline is certain to act this month
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,10 @@ class Evaluator:
         mk = self.mk
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
-        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         G = self.Gm(b.key_absorb, b.dm)
         absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
-        lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
+        lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :]
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
         hit = (listed + b.fixed.sum()) > 0
@@ -144,26 +146,28 @@ class Evaluator:
         values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
         return values, hit, cost
 
-    def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
+    def _open(self, key: Key, dm: int, done: bool, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1:
+        if not done and grid.F == 1 and to_status is None:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key))]
+        return G[..., grid.r_map(0, done, tested_key(key), to_status)]
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            sig: tuple = ("open", b.key, b.dm, b.done)
+            sig: tuple = ("open", b.key, b.dm, b.done, b.to_status)
         elif isinstance(b, End):
+            if np.ndim(b.value) == 4:
+                return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
-            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done)
+            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
-            out = self._open(b.key, b.dm, b.done)
+            out = self._open(b.key, b.dm, b.done, b.to_status)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
@@ -172,7 +176,8 @@ class Evaluator:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
-            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done))
+            out = np.where(hit[None, None, None, :], responded - cost,
+                           self._open(b.key_open, b.dm, b.done, b.to_status))
         self._values[sig] = out
         return out
 
@@ -182,8 +187,20 @@ class Evaluator:
             total = total + col(b.weight) * self.branch_value(b)
         return total
 
+    def action_values(self) -> np.ndarray:
+        """(A, n, K, M, R) value of each action before the mask."""
+        mk = self.mk
+        K, M, R = mk.grid.shape
+        Q = np.empty((N_ACTIONS, self.n, K, M, R))
+        for a in range(N_ACTIONS):
+            cost = mk.action_cost.get(a, 0.0)
+            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == 4 else col(cost))
+        return Q
+
     def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
-        """Q for every action, the policy, and the month's value V_t (flow + deadline + chosen action).
+        """Q for every action, the policy, and the month's value V_t: the month's flow; the coercer defecting
+        from a deal; the deadline acting; else the chosen action. A deadline that falls due and does not act
+        (its `unless` holds) is spent: the target, who sees only that nothing happened, chooses on the mixture.
 
         With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
         without `need_policy` a rational month skips building the policy (backward induction needs the max).
@@ -191,9 +208,11 @@ class Evaluator:
         mk = self.mk
         K, M, R = mk.grid.shape
         shape = (self.n, K, M, R)
-        Q = np.empty((N_ACTIONS, *shape))
-        for a in range(N_ACTIONS):
-            Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
+        Q = self.action_values()
+        h_act, h_spent = mk.deadline_split()
+        if np.any(h_spent):
+            spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
+            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, CHANCE_FLOOR)
         mask = np.broadcast_to(mk.available(), Q.shape)
         Q[~mask] = -np.inf
         if policy is None and self.decision.argmax and not need_policy:
@@ -202,9 +221,10 @@ class Evaluator:
             if policy is None:
                 policy = self.decision.choose(Q, mask)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
-        h = mk.hazard_grid
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
-        value = mcol(mk.flow) + h * deadline + (1 - h) * chosen
+        hd = mk.defection_grid
+        value = mk.flow_grid + hd * self.expected(mk.defection_branches()) + (1 - hd) * (
+            h_act * deadline + (1 - h_act) * chosen)
         return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape))
 
 
@@ -266,7 +286,8 @@ class Solution:
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
     last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
-    flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
+    economy = paths[1][c.horizon]
+    flow = status_flows(c, grid.status, economy, status_quo_flow(c, c.horizon, economy, last.delivery))
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
@@ -298,7 +319,8 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
                 value = month.value if value is None else np.where(mask, month.value, value)
                 if pol is not None:
                     chosen = pol if chosen is None else np.where(mask, pol, chosen)
-        V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
+        start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
+        V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
             keep[t] = chosen
     return grid, V

@@ -1,7 +1,7 @@
 """The state of a chunk of runs and its monthly transition: the one transition model of the simulator.
 
-Arrays are (n,) or (k, n) over the chunk's open runs. Runs that reach an absorbing phase never change
-again, so the working arrays are compacted to the open runs whenever a quarter of them has closed; closed
+Arrays are (n,) or (k, n) over the chunk's running runs. Runs that reach a conflict never change again
+(a freeze or a deal is an ending a run can leave: its `status`), so the working arrays are compacted to the open runs whenever a quarter of them has closed; closed
 runs' outcomes are kept by their original index. Talks progress lives on a grid of 21 levels and delivery
 is counted in test-equivalents, so the rational planner's discretised state is the simulator's own.
 """
@@ -21,9 +21,11 @@ from brinkmanship.engine.constants import (
     PHASE_TO_OUTCOME,
     PHASES,
     TARGET_CLASSES,
+    DEAL_STATUSES,
     Action,
     Event,
     Phase,
+    Status,
     Response,
     Rung,
     TargetClass,
@@ -41,9 +43,15 @@ I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER =
 K_INIT_FIXED = 8
 SLOTS_PER_DEADLINE = 2
 # uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
-# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation
-M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS = range(5)
-K_MONTH_FIXED = 5
+# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation;
+# the last two: whether the coercer defects from a deal, whether a deal's disarmament completes
+M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, M_DEFECT, M_DISARM = range(7)
+K_MONTH_FIXED = 7
+
+
+def running(phase: np.ndarray) -> np.ndarray:
+    """Runs not in a conflict: open, or in a freeze or a deal (endings a run can leave)."""
+    return (phase <= Phase.CRISIS) | (phase >= Phase.DEAL)
 
 
 def deadline_slots(j: int) -> tuple[int, int]:
@@ -107,7 +115,7 @@ class MonthState:
         n = ch.n
         none = np.zeros(n, dtype=bool)
         return MonthState(
-            t=t, u=u, active=ch.phase <= Phase.CRISIS, posture=ch.c.posture(t),
+            t=t, u=u, active=running(ch.phase), posture=ch.c.posture(t),
             talks=ch.talks_idx * dyn.TALKS_STEP, strikes=np.zeros((len(TargetClass), n), dtype=np.int64),
             new_war=none.copy(), regime=none.copy(), deadline_hit=none, rounds=np.zeros(n, dtype=np.int64),
             missiles=np.zeros(n),
@@ -117,7 +125,7 @@ class MonthState:
 class Chunk:
     """A chunk of runs advanced month by month under one decision model and one compiled strategy."""
 
-    PER_RUN = ("phase", "warheads", "tests", "talks_idx", "lists", "by_class", "deaths_mil",
+    PER_RUN = ("phase", "status", "warheads", "tests", "talks_idx", "lists", "by_class", "deaths_mil",
                "deaths_civ", "detonations", "rung", "month_resolved", "invaded", "preventive", "quiet", "init",
                "deadline_month", "orig")
 
@@ -127,6 +135,7 @@ class Chunk:
         self.orig = np.arange(n)
         self.compacted = False
         self.phase = np.full(n, Phase.CRISIS, dtype=np.int8)
+        self.status = np.full(n, Status.OPEN, dtype=np.int8)
         self.warheads = np.zeros(n) + c["initial.warheads"]
         self.tests = np.zeros(n, dtype=np.int64)
         self.talks_idx = dyn.talks_round(np.zeros(n) + c["initial.talks"], np.zeros(n))
@@ -249,7 +258,7 @@ class Chunk:
 
     def _compact(self) -> None:
         """Store the closed runs' outcomes and drop them from the working arrays."""
-        keep = self.phase <= Phase.CRISIS
+        keep = running(self.phase)
         if keep.sum() > COMPACT_BELOW * keep.size:
             return
         done = ~keep
@@ -289,6 +298,7 @@ class Chunk:
             exercises=c.exercises(t),
             phase=self.phase_idx[idx] if self.c.phases else None,
             months_without_test=self.since_test[idx] if self.c.phases else None,
+            status=self.status[idx],
         ), c
 
     # -- the month ------------------------------------------------------------------------------------
@@ -313,6 +323,7 @@ class Chunk:
             self.c = self.month_c
         try:
             m = MonthState.start(self, t, u)
+            self._disarm(m)
             self._deadlines(m)
             self._act(m)
             self._answer_events(m)
@@ -322,14 +333,26 @@ class Chunk:
         finally:
             self.c = base
 
+    def _disarm(self, m: MonthState) -> None:
+        """0. A deal being carried out completes at the start of a month with its monthly chance: the arsenal
+        is given up (its warheads are gone)."""
+        done = m.active & (self.status == Status.DEAL) & (m.u[M_DISARM] < dyn.disarmament_probability(self.c))
+        self.status[done] = Status.DISARMED
+        self.warheads[done] = 0.0
+
     def _deadlines(self, m: MonthState) -> None:
-        """1. Deadlines: a month with a coercer's deadline action is a month of response for the target."""
+        """1. The coercer acts: a deadline falls due (unless a condition it names holds: a deal, a freeze,
+        talks at its threshold), or the coercer defects from a deal by attacking; a month of response."""
         c, init = self.c, self.init
+        in_deal = np.isin(self.status, DEAL_STATUSES)
+        defect = m.active & in_deal & (m.u[M_DEFECT] < c["endings.deal_defection"])
+        m.new_war |= defect
+        m.regime |= defect
+        m.deadline_hit = defect
         for j, d in enumerate(c.deadlines):
             fire = m.active & (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
-            if d.talks_threshold is not None:
-                fire &= m.talks < d.talks_threshold
-            m.deadline_hit |= fire
+            fire &= dyn.deadline_acts(c, d, m.talks, self.status)
+            m.deadline_hit = m.deadline_hit | fire
             if d.response == "preventive_war":
                 m.new_war |= fire
                 m.regime |= fire
@@ -358,6 +381,9 @@ class Chunk:
                    - m.is_m * c["talks.setback_missile_test"] - m.is_n * c["talks.setback_nuclear_test"])
         m.deal = (a == Action.ACCEPT_DEAL) & (u[M_DETAIL] < dyn.deal_close_probability(c, m.posture))
         m.freeze = a == Action.FREEZE
+        self.status[m.is_m | m.is_n] = Status.OPEN  # a test breaks a freeze or reneges on a deal
+        self.status[m.freeze] = Status.FROZEN
+        self.status[m.deal] = Status.DEAL
         invade = a == Action.INVADE
         success = self.init[I_INVADE] < dyn.invasion_success(c, m.posture)
         self.invaded |= invade
@@ -438,21 +464,23 @@ class Chunk:
         c, t, active = self.c, m.t, m.active
         old = self.phase.copy()
         phase = self.phase
-        phase[m.deal] = Phase.DEAL
-        phase[m.freeze] = Phase.FREEZE
+        conflict = m.limited | m.war | m.nuclear
+        self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
+        calm = self.quiet >= c["escalation.quiet_months"]
+        ending = np.where(self.status == Status.FROZEN, Phase.FREEZE, Phase.DEAL)
+        phase[active] = np.where(self.status == Status.OPEN, np.where(calm, Phase.PEACE, Phase.CRISIS), ending)[active]
         phase[m.limited] = Phase.LIMITED_CONFLICT
         phase[m.war] = Phase.MAJOR_WAR
         phase[m.nuclear] = Phase.NUCLEAR_WAR
-        still = active & (phase <= Phase.CRISIS)
-        self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
-        calm = self.quiet >= c["escalation.quiet_months"]
-        phase[still] = np.where(calm[still], Phase.PEACE, Phase.CRISIS)
+        still = active & ~conflict  # running on next month (open, or in a freeze or a deal)
+        opened = active & ~conflict & (phase <= Phase.CRISIS)
         for level, reached in ((Rung.LIMITED_STRIKES, m.limited | (m.total > 0)), (Rung.MAJOR_WAR, m.war),
                                (Rung.NUCLEAR_USE, m.nuclear)):
             hit_rung = np.flatnonzero(reached & active)
             if hit_rung.size:
                 self.rung[hit_rung] = np.maximum(self.rung[hit_rung], level)
-        self.month_resolved[active & (phase > Phase.CRISIS)] = t + 1
+        self.month_resolved[active & (phase > Phase.CRISIS) & (phase != old)] = t + 1  # entered its ending
+        self.month_resolved[opened] = -1  # a freeze or a deal broken: the run is open again
         talks = m.talks
         escalate = c.sanctions_mode == "escalate"  # a new sanctions round after each test month sets talks back
         if isinstance(escalate, np.ndarray):
@@ -460,7 +488,8 @@ class Chunk:
         elif escalate:
             talks = talks - (m.is_m | m.is_n) * c["talks.setback_sanctions"]
         self.talks_idx = np.where(still, dyn.talks_round(talks, m.u[M_TALKS]), self.talks_idx)
-        self.warheads = self.warheads + still * dyn.monthly_production(c)
+        # production goes on in a freeze and until a deal's disarmament completes (a disarmed run has none)
+        self.warheads = self.warheads + (still & (self.status != Status.DISARMED)) * dyn.monthly_production(c)
         if c.phases:
             self.since_test = np.where(m.is_m | m.is_n, 0, self.since_test + 1)
             self.posture_now = np.broadcast_to(np.asarray(m.posture, dtype=float), (self.n,)).copy()
@@ -500,6 +529,7 @@ class Chunk:
     def _outcome_arrays(self, sel: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
         return {
             "final_phase": self.phase[sel].astype(np.int8),
+            "final_status": self.status[sel].astype(np.int8),
             "outcome": PHASE_TO_OUTCOME[self.phase[sel]],
             "month_resolved": self.month_resolved[sel],
             "warheads": self.warheads[sel],

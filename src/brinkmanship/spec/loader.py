@@ -271,6 +271,8 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
+            if d.talks_progress_threshold is not None:
+                out[f"deadlines.{d.id}.talks_progress_threshold"] = d.talks_progress_threshold
         out.update(phase_params(strategy))
     return out
 
