@@ -129,8 +129,8 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
         k = (key, spent[0])
         buffers[k] = buffers.get(k, 0.0) + _move_r(_move_m(m, dm), dest)
 
-    def war(m: np.ndarray) -> None:
-        pn = month.pn_free_grid
+    def war(m: np.ndarray, dest: np.ndarray) -> None:
+        pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
         absorbed[:, NUCLEAR_O] += (m * pn).sum(axis=(1, 2, 3))
         absorbed[:, WAR_O] += (m * (1 - pn)).sum(axis=(1, 2, 3))
 
@@ -154,7 +154,8 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
-            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm))
+            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm),
+                grid.r_map(listed, b.done, tested, b.to_status))
 
     hd = month.defection_grid
     for b in month.defection_branches():

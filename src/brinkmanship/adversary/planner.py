@@ -131,7 +131,7 @@ class Evaluator:
         rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         G = self.Gm(b.key_absorb, b.dm)
         absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
-        lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :]
+        lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :][..., rmap]  # in the status after
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
         hit = (listed + b.fixed.sum()) > 0
