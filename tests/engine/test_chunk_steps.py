@@ -306,7 +306,7 @@ def test_step_6_phases_ladder_and_slow_variables(base, korea):
         expected[Phase.CRISIS, p] = 1
     assert (ch.transitions == expected).all()
     counts = dict(zip(OUTCOMES, ch.outcome_counts[4].tolist(), strict=True))
-    assert counts == {"deal": 2, "freeze": 1, "buildup": 3, "limited_conflict": 1, "major_war": 1,
+    assert counts == {"denuclearisation": 2, "freeze": 1, "buildup": 3, "limited_conflict": 1, "major_war": 1,
                       "nuclear_war": 1}
 
 

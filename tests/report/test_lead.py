@@ -23,7 +23,7 @@ def _margins(edge_strategy: str, move: float) -> dict[str, Any]:
                  "margin": None, "tolerance": None, "changes_to": None, "at_value": None}]
         if edge is not None:
             rows.insert(0, {"name": "adversary.deal_security", "value": 0.9, "range": [0.5, 1.0], "down": None,
-                            "up": edge, "margin": edge, "tolerance": 0.01, "changes_to": "deal",
+                            "up": edge, "margin": edge, "tolerance": 0.01, "changes_to": "denuclearisation",
                             "at_value": 0.9 + edge * 0.5})
         return rows
 
@@ -55,7 +55,7 @@ def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> N
     for s in moved["strategies"]:
         for o in s["outcomes"].values():
             o["p"] = 0.0
-        s["outcomes"]["deal"]["p"] = 1.0
+        s["outcomes"]["denuclearisation"]["p"] = 1.0
     other = bottom_line(moved)
     assert "most likely end in a deal (100%)" in other and "no strategy ends in major or nuclear war" in other
 

@@ -232,7 +232,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
         >>> r.to_frame()[["strategy", "outcome"]].head(2).values.tolist()
-        [['maximum-pressure', 'deal'], ['maximum-pressure', 'freeze']]
+        [['maximum-pressure', 'denuclearisation'], ['maximum-pressure', 'freeze']]
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,

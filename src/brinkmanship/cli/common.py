@@ -114,7 +114,7 @@ def _big(x: float | None) -> str:
 
 
 OUTCOME_LABELS = {
-    "deal": "deal", "freeze": "freeze", "buildup": "build-up", "limited_conflict": "limited",
+    "denuclearisation": "denuclear.", "freeze": "freeze", "buildup": "build-up", "limited_conflict": "limited",
     "major_war": "major war", "nuclear_war": "nuclear",
 }
 
