@@ -184,10 +184,14 @@ def test_deadline_branches(ldf):
     sanctions = replace(war, response="sanctions")
     c = replace(ldf, values={**ldf.values, "dl.p": 0.9, "dl.b": 0.6})
     [end] = month(c, 0, deadlines=(war,)).deadline_branches()
-    assert isinstance(end, End) and end.outcomes[NUCLEAR_O][0, 0] == pytest.approx(0.425)
+    mk = month(c, 0, deadlines=(war,))
+    armed, disarmed = 0, mk.grid.index(status=Status.DISARMED)
+    assert isinstance(end, End) and end.outcomes[NUCLEAR_O][0, 0, 0, armed] == pytest.approx(0.425)
+    assert end.outcomes[NUCLEAR_O][0, 0, 0, disarmed] == 0.0  # the arsenal given up: a war cannot turn nuclear
     assert end.weight == 1.0
-    np.testing.assert_allclose(end.value, month(c, 0, deadlines=(war,)).T_war_threat)
-    assert end.outcomes[WAR_O][0, 0] == pytest.approx(0.575)
+    np.testing.assert_allclose(end.value[0, 0, :, armed], mk.T_war_threat[0])
+    np.testing.assert_allclose(end.value[0, 0, :, disarmed], mk.T_conventional[0])
+    assert end.outcomes[WAR_O][0, 0, 0, armed] == pytest.approx(0.575)
     [s] = month(c, 0, deadlines=(strike,)).deadline_branches()
     assert isinstance(s, Strike) and s.done and s.event == Event.DEADLINE and s.listed == 0
     assert s.weight == 1.0 and s.dm == 0
@@ -245,7 +249,8 @@ def test_available_actions_and_strikes_at(ldf):
     mk = month(ldf, 0)
     mask = mk.available()
     assert mask[Action.ACCEPT_DEAL, 0, :, 0, 0].tolist() == [False] * 12 + [True] * 9
-    assert mask[Action.NUCLEAR_USE].all()
+    assert mask[Action.NUCLEAR_USE][..., mk.grid.status != Status.DISARMED].all()
+    assert not mask[Action.NUCLEAR_USE][..., mk.grid.status == Status.DISARMED].any()
     assert not month(replace(ldf, values={**ldf.values, "initial.warheads": 0.5}), 0).available()[
         Action.NUCLEAR_USE].any()
     s = Strike(1.0, (TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0), 1, 6, np.array([0, 0, 0, 1]),
