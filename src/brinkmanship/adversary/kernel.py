@@ -29,6 +29,7 @@ from brinkmanship.engine.constants import (
 DENUCLEAR_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
+GRID_NDIM = 4  # (samples, talks, tests, last axis): a term of that many axes is already laid out on the grid
 
 # talks move before a strike is absorbed, by what provoked it
 TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCLEAR_TEST: TalksMove.NUCLEAR_SETBACK,
@@ -42,7 +43,7 @@ def col(x: np.ndarray | float) -> np.ndarray | float:
 
 def mcol(x: np.ndarray) -> np.ndarray:
     """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1); a grid array (n, 1, M, R) passes."""
-    if np.ndim(x) == 4:
+    if np.ndim(x) == GRID_NDIM:
         return x
     x = np.atleast_2d(x)
     return x[:, None, :, None]

@@ -14,6 +14,8 @@ import numpy as np
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
+    GRID_NDIM,
+    HAZARD_FLOOR,
     End,
     Key,
     Month,
@@ -35,7 +37,6 @@ from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
-CHANCE_FLOOR = 1e-12  # no division by zero where the deadline is certain to act this month
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class Evaluator:
         if isinstance(b, Open):
             sig: tuple = ("open", b.key, b.dm, b.done, b.to_status)
         elif isinstance(b, End):
-            if np.ndim(b.value) == 4:
+            if np.ndim(b.value) == GRID_NDIM:
                 return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
@@ -194,7 +195,7 @@ class Evaluator:
         Q = np.empty((N_ACTIONS, self.n, K, M, R))
         for a in range(N_ACTIONS):
             cost = mk.action_cost.get(a, 0.0)
-            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == 4 else col(cost))
+            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == GRID_NDIM else col(cost))
         return Q
 
     def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
@@ -212,7 +213,7 @@ class Evaluator:
         h_act, h_spent = mk.deadline_split()
         if np.any(h_spent):
             spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
-            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, CHANCE_FLOOR)
+            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, HAZARD_FLOOR)
         mask = np.broadcast_to(mk.available(), Q.shape)
         Q[~mask] = -np.inf
         if policy is None and self.decision.argmax and not need_policy:

@@ -381,9 +381,6 @@ class Chunk:
                    - m.is_m * c["talks.setback_missile_test"] - m.is_n * c["talks.setback_nuclear_test"])
         m.deal = (a == Action.ACCEPT_DEAL) & (u[M_DETAIL] < dyn.deal_close_probability(c, m.posture))
         m.freeze = a == Action.FREEZE
-        self.status[m.is_m | m.is_n] = Status.OPEN  # a test breaks a freeze or reneges on a deal
-        self.status[m.freeze] = Status.FROZEN
-        self.status[m.deal] = Status.DEAL
         invade = a == Action.INVADE
         success = self.init[I_INVADE] < dyn.invasion_success(c, m.posture)
         self.invaded |= invade
@@ -460,10 +457,14 @@ class Chunk:
             self._resolve_war(m.war, m.nuclear)
 
     def _advance(self, m: MonthState) -> None:
-        """6. Phases, the ladder, talks and warheads of the runs still open; the month's aggregates."""
+        """6. Statuses (a test breaks a freeze or a deal; a freeze or a signed deal begins), phases, the ladder,
+        talks and warheads of the runs still running; the month's aggregates."""
         c, t, active = self.c, m.t, m.active
         old = self.phase.copy()
         phase = self.phase
+        self.status[m.is_m | m.is_n] = Status.OPEN  # a test breaks a freeze or reneges on a deal
+        self.status[m.freeze] = Status.FROZEN
+        self.status[m.deal] = Status.DEAL
         conflict = m.limited | m.war | m.nuclear
         self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
         calm = self.quiet >= c["escalation.quiet_months"]
