@@ -210,7 +210,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         by_type = {r.strategy: sampled_by_type(r, typeset) for r in results}
         per_type = {k: v[0] for k, v in by_type.items()}
         run_share = {k: v[1] for k, v in by_type.items()}
-    summary = summarise(results, _prohibited_counts(sts), exact_probs)
+    summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims)
     add_types(summary, typeset, per_type, run_share, exact)
     method = "exact propagation" if exact else "monte-carlo"
     if not typeset.is_point:
