@@ -96,7 +96,7 @@ def test_an_edge_between_coarse_points_is_refined_not_skipped():
 
 
 def test_margins_equal_the_closed_form_threshold(one_month):
-    sc, st, _, e0, e1 = one_month
+    sc, st, _, _e0, e1 = one_month
     s_star = 1 - E * (D - e1) * (1 - RELIEF / Q) / S0
     surv_star = E * (D - e1) * (Q - RELIEF) / (Q * (1 - DS0))
     assert DS_RANGE[0] < DS0 < s_star < DS_RANGE[1] and S_RANGE[0] < surv_star < S0  # the edges lie inside
@@ -122,7 +122,7 @@ def test_a_weight_that_cannot_matter_reports_none(one_month):
 
 
 def test_value_gap_is_freeze_over_hold_in_closed_form(one_month):
-    _, _, c, e0, e1 = one_month
+    _, _, c, _e0, e1 = one_month
     assert D > e1  # a deal's economy beats the horizon's: a freeze's relief is worth something
     gap = value_gap(solve(c))
     annuity = BEYOND / (1 - DELTA)

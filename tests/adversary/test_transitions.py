@@ -28,10 +28,10 @@ from brinkmanship.engine.constants import (
     ACTIONS,
     CRISIS,
     MISSILE,
-    PHASE_OF_STATUS,
     N_ACTIONS,
     NUCLEAR_TEST,
     OUTCOMES,
+    PHASE_OF_STATUS,
     PHASE_TO_OUTCOME,
     Status,
 )

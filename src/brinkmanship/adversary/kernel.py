@@ -150,7 +150,7 @@ class Month:
         p_int = np.reshape(1 - (1 - p_ch) * (1 - p_ru), (-1, 1))
         remaining = c.horizon - self.t - 1
         annuity = np.reshape(annuity_from(self.delta, remaining, c[a + "beyond_horizon"]), (-1, 1))
-        surv, econ = np.reshape(c[a + "regime_survival"], (-1, 1)), np.reshape(c[a + "economy"], (-1, 1))
+        surv = np.reshape(c[a + "regime_survival"], (-1, 1))
         status_quo = status_quo_flow(c, self.t, self.economy, self.delivery)
         war_cost = np.reshape(c[a + "war_cost"], (-1, 1))
         fall = np.reshape(c[a + "regime_fall_war"], (-1, 1)) * (

@@ -15,19 +15,19 @@ import numpy as np
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
+    DEAL_STATUSES,
     EVENT_OF_ACTION,
     N_ACTIONS,
     OUTCOMES,
     PHASE_TO_OUTCOME,
     PHASES,
     TARGET_CLASSES,
-    DEAL_STATUSES,
     Action,
     Event,
     Phase,
-    Status,
     Response,
     Rung,
+    Status,
     TargetClass,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
