@@ -105,9 +105,11 @@ def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
     R = mass.shape[3]
     if np.array_equal(dest, np.arange(R)):
         return mass
-    S = np.zeros((R, R))
-    S[np.arange(R), dest] = 1.0
-    return mass @ S
+    order = np.argsort(dest, kind="stable")  # sum the sources of each destination: linear in R
+    targets, starts = np.unique(dest[order], return_index=True)
+    out = np.zeros_like(mass)
+    out[..., targets] = np.add.reduceat(mass[..., order], starts, axis=-1)
+    return out
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
