@@ -48,7 +48,7 @@ def test_summary_states_the_numbers_and_the_audit(full_report: Path, fake_summar
     html = full_report.read_text(encoding="utf-8")
     text = re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1)
     best_deal = max(fake_summary["strategies"], key=lambda s: s["outcomes"]["denuclearisation"]["p"])
-    assert f"{100 * best_deal['outcomes']['deal']['p']:.1f}%" in text
+    assert f"{100 * best_deal['outcomes']['denuclearisation']['p']:.1f}%" in text
     assert best_deal["name"] in text
     assert "city-per-test" in text and "prohibited" in text and "not legal advice" in text
     assert "5 strategies" in text and "2,000 simulated runs" in text
@@ -106,4 +106,4 @@ def test_fan_series_are_cumulative_probabilities(fake_results: list[Any]) -> Non
     assert s["war"][0] == 0 and np.all(np.diff(s["war"]) >= 0)
     assert np.all(s["war_lo"] <= s["war"]) and np.all(s["war"] <= s["war_hi"])
     final = fake_results[0].outcomes["outcome"]
-    assert s["denuclearisation"][-1] == pytest.approx(np.mean(final == 0))
+    assert s["deal"][-1] == pytest.approx(np.mean(final == 0))

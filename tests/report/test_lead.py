@@ -57,12 +57,12 @@ def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> N
             o["p"] = 0.0
         s["outcomes"]["denuclearisation"]["p"] = 1.0
     other = bottom_line(moved)
-    assert "most likely end in a deal (100%)" in other and "no strategy ends in major or nuclear war" in other
+    assert "most likely end in denuclearisation (a deal that holds) (100%)" in other and "no strategy ends in major or nuclear war" in other
 
 
 def test_the_bottom_line_names_the_nearest_edge(lead: dict[str, Any]) -> None:
     text = bottom_line(lead, _margins("engagement", 0.04))
-    assert "point) type the answers sit 0.04 of a range from an edge" in text and "makes engagement most likely end in a deal" in text
+    assert "point) type the answers sit 0.04 of a range from an edge" in text and "makes engagement most likely end in denuclearisation (a deal that holds)" in text
     assert nearest_edge(_margins("let-deterrence-fail", 0.3))[0] == "let-deterrence-fail"
     none = {k: {**v, "weights": v["weights"][1:]} for k, v in _margins("engagement", 0.04).items()}
     assert nearest_edge(none) is None and "no single weight" in bottom_line(lead, none)
