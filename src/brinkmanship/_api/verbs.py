@@ -260,7 +260,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
         >>> e.value_gap["best"], e.margins is None
-        ('hold', True)
+        ('freeze', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError
