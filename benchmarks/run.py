@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from table import Row, load, metadata, print_compare, print_table, write_json
 
 GROUPS = {"engine": "bench_engine", "planner": "bench_planner", "types": "bench_types", "explore": "bench_explore",
-          "games": "bench_games"}
+          "games": "bench_games", "coercer": "bench_coercer"}
 
 
 def main(argv: list[str]) -> int:

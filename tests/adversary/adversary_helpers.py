@@ -37,6 +37,7 @@ def write_scenario(folder: Path, name: str, top: dict[str, Any] | None = None,
     """korea-2017 with top-level keys replaced and dotted parameters pinned, written as a YAML file."""
     data = yaml.safe_load((scenario_dir() / "korea-2017.yaml").read_text(encoding="utf-8"))
     data["name"] = name
+    data.pop("credibility", None)  # credibility as a fixed input, unless `top` brings the block
     data.update(top or {})
     for dotted, v in (params or {}).items():
         section, key = dotted.split(".")

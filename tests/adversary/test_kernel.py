@@ -30,6 +30,7 @@ from brinkmanship.adversary.kernel import (
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline, compile_model
 from brinkmanship.engine.constants import Action, Event, Status, TalksMove, TargetClass
+from brinkmanship.spec import load_strategy
 
 VALUES = {
     "initial.warheads": 20.0, "arsenal.production_per_year": 9.0, "initial.delivery": 0.7,
@@ -59,7 +60,8 @@ VALUES = {
 @pytest.fixture(scope="module")
 def ldf(korea, strategies) -> Compiled:
     """let-deterrence-fail at full posture (so posture is 1 every month) with the numbers above."""
-    c = compile_model(korea, strategies["let-deterrence-fail"])
+    fixed = korea.model_copy(update={"credibility": None})  # credibility as a fixed input (test_credibility)
+    c = compile_model(fixed, load_strategy("let-deterrence-fail", fixed))
     return replace(c, posture_start=1.0, values={**c.values, **VALUES})
 
 

@@ -39,8 +39,10 @@ def post_strike_observation(sol, t: int, b: Strike) -> tuple[Observation, np.nda
     if g.list_id >= 0:
         lists[g.list_id] = per_r(g.left[dest])
     done = per_r(g.done[dest].astype(bool)) if c.deadlines else None
+    shift = mk.evidence_shift(b)  # the evidence this month brings (None: nothing is learned)
     post = Observation(**{**obs.__dict__, "lists_left": lists, "deadline_done": done,
-                          "struck": c.list_sizes.sum() - lists.sum(axis=0)})
+                          "struck": c.list_sizes.sum() - lists.sum(axis=0),
+                          "evidence_shift": None if shift is None else per_r(shift[0])})
     hit = per_r((listed + b.fixed.sum()) > 0)
     info = StrikeInfo(total=per_r(listed + b.fixed.sum()), leadership=per_r(lead), civilian=per_r(cities),
                       event=np.full(K * M * R, b.event), rounds=np.full(K * M * R, b.key_absorb[2]))

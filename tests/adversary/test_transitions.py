@@ -3,7 +3,8 @@
 For a sample of states (month, talks level, test-equivalents, targets left, whether the deadline has acted,
 status: open, frozen, in a deal, disarmed) and every action, forced with probability 1, the exact branches of a month (`advance` on a point mass, real
 credibility) are compared with the empirical next-state frequencies of the simulator's own month
-(`Chunk._step`) started from the same states. Next states are the planner's grid cells plus the absorbing
+(`Chunk._step`) started from the same states (with learned credibility, spread over the evidence levels,
+whose stochastic rounding the simulator draws from its own stream). Next states are the planner's grid cells plus the absorbing
 outcomes. The comparison is a chi-square goodness-of-fit per (state, action), cells with fewer than 5
 expected runs pooled, at p > 1e-6 (a few hundred tests: a false alarm has odds ~1e-4 for a fixed seed);
 besides, a next state the planner gives probability 0 must never occur in the simulator.
@@ -85,15 +86,20 @@ def simulate_one_month(c, grid, model, t, states, seed):
         done0 = (ch.deadline_month[0] < t) & executed
         acted = (ch.deadline_month[0] <= t) & executed
     keep = ~done0 if grid.D == 1 else np.ones(n, dtype=bool)  # a preventive war that struck has ended the run
+    ev0 = np.arange(n) % grid.B  # with learned credibility, the runs of a state spread over the evidence levels
+    if grid.B > 1:
+        ch.evidence = ev0.copy()
     u = ch.s.month()
     ch._step(t, u)  # one month, without compaction, so arrays keep the run order
     src = np.ravel_multi_index((k, np.minimum(m, grid.M - 1), grid.index(
-        left=grid.level_of(left), done=(done0 & (grid.D == 2)).astype(np.int64), status=status)), grid.shape)
+        left=grid.level_of(left), done=(done0 & (grid.D == 2)).astype(np.int64), status=status, evidence=ev0)),
+        grid.shape)
     left_next = ch.lists[grid.list_id].sum(axis=0) if grid.list_id >= 0 else np.zeros(n, dtype=np.int64)
     done_next = acted if grid.D == 2 else np.zeros(n, dtype=bool)
+    ev_next = ch.evidence if grid.B > 1 else ev0
     cell = np.ravel_multi_index((ch.talks_idx, np.minimum(ch.tests, grid.M - 1), grid.index(
-        left=level_of(grid, left_next), done=done_next.astype(np.int64), status=ch.status.astype(np.int64))),
-        grid.shape)
+        left=level_of(grid, left_next), done=done_next.astype(np.int64), status=ch.status.astype(np.int64),
+        evidence=ev_next)), grid.shape)
     closed = ~running(ch.phase)
     nxt = np.where(closed, grid.size + PHASE_TO_OUTCOME[ch.phase].astype(np.int64), cell)
     return src[keep], nxt[keep]

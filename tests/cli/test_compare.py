@@ -84,3 +84,23 @@ def test_show_lists_every_number_with_its_source():
     names = {r["name"] for r in out["strategy"]["parameters"]}
     assert "deadlines.congressional-decision.probability" in names
     assert "rules.city-per-test.believed" in names
+
+
+def test_compare_strategic_coercer_reports_the_equilibrium():
+    got = _json(["compare", "korea-2017", "--strategies", "let-deterrence-fail,limited-strike", "--types", "point",
+                 "--runs", "1000", "--coercer", "strategic", "--json"])
+    block = got["coercer"]["strategies"]
+    city = next(t for t in block["let-deterrence-fail"]["threats"] if t["rule"] == "city-per-test")
+    assert city["declared"] == 0.9 and city["verdict"] in ("credible", "partly credible", "not credible")
+    conv = block["limited-strike"]["convergence"]
+    assert [s["start"] for s in conv["starts"]] == ["declared", "chance only"]
+    assert all({"iterations", "residual", "converged"} <= set(s) for s in conv["starts"])
+    committed = _json(["compare", "korea-2017", "--strategies", "let-deterrence-fail", "--types", "point",
+                       "--runs", "1000", "--json"])
+    assert "coercer" not in committed
+
+
+@pytest.mark.parametrize("extra", [["--coercer", "bogus"], ["--coercer", "strategic", "--adversary", "base-rate"]])
+def test_compare_refuses_a_bad_coercer(extra):
+    res = runner.invoke(app, ["compare", "korea-2017", "--runs", "100", *extra])
+    assert res.exit_code == 2 and "--coercer" in res.output

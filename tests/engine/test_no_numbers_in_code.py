@@ -54,6 +54,14 @@ NAMED = {
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
     "DEFAULT_BLOCK": "random-number block size (no effect on numbers)",
+    "PACKED_POLICY_SHARE": "budget: memory of a packed policy relative to a value array",
+    "BELIEF_SCALE": "fixed-point resolution of the belief tallies (chunking-independent sums)",
+    "BELIEF_STREAM": "spawn-key tag of the stream that rounds the target's evidence (keeps it apart from the others)",
+    # belief: numerical guards of Bayes' rule and of stochastic rounding
+    "TINY": "belief: keeps log(0) finite",
+    "NEAR_ONE": "belief: keeps log(1 - 1) finite",
+    "ROUND_TOL": "belief: floating-point slack when rounding onto the evidence levels",
+    "GRID_AXES": "kernel: the planner grid's four axes (samples, talks, tests, last axis)",
     "PHASE_STREAM": "spawn-key tag of the stream of phase entry months (keeps it apart from the others)",
     "SHOWN": "explain: display threshold",
     "PURE": "explain: display threshold",
@@ -75,6 +83,15 @@ NAMED = {
     "QUICK_STEPS": "margins: the report's quicker search (resolution)",
     "SPLIT": "margins: parts each refinement step cuts a bracket into (resolution)",
     "SUMMARY_EDGES": "margins: how many edges the one-line summary names",
+    # strategic coercer: the iteration's settings, a unit, sizes
+    "DAMPING": "coercer: share of the step towards the best response per iteration (the solver, not the model)",
+    "TOLERANCE": "coercer: belief change at which the iteration has converged",
+    "MAX_ITERATIONS": "coercer: iterations per start before it is reported as not converged",
+    "SAME_EQUILIBRIUM": "coercer: starts that end this close found the same equilibrium",
+    "THOUSAND": "coercer: unit conversion (deaths are costed per thousand)",
+    "TIE_SHARE": "coercer: an indifferent coercer carries out half the time (the tie rule, as the target's)",
+    "CYCLE": "coercer: length of the best-response cycles detected (the solver, not the model)",
+    "BLOCK": "coercer: memory: types solved together (no effect on numbers)",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

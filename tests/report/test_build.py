@@ -107,3 +107,20 @@ def test_fan_series_are_cumulative_probabilities(fake_results: list[Any]) -> Non
     assert np.all(s["war_lo"] <= s["war"]) and np.all(s["war"] <= s["war_hi"])
     final = fake_results[0].outcomes["outcome"]
     assert s["deal"][-1] == pytest.approx(np.mean(final == 0))
+
+
+def test_the_report_shows_the_credibility_audit(tmp_path: Path) -> None:
+    from brinkmanship.audit.credibility import CredibilityFinding
+    from brinkmanship.report.build import build_sections
+
+    found = [CredibilityFinding(rule="city-per-test", kind="rule", declared=0.9, equilibrium=0.0,
+                                verdict="not credible", why="a coercer with these payoffs does not carry it out.")]
+    from brinkmanship.report.build import _context
+    from brinkmanship.report.sections import audit_section, credibility_section
+
+    ctx = _context("korea-2017", [], tmp_path, None, None, None, None, credibility={"let-deterrence-fail": found})
+    ctx.audit = {"let-deterrence-fail": []}
+    built = build_sections(ctx, [audit_section, credibility_section])
+    assert [s.id for s in built] == ["audit", "credibility"]  # beside the humanitarian-law audit
+    sec = built[1].body
+    assert "city-per-test" in sec and "not credible" in sec and "0.90" in sec

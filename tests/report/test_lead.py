@@ -95,3 +95,18 @@ def test_without_a_lead_the_bottom_line_reads_the_main_comparison(tmp_path: Path
     html = build_report(SCENARIO, [], tmp_path, summary=fake_summary).read_text(encoding="utf-8")
     ids = re.findall(r'<section id="([^"]+)"', html)
     assert ids[0] == "bottom-line" and "lead" not in ids and "margins" not in ids
+
+
+def test_the_lead_shows_the_belief_paths(tmp_path: Path, fake_summary: dict[str, Any], lead: dict[str, Any]) -> None:
+    """A strategy with a belief path (the compare JSON's `credibility`) gets a row at 0, 6, 12 months and the
+    last month with open runs; one without gets none, and no path means no table."""
+    learned = copy.deepcopy(lead)
+    mean = [0.4 + 0.01 * t for t in range(20)] + [None] * 16
+    learned["strategies"][0]["credibility"] = {"months": [], "mean": mean, "on_levels": mean, "open_runs": []}
+    html = build_report(SCENARIO, [], tmp_path, summary=fake_summary, lead=learned).read_text(encoding="utf-8")
+    sec = re.search(r'<section id="lead">(.*?)</section>', html, re.S).group(1)
+    name = learned["strategies"][0]["name"]
+    assert "Credibility the target learns" in sec
+    assert f"<td>{name}</td><td>0.40</td><td>0.46</td><td>0.52</td><td>0.59</td>" in sec.replace("\n", "")
+    plain = build_report(SCENARIO, [], tmp_path / "b", summary=fake_summary, lead=lead).read_text(encoding="utf-8")
+    assert "Credibility the target learns" not in plain

@@ -202,31 +202,40 @@ class Audit(_Result):
 
     title = "Humanitarian-law audit (not legal advice)"
 
-    def __init__(self, findings: list[Any], provenance: Provenance) -> None:
+    def __init__(self, findings: list[Any], provenance: Provenance, credibility: list[Any] | None = None) -> None:
         self.findings = findings
         self.provenance = provenance
+        self.credibility = credibility or []
 
     @property
     def prohibited(self) -> int:
         """Number of findings with verdict `prohibited`."""
         return sum(f.verdict == "prohibited" for f in self.findings)
 
-    def to_json(self) -> list[dict[str, Any]]:
-        """The `brink audit --json` list."""
-        return [f.model_dump() for f in self.findings]
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        """The `brink audit --json` object: the humanitarian-law findings and the credibility verdicts."""
+        return {"ihl": [f.model_dump() for f in self.findings],
+                "credibility": [f.model_dump() for f in self.credibility]}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: rule, principle, verdict, citation, why."""
+        """One row per humanitarian-law finding: rule, principle, verdict, citation, why."""
         import pandas as pd
 
-        return pd.DataFrame(self.to_json(), columns=["rule", "principle", "verdict", "citation", "why"])
+        return pd.DataFrame(self.to_json()["ihl"], columns=["rule", "principle", "verdict", "citation", "why"])
+
+    def credibility_frame(self) -> pd.DataFrame:
+        """One row per rule and deadline: declared and equilibrium probability, verdict, why."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_json()["credibility"],
+                            columns=["rule", "kind", "declared", "equilibrium", "verdict", "why", "chance"])
 
     def plot(self) -> Any:
         """Bars: number of findings per verdict."""
         from brinkmanship.audit import VERDICTS
         from brinkmanship.report.figures import bars_plotly
 
-        counts = [sum(f.verdict == v for f in self.findings) for v in VERDICTS]
+        counts = [sum(f.verdict == v for f in self.findings) for v in VERDICTS]  # the IHL verdicts
         return bars_plotly(list(VERDICTS), counts, f"Audit of {self.provenance.strategies[0]}", "findings")
 
 

@@ -126,13 +126,15 @@ def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk
 def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int,
                         adversary: str | Adversary, chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
                         console: Any = None, max_memory: int | None = None,
-                        types: Types | None = None, model: Any = None) -> list[SimulationResult]:
+                        types: Types | None = None, model: Any = None,
+                        per_strategy: dict[str, dict[str, float]] | None = None) -> list[SimulationResult]:
     """Simulate each strategy against one decision model, with a progress bar per strategy, after checking
     that the work fits `max_memory` (bytes; default the package limit).
 
     With `types` (not the point type) each run draws its type from its own stream (`Types.draw`); the runs'
     type indices are kept in each result's `extra["type_index"]`. `model`: that typed decision model, when
-    the caller reuses its solutions.
+    the caller reuses its solutions. `per_strategy`: parameter overrides per strategy name (a strategic
+    coercer's execution probabilities and the target's beliefs).
     """
     from brinkmanship.engine import simulate
 
@@ -146,8 +148,10 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
     with progress_bar(progress, console) as bar:
         advances = [bar.add(s.name, runs) for s in strategies]
         for s, advance in zip(strategies, advances, strict=True):
+            extra = (per_strategy or {}).get(s.name, {})
+            ov = {**overrides, **extra} if overrides and extra else (overrides or extra or None)
             res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                           overrides=overrides, progress=advance, max_memory=max_memory)
+                           overrides=ov, progress=advance, max_memory=max_memory)
             if typed:
                 res.extra["type_index"] = index
             results.append(res)
@@ -157,15 +161,24 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
 def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | Strategy] | None = None, *,
             runs: int = DEFAULT_RUNS, seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
             chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
-            types: str | Types | None = None, type_count: int | None = None) -> Comparison:
+            types: str | Types | None = None, type_count: int | None = None,
+            credibility_sweep: int | None = None, coercer: str = "committed") -> Comparison:
     """Simulate strategies side by side (default: all of the scenario's) as `brink compare` does.
+
+    `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
+    coercer's decision, in equilibrium with the target's belief; outcomes are then exact, per type, and the
+    JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
+    iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
 
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
     target): `prior` (the default: K = `type_count` quasi-random draws of the adversary's numbers from their
     declared ranges), `posterior` (those types weighted by the 2016-2017 record) or `point` (the declared
     values: one type). With types, each run draws a type; exact outcomes are the mixture over the K types,
     with the type-sampling error (`type_se`) apart from the Monte Carlo error, and each strategy gets
-    `what_decides`: the type numbers that most move its outcome.
+    `what_decides`: the type numbers that most move its outcome. With learned credibility each strategy has
+    its belief path (`credibility`: the open runs' mean credibility per month); `credibility_sweep` (a
+    number of points) adds `credibility_sweep`: the ranking over a common prior credibility in [0, 1] and
+    the prior at which each strategy's rank changes (exact, point type).
     Work estimated above `max_memory` (`4G`-style or bytes; default the package limit) is refused first.
 
     Examples:
@@ -185,6 +198,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     sts = _strategies(sc, strategies)
     adversary, memory = parse_adversary(adversary), _memory(max_memory)
     typeset = resolve_types(sc, adversary, types, type_count)
+    from brinkmanship._api.coercer import check_coercer
+
+    strategic = check_coercer(coercer, adversary) == "strategic"
+    exact = exact or strategic
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
@@ -192,12 +209,26 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         for s in sts:
             check_planner(compile_model(sc, s), typeset.count, memory)
     model = _typed_model(adversary, typeset)
-    results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                  types=typeset, model=model)
+    equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
+    if strategic:
+        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+
+        equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
+        per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
+        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                      types=typeset, model=model, per_strategy=per_strategy)
+    else:
+        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                      types=typeset, model=model)
     exact_probs = None
     per_type: dict = {}
     run_share: dict | None = None
-    if exact and not typeset.is_point:
+    if strategic:
+        from brinkmanship.engine.constants import OUTCOMES
+
+        per_type = {k: e.outcomes for k, e in equilibria.items()}
+        exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
+    elif exact and not typeset.is_point:
         from brinkmanship.engine.constants import OUTCOMES
 
         per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
@@ -212,22 +243,33 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         run_share = {k: v[1] for k, v in by_type.items()}
     summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims)
     add_types(summary, typeset, per_type, run_share, exact)
+    if credibility_sweep:
+        from brinkmanship._api.credibility import credibility_sweep as sweep
+
+        summary["credibility_sweep"] = sweep(sc, sts, adversary, credibility_sweep)
+    if strategic:
+        from brinkmanship._api.coercer import equilibrium_summary
+
+        summary["coercer"] = {"kind": "strategic", "strategies": {
+            k: equilibrium_summary(sc, e, weights) for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
+    if strategic:
+        method = "equilibrium of a strategic coercer, " + method
     if not typeset.is_point:
         method += f" over {typeset.count} {typeset.kind} types"
     prov = Provenance(method=method, scenario=sc.name,
                       strategies=tuple(s.name for s in sts), adversary=results[0].adversary, seed=seed,
                       runs=runs, settings={"chunk_size": chunk_size, "exact": exact, "types": typeset.kind,
-                                           "type_count": typeset.count})
+                                           "type_count": typeset.count, "coercer": coercer})
     return Comparison(summary, results, prov)
 
 
 def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, runs: int = DEFAULT_RUNS,
         seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
         chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
-        types: str | Types | None = None, type_count: int | None = None) -> Comparison:
+        types: str | Types | None = None, type_count: int | None = None, coercer: str = "committed") -> Comparison:
     """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics
-    (`types` and `type_count` as in `compare`).
+    (`types`, `type_count` and `coercer` as in `compare`).
 
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
@@ -236,7 +278,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
-                   type_count=type_count)
+                   type_count=type_count, coercer=coercer)
 
 
 def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
@@ -247,13 +289,15 @@ def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
 
 def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
             adversary: str | Adversary = "rational", types: str | Types | None = "point",
-            type_count: int | None = None, *, margins: bool = True) -> Explanation:
+            type_count: int | None = None, *, margins: bool = True, coercer: str = "committed") -> Explanation:
     """The planner's best response to a strategy, in words, month by month and as a policy map, and how close
     to the edge it is: the value gap between its best and second-best plan at the start and, with `margins`,
     per weight the smallest move (share of its declared range) that changes the most likely outcome.
 
     The policy is the declared (point) type's; with `types` (`prior`, `posterior`) the explanation also
-    carries `types`: the exact outcome mixture over those types and what decides it.
+    carries `types`: the exact outcome mixture over those types and what decides it. With `coercer`
+    `strategic` the target answers the equilibrium: its beliefs are the coercer's equilibrium execution
+    probabilities, the months are propagated with them, and `coercer` holds the equilibrium's verdicts.
 
     Examples:
         >>> e = bk.explain("korea-2017", "let-deterrence-fail", margins=False)
@@ -271,7 +315,18 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
                          fix="use rational or logit:<lambda>")
     sc = load_scenario(scenario)
     st = load_strategy(strategy, sc)
-    data = _explain(sc, st, adversary, with_margins=margins)
+    from brinkmanship._api.coercer import check_coercer
+
+    eq = None
+    if check_coercer(coercer, adversary) == "strategic":
+        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+
+        eq = solve_equilibrium(sc, st, adversary)
+    data = _explain(sc, st, adversary, with_margins=margins, overrides=mean_overrides(eq) if eq else None)
+    if eq is not None:
+        from brinkmanship._api.coercer import equilibrium_summary
+
+        data = {**data, "coercer": equilibrium_summary(sc, eq)}
     settings = dict(data["settings"])
     if margins:
         settings["margins"] = dict(data["margins"]["settings"])
@@ -280,26 +335,59 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
     typeset = resolve_types(sc, adversary, types, type_count)
     if not typeset.is_point:
         data = {**data, "types": type_mixture(sc, st, adversary, typeset)}
-    settings.update(types=typeset.kind, type_count=typeset.count)
+    settings.update(types=typeset.kind, type_count=typeset.count, coercer=coercer)
     prov = Provenance(method=data["method"], scenario=sc.name, strategies=(st.name,), adversary=data["adversary"],
                       settings=settings)
     return Explanation(data, prov)
 
 
-def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None) -> Audit:
-    """Audit a strategy against humanitarian-law principles as `brink audit` does (not legal advice).
+def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | None = None, *,
+          adversary: str | Adversary = "rational", types: str | Types | None = "point",
+          type_count: int | None = None, credibility: bool = True) -> Audit:
+    """Audit a strategy as `brink audit` does: humanitarian law (not legal advice) and credibility.
+
+    The credibility audit solves the strategic coercer's equilibrium under the scenario's `coercer:` payoffs
+    (default scenario: the first packaged one that lists the strategy) against `adversary` over `types`,
+    and judges per rule and deadline whether it would be carried out.
 
     Examples:
         >>> a = bk.audit("let-deterrence-fail")
         >>> a.prohibited > 0, a.to_frame().columns.tolist()[:3]
         (True, ['rule', 'principle', 'verdict'])
+        >>> sorted({f.verdict for f in a.credibility})
+        ['credible', 'not credible']
     """
     from brinkmanship.audit import audit_strategy
 
     st = load_strategy(strategy, scenario)
-    prov = Provenance(method="rule-based IHL checks", scenario=None if scenario is None else load_scenario(
-        scenario).name, strategies=(st.name,))
-    return Audit(audit_strategy(st), prov)
+    sc = load_scenario(scenario) if scenario is not None else _home_scenario(st)
+    found: list = []
+    note = ""
+    if credibility and sc is not None and sc.coercer is not None:
+        from brinkmanship._api.coercer import check_coercer
+        from brinkmanship._api.coercer import credibility as credibility_audit
+        from brinkmanship._api.typed import resolve_types
+
+        adv = parse_adversary(adversary)
+        check_coercer("strategic", adv)
+        found, _ = credibility_audit(sc, st, adv, resolve_types(sc, adv, types, type_count))
+    elif credibility:
+        note = "no scenario with a `coercer:` block given: no credibility audit (pass --scenario)"
+    prov = Provenance(method="rule-based IHL checks; credibility: equilibrium of a strategic coercer",
+                      scenario=None if sc is None else sc.name, strategies=(st.name,),
+                      settings={"credibility_note": note} if note else {})
+    return Audit(audit_strategy(st), prov, found)
+
+
+def _home_scenario(st: Strategy) -> Scenario | None:
+    """The first packaged scenario (by name) that lists the strategy, if any."""
+    from brinkmanship.spec.loader import packaged_scenarios
+
+    for name in sorted(packaged_scenarios()):
+        sc = load_scenario(name)
+        if st.name in sc.strategies:
+            return sc
+    return None
 
 
 def explore(scenario: str | Path, samples: int = 100, *, seed: int = 0,

@@ -61,6 +61,9 @@ def planner_branches(c: Compiled) -> tuple[int, int]:
     return branches, distinct
 
 
+PACKED_POLICY_SHARE = 0.25  # a month's packed rational policy: 2 bytes a state against a value's 8
+
+
 def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached_policies: bool = False) -> None:
     """Refuse (exit 2) a planner solve whose branches per month or memory exceed the limits, before starting."""
     from brinkmanship.limits import check_memory
@@ -77,7 +80,7 @@ def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached
 def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> float:
     """Upper estimate of the bytes the backward induction needs for `n` samples (measured: about a third).
 
-    Grows with the grid (talks x tests x targets-left levels x deadline) times the months, with the distinct
+    Grows with the grid (talks x tests x targets-left levels x deadline x phases x evidence) times the months, with the distinct
     branch values of a month, and with the branches themselves, which double with every rule on one event.
     `cached_policies`: the simulator's planner also keeps every month's policy.
     """
@@ -87,10 +90,12 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     if levels <= MAX_ENUMERATED_LEVELS:
         levels = Grid.of(c).levels  # also refuses structures the planner does not cover
     P, Q = phase_factor(c)
-    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * len(Status)
+    cells = (float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * len(Status)
+             * c.evidence_levels)
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
     # values (and a propagated distribution) per month, one month's action values, policy and mask, the
     # month's cached branch values, and with `cached_policies` a policy per month
-    arrays = 2 * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
+    arrays = (2 * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
+              + months * PACKED_POLICY_SHARE)
     return 8.0 * cells * arrays + float(branches) * (BRANCH_BYTES + 8 * n)

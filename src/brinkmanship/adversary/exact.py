@@ -7,6 +7,7 @@ its status (open: build-up; frozen: freeze; in a deal or disarmed: denuclearisat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Evaluator, Solution, solve
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOME_OF_STATUS, OUTCOMES, Response
@@ -44,6 +46,7 @@ class ExactResult:
     timeline: np.ndarray
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
+    credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
@@ -100,16 +103,31 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _move_r(mass: np.ndarray, dest: np.ndarray) -> np.ndarray:
-    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted)."""
-    R = mass.shape[3]
-    if np.array_equal(dest, np.arange(R)):
-        return mass
-    order = np.argsort(dest, kind="stable")  # sum the sources of each destination: linear in R
-    targets, starts = np.unique(dest[order], return_index=True)
-    out = np.zeros_like(mass)
-    out[..., targets] = np.add.reduceat(mass[..., order], starts, axis=-1)
-    return out
+def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with `split` (offsets to
+    the lower and upper evidence level and the chance of the upper, (n or 1, R)) divided between the two."""
+    n, K, M, R = mass.shape
+    if split is None:
+        if np.array_equal(dest, np.arange(R)):
+            return mass
+        order = np.argsort(dest, kind="stable")  # sum the sources of each destination: linear in R
+        targets, starts = np.unique(dest[order], return_index=True)
+        out = np.zeros_like(mass)
+        out[..., targets] = np.add.reduceat(mass[..., order], starts, axis=-1)
+        return out
+    lo, hi, frac = split
+    rows = frac.shape[0]
+    if rows == 1:  # one product: the destination and the evidence split together
+        W = np.zeros((R, R))
+        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
+        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
+        return mass @ W
+    S = np.zeros((rows, R, R))
+    j = np.arange(R)[None, :]
+    rr = np.arange(rows)[:, None]
+    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
+    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
+    return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
@@ -127,9 +145,11 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     buffers: dict[tuple[Key, bool], np.ndarray] = {}
     spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
 
-    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray) -> None:
+    def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
+        shift = month.evidence_shift(b)
+        split = None if shift is None else grid.evidence_split(shift)
         k = (key, spent[0])
-        buffers[k] = buffers.get(k, 0.0) + _move_r(_move_m(m, dm), dest)
+        buffers[k] = buffers.get(k, 0.0) + _move_r(_move_m(m, dm), dest, split)
 
     def war(m: np.ndarray, dest: np.ndarray) -> None:
         pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
@@ -139,7 +159,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key), b.to_status))
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key), b.to_status), b)
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -148,11 +168,11 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status))
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status), b)
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
             send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm,
-                 grid.r_map(listed, b.done, tested, b.to_status))
+                 grid.r_map(listed, b.done, tested, b.to_status), b)
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
@@ -213,8 +233,11 @@ def samples_of(c: Compiled, model: DecisionModel | Solution) -> int:
     return max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
 
 
-def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
-    """Forward distribution of outcomes for every parameter sample of `c` under the decision model."""
+def propagate(c: Compiled, model: DecisionModel | Solution,
+              execution: Callable[[int], dict[str, np.ndarray | float]] | None = None) -> ExactResult:
+    """Forward distribution of outcomes for every parameter sample of `c` under the decision model.
+
+    `execution(t)`, for a strategic coercer, gives month t's real execution probabilities (`Month._prob`)."""
     grid = Grid.of(c)
     n = samples_of(c, model)
     paths = dyn.policy_paths(c)
@@ -225,10 +248,12 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
     timeline[0] = running_outcomes(grid, mass)
     actions = np.zeros((c.horizon, n, N_ACTIONS))
     disarm = col(dyn.disarmament_probability(c))
+    credibility = np.full((c.horizon, n), np.nan)
     for t in range(c.horizon):
+        credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
         mass = grid.disarm_mass(mass, disarm)  # deals whose disarmament completes
-        parts = phase_months(c, grid, t, n, False, paths)
+        parts = phase_months(c, grid, t, n, False, paths, execution(t) if execution else None)
         if len(parts) == 1:
             policy.start(t)
             mass, newly = advance(parts[0][1], policy, mass, actions[t])
@@ -244,7 +269,35 @@ def propagate(c: Compiled, model: DecisionModel | Solution) -> ExactResult:
         timeline[t + 1] = absorbed + running_outcomes(grid, mass)
     out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
-    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions)
+    return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
+                       credibility=credibility if c.credibility_levels else None)
+
+
+def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
+    """(n,) the open runs' mean credibility at month t's start: over the rules and deadlines that can be
+    learned, the mean posterior that the coercer is resolute (NaN once no run is open, or nothing is learned).
+    With the evidence factor it is read on the levels; without, a deadline's posterior after its quiet months."""
+    items = [it for it in (*c.rules, *c.deadlines) if it.bluff]
+    n = mass.shape[0]
+    if not c.credibility_levels or not items:
+        return np.full(n, np.nan)
+    per_level = np.zeros((n, grid.B))
+    np.add.at(per_level.T, grid.evidence, mass.sum(axis=(1, 2)).T)  # (n, B) open mass per evidence level
+    if grid.B > 1:
+        L = np.atleast_2d(belief.level_value(grid.B, c["credibility.step"]))  # (n or 1, B)
+        parts = [np.reshape(belief.posterior(np.reshape(c[it.believed], (-1, 1)), L), (-1, grid.B))
+                 for it in items]
+    else:
+        parts = []
+        for it in items:
+            L = 0.0
+            if it in c.deadlines:
+                L = belief.skipped_deadline_evidence(c[it.prob], c[it.bluff], t, it.first_month, it.last_month)
+            parts.append(np.reshape(belief.posterior(c[it.believed], L), (-1, 1)))
+    cred = np.mean(np.broadcast_arrays(*parts), axis=0)  # (n or 1, B)
+    total = per_level.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
 def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",

@@ -54,14 +54,18 @@ def _label(p: np.ndarray) -> str:
 
 
 def explain(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
-            with_margins: bool = True, points: int = MARGIN_POINTS, steps: int = MARGIN_STEPS) -> dict[str, Any]:
+            with_margins: bool = True, points: int = MARGIN_POINTS, steps: int = MARGIN_STEPS,
+            overrides: dict[str, float] | None = None) -> dict[str, Any]:
     """Solve, propagate and describe the target's best response to `strategy` (JSON-ready).
+
+    `overrides`: parameter values to solve with (a strategic coercer's equilibrium beliefs and execution
+    probabilities; the margins search then starts from them too).
 
     With `with_margins`, also how close to the edge its choice is (`margins.margins`: per weight, the smallest
     move in units of its range that changes the most likely outcome, searched with `points` and `steps`).
     """
     adversary = Adversary.parse(adversary)
-    c = compile_model(scenario, strategy)
+    c = compile_model(scenario, strategy, overrides)
     sol: Solution = solve(c, Decision.of(adversary))
     res = propagate(c, sol)
     out = describe(scenario, strategy, c, sol, res)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import Status, TargetClass
@@ -54,8 +55,9 @@ class Grid:
     The last axis joins the targets left on the list (`levels` values) with, when the deadline can act or be
     spent without ending the crisis (a strike, or any deadline with an `unless` condition), whether it is
     spent; for phases that begin at an uncertain month or on a condition, the phase factor (the phase in
-    force x months since the last test); and the status (open, frozen, in a deal, disarmed):
-    index = (((status x P + phase) x Q + quiet) x D + done) x levels + left.
+    force x months since the last test); the status (open, frozen, in a deal, disarmed); and, outermost,
+    when the target learns the coercer's resolve, the evidence level (`B` levels):
+    index = ((((evidence x S + status) x P + phase) x Q + quiet) x D + done) x levels + left (`Grid.index`).
     Each factor is read through its stride, so one more outer factor changes `R` and adds one stride.
     """
 
@@ -68,6 +70,7 @@ class Grid:
     P: int = 1  # phases tracked in the state (1: none, or time carries them)
     Q: int = 1  # months-without-a-test states (1: no phase waits for them)
     S: int = 1  # statuses tracked (1: open only; len(Status): freezes and deals that can break)
+    B: int = 1  # evidence levels of the target's belief in the coercer's resolve (1: nothing is learned)
 
     @property
     def levels(self) -> int:
@@ -78,7 +81,7 @@ class Grid:
         """Size of the phase factor."""
         return self.P * self.Q
 
-    # strides of the factors along the last axis, innermost first
+    # strides of the last axis, innermost first: left, done, quiet, phase, status, evidence
     @property
     def done_block(self) -> int:
         return self.levels
@@ -98,8 +101,13 @@ class Grid:
         return self.P * self.phase_block
 
     @property
-    def R(self) -> int:
+    def evidence_block(self) -> int:
+        """Distance along the last axis from a state to the same state one evidence level higher."""
         return self.S * self.status_block
+
+    @property
+    def R(self) -> int:
+        return self.B * self.evidence_block
 
     def _factor(self, stride: int, size: int) -> np.ndarray:
         return (np.arange(self.R) // stride) % size
@@ -110,9 +118,9 @@ class Grid:
         return self.values[self._factor(1, self.levels)]
 
     @property
-    def phase(self) -> np.ndarray:
-        """(R,) the phase in force at each index of the last axis."""
-        return self._factor(self.phase_block, self.P)
+    def done(self) -> np.ndarray:
+        """(R,) whether the deadline has acted, at each index of the last axis."""
+        return self._factor(self.done_block, self.D)
 
     @property
     def quiet(self) -> np.ndarray:
@@ -120,15 +128,27 @@ class Grid:
         return self._factor(self.quiet_block, self.Q)
 
     @property
+    def phase(self) -> np.ndarray:
+        """(R,) the phase in force at each index of the last axis."""
+        return self._factor(self.phase_block, self.P)
+
+    @property
     def status(self) -> np.ndarray:
         """(R,) the status (`Status`: open, frozen, deal, disarmed) at each index of the last axis."""
         return self._factor(self.status_block, self.S)
 
+    @property
+    def evidence(self) -> np.ndarray:
+        """(R,) the evidence level of the target's belief at each index of the last axis."""
+        return self._factor(self.evidence_block, self.B)
+
     def index(self, left: np.ndarray | int = 0, done: np.ndarray | int = 0, quiet: np.ndarray | int = 0,
-              phase: np.ndarray | int = 0, status: np.ndarray | int = 0) -> np.ndarray | int:
-        """Last-axis index of a state given each factor (`left`: the index among the reachable values)."""
-        return (status * self.status_block + phase * self.phase_block + quiet * self.quiet_block
-                + done * self.done_block + left)
+              phase: np.ndarray | int = 0, status: np.ndarray | int = 0,
+              evidence: np.ndarray | int = 0) -> np.ndarray:
+        """Last-axis index of the given factor values (`left` as a level index among `values`)."""
+        return (np.asarray(left) + np.asarray(done) * self.done_block + np.asarray(quiet) * self.quiet_block
+                + np.asarray(phase) * self.phase_block + np.asarray(status) * self.status_block
+                + np.asarray(evidence) * self.evidence_block)
 
     @property
     def spent(self) -> np.ndarray:
@@ -140,26 +160,22 @@ class Grid:
         return np.searchsorted(self.values, left)
 
     @property
-    def done(self) -> np.ndarray:
-        """(R,) whether the deadline has acted, at each index of the last axis."""
-        return self._factor(self.done_block, self.D)
-
-    @property
     def start_index(self) -> int:
-        """Last-axis index of the start: full list, deadline not yet acted."""
-        return self.levels - 1
+        """Last-axis index of the start: full list, deadline not yet acted, no evidence yet (the prior)."""
+        return int(self.index(left=self.levels - 1, evidence=belief.prior_level(self.B)))
 
     def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False,
               to_status: int | None = None) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase
         factor, a month passes for the months-without-a-test count (`tested`: a test restarts it); the status
-        moves to `to_status` (None: it stays)."""
+        moves to `to_status` (None: it stays). The evidence level is kept (`evidence_split` moves it)."""
         left = self.left
         after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
         status = self.status if to_status is None else np.full_like(left, min(to_status, self.S - 1))
-        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, status=status)
+        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, status=status,
+                          evidence=self.evidence)
 
     def disarm_values(self, W: np.ndarray, d: np.ndarray | float) -> np.ndarray:
         """Values at the start of a month from the values W after a deal's disarmament may complete (chance
@@ -171,16 +187,39 @@ class Grid:
         return np.where(deal, (1 - d) * W + d * W[..., nxt], W)
 
     def disarm_mass(self, mass: np.ndarray, d: np.ndarray | float) -> np.ndarray:
-        """The distribution after the month's completed disarmaments (mass moves one status block on)."""
+        """The distribution after the month's completed disarmaments (mass moves one status block on, at
+        every evidence level)."""
         if self.S <= Status.DISARMED:
             return mass
-        b = self.status_block
-        lo, hi = Status.DEAL * b, (Status.DEAL + 1) * b
-        moving = mass[..., lo:hi] * d
-        out = mass.copy()
-        out[..., lo:hi] -= moving
-        out[..., hi:hi + b] += moving
+        deal = self.status == Status.DEAL
+        moving = mass * deal * d
+        out = mass - moving
+        out[..., np.flatnonzero(deal) + self.status_block] += moving[..., deal]
         return out
+
+    def move_matrix(self, dest: np.ndarray, shift: np.ndarray | None) -> np.ndarray | None:
+        """(R, R) weights from each state (row) to where it goes (column): `dest`, with the evidence split
+        between two levels by `shift` ((1, R) levels); None when the shift differs per sample. Dense: on
+        this small last axis one BLAS product beats two gathers."""
+        R = self.R
+        src = np.arange(R)
+        W = np.zeros((R, R))
+        if shift is None:
+            W[src, dest] = 1.0
+            return W
+        lo, hi, frac = self.evidence_split(shift)
+        if frac.shape[0] != 1:
+            return None
+        np.add.at(W, (src, dest + lo[0]), 1 - frac[0])
+        np.add.at(W, (src, dest + hi[0]), frac[0])
+        return W
+
+    def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):
+        last-axis offsets to the lower and upper neighbouring level, and the chance of the upper one."""
+        e = self.evidence
+        lo, hi, frac = belief.round_split(e, shift, self.B)
+        return (lo - e) * self.evidence_block, (hi - e) * self.evidence_block, frac
 
     def phase_entry(self, c: Compiled, t: int, n: int) -> np.ndarray | None:
         """(n or 1, K, 1, R) chance that a state enters its next phase at the start of month t (None: no
@@ -250,7 +289,7 @@ class Grid:
         P, Q = phase_factor(c)
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
                     D=DEADLINE_STATES if tracked else 1, list_id=list_id, composition=comp, P=P, Q=Q,
-                    S=len(Status))
+                    S=len(Status), B=c.evidence_levels)
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
@@ -286,5 +325,7 @@ class Grid:
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
             exercises=c.exercises(t), deadline_done=done.astype(bool), status=status,
+            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
+                      if self.B > 1 else None),
         )
         return obs, c

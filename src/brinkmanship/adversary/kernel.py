@@ -13,8 +13,9 @@ from itertools import product
 import numpy as np
 
 from brinkmanship.adversary.grid import Grid
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.compiled import Compiled, CompiledRule
 from brinkmanship.engine.constants import (
     EVENT_OF_ACTION,
     N_ACTIONS,
@@ -27,9 +28,10 @@ from brinkmanship.engine.constants import (
 )
 
 DENUCLEAR_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
+GRID_NDIM = len(GRID_AXES)  # a term of that many axes is already laid out on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
 HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
-GRID_NDIM = 4  # (samples, talks, tests, last axis): a term of that many axes is already laid out on the grid
 
 # talks move before a strike is absorbed, by what provoked it
 TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCLEAR_TEST: TalksMove.NUCLEAR_SETBACK,
@@ -37,8 +39,16 @@ TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCL
 
 
 def col(x: np.ndarray | float) -> np.ndarray | float:
-    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars pass through."""
+    """A per-sample array (n,) as (n, 1, 1, 1), so it broadcasts over the grid; scalars and arrays already on
+    the grid (n, K, M, R), such as a strategic coercer's execution probability per state, pass through."""
+    if np.ndim(x) == len(GRID_AXES):
+        return x
     return np.reshape(x, (-1, 1, 1, 1)) if np.ndim(x) else x
+
+
+def row(x: np.ndarray | float) -> np.ndarray:
+    """A per-sample number (scalar or (n,)) as (n or 1, 1), to broadcast against (R,) arrays."""
+    return np.reshape(np.asarray(x, dtype=float), (-1, 1))
 
 
 def mcol(x: np.ndarray) -> np.ndarray:
@@ -61,6 +71,10 @@ class Open:
     dm: int = 0
     done: bool = False  # this branch is the deadline acting
     to_status: int | None = None  # the status it moves to (None: it stays)
+    ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
+    ev_key: tuple = ()  # which rules fired (caches branch values)
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -77,6 +91,10 @@ class Strike:
     event: Event
     done: bool = False  # this branch is the deadline acting
     to_status: int | None = None  # the status it moves to (None: it stays)
+    ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
+    ev_key: tuple = ()  # which rules fired (caches branch values)
+    fired: tuple[str, ...] = ()  # rules carried out in this branch
+    silent: tuple[str, ...] = ()  # rules triggered but not carried out in this branch
 
 
 @dataclass
@@ -95,10 +113,12 @@ class Month:
     """Month t of the crisis for n parameter samples, with believed or real credibility."""
 
     def __init__(self, c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None) -> None:
         if c.whole is None:  # the whole model: the levers in force this month under phases at known months
             c = c.at_month(t)
         self.c, self.grid, self.t, self.n, self.believed = c, grid, t, n, believed
+        self.execution = execution or {}
+        self.paths = paths
         posture = c.posture(t)
         self.delta = c["adversary.discount"]
         self.close = dyn.deal_close_probability(c, posture)
@@ -114,6 +134,7 @@ class Month:
         self._arsenal()
         self._endings()
         self._costs()
+        self._belief()
         self.hazard = self._hazard()
         self.defection = self._prob("endings.deal_defection", "adversary.deal_defection_believed")
         self.disarm = dyn.disarmament_probability(c)
@@ -190,10 +211,62 @@ class Month:
         """The discount factor, broadcastable over the grid."""
         return col(self.delta)
 
+    # -- the target's belief in the coercer's resolve (engine.belief) -------------------------------------
+    def _belief(self) -> None:
+        """The evidence (log-likelihood ratio) at each last-axis index, and what this month's deadline teaches
+        by acting or by not acting (in evidence levels; 0 without an evidence factor)."""
+        c, g = self.c, self.grid
+        self.L: np.ndarray | float = 0.0
+        self.deadline_act: np.ndarray | float = 0.0
+        self.deadline_skip: np.ndarray | float = 0.0
+        if g.B == 1:
+            return
+        step = c["credibility.step"]
+        self.L = np.atleast_2d(belief.level_value(g.B, step))[:, g.evidence][:, None, None, :]  # (n or 1,1,1,R)
+        self.step = row(step)
+        if c.deadlines and c.deadlines[0].bluff:
+            d = c.deadlines[0]
+            hp = belief.deadline_hazard(c[d.prob], self.t, d.first_month, d.last_month)
+            hb = belief.deadline_hazard(c[d.bluff], self.t, d.first_month, d.last_month)
+            if np.any(hp > 0) or np.any(hb > 0):
+                self.deadline_act = row(np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY)))
+                self.deadline_act = self.deadline_act / self.step
+                self.deadline_skip = row(np.log1p(-np.minimum(hp, belief.NEAR_ONE))
+                                         - np.log1p(-np.minimum(hb, belief.NEAR_ONE))) / self.step
+
+    def rule_evidence(self, r: CompiledRule, fired: bool) -> np.ndarray | float:
+        """Evidence levels gained by seeing rule `r` carried out (or not): (n or 1, 1), or 0 with no factor."""
+        if self.grid.B == 1 or not r.bluff:
+            return 0.0
+        return row(belief.evidence(fired, self.c[r.prob], self.c[r.bluff])) / self.step
+
+    def evidence_shift(self, b: Open | Strike) -> np.ndarray | None:
+        """(n or 1, R) evidence levels a branch moves each state by (None without an evidence factor, or when the
+        branch teaches nothing): its rules, and the deadline acting (a deadline branch) or not acting this
+        month (any other branch)."""
+        if self.grid.B == 1:
+            return None
+        if b.done:
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_act
+        else:
+            shift = np.zeros((1, 1)) + b.ev + self.deadline_skip * (self.grid.done == 0)[None, :]
+        return shift if shift.any() else None  # nothing learned: the evidence stays where it is
+
     # -- probabilities with the chosen credibility -----------------------------------------------------
-    def _prob(self, real: str, believed: str) -> np.ndarray | float:
-        """The one read of credibility: what the target believes (planning) or what is real (propagation)."""
-        return self.c[believed] if self.believed else self.c[real]
+    def _prob(self, real: str, believed: str, bluff: str = "") -> np.ndarray | float:
+        """The one read of a rule's or deadline's execution probability: the real probability (the strategy's
+        own for a committed coercer or, for a strategic coercer, its equilibrium execution probability per
+        grid state or per sample, from `execution`), or the credibility the target believes. With learned
+        credibility the belief is the item's prior (`believed`) moved by the evidence at each state:
+        mu p + (1 - mu) bluff."""
+        c = self.c
+        if not self.believed:
+            return self.execution.get(real, c[real])
+        if not (bluff and c.credibility_levels):
+            return c[believed]
+        mu = belief.posterior(col(c[believed]), self.L)
+        q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
+        return q if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
 
     def deadline_split(self) -> tuple[np.ndarray | float, np.ndarray | float]:
         """(n, K, 1, R) chances that the deadline falls due this month and acts, and that it falls due and is
@@ -217,16 +290,25 @@ class Month:
         return [End(1.0, self.T_war_threat_grid, {NUCLEAR_O: self.pn_threat_grid, WAR_O: 1 - self.pn_threat_grid})]
 
     def _hazard(self) -> np.ndarray | float:
-        """Chance the deadline acts this month, given it has not acted before (uniform month, probability p)."""
+        """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).
+        Believed with learned credibility: the posterior mixture of the resolute and the bluffing hazards,
+        the posterior read at each evidence level, or (no factor) after the deadline's months without action."""
         if not self.c.deadlines:
             return 0.0
         d = self.c.deadlines[0]
-        p = self._prob(d.prob, d.believed)
-        span = d.last_month - d.first_month + 1
         if not d.first_month <= self.t <= d.last_month:
             return 0.0
-        done = p * (self.t - d.first_month) / span
-        return (p / span) / np.maximum(1 - done, HAZARD_FLOOR)
+        if not (self.believed and d.bluff and self.c.credibility_levels):
+            return belief.deadline_hazard(self._prob(d.prob, d.believed), self.t, d.first_month, d.last_month)[()]
+        c = self.c
+        hp = belief.deadline_hazard(c[d.prob], self.t, d.first_month, d.last_month)
+        hb = belief.deadline_hazard(c[d.bluff], self.t, d.first_month, d.last_month)
+        if self.grid.B > 1:
+            mu = belief.posterior(col(c[d.believed]), self.L)
+            return mu * col(hp) + (1.0 - mu) * col(hb)
+        L = belief.skipped_deadline_evidence(c[d.prob], c[d.bluff], self.t, d.first_month, d.last_month)
+        mu = belief.posterior(c[d.believed], L)
+        return (mu * hp + (1.0 - mu) * hb)[()]
 
     # -- branches --------------------------------------------------------------------------------------
     def deadline_branches(self) -> list[Branch]:
@@ -240,8 +322,8 @@ class Month:
             fixed = np.zeros(len(TargetClass), dtype=np.int64)
             fixed[d.target_class] = d.count
             return [Strike(1.0, (TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0), 0, 0, fixed, Event.DEADLINE,
-                           done=True)]
-        return [Open(1.0, (TalksMove.NONE, 0, 1), done=True)]
+                           done=True, ev_key=("deadline",))]
+        return [Open(1.0, (TalksMove.NONE, 0, 1), done=True, ev_key=("deadline",))]
 
     def _event_branches(self, event: Event, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
         """The rules answering `event`: one branch per salvo size and per subset of rules that fire (a test
@@ -253,11 +335,13 @@ class Month:
         for size_p, size in sizes:
             for fired in product((False, True), repeat=len(rules)):
                 w: np.ndarray | float = size_p
+                ev: np.ndarray | float = 0.0
                 listed = 0
                 fixed = np.zeros(len(TargetClass), dtype=np.int64)
                 for r, f in zip(rules, fired, strict=True):
-                    p = self._prob(r.prob, r.believed)
+                    p = self._prob(r.prob, r.believed, r.bluff)
                     w = w * (p if f else 1 - p)
+                    ev = ev + self.rule_evidence(r, f)
                     if not f or r.response != "strike":
                         continue
                     want = r.count * (size if r.per_missile else 1)
@@ -266,10 +350,14 @@ class Month:
                     else:
                         fixed[r.target_class] += want
                 rounds = sum(1 for r, f in zip(rules, fired, strict=True) if f and r.response != "strike")
+                ek = (event, fired) if self.grid.B > 1 else ()
+                yes = tuple(r.id for r, f in zip(rules, fired, strict=True) if f)
+                no = tuple(r.id for r, f in zip(rules, fired, strict=True) if not f)
                 if listed or fixed.any():
-                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, to_status=to))
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, to_status=to,
+                                      ev=ev, ev_key=ek, fired=yes, silent=no))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm, to_status=to))
+                    out.append(Open(w, (key, 0, rounds), dm, to_status=to, ev=ev, ev_key=ek, fired=yes, silent=no))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:
@@ -350,12 +438,15 @@ def tested_key(key: Key) -> bool:
 
 
 def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
-                 paths: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray | None, Month]]:
+                 paths: tuple[np.ndarray, np.ndarray], execution: dict[str, np.ndarray | float] | None = None,
+                 ) -> list[tuple[np.ndarray | None, Month]]:
     """Month t's branches for each phase of the grid's phase factor, with the (R,) mask of the states in that
-    phase; one month and no mask without a phase factor (phases at known months are read from time)."""
+    phase; one month and no mask without a phase factor (phases at known months are read from time).
+    `execution`: a strategic coercer's real execution probabilities this month (see `Month._prob`)."""
     if grid.P == 1:
-        return [(None, Month(c, grid, t, n, believed, paths))]
-    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths)) for p in range(grid.P)]
+        return [(None, Month(c, grid, t, n, believed, paths, execution))]
+    return [(grid.phase == p, Month(c.phase_view(p), grid, t, n, believed, paths, execution))
+            for p in range(grid.P)]
 
 
 def status_flows(c: Compiled, status: np.ndarray, economy: np.ndarray | float,

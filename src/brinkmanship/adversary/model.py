@@ -8,6 +8,7 @@ from brinkmanship.adversary.budget import check_planner
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.adversary.types import Types
+from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import Event, Response, Status
 from brinkmanship.engine.decision import Observation, StrikeInfo
@@ -92,8 +93,9 @@ class PlannerModel:
         status = np.zeros_like(left) if obs.status is None else np.asarray(obs.status, dtype=np.int64)
         if tested:
             status = np.full_like(status, Status.OPEN)
+        evidence = obs.evidence if g.B > 1 else 0  # the evidence factor: the target's belief in the resolve
         j = g.index(left=g.level_of(left), done=done.astype(np.int64), quiet=quiet, phase=phase,
-                    status=np.minimum(status, g.S - 1))
+                    status=np.minimum(status, g.S - 1), evidence=evidence)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -127,7 +129,8 @@ class PlannerModel:
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
                                  "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel),
-                                 "status": cut(obs.status, sel)})
+                                 "status": cut(obs.status, sel), "evidence": cut(obs.evidence, sel),
+                                 "evidence_shift": cut(obs.evidence_shift, sel)})
             k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
                                   tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             ts = tau if np.ndim(tau) == 0 else tau[sel]
@@ -135,7 +138,14 @@ class PlannerModel:
             war = mk.T_war_free_grid[ts if mk.T_war_free_grid.shape[0] > 1 else 0, 0, m, j]
             delta, counter = _at(mk.delta, ts), _at(mk.counter, ts)
             # G is already discounted
-            values[Response.ABSORB, sel] = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))[ts, k, m, j]
+            G = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))
+            if sol.grid.B > 1:  # the month's evidence, split between two levels as in the planner
+                lo, hi, frac = belief.round_split(sub.evidence, sub.evidence_shift, sol.grid.B)
+                blk = sol.grid.evidence_block
+                values[Response.ABSORB, sel] = ((1 - frac) * G[ts, k, m, j + (lo - sub.evidence) * blk]
+                                                + frac * G[ts, k, m, j + (hi - sub.evidence) * blk])
+            else:
+                values[Response.ABSORB, sel] = G[ts, k, m, j]
             values[Response.RETALIATE, sel] = delta * ((1 - counter) * lim + counter * war)
             values[Response.ESCALATE, sel] = delta * war
         return self.decision.choose(values)

@@ -98,6 +98,13 @@ class MonthValues:
     value: np.ndarray
 
 
+def take_last(G: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """`G` (n, K, M, R) read along its last axis at `idx`: one index row (1, R) for every sample, or (n, R)."""
+    if idx.shape[0] == 1:
+        return G[..., idx[0]]
+    return np.take_along_axis(G, idx[:, None, None, :], axis=3)
+
+
 class Evaluator:
     """Values of a month's branches given next month's values `Vn` (n, K, M, R)."""
 
@@ -130,8 +137,7 @@ class Evaluator:
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
         rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
-        G = self.Gm(b.key_absorb, b.dm)
-        absorb = G if np.array_equal(rmap, np.arange(G.shape[3])) else G[..., rmap]
+        absorb = self.at(self.Gm(b.key_absorb, b.dm), rmap, b)
         lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :][..., rmap]  # in the status after
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
@@ -147,28 +153,42 @@ class Evaluator:
         values = np.stack([absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)])
         return values, hit, cost
 
-    def _open(self, key: Key, dm: int, done: bool, to_status: int | None = None) -> np.ndarray:
+    def at(self, G: np.ndarray, dest: np.ndarray, b: Open | Strike) -> np.ndarray:
+        """Next-month values `G` read at each state's destination `dest` (R,), with the evidence the branch
+        brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
+        shift = self.mk.evidence_shift(b)
+        if shift is None:
+            return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
+        W = self.mk.grid.move_matrix(dest, shift)
+        if W is not None:  # one product: the destination and the evidence split together
+            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
+        lo, hi, frac = self.mk.grid.evidence_split(shift)
+        return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
+            G, dest + hi)
+
+    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1 and to_status is None:
+        if not done and grid.F == 1 and to_status is None and self.mk.evidence_shift(b) is None:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key), to_status)]
+        return self.at(G, grid.r_map(0, done, tested_key(key), to_status), b)
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            sig: tuple = ("open", b.key, b.dm, b.done, b.to_status)
+            sig: tuple = ("open", b.key, b.dm, b.done, b.to_status, b.ev_key)
         elif isinstance(b, End):
             if np.ndim(b.value) == GRID_NDIM:
                 return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
-            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status)
+            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status,
+                   b.ev_key)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
-            out = self._open(b.key, b.dm, b.done, b.to_status)
+            out = self._open(b.key, b.dm, b.done, b, b.to_status)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
@@ -178,7 +198,7 @@ class Evaluator:
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
             out = np.where(hit[None, None, None, :], responded - cost,
-                           self._open(b.key_open, b.dm, b.done, b.to_status))
+                           self._open(b.key_open, b.dm, b.done, b, b.to_status))
         self._values[sig] = out
         return out
 
@@ -214,13 +234,16 @@ class Evaluator:
         if np.any(h_spent):
             spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
             Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, HAZARD_FLOOR)
-        mask = np.broadcast_to(mk.available(), Q.shape)
-        Q[~mask] = -np.inf
+        avail = mk.available()
+        for a in range(N_ACTIONS):  # only the actions some states cannot take (a deal before ripe talks)
+            if not np.all(avail[a]):
+                Q[a] = np.where(avail[a], Q[a], -np.inf)
+        mask = np.broadcast_to(avail, Q.shape)
         if policy is None and self.decision.argmax and not need_policy:
             chosen = Q.max(axis=0)
         else:
-            if policy is None:
-                policy = self.decision.choose(Q, mask)
+            if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
+                policy = self.decision.choose(Q, None if self.decision.argmax else mask)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
         hd = mk.defection_grid
@@ -261,6 +284,9 @@ class Solution:
 
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
+        packed = self.settings.get("_packed", {})
+        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild
+            cache[t] = unpack_policy(packed[t])
         if t not in cache:
             if self.grid.P == 1:
                 cache[t] = self.evaluator(t).month_values().policy
@@ -292,12 +318,26 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
+def pack_policy(policy: np.ndarray) -> np.ndarray:
+    """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
+    bits = np.zeros(policy.shape[1:], dtype=np.uint16)
+    for a in range(policy.shape[0]):
+        bits |= (policy[a] > 0).astype(np.uint16) << a
+    return bits
+
+
+def unpack_policy(bits: np.ndarray) -> np.ndarray:
+    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
+    top = ((bits[None] >> np.arange(N_ACTIONS, dtype=np.uint16).reshape(-1, *([1] * bits.ndim))) & 1).astype(bool)
+    return top / top.sum(axis=0)
+
+
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
-                       keep: dict[int, np.ndarray] | None = None) -> tuple[Grid, list[np.ndarray]]:
+                       keep: dict[int, np.ndarray] | None = None, pack: bool = False) -> tuple[Grid, list[np.ndarray]]:
     """Values V[t] (n, K, M, R) for t = H..0, from the horizon's value back, month by month.
 
     Each month takes the best action under `decision`, or the given `policies[t]` (policy evaluation);
-    `keep`, when given, receives each month's chosen policy.
+    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits).
     """
     grid = Grid.of(c)
     H = c.horizon
@@ -323,7 +363,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
         start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
         V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
-            keep[t] = chosen
+            keep[t] = pack_policy(chosen) if pack else chosen
     return grid, V
 
 
@@ -333,10 +373,12 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
     policies: dict[int, np.ndarray] | None = {} if n == 1 else None  # one parameter set: keep the (small)
-    grid, V = backward_induction(c, decision, n, keep=policies)       # policy for propagation and `explain`
+    pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
+    packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
+    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies or {}})
+                              "_policies": policies or {}, "_packed": packed})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:

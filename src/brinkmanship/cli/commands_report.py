@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, err_console, handle_errors, parse_adversary, print_json
-from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY, TYPE_COUNT, TYPES
 from brinkmanship.errors import InputError
 
 _VERDICT_STYLE = {"prohibited": "bold red", "needs case-by-case review": "yellow", "no issue found": "green"}
@@ -19,10 +19,16 @@ _VERDICT_STYLE = {"prohibited": "bold red", "needs case-by-case review": "yellow
 def audit(
     strategy: str = typer.Argument(..., help="A packaged strategy name or a strategy YAML file."),
     scenario: str | None = typer.Option(None, "--scenario", help="Check the strategy's dates against this "
-                                        "scenario (a packaged name or a file)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the findings as a JSON list."),
+                                        "scenario and take the coercer's payoffs from it (a packaged name or a "
+                                        "file; default: the packaged scenario that lists the strategy)."),
+    adversary: str = typer.Option("rational", "--adversary", help="The target the credibility audit's "
+                                  "equilibrium answers: rational or logit:<lambda>."),
+    types: TYPES = "point",
+    type_count: TYPE_COUNT = None,
+    as_json: bool = typer.Option(False, "--json", help="Print {\"ihl\": [findings], \"credibility\": [verdicts]}."),
 ) -> None:
-    """Audit a strategy against humanitarian-law principles (not legal advice)."""
+    """Audit a strategy: humanitarian-law principles (not legal advice) and credibility (would a coercer with
+    the scenario's payoffs carry out each rule and deadline?)."""
     from rich.table import Table
 
     from brinkmanship._api.verbs import audit as audit_verb
@@ -30,7 +36,7 @@ def audit(
     from brinkmanship.audit import DISCLAIMER
 
     strat = load_strategy(strategy, scenario)
-    result = audit_verb(strat)
+    result = audit_verb(strat, scenario, adversary=parse_adversary(adversary), types=types, type_count=type_count)
     findings = result.findings
     if as_json:
         print_json(result.to_json())
@@ -48,6 +54,21 @@ def audit(
     console.print(f"{n} prohibited finding(s)" + (f" in: {', '.join(rules)}" if rules else ""), highlight=False,
                   markup=False)
     console.print(DISCLAIMER, style="dim", highlight=False)
+    if result.credibility:
+        ctable = Table(title=f"Credibility audit: {escape(strat.title)} (scenario {result.provenance.scenario}, "
+                             "strategic coercer in equilibrium)", show_lines=True, expand=True)
+        for col, ratio in (("element", 2), ("declared", 2), ("equilibrium", 2), ("verdict", 2), ("why", 7)):
+            ctable.add_column(col, overflow="fold", ratio=ratio, min_width=len(col))
+        for c in result.credibility:
+            ctable.add_row(escape(c.rule), f"{c.declared:.2f}", f"{c.equilibrium:.2f}",
+                           f"[{_CREDIBILITY_STYLE[c.verdict]}]{c.verdict}[/]",
+                           escape(c.why + (" " + c.chance if c.chance else "")))
+        console.print(ctable)
+    elif note := result.provenance.settings.get("credibility_note"):
+        console.print(note, style="dim", highlight=False, markup=False)
+
+
+_CREDIBILITY_STYLE = {"credible": "green", "partly credible": "yellow", "not credible": "bold red"}
 
 
 @app.command("report")
@@ -76,6 +97,7 @@ def report(
     from brinkmanship._api.verbs import check_simulations
     from brinkmanship.cli.common import (
         check_margins,
+        credibility_of,
         lead_and_margins,
         load_pair,
         prohibited_counts,
@@ -107,7 +129,7 @@ def report(
     t1 = time.perf_counter()
     csv_path, png_path = write_comparison(summary, out)
     html = build_report(sc, results, out, summary=summary, db=db, strategies=strategies,
-                        lead=lead.to_json(), margins=margins)
+                        lead=lead.to_json(), margins=margins, credibility=credibility_of(sc, strategies))
     t_report = time.perf_counter() - t1
     info = {"report": str(html), "csv": str(csv_path), "png": str(png_path),
             "size_bytes": html.stat().st_size, "simulate_s": round(t_sim, 2), "report_s": round(t_report, 2)}

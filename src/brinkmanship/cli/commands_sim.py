@@ -11,6 +11,7 @@ from rich.markup import escape
 from brinkmanship._api.verbs import check_simulations
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json, to_json
 from brinkmanship.cli.common import (
+    COERCER,
     DEFAULT_MAX_MEMORY,
     MAX_MEMORY,
     TYPE_COUNT,
@@ -18,6 +19,7 @@ from brinkmanship.cli.common import (
     check_margins,
     check_runs,
     comparison_table,
+    credibility_of,
     lead_and_margins,
     load_pair,
     prohibited_counts,
@@ -90,10 +92,11 @@ def run_cmd(
     type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    coercer: COERCER = "committed",
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
     _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory, types,
-             type_count)
+             type_count, coercer=coercer)
 
 
 @app.command("compare")
@@ -110,16 +113,23 @@ def compare_cmd(
     type_count: TYPE_COUNT = None,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    credibility_sweep: Annotated[int | None, typer.Option(
+        "--credibility-sweep", min=2, max=101,
+        help="Also rank the strategies at N common prior credibilities in [0, 1] (exact, point type) and "
+             "report where each one's rank changes.")] = None,
+    coercer: COERCER = "committed",
 ) -> None:
     """Simulate every strategy of the scenario side by side; against a planner target, the mixture over
-    its types (`--types`), with what decides each strategy's outcome."""
+    its types (`--types`), with what decides each strategy's outcome. `--coercer strategic`: the equilibrium
+    of a coercer that decides at each trigger whether to carry out its threats (exact outcomes)."""
     _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
-             types, type_count)
+             types, type_count, credibility_sweep=credibility_sweep, coercer=coercer)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY,
-             types: str | None = None, type_count: int | None = None) -> dict:
+             types: str | None = None, type_count: int | None = None, credibility_sweep: int | None = None,
+             coercer: str = "committed") -> dict:
     from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
@@ -128,8 +138,10 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     adversary = parse_adversary(adversary_text)
     sc, sts = load_pair(scenario, strategies)
     comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
-                         progress=not as_json, max_memory=memory, types=types, type_count=type_count)
+                         progress=not as_json, max_memory=memory, types=types, type_count=type_count,
+                         credibility_sweep=credibility_sweep, coercer=coercer)
     summary, results = comparison.to_json(), comparison.results
+    exact = exact or coercer == "strategic"
     if as_json:
         print_json(summary)
     else:
@@ -140,9 +152,13 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
         console.print(comparison_table(summary, f"{escape(sc.title)}: {target}, {how}"))
         for line in types_lines(summary, exact):
             console.print(line, soft_wrap=True, highlight=False)
+        for line in credibility_lines(summary):
+            console.print(line, soft_wrap=True, highlight=False)
         intervals = "" if t else "Intervals: 95% Wilson. "
         console.print(f"[dim]{intervals}Deaths: all causes over the horizon (sampled runs). "
                       "IHL prohib.: findings of `brink audit` with verdict prohibited (not legal advice).[/]")
+        for line in coercer_lines(summary):
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
     return summary
 
 
@@ -203,7 +219,7 @@ def demo_cmd(
     history = compare_models(sc, runs=min(runs, 10_000), seed=seed)  # what the 2016-2018 record says
     console.print(f"[bold]What history says:[/] {verdict(history)}", soft_wrap=True, highlight=False)
     html = build_report(sc, base, out, summary=summary_b, strategies=sts, policy=policy, history=history,
-                        lead=summary_r, margins=margins)
+                        lead=summary_r, margins=margins, credibility=credibility_of(sc, sts))
     print_json_path = out / "compare.json"
     write_text(print_json_path, to_json({"rational": summary_r, "base-rate": summary_b, "margins": margins},
                                         indent=2))
@@ -223,10 +239,12 @@ def explain_cmd(
                                                "move that changes the most likely outcome (seconds).")] = True,
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    coercer: COERCER = "committed",
 ) -> None:
     """The target's best response to a strategy, in words and as a compact policy table, and how close to the
     edge its choice is: per weight of the target, the smallest move (share of its range) that changes the most
-    likely outcome, and the value gap between its best and second-best plan at the start."""
+    likely outcome, and the value gap between its best and second-best plan at the start. `--coercer
+    strategic`: the best response to the coercer's equilibrium, with the equilibrium's verdicts."""
     from rich.table import Table
 
     from brinkmanship.adversary.explain import explain
@@ -251,7 +269,12 @@ def explain_cmd(
         from brinkmanship.engine.experiments import EXACT_BLOCK
 
         check_planner(c, EXACT_BLOCK, memory)  # the margins solve blocks of moved weights at once
-    out = explain(sc, st, parsed, with_margins=with_margins)
+    if coercer == "committed":
+        out = explain(sc, st, parsed, with_margins=with_margins)
+    else:
+        from brinkmanship._api.verbs import explain as explain_verb
+
+        out = explain_verb(sc, st, parsed, margins=with_margins, coercer=coercer).to_json()
     if as_json:
         print_json(out)
         return
@@ -280,6 +303,9 @@ def explain_cmd(
         grid.add_row(escape(str(label)), *(escape(str(c)) for c in row))
     console.print(grid)
     _print_margins(out)
+    if "coercer" in out:
+        for line in coercer_lines({"coercer": {"strategies": {st.name: out["coercer"]}}}):
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def _print_margins(out: dict) -> None:
@@ -310,3 +336,39 @@ def _print_margins(out: dict) -> None:
     console.print(f"Each move is found to within {s['tolerance']:.3g} of the range or less (coarse grid of "
                   f"{s['points']} moves per direction, {s['steps']} refinements).", markup=False,
                   highlight=False, soft_wrap=True)
+
+
+def credibility_lines(summary: dict) -> list[str]:
+    """The belief paths (mean credibility at the start, after a year, at the end) and the sweep's crossings."""
+    lines = []
+    for s in summary["strategies"]:
+        path = [v for v in s.get("credibility", {}).get("mean", []) if v is not None]
+        if path:
+            year = path[min(12, len(path) - 1)]
+            lines.append(f"Credibility ({s['name']}): {path[0]:.2f} at the start, {year:.2f} after a year, "
+                         f"{path[-1]:.2f} in the last month with open runs (mean over the open runs).")
+    sweep = summary.get("credibility_sweep")
+    if sweep:
+        for name, row in sweep["strategies"].items():
+            cross = ", ".join(f"{c['at']:.2f} ({c['above']} of {c['other']} above)" for c in row["crossings"])
+            lines.append(f"Ranking by {sweep['ranked_by']} over the prior credibility ({name}): "
+                         + (f"changes at {cross}" if cross else "never changes"))
+    return lines
+
+
+def coercer_lines(summary: dict) -> list[str]:
+    """The strategic coercer's equilibrium under the comparison table: per strategy each threat's declared and
+    equilibrium probability with its verdict, and how the iteration converged."""
+    block = summary.get("coercer")
+    if not block:
+        return []
+    out = ["Strategic coercer (equilibrium): the probability each threat is carried out when triggered."]
+    for name, s in block["strategies"].items():
+        conv = s["convergence"]
+        its = ", ".join(f"{x['start']}: {x['iterations']} it., residual {x['residual']:.1e}" for x in conv["starts"])
+        out.append(f"{name}: coercer value {s['coercer_value']:.3g}; {its}; {conv['note']}")
+        for t in s["threats"]:
+            out.append(f"  {t['rule']}: declared {t['declared']:.2f}, equilibrium {t['equilibrium']:.2f}, "
+                       f"{t['verdict']}")
+    return out
+

@@ -50,6 +50,9 @@ TYPES = Annotated[str | None, typer.Option(
 TYPE_COUNT = Annotated[int | None, typer.Option(
     "--type-count", help="K, the number of quasi-random types (default 64).")]
 
+COERCER = Annotated[str, typer.Option(
+    "--coercer", help="committed (default: the strategy file as written) | strategic (carrying out each rule and "
+                      "deadline is the coercer's decision, in equilibrium with the target's belief)")]
 MAX_MEMORY = Annotated[str, typer.Option(
     "--max-memory", help="Refuse work estimated to need more memory than this (e.g. 4G, 16G, 512M).")]
 DEFAULT_MAX_MEMORY = "4G"
@@ -205,3 +208,14 @@ def types_lines(summary: dict[str, Any], exact: bool) -> list[str]:
     for s in summary["strategies"]:
         lines.append(f"  {escape(s['name'])}: {escape(decides_line(s))}")
     return lines
+
+
+def credibility_of(sc: Scenario, strategies: list[Strategy]) -> dict[str, list[Any]] | None:
+    """Each strategy's credibility verdicts (the API's audit: the point type of the rational target), or None
+    when the scenario has no `coercer:` block."""
+    if sc.coercer is None:
+        return None
+    from brinkmanship._api.verbs import audit
+
+    return {s.name: audit(s, sc).credibility for s in strategies}
+

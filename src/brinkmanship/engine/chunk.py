@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
@@ -31,7 +32,7 @@ from brinkmanship.engine.constants import (
     TargetClass,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
-from brinkmanship.engine.streams import Streams
+from brinkmanship.engine.streams import BELIEF_STREAM, Streams
 
 WARHEAD_BIN = 0.5  # warheads histogram resolution (mergeable percentiles across chunks)
 WARHEAD_BINS = 1000
@@ -47,6 +48,9 @@ SLOTS_PER_DEADLINE = 2
 # the last two: whether the coercer defects from a deal, whether a deal's disarmament completes
 M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, M_DEFECT, M_DISARM = range(7)
 K_MONTH_FIXED = 7
+# per month, over the runs open at its start: their count, summed credibility on the evidence levels and exact
+BELIEF_TALLY = ("open", "on_levels", "exact")
+BELIEF_SCALE = 2 ** 32  # credibility summed in fixed point, so the sums are the same bits for any chunking
 
 
 def running(phase: np.ndarray) -> np.ndarray:
@@ -96,6 +100,8 @@ class MonthState:
     deadline_hit: np.ndarray
     rounds: np.ndarray  # sanctions rounds the rules added
     missiles: np.ndarray  # missiles launched
+    shift: np.ndarray | float = 0.0  # evidence levels the month brings (rules carried out or not, deadlines)
+    llr: np.ndarray | float = 0.0  # the same, as a continuous log-likelihood ratio
     action: np.ndarray | None = None  # the target's action (-1: none, a deadline month)
     is_m: np.ndarray | None = None
     is_n: np.ndarray | None = None
@@ -156,6 +162,9 @@ class Chunk:
             self.deadline_month[j] = d.first_month + np.minimum(
                 (init[deadline_slots(j)[0]] * span).astype(np.int64), span - 1)
         self.per_run = self.PER_RUN
+        self.B = c.evidence_levels
+        if c.credibility_levels:
+            self._start_belief(streams)
         if c.phases:
             self._start_phases(streams)
         else:
@@ -170,7 +179,50 @@ class Chunk:
         self.warhead_hist[0] = self._hist(self.warheads)
         self.transitions = np.zeros((len(PHASES), len(PHASES)), dtype=np.int64)
         self.action_counts = np.zeros((H, N_ACTIONS), dtype=np.int64)
+        self.belief_tally = np.zeros((H, len(BELIEF_TALLY)), dtype=np.int64)
+        self._month: MonthState | None = None
         self.final = {k: np.zeros(n, dtype=v.dtype) for k, v in self._outcome_arrays().items()}
+
+    # -- the target's belief in the coercer's resolve (engine.belief) ------------------------------------
+    BELIEF_PER_RUN = ("evidence", "llr", "belief_u")
+
+    def _start_belief(self, streams: Streams) -> None:
+        """Per-run evidence: the level the planner sees (stochastic rounding drawn from a stream of its own, so
+        learned credibility leaves every other draw unchanged) and the exact log-likelihood ratio (output)."""
+        n = self.n
+        self.per_run = self.per_run + self.BELIEF_PER_RUN
+        self.evidence = np.full(n, belief.prior_level(self.B), dtype=np.int64)
+        self.llr = np.zeros(n)
+        self.belief_u = streams.phase_uniforms(self.c.horizon, BELIEF_STREAM) if self.B > 1 else np.zeros((0, n))
+        self.items = [it.believed for it in (*self.c.rules, *self.c.deadlines) if it.bluff]
+
+    def _record_belief(self, t: int, active: np.ndarray) -> None:
+        """Tally month t's open runs: their count, and their summed credibility (the mean over the rules and
+        deadlines of the posterior that the coercer is resolute) on the evidence levels and exact."""
+        idx = np.flatnonzero(active)
+        if not self.items or not idx.size:
+            return
+        c = self.c.chunk(idx) if self.c.has_arrays else self.c
+        levels = np.atleast_2d(belief.level_value(self.B, c["credibility.step"]))
+        on_levels = levels[np.arange(levels.shape[0]) if levels.shape[0] > 1 else 0, self.evidence[idx]]
+        cred = lambda llr: np.mean([belief.posterior(c[pri], llr) for pri in self.items], axis=0)  # noqa: E731
+        fixed = lambda x: np.rint(x * BELIEF_SCALE).astype(np.int64).sum()  # noqa: E731  exact, in any order
+        self.belief_tally[t] += (idx.size, fixed(cred(on_levels)), fixed(cred(self.llr[idx])))
+
+    def _deadline_evidence(self, m: MonthState, j: int, fire: np.ndarray) -> None:
+        """What deadline j teaches this month: acting (log h_p / h_b), or not acting while still pending."""
+        c = self.c
+        d = c.deadlines[j]
+        if not d.bluff or not d.first_month <= m.t <= d.last_month:
+            return
+        hp = belief.deadline_hazard(c[d.prob], m.t, d.first_month, d.last_month)
+        hb = belief.deadline_hazard(c[d.bluff], m.t, d.first_month, d.last_month)
+        pending = ~((self.deadline_month[j] < m.t) & (self.init[deadline_slots(j)[1]] < c[d.prob]))
+        act = np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY))
+        skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
+        llr = np.where(fire, act, np.where(pending, skip, 0.0))
+        m.llr = m.llr + llr
+        m.shift = m.shift + llr / c["credibility.step"]
 
     # -- phases -----------------------------------------------------------------------------------------
     PHASE_PER_RUN = ("phase_idx", "since_test", "posture_from", "posture_entry", "posture_now", "entry_month",
@@ -180,7 +232,7 @@ class Chunk:
         """Per-run phase state: the phase in force, months without a test, the posture ramp under way, the
         drawn entry month of each dated phase, and the sanctions level and economy (paths differ by run)."""
         c, n = self.c, self.n
-        self.per_run = self.PER_RUN + self.PHASE_PER_RUN
+        self.per_run = self.per_run + self.PHASE_PER_RUN
         self.phase_idx = np.zeros(n, dtype=np.int64)
         self.since_test = np.zeros(n, dtype=np.int64)
         self.posture_from = np.full(n, float(c.posture_start))
@@ -290,6 +342,10 @@ class Chunk:
             done = (self.deadline_month[0, idx] < t) & (self.init[deadline_slots(0)[1], idx] < np.broadcast_to(
                 c[d.prob], idx.shape))
         economy, sanctions = self._policy_now(t, idx)
+        ev = shift = None
+        if self.B > 1:
+            ev = self.evidence[idx]
+            shift = np.broadcast_to(self._month.shift, (self.n,))[idx] if self._month is not None else None
         return Observation(
             t=t, warheads=self.warheads[idx], delivery=dyn.delivery(c, tests), tests=tests, deadline_done=done,
             economy=economy, sanctions=sanctions,
@@ -299,6 +355,7 @@ class Chunk:
             phase=self.phase_idx[idx] if self.c.phases else None,
             months_without_test=self.since_test[idx] if self.c.phases else None,
             status=self.status[idx],
+            evidence=ev, evidence_shift=shift,
         ), c
 
     # -- the month ------------------------------------------------------------------------------------
@@ -323,6 +380,9 @@ class Chunk:
             self.c = self.month_c
         try:
             m = MonthState.start(self, t, u)
+            self._month = m
+            if base.credibility_levels:
+                self._record_belief(t, m.active)
             self._disarm(m)
             self._deadlines(m)
             self._act(m)
@@ -332,6 +392,7 @@ class Chunk:
             self._advance(m)
         finally:
             self.c = base
+            self._month = None
 
     def _disarm(self, m: MonthState) -> None:
         """0. A deal being carried out completes at the start of a month with its monthly chance: the arsenal
@@ -353,6 +414,8 @@ class Chunk:
             fire = m.active & (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
             fire &= dyn.deadline_acts(c, d, m.talks, self.status)
             m.deadline_hit = m.deadline_hit | fire
+            if c.credibility_levels:
+                self._deadline_evidence(m, j, fire)
             if d.response == "preventive_war":
                 m.new_war |= fire
                 m.regime |= fire
@@ -397,6 +460,11 @@ class Chunk:
         happened = {Event.MISSILE_TEST: m.is_m, Event.NUCLEAR_TEST: m.is_n, Event.PROVOCATION: m.is_p}
         for i, r in enumerate(c.rules):
             fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < c[r.prob])
+            if r.bluff and c.credibility_levels:  # the target sees whether the rule was carried out
+                llr = np.where(happened[r.event], np.where(fire, belief.evidence(True, c[r.prob], c[r.bluff]),
+                                                           belief.evidence(False, c[r.prob], c[r.bluff])), 0.0)
+                m.llr = m.llr + llr
+                m.shift = m.shift + llr / c["credibility.step"]
             if r.response == "strike":
                 want = (r.count * (m.missiles if r.per_missile else 1.0) * fire).astype(np.int64)
                 if r.target_list >= 0:
@@ -489,6 +557,11 @@ class Chunk:
         elif escalate:
             talks = talks - (m.is_m | m.is_n) * c["talks.setback_sanctions"]
         self.talks_idx = np.where(still, dyn.talks_round(talks, m.u[M_TALKS]), self.talks_idx)
+        if c.credibility_levels:
+            self.llr = np.where(still, self.llr + m.llr, self.llr)
+            if self.B > 1:
+                self.evidence = np.where(still, belief.round_draw(self.evidence, m.shift, self.B, self.belief_u[t]),
+                                         self.evidence)
         # production goes on in a freeze and until a deal's disarmament completes (a disarmed run has none)
         self.warheads = self.warheads + (still & (self.status != Status.DISARMED)) * dyn.monthly_production(c)
         if c.phases:

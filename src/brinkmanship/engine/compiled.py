@@ -31,6 +31,7 @@ class CompiledRule:
     target_list: int  # -1: no finite list
     prob: str
     believed: str
+    bluff: str = ""  # parameter name of a bluffing coercer's probability ("": credibility is a fixed input)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class CompiledDeadline:
     talks_threshold: str | None  # ... while talks are at or above this parameter (`unless: talks_progress`)
     prob: str
     believed: str
+    bluff: str = ""  # parameter name of a bluffing coercer's probability ("": credibility is a fixed input)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Compiled:
     posture_ramp: int | np.ndarray = 0  # months of the linear ramp to the posture target
     posture_entry: int | np.ndarray = 0  # month the ramp began (a phase that changes posture restarts it)
     phases: tuple[CompiledPhase, ...] = ()  # phase 0 is the strategy's own levers; empty without phases
+    credibility_levels: int = 0  # evidence levels of the learned credibility (0: credibility is a fixed input)
     whole: Compiled | None = None  # for a view with one phase's levers (`in_phase`): the model with all phases
 
     def __getitem__(self, name: str) -> Value:
@@ -128,6 +131,23 @@ class Compiled:
     def has_arrays(self) -> bool:
         """True when some parameter (or, under phases, some lever) varies per run."""
         return any(isinstance(v, np.ndarray) for v in self.values.values()) or bool(self._lever_arrays())
+
+    @property
+    def evidence_levels(self) -> int:
+        """Evidence levels of the target's learned belief in the coercer's resolve: the scenario's
+        `credibility.levels` when a rule's execution tells the types apart (a bluff unlike its probability) and
+        some rule's or deadline's prior can move (strictly between 0 and 1), else 1. A deadline alone needs no
+        factor: its posterior is a function of the month (`belief.skipped_deadline_evidence`)."""
+        whole = self.whole or self
+        if not whole.credibility_levels:
+            return 1
+        rules = [r for r in whole.rules if r.bluff]
+        items = [*rules, *(d for d in whole.deadlines if d.bluff)]
+        told = any(np.any(np.asarray(whole[r.prob]) != np.asarray(whole[r.bluff])) for r in rules)
+        prior = [np.asarray(whole[it.believed]) for it in items]
+        if told and any(np.any((x > 0) & (x < 1)) for x in prior):
+            return whole.credibility_levels
+        return 1
 
     def chunk(self, sl: slice | np.ndarray) -> Compiled:
         """The same model with per-run parameter arrays cut to runs `sl` (a slice or an index array)."""
@@ -211,7 +231,7 @@ class Compiled:
             off = np.array([item.id in ph.off for ph in phs])
             if not off.any():
                 continue
-            for name in (item.prob, item.believed):
+            for name in (item.prob, item.believed, *((item.bluff,) if item.bluff else ())):
                 values[name] = (0.0 if off[idx] else values[name]) if one else (
                     0.0 if off.all() else np.where(off[idx], 0.0, values[name]))
         mode = lever("exercises_mode")
@@ -293,6 +313,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
             count=r.count, per_missile=r.per == "missile",
             target_list=lists.index(r.from_list) if r.from_list else -1,
             prob=f"rules.{r.id}.probability", believed=f"rules.{r.id}.believed",
+            bluff=f"rules.{r.id}.bluff" if scenario.credibility else "",
         )
         for r in strategy.rules
     )
@@ -305,9 +326,13 @@ def compile_model(scenario: Scenario, strategy: Strategy,
             talks_threshold=(f"deadlines.{d.id}.talks_progress_threshold" if "talks_progress" in d.unless
                              and d.talks_progress_threshold else None),
             prob=f"deadlines.{d.id}.probability", believed=f"deadlines.{d.id}.believed",
+            bluff=f"deadlines.{d.id}.bluff" if scenario.credibility else "",
         )
         for d in strategy.deadlines
     )
+    for item in (*rules, *deadlines):  # an item without its own `bluff` reads the scenario's
+        if item.bluff and item.bluff not in values:
+            values[item.bluff] = values["credibility.bluff"]
     sizes = np.array(sorted(scenario.arsenal.salvo_sizes), dtype=float)
     shares = np.array([scenario.arsenal.salvo_sizes[int(k)] for k in sizes])
     assert all(r.response in {x.value for x in Response} for r in rules)
@@ -321,6 +346,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
         rules=rules, deadlines=deadlines, list_sizes=list_sizes,
         list_orders=tuple(strike_order(row) for row in list_sizes),
         posture_ramp=lv.posture.ramp_months, phases=_compile_phases(scenario, strategy, values),
+        credibility_levels=scenario.credibility.levels if scenario.credibility else 0,
     )
 
 

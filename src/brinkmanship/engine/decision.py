@@ -53,6 +53,8 @@ class Observation:
     phase: np.ndarray | None = None  # the strategy's phase in force (strategies with phases)
     months_without_test: np.ndarray | None = None  # months since the last test (strategies with phases)
     status: np.ndarray | None = None  # open, frozen, in a deal or disarmed (`Status`; None: open)
+    evidence: np.ndarray | None = None  # evidence level of the target's belief in the coercer's resolve
+    evidence_shift: np.ndarray | None = None  # evidence levels this month brings (known once rules answered)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from brinkmanship.engine.chunk import (
+    BELIEF_SCALE,
     K_INIT_FIXED,
     K_MONTH_FIXED,
     SLOTS_PER_DEADLINE,
@@ -57,7 +58,7 @@ class SimulationResult:
         return np.bincount(self.outcomes["outcome"], minlength=len(OUTCOMES)) / self.runs
 
 
-_TALLIES = ("outcome_counts", "warhead_hist", "action_counts", "transitions")
+_TALLIES = ("outcome_counts", "warhead_hist", "action_counts", "transitions", "belief_tally")
 def stream_sizes(c: Compiled) -> tuple[int, int]:
     """Uniforms drawn per run at the start, and per run each month, for this strategy."""
     return K_INIT_FIXED + SLOTS_PER_DEADLINE * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
@@ -126,6 +127,13 @@ def simulate(
         "action_counts": tallies["action_counts"],
         "months": months,
     }
+    if full.credibility_levels:  # the open runs' mean credibility at each month's start (NaN: none open)
+        open_runs, on_levels, exact = tallies["belief_tally"].T.astype(float)
+        on_levels, exact = on_levels / BELIEF_SCALE, exact / BELIEF_SCALE
+        with np.errstate(invalid="ignore", divide="ignore"):
+            timeline["credibility"] = {"open": open_runs, "exact": exact / open_runs,  # on the planner's levels:
+                                       "on_levels": on_levels / open_runs if full.evidence_levels > 1 else
+                                       np.full(open_runs.shape, np.nan)}  # none without an evidence factor
     return SimulationResult(
         scenario=scenario.name, strategy=strategy.name, adversary=model.name, runs=runs, seed=seed,
         horizon=scenario.horizon_months, outcomes=outcomes, timeline=timeline,

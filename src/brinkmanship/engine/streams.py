@@ -12,6 +12,7 @@ import numpy as np
 
 DEFAULT_BLOCK = 8192
 PHASE_STREAM = 0x50484153  # extra spawn-key entry of the stream that draws phase entry months (apart from the rest)
+BELIEF_STREAM = 0x42454C46  # extra spawn-key entry of the stream that rounds the target's evidence each month
 
 
 class Streams:
@@ -64,10 +65,10 @@ class Streams:
             full = np.concatenate([g.random((k, self.block), dtype=np.float32) for g in self._gens], axis=1)
         return full[:, self._offset:self._offset + (self.stop - self.start)]
 
-    def phase_uniforms(self, k: int) -> np.ndarray:
-        """(k, runs) uniforms for phase entry months, from a stream of their own: a strategy's phases leave
-        every other draw of the run unchanged."""
-        gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._seed, spawn_key=(*key, PHASE_STREAM))))
+    def phase_uniforms(self, k: int, stream: int = PHASE_STREAM) -> np.ndarray:
+        """(k, runs) uniforms for phase entry months (or another `stream`, e.g. BELIEF_STREAM), from a stream
+        of their own: a strategy's phases or learned credibility leave every other draw of the run unchanged."""
+        gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._seed, spawn_key=(*key, stream))))
                 for key in self._keys]
         full = np.concatenate([g.random((k, self.block), dtype=np.float32) for g in gens], axis=1)
         return full[:, self._offset:self._offset + (self.stop - self.start)]

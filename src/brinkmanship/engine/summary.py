@@ -104,5 +104,17 @@ def compare(results: list[SimulationResult], prohibited: dict[str, int] | None =
             s["aims"] = aims_met(res, aims, exact.get(res.strategy) if exact else None)
         if prohibited is not None:
             s["metrics"]["prohibited_findings"] = int(prohibited.get(res.strategy, 0))
+        if "credibility" in res.timeline and np.isfinite(res.timeline["credibility"]["exact"]).any():
+            s["credibility"] = credibility_path(res)
         out["strategies"].append(s)
     return out
+
+
+def credibility_path(res: SimulationResult) -> dict[str, Any]:
+    """The belief path of a strategy: at each month's start, the open runs' mean credibility (the mean over
+    its rules and deadlines of the posterior that the coercer is resolute), exact and on the planner's
+    evidence levels (null once no run is open or nothing can be learned)."""
+    tl = res.timeline["credibility"]
+    as_list = lambda x: [None if not np.isfinite(v) else round(float(v), 6) for v in x]  # noqa: E731
+    return {"months": list(res.timeline["months"][:len(tl["exact"])]), "mean": as_list(tl["exact"]),
+            "on_levels": as_list(tl["on_levels"]), "open_runs": [int(v) for v in tl["open"]]}

@@ -56,6 +56,7 @@ class ReportContext:
     history: dict[str, Any] | None = None  # a model comparison against the record (`history.compare`)
     lead: dict[str, Any] | None = None  # the comparison the report opens with (compare JSON; API defaults)
     margins: dict[str, dict[str, Any]] | None = None  # per strategy: `adversary.margins.strategy_margins`
+    credibility: dict[str, list[Any]] | None = None  # per strategy: `audit.credibility.CredibilityFinding`s
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -30,7 +30,7 @@ def default_sections() -> list[SectionFn]:
         lead.bottom_line_section,  # one sentence, computed from the lead comparison and the margins
         lead.lead_section,  # the comparison against the API's default target (the op-ed's premise)
         lead.margins_section,  # how close to the edge each strategy's answer is
-        main.summary_section, main.comparison_section, main.audit_section,
+        main.summary_section, main.comparison_section, main.audit_section, main.credibility_section,
         main.fan_section, main.sankey_section, main.ladder_section,
         main.policy_section, history_section,
         exploration.exploration_sections,
@@ -53,7 +53,8 @@ def _load_strategies(names: Sequence[str], scenario: Scenario) -> tuple[list[Str
 def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult] | None, out_dir: Path,
              summary: dict[str, Any] | None, db: str | Path | None, strategies: Sequence[Strategy] | None,
              policy: dict[str, Any] | None, history: dict[str, Any] | None = None,
-             lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None) -> ReportContext:
+             lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None,
+             credibility: dict[str, list[Any]] | None = None) -> ReportContext:
     from brinkmanship.audit import audit_strategy
     from brinkmanship.engine import summarize
 
@@ -77,7 +78,7 @@ def _context(scenario: Scenario | str | Path, results: Sequence[SimulationResult
     audit = {s.name: audit_strategy(s) for s in strategies}
     return ReportContext(scenario=scenario, results=results, summary=summary, strategies=strategies,
                          audit=audit, out_dir=out_dir, db=Path(db) if db is not None else None, policy=policy,
-                         notes=notes, history=history, lead=lead, margins=margins)
+                         notes=notes, history=history, lead=lead, margins=margins, credibility=credibility)
 
 
 def build_sections(ctx: ReportContext, sections: Sequence[SectionFn] | None = None) -> list[Section]:
@@ -105,20 +106,22 @@ def build_report(scenario: Scenario | str | Path, results: Sequence[SimulationRe
                  summary: dict[str, Any] | None = None, db: str | Path | None = None, *,
                  strategies: Sequence[Strategy] | None = None, policy: dict[str, Any] | None = None,
                  sections: Sequence[SectionFn] | None = None, history: dict[str, Any] | None = None,
-                 lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None) -> Path:
+                 lead: dict[str, Any] | None = None, margins: dict[str, dict[str, Any]] | None = None,
+                 credibility: dict[str, list[Any]] | None = None) -> Path:
     """Write `out_dir/report.html` (self-contained, offline) and `out_dir/figures/<figure>.png`; return the HTML path.
 
     `results` are engine results (may be empty), `summary` the compare JSON (computed from `results` when
     None), `db` an exploration store, `policy` an adversary policy map {"rows", "cols", "action"}, `history` a
     model comparison against the record (`history.compare.compare_models`), `lead` the comparison the report
     opens with (the compare JSON of the public API's `compare` with its defaults) and `margins` each
-    strategy's margins (`adversary.margins.strategy_margins`).
+    strategy's margins (`adversary.margins.strategy_margins`), `credibility` each strategy's credibility
+    verdicts (`audit.credibility`; the CLI passes the API's audit).
     """
     from brinkmanship.audit import DISCLAIMER
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _context(scenario, results, out, summary, db, strategies, policy, history, lead, margins)
+    ctx = _context(scenario, results, out, summary, db, strategies, policy, history, lead, margins, credibility)
     built = build_sections(ctx, sections)
     fig_dir = out / "figures"
     for s in built:

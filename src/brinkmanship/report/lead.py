@@ -102,9 +102,23 @@ def lead_section(ctx: ReportContext) -> Section | None:
         body += ("<p>What decides each strategy's outcome across the target's types: the type numbers that "
                  "explain the largest share of its outcome variance alone, and which way they move it.</p>"
                  + table(["strategy", "what decides"], decides, "decides"))
+    beliefs = [[s["name"], *_belief_path(s["credibility"])] for s in lead["strategies"] if "credibility" in s]
+    if beliefs:
+        body += ("<p>Credibility the target learns: the open runs' mean belief that the coercer is resolute "
+                 "(the mean over each strategy's rules and deadlines of the posterior after what the target saw "
+                 "carried out, or not).</p>"
+                 + table(["strategy", "at the start", "after 6 months", "after a year", "last month with open runs"],
+                         beliefs, "credibility"))
     fig = Figure("lead-comparison", f"Outcome probabilities against {target_words(lead)}, with 95% intervals.",
                  comparison_png(lead), fg.comparison_plotly(lead["strategies"]))
     return Section("lead", f"Against {target_words(lead)}", body, [fig])
+
+
+def _belief_path(path: Mapping[str, Any]) -> list[str]:
+    """A strategy's belief path (the compare JSON's `credibility`) at the start, 6 months, a year and the end."""
+    mean = path["mean"]
+    last = max((i for i, v in enumerate(mean) if v is not None), default=0)
+    return [("-" if i >= len(mean) or mean[i] is None else f"{mean[i]:.2f}") for i in (0, 6, 12, last)]
 
 
 def _decides(rows: list[dict[str, Any]]) -> str:

@@ -72,6 +72,28 @@ def audit_section(ctx: ReportContext) -> Section | None:
     return Section("audit", "Humanitarian-law audit", "".join(parts))
 
 
+def credibility_section(ctx: ReportContext) -> Section | None:
+    """The credibility audit per strategy: would a coercer with the scenario's payoffs carry out each threat?"""
+    if not ctx.credibility:
+        return None
+    parts = ["<p>The equilibrium of a strategic coercer (the scenario's <code>coercer:</code> payoffs) against the "
+             "rational target: the probability each rule and deadline is carried out when triggered, against the "
+             "declared one, and the payoff that decides it.</p>"]
+    style = {"credible": "", "partly credible": "warn", "not credible": "bad"}
+    for name, found in ctx.credibility.items():
+        if not found:
+            continue
+        parts.append(f"<h3>{esc(name)}</h3>")
+        rows = [[esc(f.rule), f"{f.declared:.2f}", f"{f.equilibrium:.2f}",
+                 f'<span class="{style[f.verdict]}">{esc(f.verdict)}</span>',
+                 esc(f.why + (" " + f.chance if f.chance else ""))] for f in found]
+        parts.append(table(["element", "declared", "equilibrium", "verdict", "why"], rows, "audit",
+                           raw_cols=range(5)))
+    if len(parts) == 1:
+        return None
+    return Section("credibility", "Credibility audit", "".join(parts))
+
+
 def fan_section(ctx: ReportContext) -> Section | None:
     """Fan charts over time: cumulative P(major war or worse), P(deal), warheads with percentile bands."""
     results = [r for r in ctx.results if all(k in r.timeline for k in ("outcome_counts", "warheads_q", "months"))]

@@ -21,6 +21,9 @@ from brinkmanship.spec.yaml_input import Lines, parse_yaml
 M = TypeVar("M", bound=BaseModel)
 
 _DATA = "brinkmanship.data"
+# a rule or deadline that declares no lottery: nothing fires by chance, only by the coercer's decision
+NO_CHANCE = Param(value=0.0, range=(0.0, 0.0), assumption=True,
+                  note="no lottery declared: the threat is carried out only when the coercer decides to")
 
 
 def _data_dir(kind: str) -> Path:
@@ -268,11 +271,17 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for r in strategy.rules:
             out[f"rules.{r.id}.probability"] = r.probability
             out[f"rules.{r.id}.believed"] = r.believed
+            if r.bluff is not None:
+                out[f"rules.{r.id}.bluff"] = r.bluff
+            out[f"rules.{r.id}.chance"] = r.chance if r.chance is not None else NO_CHANCE
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
             if d.talks_progress_threshold is not None:
                 out[f"deadlines.{d.id}.talks_progress_threshold"] = d.talks_progress_threshold
+            if d.bluff is not None:
+                out[f"deadlines.{d.id}.bluff"] = d.bluff
+            out[f"deadlines.{d.id}.chance"] = d.chance if d.chance is not None else NO_CHANCE
         out.update(phase_params(strategy))
     return out
 

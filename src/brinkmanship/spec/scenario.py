@@ -108,6 +108,22 @@ class Escalation(_Frozen):
     quiet_months: NonNegative
 
 
+class Credibility(_Frozen):
+    """Credibility as a learned belief: a bluffing coercer executes a rule or deadline with `bluff` (a
+    resolute one with the item's `probability`); the target's evidence (log-likelihood ratio, resolute against
+    bluffing) is kept on `levels` points `step` apart. Without this block credibility is a fixed input."""
+
+    bluff: Probability
+    step: NonNegative
+    levels: int = Field(5, ge=1, le=21, description="evidence levels (odd keeps the prior on a level)")
+
+    @model_validator(mode="after")
+    def _odd(self) -> Credibility:
+        if self.levels % 2 == 0:
+            raise ValueError("`levels` must be odd, so the prior (no evidence) is a level")
+        return self
+
+
 class Invasion(_Frozen):
     """An invasion across the DMZ: its chance of success grows as the coercer's posture falls."""
 
@@ -215,6 +231,39 @@ class Aim(_Frozen):
         return self
 
 
+class Coercer(_Frozen):
+    """The coercer's aims for the strategic coercer (`--coercer strategic`): what it gains from each ending,
+    what carrying out a threat costs it, and what not carrying out a declared one costs it.
+
+    Flows are per month in units of a month of denuclearisation; one-off costs in the same units; lives
+    are counted through the `war:` casualty numbers (per thousand deaths).
+    """
+
+    discount: Fraction
+    denuclearisation: Real
+    freeze: Real
+    status_quo: Real
+    after_war: Real
+    life_cost: NonNegative
+    allied_share: Fraction
+    enemy_civilian_weight: NonNegative
+    war_cost: NonNegative
+    nuclear_use_cost: NonNegative
+    limited_conflict_cost: NonNegative
+    strike_cost: NonNegative
+    sanctions_cost: NonNegative
+    audience_cost: NonNegative
+    reputation_value: NonNegative
+    credible_at: Fraction
+    partly_credible_at: Fraction
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> Coercer:
+        if self.partly_credible_at.value > self.credible_at.value:
+            raise ValueError("partly_credible_at must not exceed credible_at")
+        return self
+
+
 class Scenario(_Frozen):
     """A crisis: dates, starting state and the sourced parameters of every mechanism in the model."""
 
@@ -243,6 +292,8 @@ class Scenario(_Frozen):
     endings: Endings
     aims: dict[str, Aim] = Field(default_factory=dict,
                                  description="the aims a strategy is scored against, by name (`brink compare`)")
+    credibility: Credibility | None = None
+    coercer: Coercer | None = None
 
     @model_validator(mode="after")
     def _months(self) -> Scenario:
@@ -269,8 +320,11 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate", "adversary", "endings"):
+                        "escalation", "invasion", "war", "base_rate", "adversary", "endings", "credibility",
+                        "coercer"):
             block = getattr(self, section)
+            if block is None:
+                continue
             for key in type(block).model_fields:
                 value = getattr(block, key)
                 if isinstance(value, Param):

@@ -138,6 +138,10 @@ class Rule(_Frozen):
     from_list: str | None = None
     probability: Probability
     believed: Probability
+    bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
+    chance: Probability | None = Field(None, description=(
+        "a threat that leaves something to chance: the probability with which the rule fires by a lottery the "
+        "coercer commits to and cannot take back (the strategic coercer cannot stop it, only add to it)"))
 
     @model_validator(mode="after")
     def _strike_needs_class(self) -> Rule:
@@ -176,7 +180,11 @@ class Deadline(_Frozen):
     count: int = Field(1, ge=0, le=1000)
     probability: Probability
     believed: Probability
+    bluff: Probability | None = None  # a bluffing coercer's probability (default: the scenario's credibility.bluff)
     talks_progress_threshold: Fraction | None = None
+    chance: Probability | None = Field(None, description=(
+        "a threat that leaves something to chance: the probability with which the deadline acts by a lottery "
+        "the coercer commits to (the strategic coercer cannot stop it, only add to it)"))
 
     @model_validator(mode="after")
     def _check(self) -> Deadline:

@@ -1,0 +1,146 @@
+"""The strategic coercer at the API: solve the equilibrium (adversary layer), summarise it, audit it.
+
+`--coercer committed` (the default) executes the strategy file as written; `--coercer strategic` makes
+carrying out each rule and deadline the coercer's decision (`adversary.coercer`). This module joins the two
+layers: it solves the equilibrium for a strategy and the target's types, and passes plain numbers down to
+the credibility audit (`audit.credibility`), which sits below the adversary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from brinkmanship.audit.credibility import (
+    CredibilityFinding,
+    LotteryNumbers,
+    ThreatNumbers,
+    credibility_audit,
+)
+from brinkmanship.engine.constants import OUTCOMES
+from brinkmanship.errors import InputError
+
+if TYPE_CHECKING:
+    from brinkmanship.adversary.coercer import Equilibrium
+    from brinkmanship.adversary.types import Types
+    from brinkmanship.engine.decision import Adversary
+    from brinkmanship.spec import Scenario, Strategy
+
+COERCERS = ("committed", "strategic")
+SETTLED = ("denuclearisation", "freeze")
+
+
+def check_coercer(coercer: str, adversary: Adversary) -> str:
+    """The coercer's kind, refused with the fix when unknown or when the target is not a planner."""
+    if coercer not in COERCERS:
+        raise InputError(f"unknown coercer '{coercer}'", field="--coercer", fix="use committed or strategic")
+    if coercer == "strategic" and adversary.kind == "base-rate":
+        raise InputError("the strategic coercer answers a planner target's policy", field="--coercer",
+                         fix="use --adversary rational (or logit:<lambda>) with --coercer strategic")
+    return coercer
+
+
+def solve_equilibrium(sc: Scenario, st: Strategy, adversary: Adversary, types: Types | None = None,
+                      overrides: dict[str, float] | None = None) -> Equilibrium:
+    """The equilibrium of `st` for every type (one batched solve per block of types)."""
+    from brinkmanship.adversary.coercer import equilibrium
+    from brinkmanship.adversary.planner import Decision
+    from brinkmanship.engine.compiled import compile_model
+
+    c = compile_model(sc, st, overrides)
+    if types is not None and not types.is_point:
+        c = types.compiled(c)
+    return equilibrium(c, Decision.of(adversary))
+
+
+def _mean(x: np.ndarray, w: np.ndarray | None) -> float:
+    return float(np.average(x, weights=w)) if w is not None and np.size(x) == np.size(w) else float(np.mean(x))
+
+
+def _settled(outcomes: np.ndarray) -> np.ndarray:
+    return outcomes[:, [OUTCOMES.index(o) for o in SETTLED if o in OUTCOMES]].sum(axis=1)
+
+
+def threat_numbers(sc: Scenario, eq: Equilibrium, weights: np.ndarray | None = None,
+                   lotteries: dict[str, Equilibrium] | None = None) -> list[ThreatNumbers]:
+    """Each threat's numbers as the audit reads them: type-weighted means, and the share of types for which
+    it is credible."""
+    from brinkmanship.audit.credibility import verdict
+
+    hi, lo = sc.coercer.credible_at.value, sc.coercer.partly_credible_at.value
+    out = []
+    for th in eq.threats:
+        k = th.id
+        ok = np.array([verdict(d, e, hi, lo) == "credible" for d, e in zip(eq.declared[k], eq.execution[k],
+                                                                            strict=True)], dtype=float)
+        lottery = None
+        if lotteries and k in lotteries:
+            alt = lotteries[k]
+            lottery = LotteryNumbers(value_as_written=_mean(eq.coercer_value, weights),
+                                     value_as_lottery=_mean(alt.coercer_value, weights),
+                                     settled_as_written=_mean(_settled(eq.outcomes), weights),
+                                     settled_as_lottery=_mean(_settled(alt.outcomes), weights))
+        out.append(ThreatNumbers(
+            id=k, kind=th.kind, declared=_mean(eq.declared[k], weights), chance=_mean(eq.chance[k], weights),
+            equilibrium=_mean(eq.execution[k], weights), gain=_mean(eq.gain[k], weights),
+            direct_cost=_mean(eq.direct_cost[k], weights),
+            reputation=_mean(eq.stakes[k], weights) - float(sc.coercer.audience_cost.value),
+            audience=float(sc.coercer.audience_cost.value), credible_share=_mean(ok, weights), lottery=lottery))
+    return out
+
+
+def lotteries(sc: Scenario, st: Strategy, adversary: Adversary, types: Types | None,
+              eq: Equilibrium) -> dict[str, Equilibrium]:
+    """Per threat that is not fully credible: the equilibrium with that threat made a lottery at its declared
+    probability that the coercer cannot take back (Schelling's threat that leaves something to chance)."""
+    out = {}
+    for th in eq.threats:
+        declared, execution = np.mean(eq.declared[th.id]), np.mean(eq.execution[th.id])
+        if declared <= 0 or execution >= declared:
+            continue
+        out[th.id] = solve_equilibrium(sc, st, adversary, types, {th.chance: float(declared)})
+    return out
+
+
+def credibility(sc: Scenario, st: Strategy, adversary: Adversary, types: Types | None = None,
+                ) -> tuple[list[CredibilityFinding], Equilibrium]:
+    """The credibility audit of `st` under the scenario's coercer payoffs, and the equilibrium it rests on."""
+    if sc.coercer is None:
+        raise InputError(f"scenario '{sc.name}' has no `coercer:` block", field="coercer",
+                         fix="add the coercer's payoffs (see korea-2017.yaml)")
+    eq = solve_equilibrium(sc, st, adversary, types)
+    weights = None if types is None or types.is_point else types.weights
+    return credibility_audit(sc, threat_numbers(sc, eq, weights, lotteries(sc, st, adversary, types, eq))), eq
+
+
+def convergence(eq: Equilibrium) -> dict[str, Any]:
+    """How the iteration went: per start its iterations and residual; several equilibria or not."""
+    several = int(np.sum(eq.several)) if eq.several is not None else 0
+    cycles = [int(np.sum(s.cycling)) if s.cycling is not None else 0 for s in eq.starts]
+    notes = ["every start reached the same equilibrium" if not several else
+             f"{several} type(s) have several equilibria: the starts ended at different beliefs; the first "
+             "start's ('declared') is reported"]
+    if any(cycles):
+        notes.append(f"the best responses cycle for {max(cycles)} type(s) (no pure equilibrium: the coercer would "
+                     "mix); their beliefs are where the damped iteration stopped")
+    return {"starts": [{"start": s.name, "iterations": s.iterations, "residual": s.residual,
+                        "converged": s.converged, "types_cycling": c} for s, c in zip(eq.starts, cycles, strict=True)],
+            "converged": eq.converged, "types_with_several_equilibria": several, "note": "; ".join(notes)}
+
+
+def equilibrium_summary(sc: Scenario, eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, Any]:
+    """The JSON block of one strategy's equilibrium (compare output)."""
+    findings = credibility_audit(sc, threat_numbers(sc, eq, weights))
+    return {"threats": [f.model_dump() for f in findings],
+            "coercer_value": _mean(eq.coercer_value, weights), "convergence": convergence(eq)}
+
+
+def mean_overrides(eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, float]:
+    """The equilibrium as parameter overrides for the simulator: each threat's type-weighted execution
+    probability (`probability`) and the target's belief (`believed`) where the first start ended."""
+    out = {}
+    for th in eq.threats:
+        out[th.prob] = _mean(eq.execution[th.id], weights)
+        out[th.believed] = _mean(eq.starts[0].beliefs[th.id], weights)
+    return out
