@@ -25,6 +25,13 @@ def scenario():
     return load_scenario("korea-2017").model_copy(update={"credibility": None})
 
 
+def _unstoppable(st):
+    """The strategy with deadlines that act whatever the target's status: with `unless: [deal, freeze]` the
+    rational target freezes at once to shield itself, and no threat is ever tested (tests/adversary/test_endings
+    covers the conditions); here the threats must decide."""
+    return st.model_copy(update={"deadlines": [d.model_copy(update={"unless": []}) for d in st.deadlines]})
+
+
 def _consistent(st):
     """The strategy with each threat believed exactly as declared (the committed coercer's consistent belief)."""
     rules = [r.model_copy(update={"believed": r.probability}) for r in st.rules]
@@ -44,7 +51,7 @@ def test_strategic_equals_committed_when_carrying_out_is_always_best(scenario):
 
 
 def test_a_costly_threat_is_not_carried_out_and_the_outcome_moves(scenario):
-    st = _consistent(load_strategy("let-deterrence-fail"))
+    st = _unstoppable(_consistent(load_strategy("let-deterrence-fail")))
     c = compile_model(scenario, st, {"coercer.reputation_value": 0.0, "coercer.audience_cost": 0.0})
     eq = equilibrium(c)
     assert eq.execution[CITY][0] == 0.0 and eq.execution["congressional-decision"][0] == 0.0

@@ -181,6 +181,10 @@ class Month:
         conventional = -war_cost + annuity * surv * (1 - fall)
         self.flow = status_quo  # (n, M) utility of an open month
         self.flow_grid = status_flows(c, self.grid.status, self.economy, status_quo)  # (n, 1, M, R)
+        # a freeze and a deal kept to the horizon (neither broken nor defected from): the endings of the
+        # one-period bargaining reduction (`coercer.bargain`), (n, M)
+        kept = status_flows(c, np.array([Status.FROZEN, Status.DEAL]), self.economy, status_quo)[:, 0]
+        self.T_freeze, self.T_deal = annuity * kept[..., 0], annuity * kept[..., 1]
         self.T_conventional = conventional + 0 * self.delivery
         self.T_limited = -np.reshape(c[a + "limited_conflict_cost"], (-1, 1)) + annuity * status_quo
         self.T_nuclear = nuclear + 0 * self.delivery
