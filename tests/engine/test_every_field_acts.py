@@ -27,6 +27,7 @@ from brinkmanship.engine.simulate import simulate
 from brinkmanship.engine.summary import aims_met
 from brinkmanship.spec import Scenario, Strategy, load_scenario, load_strategy
 from brinkmanship.spec.params import Param
+from brinkmanship.spec.scenario import Coercer
 
 SCENARIO = load_scenario("korea-2017")
 # together these use every structure: a list, rules on both test kinds, deadlines (a preventive war, a strike),
@@ -68,7 +69,15 @@ ELSEWHERE = {  # Class.field -> the test where it acts (a structure the packaged
     "Adversary.victory_value": "tests/adversary/test_kernel.py (the invasion's value by hand); for the packaged "
                                "strategies invading is so far from chosen that its weight moves no result above "
                                "floating-point rounding",
+    "Rule.bluff": "tests/adversary/test_credibility.py (a rule's own chance of execution by a bluffing coercer)",
+    "Deadline.bluff": "tests/adversary/test_credibility.py (a deadline's own bluff chance)",
+    "Rule.chance": "tests/adversary/test_coercer.py (the threat that leaves something to chance)",
+    "Deadline.chance": "tests/adversary/test_coercer.py (the threat that leaves something to chance)",
 }
+# the strategic coercer's aims act where it decides (`--coercer strategic`); the results walked here are the
+# committed coercer's
+ELSEWHERE.update({f"Coercer.{f}": "tests/adversary/test_coercer.py, test_coercer_game.py, test_coercer_fearon.py, "
+                                  "tests/audit (the strategic coercer)" for f in Coercer.model_fields})
 
 
 def _models(tp: object) -> list[type[BaseModel]]:
