@@ -41,11 +41,19 @@ from brinkmanship.adversary.kernel import (
     talks_matrix,
     tested_key,
 )
-from brinkmanship.adversary.planner import TIE_TOL, Decision, Evaluator, Solution, solve
+from brinkmanship.adversary.planner import (
+    TIE_TOL,
+    Decision,
+    Evaluator,
+    Solution,
+    pack_policy,
+    solve,
+    unpack_policy,
+)
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Response, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -162,8 +170,9 @@ class CoercerMonth:
     of one month that differ only in execution probabilities (the continuation values do not depend on them)."""
 
     def __init__(self, mk: Month, Wn: np.ndarray, target: Evaluator, threats: dict[str, Threat],
-                 pay: Payoffs, cache: dict) -> None:
+                 pay: Payoffs, cache: dict, responses: dict | None = None) -> None:
         self.mk, self.Wn, self.target, self.threats, self.pay, self.cache = mk, Wn, target, threats, pay, cache
+        self.responses = responses  # strike signature -> the target's rational responses as bits (for `forward`)
         self.n = Wn.shape[0]
 
     def G(self, key: Key, dm: int) -> np.ndarray:
@@ -210,6 +219,8 @@ class CoercerMonth:
         escalate = dc * war
         values, hit, _ = self.target.response_values(b)
         sigma = self.target.decision.choose(values)
+        if self.responses is not None and self.target.decision.argmax:  # kept as bits: 1 byte a state
+            self.responses.setdefault(strike_signature(b), pack_policy(sigma))
         cost = (col(pay.target_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :]
                 + col(pay.city_cost) * cities[None, None, None, :])
         responded = sigma[0] * absorb + sigma[1] * retaliate + sigma[2] * escalate - cost
@@ -232,9 +243,14 @@ class CoercerMonth:
         return total
 
 
+def strike_signature(b: Strike) -> tuple:
+    """What the target's responses to a strike depend on within a month (the target's own evaluator)."""
+    return (b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
+
+
 def _again(mk: Month, execution: dict[str, np.ndarray | float]) -> Month:
     """The same month with other real execution probabilities."""
-    return Month(mk.c, mk.grid, mk.t, mk.n, False, mk.paths, execution)
+    return mk.with_execution(execution)
 
 
 def _decide(gain: np.ndarray | float) -> np.ndarray:
@@ -256,6 +272,8 @@ class Sweep:
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
     gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
+    responses: list[dict[tuple, np.ndarray]] = field(default_factory=list)  # per month: `strike_signature` ->
+    # the rational target's responses to that strike as bits (`pack_policy`), which `forward` reuses
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -274,25 +292,26 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
     W = np.broadcast_to(col(c["adversary.beyond_horizon"]) * last.flow
                         / (1 - np.minimum(col(last.delta), DISCOUNT_CAP)), (n, *grid.shape)).copy()
     decided: list[dict[str, np.ndarray]] = [{} for _ in range(H)]
+    responses: list[dict[tuple, np.ndarray]] = [{} for _ in range(H)]
     k0, m0, r0 = sol.initial_state()
     at_start = lambda x: np.broadcast_to(x, (n, *grid.shape))[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]  # noqa: E731
     gains: dict[str, np.ndarray] = {}
     for t in range(H - 1, -1, -1):
         ev = sol.evaluator(t)
-        policy = ev.month_values().policy
+        policy = sol.kept_policy(t)  # the solve's own policy: no month's action values to rebuild
         execution: dict[str, np.ndarray | float] = {}
         mk = Month(c, grid, t, n, False, paths, execution)
-        pay, cache = Payoffs(mk), {}
+        pay, cache, answered = Payoffs(mk), {}, responses[t]
         for a, event in TRIGGERS.items():  # each rule on this event; those before it at their decisions
             for th in (r for r in rules if r.event == event):
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
-                gain = (CoercerMonth(on, W, ev, by_id, pay, cache).expected(on.action_branches(a))
-                        - CoercerMonth(off, W, ev, by_id, pay, cache).expected(off.action_branches(a)))
+                gain = (CoercerMonth(on, W, ev, by_id, pay, cache, answered).expected(on.action_branches(a))
+                        - CoercerMonth(off, W, ev, by_id, pay, cache, answered).expected(off.action_branches(a)))
                 decided[t][th.id] = _decide(gain)
                 gains[th.id] = at_start(gain)
                 execution[th.prob] = execution_probability(c, th, decided[t][th.id])
         mk = _again(mk, execution)
-        cm = CoercerMonth(mk, W, ev, by_id, pay, cache)
+        cm = CoercerMonth(mk, W, ev, by_id, pay, cache, answered)
         chosen: np.ndarray | float = 0.0
         for a in range(N_ACTIONS):
             if np.any(policy[a]):
@@ -314,7 +333,7 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
         W = np.ascontiguousarray(np.broadcast_to(pay.flow + value, (n, *grid.shape)))
-    return Sweep(decided=decided, W0=W, gain=gains)
+    return Sweep(decided=decided, W0=W, gain=gains, responses=responses)
 
 
 @dataclass
@@ -327,10 +346,24 @@ class Path:
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
 
 
+class _Answered(_Policy):
+    """The solved target's policy, reading its responses to a strike from the coercer's sweep where the sweep
+    answered that strike in that month (the same evaluator's choice, unpacked to the same bits)."""
+
+    def __init__(self, c: Compiled, grid: Grid, n: int, sol: Solution, paths: tuple[np.ndarray, np.ndarray],
+                 answered: list[dict[tuple, np.ndarray]]) -> None:
+        super().__init__(c, grid, n, sol, paths)
+        self.answered = answered
+
+    def responses(self, month: Month, b: Strike) -> np.ndarray:
+        known = self.answered[self.t].get(strike_signature(b)) if self.answered else None
+        return unpack_policy(known, len(Response)) if known is not None else super().responses(month, b)
+
+
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
     """Move the probability mass forward under the target's policy and the coercer's decisions."""
     grid, n = sol.grid, sol.n
-    policy = _Policy(c, grid, n, sol, sol.paths)
+    policy = _Answered(c, grid, n, sol, sol.paths, sweep.responses)
     mass = start_mass(c, grid, n)
     absorbed = np.zeros((n, len(OUTCOMES)))
     num = {th.id: np.zeros(n) for th in threats}

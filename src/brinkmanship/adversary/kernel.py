@@ -7,6 +7,7 @@ forward distribution). Backward induction reads them as values, forward propagat
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -127,6 +128,14 @@ class Month:
         self._belief()
         self.hazard = self._hazard()
         self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
+
+    def with_execution(self, execution: dict[str, np.ndarray | float]) -> Month:
+        """The same month with other real execution probabilities (a strategic coercer's decisions): a copy
+        whose deadline hazard is read again, the one number built from them (the rest is the same month's)."""
+        out = copy.copy(self)
+        out.execution = execution or {}
+        out.hazard = out._hazard()
+        return out
 
     def _talks_shifts(self, posture: np.ndarray | float) -> None:
         """Talks moves in grid units: the action's own move, each strike, each sanctions round."""

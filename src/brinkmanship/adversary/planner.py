@@ -260,6 +260,19 @@ class Solution:
         """(A, n, K, M, R) action probabilities at month t."""
         return self._policy_cache(t)
 
+    def kept_policy(self, t: int) -> np.ndarray:
+        """(A, n, K, M, R) action probabilities at month t as the solve kept them (cached or packed as bits),
+        without caching them again; rebuilt from the month's values only when the solve kept none."""
+        cached = self.settings.get("_policies", {})
+        if t in cached:
+            return cached[t]
+        packed = self.settings.get("_packed", {})
+        if t in packed:
+            return unpack_policy(packed[t])
+        policy = self._policy_cache(t)
+        self.settings["_policies"].pop(t)  # rebuilt for this call only (memory: one month at a time)
+        return policy
+
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
@@ -303,10 +316,14 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
     return bits
 
 
-def unpack_policy(bits: np.ndarray) -> np.ndarray:
-    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
-    top = ((bits[None] >> np.arange(N_ACTIONS, dtype=np.uint16).reshape(-1, *([1] * bits.ndim))) & 1).astype(bool)
-    return top / top.sum(axis=0)
+def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
+    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`);
+    `options`: how many choices there are (the actions, or the three responses to a strike)."""
+    codes = np.arange(1 << options, dtype=np.uint16)  # every set of chosen options, as `choose` splits it
+    top = ((codes[None] >> np.arange(options, dtype=np.uint16)[:, None]) & 1).astype(bool)
+    with np.errstate(invalid="ignore"):  # the empty set (code 0) is never packed
+        table = top / top.sum(axis=0)
+    return np.take(table, bits, axis=1)
 
 
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
