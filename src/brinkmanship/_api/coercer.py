@@ -138,10 +138,11 @@ def equilibrium_summary(sc: Scenario, eq: Equilibrium, weights: np.ndarray | Non
 
 def mean_overrides(eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, float]:
     """The equilibrium as parameter overrides for the simulator: each threat's type-weighted execution
-    probability (`probability`) and what the iteration moved where the first start ended: the target's belief
+    probability (`probability`) and what the iteration moved in equilibrium (where the first start ended, or
+    the mixing belief where the coercer mixes): the target's belief
     (`believed`), or with a learned belief the strategic type's execution likelihood (`bluff`; the prior stays)."""
     out = {}
     for th in eq.threats:
         out[th.prob] = _mean(eq.execution[th.id], weights)
-        out[eq.moved.get(th.id, th.believed)] = _mean(eq.starts[0].beliefs[th.id], weights)
+        out[eq.moved.get(th.id, th.believed)] = _mean(eq.beliefs[th.id], weights)
     return out

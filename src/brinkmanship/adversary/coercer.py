@@ -16,6 +16,7 @@ states, read at the same place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -58,6 +59,8 @@ from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
 TOLERANCE = 1e-4  # largest change of a belief at which the iteration has converged (probabilities are shown to 2 d.p.)
+MIX_TOLERANCE = 5e-3  # width of the bracket of a mixing probability at which bisection stops (shown to 2 d.p.)
+GAIN_JUMP = 0.1  # share of the gain's swing over the first bracket still there over the last: a jump, not a slope
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
 SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
@@ -419,6 +422,7 @@ class Start:
     converged: bool
     beliefs: dict[str, np.ndarray]  # threat id -> (n,) the target's belief where the iteration ended
     cycling: np.ndarray | None = None  # (n,) bool: the best response alternates (no pure equilibrium there)
+    tried: list = field(default_factory=list, repr=False)  # (beliefs, Answer) of each iteration
 
 
 @dataclass
@@ -439,6 +443,10 @@ class Equilibrium:
     starts: list[Start] = field(default_factory=list)
     several: np.ndarray | None = None  # (n,) bool: the starts ended at different beliefs
     moved: dict[str, str] = field(default_factory=dict)  # threat id -> the parameter the iteration moved
+    beliefs: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the moved parameter in equilibrium
+    mixed: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) bool: the coercer mixes over the threat
+    target_mix: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the target's weight on its best
+    # response below the mixing belief that keeps the coercer indifferent (NaN: none needed or none found)
 
     @property
     def converged(self) -> bool:
@@ -475,24 +483,53 @@ def _per_sample(c: Compiled, name: str, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(c[name], dtype=float), (n,)).copy()
 
 
+@dataclass
+class Answer:
+    """The best responses to one belief per type: the coercer's execution probability on the path per threat
+    (what the belief should be), its gain at the first trigger, the outcomes, its value at the start."""
+
+    response: dict[str, np.ndarray]  # threat id -> (n,)
+    gain: dict[str, np.ndarray]
+    outcomes: np.ndarray  # (n, 6)
+    value: np.ndarray  # (n,)
+    triggered: dict[str, np.ndarray]
+
+    def take(self, rows: np.ndarray) -> Answer:
+        """The answer of types `rows` (an index array)."""
+        return Answer({k: v[rows] for k, v in self.response.items()}, {k: v[rows] for k, v in self.gain.items()},
+                      self.outcomes[rows], self.value[rows], {k: v[rows] for k, v in self.triggered.items()})
+
+
+def _respond(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str, np.ndarray], n: int) -> Answer:
+    """The target solves under beliefs `b`, the coercer answers by backward induction, the path follows."""
+    cb = _with_beliefs(c, threats, b)
+    sol = solve(cb, decision)
+    sweep = coercer_sweep(cb, sol, threats)
+    path = forward(cb, sol, threats, sweep)
+    k0, m0, r0 = sol.initial_state()
+    chance = {th.id: _per_sample(c, th.chance, n) for th in threats}
+    return Answer(response={th.id: chance[th.id] + (1 - chance[th.id]) * _per_sample(c, th.prob, n)
+                            * path.decided_share[th.id] for th in threats},
+                  gain={th.id: sweep.gain.get(th.id, np.zeros(n)) for th in threats}, outcomes=path.outcomes,
+                  value=sweep.W0[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0], triggered=path.triggered)
+
+
 def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str, np.ndarray], n: int,
-             name: str, seen: dict) -> tuple[Start, Solution, Sweep, Path]:
+             name: str, seen: dict) -> tuple[Start, Answer]:
     """Best responses from beliefs `b`: the target solves under b, the coercer answers by backward induction,
     b moves towards the coercer's execution probability on the path (a full step first, then damped).
     `seen` keeps the answers to beliefs already solved (another start often reaches them)."""
     step, residual, it = 1.0, np.inf, 0
     history: list[dict[str, np.ndarray]] = []
+    tried: list[tuple[dict[str, np.ndarray], Answer]] = []
     while True:
         it += 1
         key = tuple(np.asarray(b[th.id], dtype=float).tobytes() for th in threats)
         if key not in seen:
-            cb = _with_beliefs(c, threats, b)
-            sol = solve(cb, decision)
-            sweep = coercer_sweep(cb, sol, threats)
-            seen[key] = (sol, sweep, forward(cb, sol, threats, sweep))
-        sol, sweep, path = seen[key]
-        target = {th.id: _per_sample(c, th.chance, n) + (1 - _per_sample(c, th.chance, n))
-                  * _per_sample(c, th.prob, n) * path.decided_share[th.id] for th in threats}
+            seen[key] = _respond(c, decision, threats, b, n)
+        answer = seen[key]
+        tried.append((b, answer))
+        target = answer.response
         residual = max((float(np.max(np.abs(target[k] - b[k]))) for k in b), default=0.0)
         settled = np.ones(n, dtype=bool)
         cycling = np.zeros(n, dtype=bool)
@@ -505,9 +542,136 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
             cycling = ~settled & again & moved
         history.append(target)
         if residual <= TOLERANCE or np.all(settled | cycling) or it >= MAX_ITERATIONS:
-            return Start(name, it, residual, residual <= TOLERANCE, b, cycling), sol, sweep, path
+            return Start(name, it, residual, residual <= TOLERANCE, b, cycling, tried), answer
         b = {k: np.where(target[k] == b[k], b[k], b[k] + step * (target[k] - b[k])) for k in b}
         step = DAMPING
+
+
+def bisect_mixing(respond: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]], lo: np.ndarray,
+                  hi: np.ndarray, at_lo: dict[str, np.ndarray], at_hi: dict[str, np.ndarray],
+                  tol: float = MIX_TOLERANCE) -> tuple[np.ndarray, np.ndarray, dict, dict]:
+    """Where the best response to a belief jumps across it: a safeguarded bracketing search on b for the sign
+    of response(b) - b, vectorised over elements (types).
+
+    `respond(b, rows)` answers beliefs b (m,) of the elements `rows` (an index array) with a dict of arrays
+    whose "response" entry is the best-response execution probability and, optionally, "gain" the coercer's
+    gain from carrying out; `at_lo`, `at_hi` are the answers at the bracket's ends (response above the belief
+    at `lo`, below it at `hi`). Each step tries the root of the chord of the gain (where carrying out stops
+    paying, when the gains at the ends differ in sign), kept tol/2 inside the bracket so that a right guess
+    closes it at once, and bisects instead after a step that did not halve the bracket (Dekker's safeguard).
+    Returns the final bracket (width <= tol, or a point where the response equals the belief within
+    TOLERANCE: a pure equilibrium) and the answers at its ends. Each element's bracket is its own."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    at_lo = {k: np.array(v, dtype=float) for k, v in at_lo.items()}
+    at_hi = {k: np.array(v, dtype=float) for k, v in at_hi.items()}
+    halve = np.zeros(lo.shape, dtype=bool)
+    while True:
+        rows = np.flatnonzero(hi - lo > tol)
+        if rows.size == 0:
+            return lo, hi, at_lo, at_hi
+        a, z, width = lo[rows], hi[rows], hi[rows] - lo[rows]
+        mid = (a + z) / 2
+        if "gain" in at_lo:
+            g_a, g_z = at_lo["gain"][rows], at_hi["gain"][rows]
+            chord = (g_a > 0) & (g_z < 0)
+            root = a + width * g_a / np.where(chord, g_a - g_z, 1.0)
+            guess = np.where(chord & ~halve[rows], np.clip(root, a + tol / 2, z - tol / 2), mid)
+        else:
+            guess = mid
+        got = respond(guess, rows)
+        gap = got["response"] - guess
+        up, down = gap > TOLERANCE, gap < -TOLERANCE
+        for side, ends, at in ((up, lo, at_lo), (down, hi, at_hi), (~up & ~down, lo, at_lo),
+                               (~up & ~down, hi, at_hi)):
+            ends[rows[side]] = guess[side]
+            for k, v in got.items():
+                at[k][rows[side]] = v[side]
+        halve[rows] = hi[rows] - lo[rows] > width / 2
+
+
+def _answer_rows(ans: Answer, k: str) -> dict[str, np.ndarray]:
+    """One threat's numbers of an answer, as `bisect_mixing` carries them: the response and its mates."""
+    return {"response": ans.response[k], "gain": ans.gain[k], "value": ans.value, "outcomes": ans.outcomes,
+            **{f"response:{j}": v for j, v in ans.response.items()},
+            **{f"triggered:{j}": v for j, v in ans.triggered.items()}}
+
+
+@dataclass
+class Mixed:
+    """The mixed equilibria of the types whose best responses cycle: per type the threat the coercer mixes
+    over, the execution probability b* at which its best response jumps across the target's belief (the
+    coercer is indifferent there), the bracket [lo, hi] found, and the weight on the target's best response
+    below b* that keeps the coercer indifferent (NaN where the coercer's gain does not change sign)."""
+
+    rows: np.ndarray  # (m,) the types
+    threat: list[str]  # (m,) the threat mixed over
+    belief: np.ndarray  # (m,) b*
+    lo: np.ndarray
+    hi: np.ndarray
+    weight: np.ndarray  # (m,) share of the path below b* (carrying out) in the coercer's mix
+    target_mix: np.ndarray  # (m,)
+    at: dict[str, np.ndarray]  # the mixed answer: outcomes (m, 6), value, response:<id>, triggered:<id>
+
+
+def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts: list[Start],
+         beliefs: dict[str, np.ndarray]) -> Mixed | None:
+    """For the types whose best responses cycle: the threat whose belief swings most, bracketed by the
+    iterations' answers (a belief answered above itself, one answered below), and bisected (`bisect_mixing`);
+    the other threats stay at the beliefs where the iteration ended. The coercer mixes between its best
+    responses at the bracket's ends so that its execution on the path is b*, the target's belief."""
+    cycling = np.zeros(n, dtype=bool)
+    for s in starts:
+        cycling |= s.cycling
+    tried = [t for s in starts for t in s.tried]
+    rows, names, lo, hi, at_lo, at_hi = [], [], [], [], [], []
+    for i in np.flatnonzero(cycling):
+        swing = {k: max(abs(a.response[k][i] - b[k][i]) for b, a in tried) for k in beliefs}
+        k = max(swing, key=swing.get)
+        below = [(b[k][i], a) for b, a in tried if a.response[k][i] > b[k][i] + TOLERANCE]
+        above = [(b[k][i], a) for b, a in tried if a.response[k][i] < b[k][i] - TOLERANCE]
+        if not below or not above:
+            continue
+        (b_lo, a_lo), (b_hi, a_hi) = max(below, key=lambda x: x[0]), min(above, key=lambda x: x[0])
+        if b_lo >= b_hi:
+            continue
+        rows.append(i)
+        names.append(k)
+        lo.append(b_lo)
+        hi.append(b_hi)
+        at_lo.append(_answer_rows(a_lo.take(np.array([i])), k))
+        at_hi.append(_answer_rows(a_hi.take(np.array([i])), k))
+    if not rows:
+        return None
+    idx = np.array(rows)
+    stack = lambda ds: {key: np.concatenate([d[key] for d in ds]) for key in ds[0]}  # noqa: E731
+
+    def respond(b: np.ndarray, which: np.ndarray) -> dict[str, np.ndarray]:
+        types = idx[which]
+        sub = c.chunk(types) if c.has_arrays else c
+        trial = {k: beliefs[k][types].copy() for k in beliefs}
+        for j, w in enumerate(which):
+            trial[names[w]][j] = b[j]
+        ans = _respond(sub, decision, threats, trial, types.size)
+        return stack([_answer_rows(ans.take(np.array([j])), names[w]) for j, w in enumerate(which)])
+
+    first_lo, first_hi = stack(at_lo), stack(at_hi)
+    lo_b, hi_b, end_lo, end_hi = bisect_mixing(respond, np.array(lo), np.array(hi), first_lo, first_hi)
+    star = (lo_b + hi_b) / 2
+    jump = end_lo["response"] - end_hi["response"]
+    weight = np.clip(np.where(jump > 0, (star - end_hi["response"]) / np.where(jump > 0, jump, 1.0), 0.5), 0, 1)
+    g_lo, g_hi = end_lo["gain"], end_hi["gain"]
+    # the coercer's gain jumps at b* (the target's answer changes there, as the entrant's in Kreps-Wilson):
+    # only a mix of the target's two answers makes the coercer indifferent; a gain that shrank with the
+    # bracket is zero at b* whatever the target does
+    jumps = (g_lo > 0) & (g_hi < 0) & (g_lo - g_hi > GAIN_JUMP * np.abs(first_lo["gain"] - first_hi["gain"]))
+    target_mix = np.where(jumps, g_hi / np.where(jumps, g_hi - g_lo, 1.0), np.nan)
+    mixed = {key: (weight.reshape(-1, *([1] * (np.ndim(v) - 1))) * v
+                   + (1 - weight.reshape(-1, *([1] * (np.ndim(v) - 1)))) * end_hi[key])
+             for key, v in end_lo.items()}
+    for j, k in enumerate(names):
+        mixed[f"response:{k}"][j] = star[j]  # consistent: the target's belief is the execution on the path
+    return Mixed(rows=idx, threat=names, belief=star, lo=lo_b, hi=hi_b, weight=weight, target_mix=target_mix,
+                 at=mixed)
 
 
 def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Equilibrium:
@@ -519,26 +683,42 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     starts = {"declared": declared, "chance only": chance}
     seen: dict = {}
     runs = [_iterate(c, decision, threats, dict(b), n, name, seen) for name, b in starts.items()]
-    first, sol, sweep, path = runs[0]
+    first, answer = runs[0]
     several = np.zeros(n, dtype=bool)
-    for other, *_ in runs[1:]:
+    for other, _ in runs[1:]:
         for k in first.beliefs:
             several |= np.abs(other.beliefs[k] - first.beliefs[k]) > SAME_EQUILIBRIUM
-    for start, *_ in runs:  # a type whose best responses cycle has no pure equilibrium to count
+    for start, _ in runs:  # a type whose best responses cycle has no pure equilibrium to count
         several &= ~start.cycling
-    k0, m0, r0 = sol.initial_state()
-    value = sweep.W0[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
-    execution = {th.id: chance[th.id] + (1 - chance[th.id]) * declared[th.id] * path.decided_share[th.id]
-                 for th in threats}
-    pay = Payoffs(Month(c, sol.grid, 0, n, False, sol.paths))
+    execution = {k: v.copy() for k, v in answer.response.items()}
+    outcomes, value = answer.outcomes.copy(), answer.value.copy()
+    triggered = {k: v.copy() for k, v in answer.triggered.items()}
+    gain = {k: v.copy() for k, v in answer.gain.items()}
+    beliefs = {k: v.copy() for k, v in first.beliefs.items()}
+    mixed_flag = {th.id: np.zeros(n, dtype=bool) for th in threats}
+    target_mix = {th.id: np.full(n, np.nan) for th in threats}
+    mix = _mix(c, decision, threats, n, [r[0] for r in runs], first.beliefs)
+    if mix is not None:
+        r = mix.rows
+        outcomes[r], value[r] = mix.at["outcomes"], mix.at["value"]
+        for k in execution:
+            execution[k][r] = mix.at[f"response:{k}"]
+            triggered[k][r] = mix.at[f"triggered:{k}"]
+        for j, k in enumerate(mix.threat):
+            beliefs[k][r[j]] = mix.belief[j]
+            mixed_flag[k][r[j]] = True
+            target_mix[k][r[j]] = mix.target_mix[j]
+            gain[k][r[j]] = 0.0  # indifferent: carrying out and not are worth the same
+    grid = Grid.of(c)
+    pay = Payoffs(Month(c, grid, 0, n, False, dyn.policy_paths(c)))
     stakes = {th.id: _per_sample(c, C + "reputation_value", n) + _per_sample(c, C + "audience_cost", n)
               for th in threats}
     return Equilibrium(threats=threats, declared=declared, chance=chance, execution=execution,
-                       triggered=path.triggered, outcomes=path.outcomes, coercer_value=value,
-                       gain={th.id: sweep.gain.get(th.id, np.zeros(n)) for th in threats},
+                       triggered=triggered, outcomes=outcomes, coercer_value=value, gain=gain,
                        direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
                        starts=[r[0] for r in runs], several=several,
-                       moved={th.id: moved_parameter(c, th) for th in threats})
+                       moved={th.id: moved_parameter(c, th) for th in threats}, beliefs=beliefs,
+                       mixed=mixed_flag, target_mix=target_mix)
 
 
 def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
@@ -587,7 +767,8 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        triggered=cat("triggered"), outcomes=np.concatenate([p.outcomes for p in parts]),
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
-                       several=np.concatenate([p.several for p in parts]), moved=parts[0].moved)
+                       several=np.concatenate([p.several for p in parts]), moved=parts[0].moved,
+                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"))
 
 
 @dataclass

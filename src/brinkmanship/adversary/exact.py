@@ -119,13 +119,11 @@ def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> n
         np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
         np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
         return mass @ W
-    S = np.zeros((rows, R, R))
+    S = np.zeros((rows, R, R))  # as Grid.move_matrices (same sums: each state's two weights added to 0)
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]
-    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
-    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
-    if rows == 1:
-        return mass @ S[0]
+    S[rr, j, dest[None, :] + lo] = 1 - frac
+    S[rr, j, dest[None, :] + hi] += frac
     return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
