@@ -86,7 +86,8 @@ def threat_numbers(sc: Scenario, eq: Equilibrium, weights: np.ndarray | None = N
             equilibrium=_mean(eq.execution[k], weights), gain=_mean(eq.gain[k], weights),
             direct_cost=_mean(eq.direct_cost[k], weights),
             reputation=_mean(eq.stakes[k], weights) - float(sc.coercer.audience_cost.value),
-            audience=float(sc.coercer.audience_cost.value), credible_share=_mean(ok, weights), lottery=lottery))
+            audience=float(sc.coercer.audience_cost.value), credible_share=_mean(ok, weights), lottery=lottery,
+            mixed=_mean(eq.mixed[k].astype(float), weights) if k in eq.mixed else 0.0))
     return out
 
 
@@ -121,12 +122,21 @@ def convergence(eq: Equilibrium) -> dict[str, Any]:
     notes = ["every start reached the same equilibrium" if not several else
              f"{several} type(s) have several equilibria: the starts ended at different beliefs; the first "
              "start's ('declared') is reported"]
+    mixed = {k: int(np.sum(v)) for k, v in eq.mixed.items() if np.any(v)}
     if any(cycles):
-        notes.append(f"the best responses cycle for {max(cycles)} type(s) (no pure equilibrium: the coercer would "
-                     "mix); their beliefs are where the damped iteration stopped")
+        notes.append(f"the best responses cycle for {max(cycles)} type(s) (no pure equilibrium)")
+    for k, count in mixed.items():
+        notes.append(f"mixed equilibrium for {count} type(s): the coercer carries out '{k}' with probability "
+                     f"{float(np.mean(eq.execution[k][eq.mixed[k]])):.3f} on average, the belief at which it is "
+                     "indifferent")
+    unmixed = max(cycles, default=0) - max(mixed.values(), default=0)
+    if unmixed > 0:
+        notes.append(f"{unmixed} cycling type(s) without a bracketed mix: their beliefs are where the damped "
+                     "iteration stopped")
     return {"starts": [{"start": s.name, "iterations": s.iterations, "residual": s.residual,
                         "converged": s.converged, "types_cycling": c} for s, c in zip(eq.starts, cycles, strict=True)],
-            "converged": eq.converged, "types_with_several_equilibria": several, "note": "; ".join(notes)}
+            "converged": eq.converged, "types_with_several_equilibria": several,
+            "types_mixing": mixed, "note": "; ".join(notes)}
 
 
 def equilibrium_summary(sc: Scenario, eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, Any]:

@@ -60,6 +60,7 @@ from brinkmanship.errors import InputError
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
 TOLERANCE = 1e-4  # largest change of a belief at which the iteration has converged (probabilities are shown to 2 d.p.)
 MIX_TOLERANCE = 5e-3  # width of the bracket of a mixing probability at which bisection stops (shown to 2 d.p.)
+STALLED = 0.9  # a search step that keeps this share of the bracket is followed by a bisection
 GAIN_JUMP = 0.1  # share of the gain's swing over the first bracket still there over the last: a jump, not a slope
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
 SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
@@ -558,7 +559,8 @@ def bisect_mixing(respond: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarr
     gain from carrying out; `at_lo`, `at_hi` are the answers at the bracket's ends (response above the belief
     at `lo`, below it at `hi`). Each step tries the root of the chord of the gain (where carrying out stops
     paying, when the gains at the ends differ in sign), kept tol/2 inside the bracket so that a right guess
-    closes it at once, and bisects instead after a step that did not halve the bracket (Dekker's safeguard).
+    closes it at once, and bisects instead after a step that left most of the bracket (`STALLED`, a safeguard
+    against the chord's stalling).
     Returns the final bracket (width <= tol, or a point where the response equals the belief within
     TOLERANCE: a pure equilibrium) and the answers at its ends. Each element's bracket is its own."""
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
@@ -573,7 +575,7 @@ def bisect_mixing(respond: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarr
         mid = (a + z) / 2
         if "gain" in at_lo:
             g_a, g_z = at_lo["gain"][rows], at_hi["gain"][rows]
-            chord = (g_a > 0) & (g_z < 0)
+            chord = (g_a >= 0) & (g_z <= 0) & (g_a > g_z)
             root = a + width * g_a / np.where(chord, g_a - g_z, 1.0)
             guess = np.where(chord & ~halve[rows], np.clip(root, a + tol / 2, z - tol / 2), mid)
         else:
@@ -586,7 +588,19 @@ def bisect_mixing(respond: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarr
             ends[rows[side]] = guess[side]
             for k, v in got.items():
                 at[k][rows[side]] = v[side]
-        halve[rows] = hi[rows] - lo[rows] > width / 2
+        halve[rows] = hi[rows] - lo[rows] > STALLED * width
+
+
+def indifference_mix(gain_lo: np.ndarray, gain_hi: np.ndarray, first_swing: np.ndarray | float) -> np.ndarray:
+    """The target's weight on its answer below the mixing belief (gain `gain_lo` > 0 for the coercer) against
+    its answer above it (`gain_hi` < 0) that makes the coercer's gain zero: gain_hi / (gain_hi - gain_lo), the
+    coercer's gain being linear in the target's mix. Only where the gain jumps at the belief (the target's
+    answer changes there, as the next entrant's in Kreps-Wilson): a swing over the final bracket of more than
+    GAIN_JUMP x its swing over the first; a gain that shrank with the bracket is zero at the belief whatever
+    the target does (NaN: no mix of the target needed)."""
+    gain_lo, gain_hi = np.asarray(gain_lo, dtype=float), np.asarray(gain_hi, dtype=float)
+    jumps = (gain_lo > 0) & (gain_hi < 0) & (gain_lo - gain_hi > GAIN_JUMP * np.abs(first_swing))
+    return np.where(jumps, gain_hi / np.where(jumps, gain_hi - gain_lo, 1.0), np.nan)
 
 
 def _answer_rows(ans: Answer, k: str) -> dict[str, np.ndarray]:
@@ -659,12 +673,7 @@ def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts:
     star = (lo_b + hi_b) / 2
     jump = end_lo["response"] - end_hi["response"]
     weight = np.clip(np.where(jump > 0, (star - end_hi["response"]) / np.where(jump > 0, jump, 1.0), 0.5), 0, 1)
-    g_lo, g_hi = end_lo["gain"], end_hi["gain"]
-    # the coercer's gain jumps at b* (the target's answer changes there, as the entrant's in Kreps-Wilson):
-    # only a mix of the target's two answers makes the coercer indifferent; a gain that shrank with the
-    # bracket is zero at b* whatever the target does
-    jumps = (g_lo > 0) & (g_hi < 0) & (g_lo - g_hi > GAIN_JUMP * np.abs(first_lo["gain"] - first_hi["gain"]))
-    target_mix = np.where(jumps, g_hi / np.where(jumps, g_hi - g_lo, 1.0), np.nan)
+    target_mix = indifference_mix(end_lo["gain"], end_hi["gain"], first_lo["gain"] - first_hi["gain"])
     mixed = {key: (weight.reshape(-1, *([1] * (np.ndim(v) - 1))) * v
                    + (1 - weight.reshape(-1, *([1] * (np.ndim(v) - 1)))) * end_hi[key])
              for key, v in end_lo.items()}

@@ -18,6 +18,7 @@ from brinkmanship.spec.scenario import Scenario
 
 CredibilityVerdict = Literal["credible", "partly credible", "not credible"]
 CREDIBILITY_VERDICTS: tuple[CredibilityVerdict, ...] = ("credible", "partly credible", "not credible")
+MIXED_MAJORITY = 0.5  # a threat over which the coercer mixes for at least this share of the types is `partly credible`
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class ThreatNumbers:
     audience: float  # audience cost of not carrying it out
     credible_share: float = 1.0  # share of the types (weighted) for which it is credible
     lottery: LotteryNumbers | None = None
+    mixed: float = 0.0  # share of the types (weighted) for which the coercer mixes (a mixed equilibrium)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,13 @@ def verdict(declared: float, equilibrium: float, credible_at: float, partly_at: 
 
 
 def _why(t: ThreatNumbers, v: CredibilityVerdict) -> str:
+    if t.mixed >= MIXED_MAJORITY:
+        share = f" (for {t.mixed:.0%} of the target's types)" if t.mixed < 1 else ""
+        return (f"a coercer with these payoffs mixes over `{t.id}`{share}: it carries it out with probability "
+                f"{t.equilibrium:.2f} (declared {t.declared:.3g}), the belief at which it is indifferent. Were the "
+                f"target surer, the reputation it buys (at most {t.reputation:.3g}) with the audience cost it "
+                f"avoids ({t.audience:.3g}) would no longer pay for its cost ({t.direct_cost:.3g}) and the crisis "
+                "after it; were it less sure, they would: no certain answer is an equilibrium.")
     rest = t.gain - (t.reputation + t.audience - t.direct_cost)
     after = f"; the rest of the crisis changes its value by {rest:+.3g}" if abs(rest) > 1e-9 else ""
     stakes = (f"the reputation it buys ({t.reputation:.3g}) and the audience cost it avoids ({t.audience:.3g})")
@@ -100,13 +109,14 @@ def _lottery_line(t: ThreatNumbers) -> str:
 
 
 def credibility_audit(scenario: Scenario, threats: list[ThreatNumbers]) -> list[CredibilityFinding]:
-    """The verdict per threat, with the thresholds of the scenario's `coercer:` block."""
+    """The verdict per threat, with the thresholds of the scenario's `coercer:` block; a threat the coercer mixes
+    over (for most types) is `partly credible`, with its mixing probability, whatever the ratio."""
     if scenario.coercer is None:
         return []
     hi, lo = scenario.coercer.credible_at.value, scenario.coercer.partly_credible_at.value
     out = []
     for t in threats:
-        v = verdict(t.declared, t.equilibrium, hi, lo)
+        v = "partly credible" if t.mixed >= MIXED_MAJORITY else verdict(t.declared, t.equilibrium, hi, lo)
         out.append(CredibilityFinding(rule=t.id, kind=t.kind, declared=t.declared, equilibrium=t.equilibrium,
                                       verdict=v, why=_why(t, v), chance=_lottery_line(t)))
     return out
