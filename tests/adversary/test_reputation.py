@@ -11,19 +11,20 @@ the likelihood the target reads for the weak type is that type's own decision, i
 (perfect Bayesian) reading. What it is not: the crisis planner itself (`Month`/`solve`) run on a toy scenario:
 its branches are the crisis's actions, not an entrant's one-shot choice.
 
-The strategic coercer's decision is pure (carry out, not, or half on an exact tie), so it cannot express the
-weak type's mixing. The path is therefore compared where the equilibrium is pure (prior > b: every entrant
-stays out, the weak type would fight every entry but the last), and in the mixing region the test checks
-that the crisis iteration reports no pure equilibrium (its best responses cycle) exactly where the oracle's
-backward induction (`chain_store_by_backward_induction`) mixes, and that `engine.belief`'s Bayes update of
-the oracle's mix lands on the oracle's posterior (the belief grid point b**(n-1))."""
+The strategic coercer's decision at a state is pure (carry out, not, or half on an exact tie). The path is
+compared where the equilibrium is pure (prior > b: every entrant stays out, the weak type would fight every
+entry but the last). In the mixing region the crisis iteration reports no pure equilibrium (its best
+responses cycle) exactly where the oracle's backward induction (`chain_store_by_backward_induction`) mixes;
+the strategic coercer's search for the mix (`adversary.coercer.bisect_mixing`) then finds the weak type's
+fight probability, the posterior b**(n-1) it leads to, the next entrant's mix (1/a out, by
+`indifference_mix`) and the values at the node, as the closed form and the oracle give them."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from brinkmanship.adversary.coercer import CYCLE, _decide
+from brinkmanship.adversary.coercer import CYCLE, _decide, bisect_mixing, indifference_mix
 from brinkmanship.engine import belief
 from brinkmanship.games import chainstore as cs
 from brinkmanship.games.solvers.subgames import subgame_perfect_decomposition
@@ -31,6 +32,9 @@ from brinkmanship.games.solvers.subgames import subgame_perfect_decomposition
 RESOLUTE = 1.0  # the strong incumbent carries the rule out every time
 STARTS = (1.0, 0.0)  # the strategic coercer's starts: declared (always carry out), chance only (never)
 ITERATIONS = 8
+SEARCH_TOL = 1e-9  # the search's bracket here: a later period's mix decides an earlier entrant's choice at its
+# threshold (q = b there), so the nested searches run finer than the crisis's MIX_TOLERANCE
+OUTSIDE = 1e-6  # how far outside the final bracket the gains of the two answers the target mixes are read
 
 
 def _after(mu: float, f: float, fought: bool) -> float:
@@ -40,6 +44,28 @@ def _after(mu: float, f: float, fought: bool) -> float:
     if fought and mu > 0:
         return float(belief.posterior_after(mu, RESOLUTE, f, 1, 0))
     return 0.0
+
+
+def crisis_mixing(n_left: int, mu: float, a: float, b: float) -> dict:
+    """Where the weak type's pure best responses cycle, its mix by the strategic coercer's search
+    (`bisect_mixing` on the fight probability f the target reads, from the cycle's bracket [0, 1]: never
+    fighting is answered by fighting, always fighting by not), and the target's mix that keeps it indifferent
+    one period later (`indifference_mix` of the gains at the bracket's ends)."""
+    later_weak = crisis_chain_store(n_left - 1, 0.0, a, b)["weak"]
+
+    def respond(f: np.ndarray, rows: object) -> dict[str, np.ndarray]:
+        gain = np.array([-1.0 + crisis_chain_store(n_left - 1, _after(mu, x, True), a, b)["weak"] - later_weak
+                         for x in f])  # carry out (cost 1, keeps the belief) against not (reveals the type)
+        return {"response": _decide(gain), "gain": gain}
+
+    lo, hi = np.zeros(1), np.ones(1)
+    at_lo, at_hi = respond(lo, None), respond(hi, None)
+    f_lo, f_hi, _, _ = bisect_mixing(respond, lo, hi, at_lo, at_hi, SEARCH_TOL)
+    # the gains just outside the bracket: inside it the next entrant sits on its threshold (q = b) and the
+    # rational target's tie rule answers, not either of the two answers the mix is made of
+    near = respond(np.array([f_lo[0] - OUTSIDE, f_hi[0] + OUTSIDE]), None)["gain"]
+    return {"f": (f_lo[0] + f_hi[0]) / 2, "bracket": (f_lo[0], f_hi[0]), "later_weak": later_weak,
+            "stay_out": indifference_mix(near[:1], near[1:], at_lo["gain"] - at_hi["gain"])[0]}
 
 
 def crisis_chain_store(n_left: int, mu: float, a: float, b: float) -> dict:
@@ -68,12 +94,15 @@ def crisis_chain_store(n_left: int, mu: float, a: float, b: float) -> dict:
         seen.append(f)
     f, cycled = answers[0]
     pure = not any(c for _, c in answers) and seen[0] == seen[-1]
+    if not pure:  # the weak type mixes: indifferent, so carrying out is worth what not doing so is
+        f = crisis_mixing(n_left, mu, a, b)["f"]
     q = float(belief.believed_execution(mu, RESOLUTE, f))  # the target's belief that the rule is carried out
     enter = float(_decide(b - q))  # the target's gain from entering: b - (chance of a fight)
     mu_f = _after(mu, f, True)
     fight_next = crisis_chain_store(n_left - 1, mu_f, a, b)
     out_next = crisis_chain_store(n_left - 1, mu, a, b)
-    weak = enter * (f * (-1.0 + fight_next["weak"]) + (1 - f) * later_weak) + (1 - enter) * (a + out_next["weak"])
+    fought = later_weak if not pure else -1.0 + fight_next["weak"]
+    weak = enter * (f * fought + (1 - f) * later_weak) + (1 - enter) * (a + out_next["weak"])
     # on the path: entry leads to a fight (strong, or weak with f) or to an accommodation; no entry keeps mu
     on = fight_next if enter > 0 else out_next
     return {"enter": [enter, *on["enter"]], "fight": [f, *on["fight"]], "belief": [mu, *on["belief"]],
@@ -137,3 +166,38 @@ def test_bayes_update_of_the_oracles_mix_lands_on_its_posterior(n):
         np.testing.assert_allclose(moved, cs.posterior_after_fight(n_left, prior, b), rtol=1e-12)
         mixing = (f > 0) & (f < 1)
         np.testing.assert_allclose(moved[mixing], b ** (n_left - 1), rtol=1e-12)
+
+
+MIXING = [(0.1, 2.0, 0.5), (0.3, 3.0, 0.6), (0.05, 1.5, 0.4), (0.2, 2.5, 0.7)]
+
+
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize(("prior", "a", "b"), MIXING)
+def test_crisis_search_finds_the_weak_types_mix_and_the_values_there(n, prior, a, b):
+    """In the mixing region the strategic coercer's search (the crisis pieces: `_decide` on the gain of
+    carrying out, `engine.belief` updates, `bisect_mixing`) finds Kreps-Wilson's fight probability, its
+    posterior b**(n-1), the next entrant's mix 1/a out (the target's mix that keeps the coercer indifferent),
+    and the values at the node: the weak type's (indifferent: what accommodating is worth) and the entrant's."""
+    f_star = float(cs.fight_probability(n, prior, b))
+    assert 0 < f_star < 1  # the oracle mixes here
+    mix = crisis_mixing(n, prior, a, b)
+    lo, hi = mix["bracket"]
+    assert hi - lo <= SEARCH_TOL and abs(mix["f"] - f_star) <= 1e-7
+    # Bayes' rule on the mix: the posterior after a fight is the next threshold, within the bracket's image
+    post = [_after(prior, x, True) for x in (hi, lo)]
+    assert post[0] - 1e-7 <= float(cs.posterior_after_fight(n, prior, b)) <= post[1] + 1e-7
+    np.testing.assert_allclose(cs.posterior_after_fight(n, prior, b), b ** (n - 1), rtol=1e-12)
+    # the target's mix one period later: out with 1/a, the oracle's entry probability at the threshold
+    assert mix["stay_out"] == pytest.approx(1 - float(cs.entry_probability(n - 1, b ** (n - 1), a, b)), rel=1e-12)
+    assert mix["stay_out"] == pytest.approx(1 / a, rel=1e-12)
+    # values at the node: the entrant's (enters when prior < b**n and gets b - P(fight)) and the weak type's
+    # (indifferent where it mixes: worth what accommodating is, 0; a per entrant kept out before)
+    crisis = crisis_chain_store(n, prior, a, b)
+    assert not crisis["pure"] and crisis["enter"][0] == float(cs.entry_probability(n, prior, a, b))
+    assert crisis["entrants"][0] == pytest.approx(float(cs.entrant_value(n, prior, b)), abs=1e-7)
+    assert crisis["weak"] == pytest.approx(float(cs.weak_value(n, prior, a, b)), abs=1e-12)
+    assert mix["later_weak"] == 0.0
+    oracle = cs.chain_store_by_backward_induction(n, prior, a, b).path
+    if crisis["enter"][0] > 0:  # entered: the oracle's path mixes there too (else its fight share is NaN)
+        assert oracle.weak_fight[0, 0] == pytest.approx(f_star, rel=1e-9)
+    assert crisis["fight"][0] == pytest.approx(f_star, abs=1e-7)
