@@ -108,6 +108,11 @@ NAMED = {
     "TIE_SHARE": "coercer: an indifferent coercer carries out half the time (the tie rule, as the target's)",
     "CYCLE": "coercer: length of the best-response cycles detected (the solver, not the model)",
     "BLOCK": "coercer: memory: types solved together (no effect on numbers)",
+    "BLOCK_STATES": "coercer: memory: grid states x types solved together on a small grid (no effect on numbers)",
+    "MIX_TOLERANCE": "coercer: width of the bracket at which the search for a mixing probability stops",
+    "STALLED": "coercer: share of the bracket a search step keeps before the next step bisects (the solver)",
+    "GAIN_JUMP": "coercer: share of the gain's first swing left over the last bracket that makes it a jump",
+    "MIDDLE": "coercer: a bisection's step, the middle of the bracket (the solver, not the model)",
 }
 STRUCTURAL = {0, 1}
 AXES_CALLS = {"transpose", "swapaxes", "moveaxis"}

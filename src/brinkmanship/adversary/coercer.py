@@ -60,6 +60,7 @@ from brinkmanship.errors import InputError
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
 TOLERANCE = 1e-4  # largest change of a belief at which the iteration has converged (probabilities are shown to 2 d.p.)
 MIX_TOLERANCE = 5e-3  # width of the bracket of a mixing probability at which bisection stops (shown to 2 d.p.)
+MIDDLE = 0.5  # a bisection's step: the middle of the bracket (and the chord's guard, half the tolerance inside)
 STALLED = 0.9  # a search step that keeps this share of the bracket is followed by a bisection
 GAIN_JUMP = 0.1  # share of the gain's swing over the first bracket still there over the last: a jump, not a slope
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
@@ -410,7 +411,8 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     return Path(outcomes=out, decided_share=share, triggered=den)
 
 
-BLOCK = 16  # types solved together (memory: a month's policy is 9 x BLOCK x the grid)
+BLOCK = 16  # types solved together at least (memory: a month's policy is 9 x BLOCK x the grid)
+BLOCK_STATES = 1 << 18  # grid states x types solved together at most when the grid is small (fewer passes)
 
 
 @dataclass
@@ -544,7 +546,8 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
         history.append(target)
         if residual <= TOLERANCE or np.all(settled | cycling) or it >= MAX_ITERATIONS:
             return Start(name, it, residual, residual <= TOLERANCE, b, cycling, tried), answer
-        b = {k: np.where(target[k] == b[k], b[k], b[k] + step * (target[k] - b[k])) for k in b}
+        stay = settled | cycling  # a type that has settled or cycles stops: its answer is its own, not its block's
+        b = {k: np.where((target[k] == b[k]) | stay, b[k], b[k] + step * (target[k] - b[k])) for k in b}
         step = DAMPING
 
 
@@ -572,12 +575,12 @@ def bisect_mixing(respond: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarr
         if rows.size == 0:
             return lo, hi, at_lo, at_hi
         a, z, width = lo[rows], hi[rows], hi[rows] - lo[rows]
-        mid = (a + z) / 2
+        mid = a + MIDDLE * width
         if "gain" in at_lo:
             g_a, g_z = at_lo["gain"][rows], at_hi["gain"][rows]
             chord = (g_a >= 0) & (g_z <= 0) & (g_a > g_z)
             root = a + width * g_a / np.where(chord, g_a - g_z, 1.0)
-            guess = np.where(chord & ~halve[rows], np.clip(root, a + tol / 2, z - tol / 2), mid)
+            guess = np.where(chord & ~halve[rows], np.clip(root, a + MIDDLE * tol, z - MIDDLE * tol), mid)
         else:
             guess = mid
         got = respond(guess, rows)
@@ -670,9 +673,9 @@ def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts:
 
     first_lo, first_hi = stack(at_lo), stack(at_hi)
     lo_b, hi_b, end_lo, end_hi = bisect_mixing(respond, np.array(lo), np.array(hi), first_lo, first_hi)
-    star = (lo_b + hi_b) / 2
+    star = lo_b + MIDDLE * (hi_b - lo_b)
     jump = end_lo["response"] - end_hi["response"]
-    weight = np.clip(np.where(jump > 0, (star - end_hi["response"]) / np.where(jump > 0, jump, 1.0), 0.5), 0, 1)
+    weight = np.clip(np.where(jump > 0, (star - end_hi["response"]) / np.where(jump > 0, jump, 1.0), MIDDLE), 0, 1)
     target_mix = indifference_mix(end_lo["gain"], end_hi["gain"], first_lo["gain"] - first_hi["gain"])
     mixed = {key: (weight.reshape(-1, *([1] * (np.ndim(v) - 1))) * v
                    + (1 - weight.reshape(-1, *([1] * (np.ndim(v) - 1)))) * end_hi[key])
@@ -762,8 +765,9 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
         c = replace(c, credibility_levels=0)
     threats = threats_of(c)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
-    parts = [_block(c.chunk(slice(s, min(n, s + BLOCK))) if c.has_arrays else c, decision, threats,
-                    min(n, s + BLOCK) - s) for s in range(0, n, BLOCK)]
+    block = max(BLOCK, BLOCK_STATES // int(np.prod(Grid.of(c).shape)))
+    parts = [_block(c.chunk(slice(s, min(n, s + block))) if c.has_arrays else c, decision, threats,
+                    min(n, s + block) - s) for s in range(0, n, block)]
     if len(parts) == 1:
         return parts[0]
     cat = lambda name: {k: np.concatenate([getattr(p, name)[k] for p in parts]) for k in parts[0].declared}  # noqa: E731
