@@ -62,6 +62,7 @@ class CredibilityFinding(BaseModel):
     verdict: CredibilityVerdict
     why: str
     chance: str = ""
+    mixed: float = 0.0  # share of the target's types for which the coercer mixes over it (a mixed equilibrium)
 
 
 def verdict(declared: float, equilibrium: float, credible_at: float, partly_at: float) -> CredibilityVerdict:
@@ -118,5 +119,5 @@ def credibility_audit(scenario: Scenario, threats: list[ThreatNumbers]) -> list[
     for t in threats:
         v = "partly credible" if t.mixed >= MIXED_MAJORITY else verdict(t.declared, t.equilibrium, hi, lo)
         out.append(CredibilityFinding(rule=t.id, kind=t.kind, declared=t.declared, equilibrium=t.equilibrium,
-                                      verdict=v, why=_why(t, v), chance=_lottery_line(t)))
+                                      verdict=v, why=_why(t, v), chance=_lottery_line(t), mixed=t.mixed))
     return out

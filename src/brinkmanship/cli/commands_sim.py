@@ -371,7 +371,8 @@ def coercer_lines(summary: dict) -> list[str]:
         its = ", ".join(f"{x['start']}: {x['iterations']} it., residual {x['residual']:.1e}" for x in conv["starts"])
         out.append(f"{name}: coercer value {s['coercer_value']:.3g}; {its}; {conv['note']}")
         for t in s["threats"]:
+            mixed = f" (the coercer mixes, {t['mixed']:.0%} of types)" if t.get("mixed") else ""
             out.append(f"  {t['rule']}: declared {t['declared']:.2f}, equilibrium {t['equilibrium']:.2f}, "
-                       f"{t['verdict']}")
+                       f"{t['verdict']}{mixed}")
     return out
 
