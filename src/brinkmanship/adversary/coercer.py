@@ -426,6 +426,7 @@ class Start:
     beliefs: dict[str, np.ndarray]  # threat id -> (n,) the target's belief where the iteration ended
     cycling: np.ndarray | None = None  # (n,) bool: the best response alternates (no pure equilibrium there)
     tried: list = field(default_factory=list, repr=False)  # (beliefs, Answer) of each iteration
+    settled: np.ndarray | None = None  # (n,) bool: the type's belief is its best response's (a pure equilibrium)
 
 
 @dataclass
@@ -497,6 +498,17 @@ class Answer:
     value: np.ndarray  # (n,)
     triggered: dict[str, np.ndarray]
 
+    def merged(self, rows: np.ndarray, part: Answer) -> Answer:
+        """This answer with types `rows` answered again by `part`."""
+        def put(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            out = old.copy()
+            out[rows] = new
+            return out
+
+        return Answer({k: put(v, part.response[k]) for k, v in self.response.items()},
+                      {k: put(v, part.gain[k]) for k, v in self.gain.items()}, put(self.outcomes, part.outcomes),
+                      put(self.value, part.value), {k: put(v, part.triggered[k]) for k, v in self.triggered.items()})
+
     def take(self, rows: np.ndarray) -> Answer:
         """The answer of types `rows` (an index array)."""
         return Answer({k: v[rows] for k, v in self.response.items()}, {k: v[rows] for k, v in self.gain.items()},
@@ -521,32 +533,39 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
              name: str, seen: dict) -> tuple[Start, Answer]:
     """Best responses from beliefs `b`: the target solves under b, the coercer answers by backward induction,
     b moves towards the coercer's execution probability on the path (a full step first, then damped).
-    `seen` keeps the answers to beliefs already solved (another start often reaches them)."""
+    A type that has settled or cycles stops moving, and only the types still moving are solved again (a
+    type's answer is its own). `seen` keeps the answers to beliefs already solved (another start often
+    reaches them)."""
     step, residual, it = 1.0, np.inf, 0
     history: list[dict[str, np.ndarray]] = []
     tried: list[tuple[dict[str, np.ndarray], Answer]] = []
+    stay, cycling = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    answer: Answer | None = None
     while True:
         it += 1
-        key = tuple(np.asarray(b[th.id], dtype=float).tobytes() for th in threats)
+        rows = np.flatnonzero(~stay)
+        key = (rows.tobytes(), *(np.asarray(b[th.id], dtype=float)[rows].tobytes() for th in threats))
         if key not in seen:
-            seen[key] = _respond(c, decision, threats, b, n)
-        answer = seen[key]
+            sub = c.chunk(rows) if c.has_arrays and rows.size < n else c
+            seen[key] = _respond(sub, decision, threats, {k: v[rows] for k, v in b.items()}, rows.size)
+        answer = seen[key] if answer is None or rows.size == n else answer.merged(rows, seen[key])
         tried.append((b, answer))
         target = answer.response
         residual = max((float(np.max(np.abs(target[k] - b[k]))) for k in b), default=0.0)
         settled = np.ones(n, dtype=bool)
-        cycling = np.zeros(n, dtype=bool)
         for k in b:
             settled &= np.abs(target[k] - b[k]) <= TOLERANCE
+        moved = np.any([target[k] != history[-1][k] for k in b], axis=0) if history else np.zeros(n, dtype=bool)
         if len(history) >= CYCLE:  # the best response alternates between two answers: a cycle
-            two, one = history[-CYCLE], history[-1]
-            again = np.all([target[k] == two[k] for k in b], axis=0)
-            moved = np.any([target[k] != one[k] for k in b], axis=0)
-            cycling = ~settled & again & moved
+            again = np.all([target[k] == history[-CYCLE][k] for k in b], axis=0)
+            cycling |= ~settled & again & moved & ~stay
+        elif history:  # the full first step's answer sends the belief back where it started: a cycle at once
+            back = np.all([target[k] == tried[0][0][k] for k in b], axis=0)
+            cycling |= ~settled & back & moved
         history.append(target)
-        if residual <= TOLERANCE or np.all(settled | cycling) or it >= MAX_ITERATIONS:
-            return Start(name, it, residual, residual <= TOLERANCE, b, cycling, tried), answer
-        stay = settled | cycling  # a type that has settled or cycles stops: its answer is its own, not its block's
+        stay |= settled | cycling
+        if residual <= TOLERANCE or np.all(stay) or it >= MAX_ITERATIONS:
+            return Start(name, it, residual, residual <= TOLERANCE, b, cycling, tried, stay & ~cycling), answer
         b = {k: np.where((target[k] == b[k]) | stay, b[k], b[k] + step * (target[k] - b[k])) for k in b}
         step = DAMPING
 
@@ -636,9 +655,9 @@ def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts:
     iterations' answers (a belief answered above itself, one answered below), and bisected (`bisect_mixing`);
     the other threats stay at the beliefs where the iteration ended. The coercer mixes between its best
     responses at the bracket's ends so that its execution on the path is b*, the target's belief."""
-    cycling = np.zeros(n, dtype=bool)
+    cycling = np.zeros(n, dtype=bool)  # or stopped unsettled (a longer cycle): a bracket may still be found
     for s in starts:
-        cycling |= s.cycling
+        cycling |= s.cycling | (~s.settled if s.settled is not None else False)
     tried = [t for s in starts for t in s.tried]
     rows, names, lo, hi, at_lo, at_hi = [], [], [], [], [], []
     for i in np.flatnonzero(cycling):
