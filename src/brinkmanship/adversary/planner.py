@@ -149,12 +149,19 @@ class Evaluator:
         shift = self.mk.evidence_shift(b)
         if shift is None:
             return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
-        W = self.mk.grid.move_matrix(dest, shift)
-        if W is not None:  # one product: the destination and the evidence split together
-            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
-        W = self.mk.grid.move_matrices(dest, self.mk.grid.evidence_split(shift))  # a shift per sample:
+        sig = ("move", dest.tobytes(), b.ev_key, b.done)  # what the shift depends on within a month
+        if sig not in self._G:
+            W = self.mk.grid.move_matrix(dest, shift)
+            if W is None:  # a shift per sample: one matrix per sample
+                W = self.mk.grid.move_matrices(dest, self.mk.grid.evidence_split(shift)).transpose(0, 2, 1)
+            else:
+                W = W.T
+            self._G[sig] = W
+        W = self._G[sig]
+        if W.ndim == 2:  # one product: the destination and the evidence split together
+            return (G.reshape(-1, G.shape[3]) @ W).reshape(G.shape)
         n, K, M, R = G.shape  # one batched product (on this small last axis it beats two gathers ten times)
-        return np.matmul(G.reshape(n, K * M, R), W.transpose(0, 2, 1)).reshape(G.shape)
+        return np.matmul(G.reshape(n, K * M, R), W).reshape(G.shape)
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
         grid = self.mk.grid
