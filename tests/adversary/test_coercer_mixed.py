@@ -127,3 +127,23 @@ def test_learned_let_deterrence_fail_mixes_over_two_per_launch():
     assert below > star and above < star  # the best response jumps across the mixing belief
     assert np.isnan(eq.target_mix[k][0])  # the gain is continuous in the bluff: no mix of the target needed
     np.testing.assert_allclose(eq.outcomes.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_a_types_equilibrium_does_not_depend_on_its_block():
+    """Types that settle or cycle stop while their block iterates, and only the moving ones are solved again:
+    each type's equilibrium is the one it has alone (up to the last bits of batched products)."""
+    from brinkmanship._api.typed import resolve_types
+    from brinkmanship._api.verbs import parse_adversary
+
+    sc = load_scenario("korea-2017")
+    types = resolve_types(sc, parse_adversary("rational"), "prior", 8)
+    c = types.compiled(compile_model(sc, load_strategy("limited-strike", sc)))
+    together = equilibrium(c)
+    mixes = together.mixed["bloody-nose"]
+    assert mixes.any() and not mixes.all()  # a type that mixes beside types that settle at once
+    for i in range(8):
+        alone = equilibrium(c.chunk(slice(i, i + 1)))
+        np.testing.assert_allclose(alone.outcomes[0], together.outcomes[i], rtol=0, atol=1e-12)
+        for k in alone.execution:
+            assert alone.execution[k][0] == pytest.approx(together.execution[k][i], abs=1e-12)
+            assert alone.mixed[k][0] == together.mixed[k][i]
