@@ -559,8 +559,9 @@ def _iterate(c: Compiled, decision: Decision, threats: list[Threat], b: dict[str
         if len(history) >= CYCLE:  # the best response alternates between two answers: a cycle
             again = np.all([target[k] == history[-CYCLE][k] for k in b], axis=0)
             cycling |= ~settled & again & moved & ~stay
-        elif history:  # the full first step's answer sends the belief back where it started: a cycle at once
-            back = np.all([target[k] == tried[0][0][k] for k in b], axis=0)
+        elif history:  # the full first step's answer sends a belief back where it started (the others settled):
+            back = np.all([(target[k] == tried[0][0][k]) | (np.abs(target[k] - b[k]) <= TOLERANCE)  # a cycle
+                           for k in b], axis=0)
             cycling |= ~settled & back & moved
         history.append(target)
         stay |= settled | cycling
