@@ -626,9 +626,11 @@ def indifference_mix(gain_lo: np.ndarray, gain_hi: np.ndarray, first_swing: np.n
     return np.where(jumps, gain_hi / np.where(jumps, gain_hi - gain_lo, 1.0), np.nan)
 
 
-def _answer_rows(ans: Answer, k: str) -> dict[str, np.ndarray]:
-    """One threat's numbers of an answer, as `bisect_mixing` carries them: the response and its mates."""
-    return {"response": ans.response[k], "gain": ans.gain[k], "value": ans.value, "outcomes": ans.outcomes,
+def _answer_rows(ans: Answer, keys: list[str], chosen: np.ndarray) -> dict[str, np.ndarray]:
+    """An answer's numbers as `bisect_mixing` carries them, per type: the response and gain of its chosen threat
+    (`keys[chosen]`), its value and outcomes, and every threat's response and expected triggers."""
+    pick = lambda d: np.stack([d[k] for k in keys])[chosen, np.arange(chosen.size)]  # noqa: E731
+    return {"response": pick(ans.response), "gain": pick(ans.gain), "value": ans.value, "outcomes": ans.outcomes,
             **{f"response:{j}": v for j, v in ans.response.items()},
             **{f"triggered:{j}": v for j, v in ans.triggered.items()}}
 
@@ -638,14 +640,14 @@ class Mixed:
     """The mixed equilibria of the types whose best responses cycle: per type the threat the coercer mixes
     over, the execution probability b* at which its best response jumps across the target's belief (the
     coercer is indifferent there), the bracket [lo, hi] found, and the weight on the target's best response
-    below b* that keeps the coercer indifferent (NaN where the coercer's gain does not change sign)."""
+    below b* that keeps the coercer indifferent (NaN where none is needed)."""
 
     rows: np.ndarray  # (m,) the types
-    threat: list[str]  # (m,) the threat mixed over
+    threat: np.ndarray  # (m,) index of the threat mixed over (in the equilibrium's threats)
     belief: np.ndarray  # (m,) b*
     lo: np.ndarray
     hi: np.ndarray
-    weight: np.ndarray  # (m,) share of the path below b* (carrying out) in the coercer's mix
+    weight: np.ndarray  # (m,) weight of the answer below b* (carrying out) in the coercer's mix
     target_mix: np.ndarray  # (m,)
     at: dict[str, np.ndarray]  # the mixed answer: outcomes (m, 6), value, response:<id>, triggered:<id>
 
@@ -653,46 +655,39 @@ class Mixed:
 def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts: list[Start],
          beliefs: dict[str, np.ndarray]) -> Mixed | None:
     """For the types whose best responses cycle: the threat whose belief swings most, bracketed by the
-    iterations' answers (a belief answered above itself, one answered below), and bisected (`bisect_mixing`);
-    the other threats stay at the beliefs where the iteration ended. The coercer mixes between its best
-    responses at the bracket's ends so that its execution on the path is b*, the target's belief."""
+    iterations' answers (the highest belief answered above itself, the lowest answered below), and searched
+    (`bisect_mixing`); the other threats stay at the beliefs where the iteration ended. The coercer mixes
+    between its best responses at the bracket's ends so that its execution on the path is b*, the target's
+    belief. Vectorised over types (loops over threats and the iterations' answers only)."""
     cycling = np.zeros(n, dtype=bool)  # or stopped unsettled (a longer cycle): a bracket may still be found
-    for s in starts:
-        cycling |= s.cycling | (~s.settled if s.settled is not None else False)
-    tried = [t for s in starts for t in s.tried]
-    rows, names, lo, hi, at_lo, at_hi = [], [], [], [], [], []
-    for i in np.flatnonzero(cycling):
-        swing = {k: max(abs(a.response[k][i] - b[k][i]) for b, a in tried) for k in beliefs}
-        k = max(swing, key=swing.get)
-        below = [(b[k][i], a) for b, a in tried if a.response[k][i] > b[k][i] + TOLERANCE]
-        above = [(b[k][i], a) for b, a in tried if a.response[k][i] < b[k][i] - TOLERANCE]
-        if not below or not above:
-            continue
-        (b_lo, a_lo), (b_hi, a_hi) = max(below, key=lambda x: x[0]), min(above, key=lambda x: x[0])
-        if b_lo >= b_hi:
-            continue
-        rows.append(i)
-        names.append(k)
-        lo.append(b_lo)
-        hi.append(b_hi)
-        at_lo.append(_answer_rows(a_lo.take(np.array([i])), k))
-        at_hi.append(_answer_rows(a_hi.take(np.array([i])), k))
-    if not rows:
+    for st in starts:
+        cycling |= st.cycling | (~st.settled if st.settled is not None else False)
+    keys = list(beliefs)
+    tried = [t for st in starts for t in st.tried]
+    bs = np.stack([np.stack([b[k] for k in keys]) for b, _ in tried])  # (E, threats, n)
+    ts = np.stack([np.stack([a.response[k] for k in keys]) for _, a in tried])
+    types = np.arange(n)
+    chosen = np.argmax(np.abs(ts - bs).max(axis=0), axis=0)  # (n,) the threat that swings most
+    b_k, t_k = bs[:, chosen, types], ts[:, chosen, types]  # (E, n)
+    below, above = t_k > b_k + TOLERANCE, t_k < b_k - TOLERANCE
+    e_lo = np.argmax(np.where(below, b_k, -np.inf), axis=0)
+    e_hi = np.argmin(np.where(above, b_k, np.inf), axis=0)
+    lo, hi = b_k[e_lo, types], b_k[e_hi, types]
+    idx = np.flatnonzero(cycling & below.any(axis=0) & above.any(axis=0) & (lo < hi))
+    if idx.size == 0:
         return None
-    idx = np.array(rows)
-    stack = lambda ds: {key: np.concatenate([d[key] for d in ds]) for key in ds[0]}  # noqa: E731
+    per_entry = [_answer_rows(a.take(idx), keys, chosen[idx]) for _, a in tried]
+    at_end = lambda e: {key: np.stack([d[key] for d in per_entry])[e[idx], np.arange(idx.size)]  # noqa: E731
+                        for key in per_entry[0]}
+    first_lo, first_hi = at_end(e_lo), at_end(e_hi)
 
     def respond(b: np.ndarray, which: np.ndarray) -> dict[str, np.ndarray]:
-        types = idx[which]
-        sub = c.chunk(types) if c.has_arrays else c
-        trial = {k: beliefs[k][types].copy() for k in beliefs}
-        for j, w in enumerate(which):
-            trial[names[w]][j] = b[j]
-        ans = _respond(sub, decision, threats, trial, types.size)
-        return stack([_answer_rows(ans.take(np.array([j])), names[w]) for j, w in enumerate(which)])
+        rows = idx[which]
+        sub = c.chunk(rows) if c.has_arrays else c
+        trial = {k: np.where(chosen[rows] == j, b, beliefs[k][rows]) for j, k in enumerate(keys)}
+        return _answer_rows(_respond(sub, decision, threats, trial, rows.size), keys, chosen[rows])
 
-    first_lo, first_hi = stack(at_lo), stack(at_hi)
-    lo_b, hi_b, end_lo, end_hi = bisect_mixing(respond, np.array(lo), np.array(hi), first_lo, first_hi)
+    lo_b, hi_b, end_lo, end_hi = bisect_mixing(respond, lo[idx], hi[idx], first_lo, first_hi)
     star = lo_b + MIDDLE * (hi_b - lo_b)
     jump = end_lo["response"] - end_hi["response"]
     weight = np.clip(np.where(jump > 0, (star - end_hi["response"]) / np.where(jump > 0, jump, 1.0), MIDDLE), 0, 1)
@@ -700,10 +695,10 @@ def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts:
     mixed = {key: (weight.reshape(-1, *([1] * (np.ndim(v) - 1))) * v
                    + (1 - weight.reshape(-1, *([1] * (np.ndim(v) - 1)))) * end_hi[key])
              for key, v in end_lo.items()}
-    for j, k in enumerate(names):
-        mixed[f"response:{k}"][j] = star[j]  # consistent: the target's belief is the execution on the path
-    return Mixed(rows=idx, threat=names, belief=star, lo=lo_b, hi=hi_b, weight=weight, target_mix=target_mix,
-                 at=mixed)
+    for j, k in enumerate(keys):  # consistent: the target's belief is the execution on the path
+        mixed[f"response:{k}"] = np.where(chosen[idx] == j, star, mixed[f"response:{k}"])
+    return Mixed(rows=idx, threat=chosen[idx], belief=star, lo=lo_b, hi=hi_b, weight=weight,
+                 target_mix=target_mix, at=mixed)
 
 
 def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Equilibrium:
@@ -736,11 +731,12 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
         for k in execution:
             execution[k][r] = mix.at[f"response:{k}"]
             triggered[k][r] = mix.at[f"triggered:{k}"]
-        for j, k in enumerate(mix.threat):
-            beliefs[k][r[j]] = mix.belief[j]
-            mixed_flag[k][r[j]] = True
-            target_mix[k][r[j]] = mix.target_mix[j]
-            gain[k][r[j]] = 0.0  # indifferent: carrying out and not are worth the same
+        for j, k in enumerate(beliefs):
+            here = r[mix.threat == j]
+            beliefs[k][here] = mix.belief[mix.threat == j]
+            mixed_flag[k][here] = mix.hi[mix.threat == j] > mix.lo[mix.threat == j]  # else a pure point was found
+            target_mix[k][here] = mix.target_mix[mix.threat == j]
+            gain[k][here] = 0.0  # indifferent (or at a pure equilibrium): carrying out and not are worth the same
     grid = Grid.of(c)
     pay = Payoffs(Month(c, grid, 0, n, False, dyn.policy_paths(c)))
     stakes = {th.id: _per_sample(c, C + "reputation_value", n) + _per_sample(c, C + "audience_cost", n)
