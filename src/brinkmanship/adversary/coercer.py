@@ -663,6 +663,8 @@ def _mix(c: Compiled, decision: Decision, threats: list[Threat], n: int, starts:
     for st in starts:
         cycling |= st.cycling | (~st.settled if st.settled is not None else False)
     keys = list(beliefs)
+    if not keys or not cycling.any():
+        return None
     tried = [t for st in starts for t in st.tried]
     bs = np.stack([np.stack([b[k] for k in keys]) for b, _ in tried])  # (E, threats, n)
     ts = np.stack([np.stack([a.response[k] for k in keys]) for _, a in tried])
