@@ -102,28 +102,40 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> np.ndarray:
-    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with `split` (offsets to
-    the lower and upper evidence level and the chance of the upper, (n or 1, R)) divided between the two."""
-    n, K, M, R = mass.shape
+def _mover(dest: np.ndarray, R: int, split: tuple | None = None) -> np.ndarray | None:
+    """The (R, R) or per-sample (rows, R, R) matrix that moves mass at last-axis index j to dest[j] (targets
+    struck, deadline acted); with `split` (offsets to the lower and upper evidence level and the chance of the
+    upper, (n or 1, R)) divided between the two. None: nothing moves."""
     if split is None:
         if np.array_equal(dest, np.arange(R)):
-            return mass
+            return None
         S = np.zeros((R, R))
         S[np.arange(R), dest] = 1.0
-        return mass @ S
+        return S
     lo, hi, frac = split
     rows = frac.shape[0]
     if rows == 1:  # one product: the destination and the evidence split together
         W = np.zeros((R, R))
         np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
         np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
-        return mass @ W
+        return W
     S = np.zeros((rows, R, R))  # as Grid.move_matrices (same sums: each state's two weights added to 0)
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]
     S[rr, j, dest[None, :] + lo] = 1 - frac
     S[rr, j, dest[None, :] + hi] += frac
+    return S
+
+
+def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
+            S: np.ndarray | None = None) -> np.ndarray:
+    """Mass moved along the last axis by `_mover(dest, R, split)` (or the matrix `S` it gave before)."""
+    n, K, M, R = mass.shape
+    S = _mover(dest, R, split) if S is None else S
+    if S is None:
+        return mass
+    if S.ndim == 2:
+        return mass @ S
     return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
@@ -139,10 +151,16 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[Key, np.ndarray] = {}
 
+    movers: dict[tuple, np.ndarray | None] = {}
+
     def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
-        shift = month.evidence_shift(b)
-        split = None if shift is None else grid.evidence_split(shift)
-        buffers[key] = buffers.get(key, 0.0) + _move_r(_move_m(m, dm), dest, split)
+        sig = (dest.tobytes(), b.ev_key, b.done)  # what the move depends on within a month
+        if sig not in movers:
+            shift = month.evidence_shift(b)
+            movers[sig] = _mover(dest, R, None if shift is None else grid.evidence_split(shift))
+        S = movers[sig]
+        moved = _move_m(m, dm)
+        buffers[key] = buffers.get(key, 0.0) + (moved if S is None else _move_r(moved, dest, S=S))
 
     def war(m: np.ndarray) -> None:
         pn = mcol(month.pn_free)
