@@ -64,22 +64,30 @@ class _Policy:
         """Month t (in `phase`, with a phase factor in the grid)."""
         self.t, self.phase = t, phase
         self.view = self.c.at_month(t) if phase is None else self.c.phase_view(phase)
-        if isinstance(self.model, Solution):
-            self._ev = self.model.evaluator(t, phase)
+        self._ev = None
+
+    def evaluator(self) -> Evaluator:
+        """The solution's believed month (built only when a response was not kept by backward induction)."""
+        if self._ev is None:
+            self._ev = self.model.evaluator(self.t, self.phase)
+        return self._ev
 
     def actions(self) -> np.ndarray:
         """(A, n, K, M, R) action probabilities at this month."""
         shape = (N_ACTIONS, self.n, *self.grid.shape)
-        if self._ev is not None:
+        if isinstance(self.model, Solution):
             return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
-        if self._ev is not None:
-            values, _, _ = self._ev.response_values(b)
-            return self._ev.decision.choose(values)
+        if isinstance(self.model, Solution):
+            kept = self.model.kept_response(self.t, self.phase, b)  # backward induction's choice, reused
+            if kept is not None:
+                return kept
+            values, _, _ = self.evaluator().response_values(b)
+            return self.model.decision.choose(values)
         listed, lead, cities = month.strikes_at(b)
         shape = (self.n, *self.grid.shape)
         per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731

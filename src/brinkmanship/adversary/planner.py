@@ -102,14 +102,24 @@ def take_last(G: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.take_along_axis(G, idx[:, None, None, :], axis=3)
 
 
-class Evaluator:
-    """Values of a month's branches given next month's values `Vn` (n, K, M, R)."""
+def strike_signature(b: Strike) -> tuple:
+    """What a strike branch's values depend on within a month (its cache key; forward and backward share it)."""
+    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
 
-    def __init__(self, month: Month, Vn: np.ndarray, decision: Decision) -> None:
+
+class Evaluator:
+    """Values of a month's branches given next month's values `Vn` (n, K, M, R).
+
+    With `keep_responses` a rational target's choice after each strike branch is kept as bits per state
+    (`responses`, by `strike_signature`), so that the forward propagation reads it instead of recomputing it.
+    """
+
+    def __init__(self, month: Month, Vn: np.ndarray, decision: Decision, keep_responses: bool = False) -> None:
         self.mk, self.Vn, self.decision = month, Vn, decision
         self.n = Vn.shape[0]
         self._G: dict = {}
         self._values: dict = {}
+        self.responses: dict[tuple, np.ndarray] | None = {} if keep_responses and decision.argmax else None
 
     def G(self, key: Key) -> np.ndarray:
         """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
@@ -178,7 +188,7 @@ class Evaluator:
         elif isinstance(b, End):
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
-            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
+            sig = strike_signature(b)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
@@ -187,6 +197,8 @@ class Evaluator:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
                 responded = np.maximum(absorb, np.maximum(retaliate, escalate))
+                if self.responses is not None:
+                    self.responses[sig] = pack_responses(absorb, retaliate, escalate, responded)
             else:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
@@ -260,6 +272,20 @@ class Solution:
         """(A, n, K, M, R) action probabilities at month t."""
         return self._policy_cache(t)
 
+    def samples(self, sl: slice, c: Compiled) -> Solution:
+        """The solution of samples `sl` alone (`c` cut to them): values, kept policies and responses cut."""
+        settings = {**self.settings, "_policies": {},
+                    "_packed": {t: b[sl] for t, b in self.settings.get("_packed", {}).items()},
+                    "_responses": {k: b[sl] for k, b in self.settings.get("_responses", {}).items()}}
+        return Solution(c=c, grid=self.grid, decision=self.decision, n=sl.stop - sl.start, V=[v[sl] for v in self.V],
+                        method=self.method, settings=settings)
+
+    def kept_response(self, t: int, phase: int | None, b: Strike) -> np.ndarray | None:
+        """(3, n, K, M, R) the rational response after strike `b` in month t as backward induction chose it
+        (None when it was not kept: a logit target, or a solution built without it)."""
+        bits = self.settings.get("_responses", {}).get((t, phase if self.grid.P > 1 else None, strike_signature(b)))
+        return None if bits is None else unpack_policy(bits, 3)
+
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
@@ -295,6 +321,17 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
+def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
+                   best: np.ndarray) -> np.ndarray:
+    """The rational response after a strike as bits per state (absorb 1, retaliate 2, escalate 4): the ties
+    of `Decision.choose` on the stacked values, whose maximum is `best`."""
+    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    bits = (absorb >= floor).astype(np.uint8)
+    bits |= (retaliate >= floor).astype(np.uint8) << 1
+    bits |= (escalate >= floor).astype(np.uint8) << 2
+    return bits
+
+
 def pack_policy(policy: np.ndarray) -> np.ndarray:
     """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
     bits = np.zeros(policy.shape[1:], dtype=np.uint16)
@@ -303,18 +340,28 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
     return bits
 
 
-def unpack_policy(bits: np.ndarray) -> np.ndarray:
-    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
-    top = ((bits[None] >> np.arange(N_ACTIONS, dtype=np.uint16).reshape(-1, *([1] * bits.ndim))) & 1).astype(bool)
-    return top / top.sum(axis=0)
+def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
+    """The rational choice (options, ...) of packed bits (`pack_policy`, `pack_responses`): the chosen options,
+    split evenly, as `choose` gives them (a table of the 2**options bit patterns, read by gathers)."""
+    patterns = np.arange(2**options)
+    top = ((patterns[None, :] >> np.arange(options)[:, None]) & 1).astype(bool)  # (options, patterns)
+    with np.errstate(invalid="ignore"):
+        table = top / top.sum(axis=0)  # a pattern with nothing chosen is NaN, as choose gives on NaN values
+    idx = bits.astype(np.intp)
+    out = np.empty((options, *bits.shape))
+    for a in range(options):  # a flat gather per option (one gather along axis 1 is several times slower)
+        np.take(table[a], idx, out=out[a])
+    return out
 
 
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
-                       keep: dict[int, np.ndarray] | None = None, pack: bool = False) -> tuple[Grid, list[np.ndarray]]:
+                       keep: dict[int, np.ndarray] | None = None, pack: bool = False,
+                       responses: dict[tuple, np.ndarray] | None = None) -> tuple[Grid, list[np.ndarray]]:
     """Values V[t] (n, K, M, R) for t = H..0, from the horizon's value back, month by month.
 
     Each month takes the best action under `decision`, or the given `policies[t]` (policy evaluation);
-    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits).
+    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits), and
+    `responses` a rational target's response after each strike branch, as bits by (t, phase, signature).
     """
     grid = Grid.of(c)
     H = c.horizon
@@ -324,10 +371,12 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
     for t in range(H - 1, -1, -1):
         value: np.ndarray | None = None
         chosen: np.ndarray | None = None
-        for mask, mk in phase_months(c, grid, t, n, True, paths):  # one month, or one per phase in the state
-            ev = Evaluator(mk, V[t + 1], decision)
+        for p, (mask, mk) in enumerate(phase_months(c, grid, t, n, True, paths)):  # one month, or one per phase
+            ev = Evaluator(mk, V[t + 1], decision, keep_responses=responses is not None)
             month = (ev.month_values(need_policy=False) if policies is None
                      else ev.month_values(policies[t]))
+            if ev.responses is not None and responses is not None:
+                responses.update({(t, None if mask is None else p, sig): bits for sig, bits in ev.responses.items()})
             pol = None
             if keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
@@ -351,10 +400,12 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     policies: dict[int, np.ndarray] | None = {} if n == 1 else None  # one parameter set: keep the (small)
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
-    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack)
+    responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
+    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
+                                 responses=responses if decision.argmax else None)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies or {}, "_packed": packed})
+                              "_policies": policies or {}, "_packed": packed, "_responses": responses})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:
