@@ -14,6 +14,7 @@ import numpy as np
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
+    GRID_AXES,
     End,
     Key,
     Month,
@@ -95,13 +96,6 @@ class MonthValues:
     value: np.ndarray
 
 
-def take_last(G: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """`G` (n, K, M, R) read along its last axis at `idx`: one index row (1, R) for every sample, or (n, R)."""
-    if idx.shape[0] == 1:
-        return G[..., idx[0]]
-    return np.take_along_axis(G, idx[:, None, None, :], axis=3)
-
-
 def strike_signature(b: Strike) -> tuple:
     """What a strike branch's values depend on within a month (its cache key; forward and backward share it)."""
     return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
@@ -165,13 +159,28 @@ class Evaluator:
         brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
         shift = self.mk.evidence_shift(b)
         if shift is None:
-            return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
-        W = self.mk.grid.move_matrix(dest, shift)
+            return G if np.array_equal(dest, np.arange(G.shape[3])) else np.take(G, dest, axis=3)
+        grid = self.mk.grid
+        W = grid.move_matrix(dest, shift)
         if W is not None:  # one product: the destination and the evidence split together
             return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
-        lo, hi, frac = self.mk.grid.evidence_split(shift)
-        return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
-            G, dest + hi)
+        lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
+        # (1 - frac) G[dest + lo] + frac G[dest + hi], read level by level: each evidence level is one gather
+        # shared by every sample, weighted per sample (the weights of the other levels are 0, which adds 0)
+        e, blk = grid.evidence, grid.evidence_block
+        base = dest - e * blk  # dest at evidence level 0 (a destination keeps its state's evidence level)
+        lo_level, hi_level = e + lo // blk, e + hi // blk
+        out: np.ndarray | None = None
+        for level in range(grid.B):
+            w = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
+            if out is not None and not w.any():
+                continue
+            term = w[:, None, None, :] * np.take(G, base + level * blk, axis=3)
+            if out is None:
+                out = term
+            else:
+                out += term
+        return out
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
         grid = self.mk.grid
@@ -332,6 +341,17 @@ def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarr
     return bits
 
 
+def policy_bits(Q: np.ndarray) -> np.ndarray:
+    """`pack_policy(Decision().choose(Q))` without the float policy: bit a set where action a is within the tie
+    tolerance of the best (closed actions hold -inf in Q, so they are never chosen)."""
+    best = Q.max(axis=0)
+    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    bits = np.zeros(Q.shape[1:], dtype=np.uint16)
+    for a in range(Q.shape[0]):
+        bits |= (Q[a] >= floor).astype(np.uint16) << a
+    return bits
+
+
 def pack_policy(policy: np.ndarray) -> np.ndarray:
     """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
     bits = np.zeros(policy.shape[1:], dtype=np.uint16)
@@ -378,7 +398,9 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
             if ev.responses is not None and responses is not None:
                 responses.update({(t, None if mask is None else p, sig): bits for sig, bits in ev.responses.items()})
             pol = None
-            if keep is not None:
+            if keep is not None and pack and month.policy is None:
+                pol = policy_bits(month.Q)  # the packed rational policy straight from the action values
+            elif keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
             if mask is None:
                 value, chosen = month.value, pol
@@ -388,7 +410,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
                     chosen = pol if chosen is None else np.where(mask, pol, chosen)
         V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
         if keep is not None:
-            keep[t] = pack_policy(chosen) if pack else chosen
+            keep[t] = pack_policy(chosen) if pack and chosen.ndim == len(GRID_AXES) + 1 else chosen
     return grid, V
 
 

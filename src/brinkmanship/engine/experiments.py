@@ -18,7 +18,8 @@ from brinkmanship.engine.streams import Streams
 from brinkmanship.spec import Scenario, Strategy
 
 METRICS = ("deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean")
-EXACT_BLOCK = 64  # samples per exact planner solve (bounds memory)
+EXACT_BLOCK = 64  # samples per exact planner solve at least (bounds memory on the largest grids)
+EXACT_CELLS = 2**19  # samples x grid states per exact planner solve: small grids solve thousands of samples at once
 DEATHS_PERCENTILE = 95  # the deaths_p95 metric
 
 
@@ -58,12 +59,21 @@ def evaluate_experiments(
     return result
 
 
+def exact_block(states: int) -> int:
+    """Samples per exact planner solve on a grid of `states` states: `EXACT_CELLS` cells, and at least
+    `EXACT_BLOCK` samples. Each sample's numbers are its own, so the block changes time and memory only."""
+    return max(EXACT_BLOCK, EXACT_CELLS // max(1, int(states)))
+
+
 def _exact(scenario: Scenario, strategy: Strategy, overrides: dict[str, np.ndarray], n: int,
            model: ExactDecisionModel) -> dict[str, np.ndarray]:
-    """Exact outcome probabilities under a planner adversary, solved in blocks of samples."""
+    """Exact outcome probabilities under a planner adversary, solved in blocks of samples (sized by the grid,
+    when the model says how large its grid is: a per-sample Python step is then shared by many samples)."""
     probs = np.zeros((n, len(OUTCOMES)))
-    for start in range(0, n, EXACT_BLOCK):
-        sl = slice(start, min(n, start + EXACT_BLOCK))
+    states = getattr(model, "grid_states", None)
+    size = exact_block(states(compile_model(scenario, strategy))) if states is not None else EXACT_BLOCK
+    for start in range(0, n, size):
+        sl = slice(start, min(n, start + size))
         block = {k: v[sl] for k, v in overrides.items()}
         if not block:  # no uncertainty varied: one solve serves every sample
             block = {"adversary.discount": np.full(sl.stop - sl.start, scenario.adversary.discount.value)}

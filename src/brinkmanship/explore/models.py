@@ -144,10 +144,11 @@ class EngineModel:
 
             return overrides * runs + simulation_memory(c, n_experiments * runs, n_experiments * runs, True)
         from brinkmanship.adversary.budget import check_planner, planner_memory
-        from brinkmanship.engine.experiments import EXACT_BLOCK
+        from brinkmanship.adversary.grid import Grid
+        from brinkmanship.engine.experiments import exact_block
 
         check_planner(c, 1, max_memory=2**62)  # structure and branch limits (memory is judged by the caller)
-        return overrides + planner_memory(c, min(n_experiments, EXACT_BLOCK))
+        return overrides + planner_memory(c, min(n_experiments, exact_block(Grid.of(c).size)))
 
     def evaluate(self, strategy: str, overrides: Mapping[str, np.ndarray], experiment_ids: np.ndarray,
                  runs: int, seed: int) -> dict[str, np.ndarray]:
