@@ -370,7 +370,7 @@ def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
     idx = bits.astype(np.intp)
     out = np.empty((options, *bits.shape))
     for a in range(options):  # a flat gather per option (one gather along axis 1 is several times slower)
-        np.take(table[a], idx, out=out[a])
+        np.take(table[a], idx, out=out[a], mode="clip")  # in range: "clip" writes straight into `out`
     return out
 
 
