@@ -29,7 +29,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS
+from brinkmanship.engine.constants import N_ACTIONS, Response
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
@@ -293,7 +293,7 @@ class Solution:
         """(3, n, K, M, R) the rational response after strike `b` in month t as backward induction chose it
         (None when it was not kept: a logit target, or a solution built without it)."""
         bits = self.settings.get("_responses", {}).get((t, phase if self.grid.P > 1 else None, strike_signature(b)))
-        return None if bits is None else unpack_policy(bits, 3)
+        return None if bits is None else unpack_policy(bits, len(Response))
 
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
@@ -335,9 +335,9 @@ def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarr
     """The rational response after a strike as bits per state (absorb 1, retaliate 2, escalate 4): the ties
     of `Decision.choose` on the stacked values, whose maximum is `best`."""
     floor = best - TIE_TOL * (1.0 + np.abs(best))
-    bits = (absorb >= floor).astype(np.uint8)
-    bits |= (retaliate >= floor).astype(np.uint8) << 1
-    bits |= (escalate >= floor).astype(np.uint8) << 2
+    bits = np.zeros(np.shape(floor), dtype=np.uint8)
+    for r, v in zip(Response, (absorb, retaliate, escalate), strict=True):
+        bits |= (v >= floor).astype(np.uint8) << np.uint8(r)
     return bits
 
 
@@ -363,7 +363,7 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
 def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
     """The rational choice (options, ...) of packed bits (`pack_policy`, `pack_responses`): the chosen options,
     split evenly, as `choose` gives them (a table of the 2**options bit patterns, read by gathers)."""
-    patterns = np.arange(2**options)
+    patterns = np.arange(1 << options)
     top = ((patterns[None, :] >> np.arange(options)[:, None]) & 1).astype(bool)  # (options, patterns)
     with np.errstate(invalid="ignore"):
         table = top / top.sum(axis=0)  # a pattern with nothing chosen is NaN, as choose gives on NaN values
