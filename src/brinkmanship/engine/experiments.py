@@ -49,7 +49,7 @@ def evaluate_experiments(
     per_run = {k: np.repeat(v, runs) for k, v in overrides.items()}
     c = compile_model(scenario, strategy, per_run)
     streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c), months=c.horizon)
-    out = run_chunk(c, model, seed, 0, n * runs, streams=streams, kernel=kernel).outcomes()
+    out = run_chunk(c, model, seed, 0, n * runs, streams=streams, kernel=kernel, repeat=runs).outcomes()
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
     deaths = out["deaths"].reshape(n, runs)
     result["deaths_mean"] = deaths.mean(axis=1)
