@@ -72,11 +72,12 @@ class _Policy:
             self._ev = self.model.evaluator(self.t, self.phase)
         return self._ev
 
-    def actions(self) -> np.ndarray:
-        """(A, n, K, M, R) action probabilities at this month."""
+    def actions(self) -> np.ndarray | dict[int, np.ndarray]:
+        """(A, n, K, M, R) action probabilities at this month, or {action: (n, K, M, R)} for the actions some
+        state takes (a packed rational policy)."""
         shape = (N_ACTIONS, self.n, *self.grid.shape)
-        if isinstance(self.model, Solution):
-            return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
+        if isinstance(self.model, Solution):  # the solution's kept policy (also what `explain` reads)
+            return self.model.chosen_actions(self.t)
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 
@@ -186,11 +187,12 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     pi = policy.actions()
     acting = mass * (1 - h)
     for a in range(N_ACTIONS):
-        if np.any(pi[a]):
+        pa = pi.get(a) if isinstance(pi, dict) else pi[a]  # an action no state takes is left out
+        if pa is not None and np.any(pa):
             if taken is not None:
-                taken[:, a] += (acting * pi[a]).sum(axis=(1, 2, 3))
+                taken[:, a] += (acting * pa).sum(axis=(1, 2, 3))
             for b in month.action_branches(a):
-                handle(b, acting * pi[a])
+                handle(b, acting * pa)
     new = np.zeros_like(mass)
     for key, m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)

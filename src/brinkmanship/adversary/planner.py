@@ -289,6 +289,14 @@ class Solution:
         return Solution(c=c, grid=self.grid, decision=self.decision, n=sl.stop - sl.start, V=[v[sl] for v in self.V],
                         method=self.method, settings=settings)
 
+    def chosen_actions(self, t: int) -> dict[int, np.ndarray] | np.ndarray:
+        """Month t's policy for the forward pass: the packed rational policy's chosen actions only ({action:
+        (n, K, M, R)}), or the whole (A, n, K, M, R) policy when it is not packed."""
+        packed = self.settings.get("_packed", {})
+        if t in packed and t not in self.settings.get("_policies", {}):
+            return chosen_options(packed[t])
+        return self.policy(t)
+
     def kept_response(self, t: int, phase: int | None, b: Strike) -> np.ndarray | None:
         """(3, n, K, M, R) the rational response after strike `b` in month t as backward induction chose it
         (None when it was not kept: a logit target, or a solution built without it)."""
@@ -360,17 +368,35 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
     return bits
 
 
-def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
-    """The rational choice (options, ...) of packed bits (`pack_policy`, `pack_responses`): the chosen options,
-    split evenly, as `choose` gives them (a table of the 2**options bit patterns, read by gathers)."""
+def chosen_options(bits: np.ndarray, options: int = N_ACTIONS) -> dict[int, np.ndarray]:
+    """The share of each option that some state chose, from packed bits (`pack_policy`, `pack_responses`): the
+    chosen options split evenly, as `choose` gives them; options chosen nowhere are left out (all zero)."""
     patterns = np.arange(1 << options)
     top = ((patterns[None, :] >> np.arange(options)[:, None]) & 1).astype(bool)  # (options, patterns)
     with np.errstate(invalid="ignore"):
         table = top / top.sum(axis=0)  # a pattern with nothing chosen is NaN, as choose gives on NaN values
-    idx = bits.astype(np.intp)
-    out = np.empty((options, *bits.shape))
-    for a in range(options):  # a flat gather per option (one gather along axis 1 is several times slower)
-        np.take(table[a], idx, out=out[a], mode="clip")  # in range: "clip" writes straight into `out`
+    if not bits.all():  # some state chose nothing (NaN values): read the whole table
+        present, single = (1 << options) - 1, False
+    else:  # the options some state chose, and whether every state chose one option (no ties: 1 or 0)
+        present, single = int(np.bitwise_or.reduce(bits.ravel())), not (bits & (bits - 1)).any()
+    out: dict[int, np.ndarray] = {}
+    idx = None
+    for a in range(options):
+        if not present >> a & 1:
+            continue
+        if single:
+            out[a] = (bits == np.uint16(1 << a)).astype(float)  # the table's 1/1 or 0
+        else:  # a flat gather per option (one gather along axis 1 is several times slower)
+            idx = bits.astype(np.intp) if idx is None else idx
+            out[a] = np.take(table[a], idx, mode="clip")  # indices are in range
+    return out
+
+
+def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
+    """The rational choice (options, ...) of packed bits (`chosen_options`, with zeros where chosen nowhere)."""
+    out = np.zeros((options, *bits.shape))
+    for a, share in chosen_options(bits, options).items():
+        out[a] = share
     return out
 
 
