@@ -165,22 +165,32 @@ class Evaluator:
         if W is not None:  # one product: the destination and the evidence split together
             return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
-        # (1 - frac) G[dest + lo] + frac G[dest + hi], read level by level: each evidence level is one gather
-        # shared by every sample, weighted per sample (the weights of the other levels are 0, which adds 0)
-        e, blk = grid.evidence, grid.evidence_block
-        base = dest - e * blk  # dest at evidence level 0 (a destination keeps its state's evidence level)
+        # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
+        # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
+        # evidence level and moves within the level's block, so one gather of every level's block serves all.
+        e, blk, B = grid.evidence, grid.evidence_block, grid.B
+        base = dest - e * blk  # dest at evidence level 0
+        n, K, M, R = G.shape
+        within = base[:blk]
+        if np.array_equal(base, np.tile(within, B)):
+            moved = np.take(G.reshape(n, K, M, B, blk), within, axis=4)  # (n, K, M, level, block)
+            at_level = lambda level: moved[:, :, :, level:level + 1, :]  # noqa: E731
+            shape = (n, 1, 1, B, blk)
+        else:  # a destination that depends on the level (none today): one gather per level
+            at_level = lambda level: np.take(G, base + level * blk, axis=3)  # noqa: E731
+            shape = (n, 1, 1, R)
         lo_level, hi_level = e + lo // blk, e + hi // blk
         out: np.ndarray | None = None
-        for level in range(grid.B):
+        for level in range(B):
             w = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
             if out is not None and not w.any():
                 continue
-            term = w[:, None, None, :] * np.take(G, base + level * blk, axis=3)
+            term = w.reshape(shape) * at_level(level)
             if out is None:
                 out = term
             else:
                 out += term
-        return out
+        return out.reshape(G.shape)
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
         grid = self.mk.grid
