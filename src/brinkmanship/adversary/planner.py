@@ -226,10 +226,15 @@ class Evaluator:
         self._values[sig] = out
         return out
 
-    def expected(self, branches: list) -> np.ndarray:
-        total = 0.0
+    def expected(self, branches: list) -> np.ndarray | float:
+        """Weighted sum of the branches' values, accumulated in place where the shapes allow."""
+        total: np.ndarray | float = 0.0
         for b in branches:
-            total = total + col(b.weight) * self.branch_value(b)
+            term = col(b.weight) * self.branch_value(b)
+            if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
+                total += term
+            else:
+                total = total + term
         return total
 
     def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
