@@ -299,7 +299,7 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
     tally = np.zeros((nblocks, max(H, 1), len(BELIEF_TALLY)), dtype=np.int64)
     k.simulate_runs(
         streams.run_lo, streams.run_hi, np.uint64(streams.key[0]), np.uint64(streams.key[1]), H, streams.k_init,
-        streams.k_month, per_run(_param_rows(cols, wc), 1), per_run(_month_rows(cols, wc), 2),
+        streams.k_month, per_run(_param_rows(cols, wc), -1), per_run(_month_rows(cols, wc), -1),
         per_run(_delivery_table(cols, wc), 0),
         np.broadcast_to(dyn.nuclear_test_weight(c), (w,)).astype(np.int64), st["rule_i"], st["rule_prob"],
         st["rule_bel"], st["rule_want"], st["dl_i"], st["dl_threshold"], st["dl_prob"], st["list_sizes"],
