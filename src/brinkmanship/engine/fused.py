@@ -271,15 +271,16 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
     """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel.
 
     `repeat`: the per-run arrays repeat each experiment's values for its `repeat` consecutive runs (an
-    exploration), so the per-run and per-month tables are built once per experiment and repeated (same bits:
-    they are element-wise in the parameters)."""
+    exploration), so the kernel's tables hold one column per experiment, which each of its runs reads (same
+    bits: they are element-wise in the parameters)."""
     k = kernel()
     import numba
 
     n, H = streams.stop - streams.start, c.horizon
-    w = n if c.has_arrays else 1
-    cols, wc = (c.chunk(slice(0, n, repeat)), n // repeat) if repeat > 1 and w > 1 else (c, w)
-    per_run = (lambda a, axis: np.repeat(a, repeat, axis=axis)) if cols is not c else (lambda a, axis: a)
+    full = c
+    if repeat > 1 and c.has_arrays:  # one column per experiment: run i reads column i // repeat
+        c = c.chunk(slice(0, n, repeat))
+    w = (n // repeat if repeat > 1 else n) if c.has_arrays else 1
     threads = numba.get_num_threads()
     nblocks = max(1, min(n, threads * BLOCKS_PER_THREAD))
     P = len(PHASES)
@@ -299,8 +300,7 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
     tally = np.zeros((nblocks, max(H, 1), len(BELIEF_TALLY)), dtype=np.int64)
     k.simulate_runs(
         streams.run_lo, streams.run_hi, np.uint64(streams.key[0]), np.uint64(streams.key[1]), H, streams.k_init,
-        streams.k_month, per_run(_param_rows(cols, wc), -1), per_run(_month_rows(cols, wc), -1),
-        per_run(_delivery_table(cols, wc), 0),
+        streams.k_month, _param_rows(c, w), _month_rows(c, w), _delivery_table(c, w),
         np.broadcast_to(dyn.nuclear_test_weight(c), (w,)).astype(np.int64), st["rule_i"], st["rule_prob"],
         st["rule_bel"], st["rule_want"], st["dl_i"], st["dl_threshold"], st["dl_prob"], st["list_sizes"],
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
@@ -319,7 +319,7 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
     counts = outc.sum(axis=0)
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
     warhead_hist = hist.sum(axis=0)
-    warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
+    warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(full["initial.warheads"], dtype=float), (n,)))
     fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
     fc.belief_tally = tally.sum(axis=0)[:H]
     return fc
