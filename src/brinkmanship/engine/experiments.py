@@ -46,8 +46,7 @@ def evaluate_experiments(
         return _exact(scenario, strategy, overrides, n, model)
     if runs <= 0:
         raise ValueError("runs per experiment must be positive")
-    per_run = {k: np.repeat(v, runs) for k, v in overrides.items()}
-    c = compile_model(scenario, strategy, per_run)
+    c = compile_model(scenario, strategy, overrides)  # one value per experiment, shared by its runs
     streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c), months=c.horizon)
     out = run_chunk(c, model, seed, 0, n * runs, streams=streams, kernel=kernel, repeat=runs).outcomes()
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
