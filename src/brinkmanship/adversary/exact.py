@@ -188,11 +188,15 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     acting = mass * (1 - h)
     for a in range(N_ACTIONS):
         pa = pi.get(a) if isinstance(pi, dict) else pi[a]  # an action no state takes is left out
-        if pa is not None and np.any(pa):
-            if taken is not None:
-                taken[:, a] += (acting * pa).sum(axis=(1, 2, 3))
-            for b in month.action_branches(a):
-                handle(b, acting * pa)
+        if pa is None or not np.any(pa):
+            continue
+        moving = acting * pa
+        if not moving.any():  # taken only where no mass is: it moves nothing
+            continue
+        if taken is not None:
+            taken[:, a] += moving.sum(axis=(1, 2, 3))
+        for b in month.action_branches(a):
+            handle(b, moving)
     new = np.zeros_like(mass)
     for key, m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)
