@@ -3,7 +3,7 @@
 Runs `korea-2017` with 5 strategies through `run_exploration` (in-process and 2 worker processes) and the
 same model through `ema_workbench.perform_experiments` with a Python callable that wraps one experiment.
 Falls back to the built-in toy model when the crisis engine is not available (and says so).
-Usage: python benchmarks/bench_explore.py [--full]   (quick: 200 worlds, 100 EMA experiments, 64 rational worlds)
+Usage: python benchmarks/bench_explore.py [--full]   (quick: 2,000 worlds, 100 EMA experiments, 64 rational worlds)
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def _vary(model, vary: str | None) -> tuple[str | None, str]:
 
 def rows(full: bool = False) -> list[Row]:
     """Exploration rows: base-rate experiments/s beside EMA Workbench, and the rational adversary's projection."""
-    samples, ema_n, rational_samples, runs = (2000, 2000, 500, 50) if full else (200, 100, 64, 50)
+    samples, ema_n, rational_samples, runs = (2000, 2000, 500, 50) if full else (2000, 100, 64, 50)
     reps = 3
     model, name = _model("korea-2017", "base-rate")
     vary, note = _vary(model, None)
