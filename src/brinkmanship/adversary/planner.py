@@ -181,15 +181,16 @@ class Evaluator:
             shape = (n, 1, 1, R)
         lo_level, hi_level = e + lo // blk, e + hi // blk
         out: np.ndarray | None = None
+        term: np.ndarray | None = None
         for level in range(B):
             w = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
             if out is not None and not w.any():
                 continue
-            term = w.reshape(shape) * at_level(level)
             if out is None:
-                out = term
-            else:
-                out += term
+                out = w.reshape(shape) * at_level(level)
+                continue
+            term = np.multiply(w.reshape(shape), at_level(level), out=term)  # one buffer for the later levels
+            out += term
         return out.reshape(G.shape)
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
