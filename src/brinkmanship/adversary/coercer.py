@@ -49,6 +49,7 @@ from brinkmanship.adversary.planner import (
     Solution,
     pack_policy,
     solve,
+    strike_signature,
     unpack_policy,
 )
 from brinkmanship.engine import belief
@@ -248,11 +249,6 @@ class CoercerMonth:
         return total
 
 
-def strike_signature(b: Strike) -> tuple:
-    """What the target's responses to a strike depend on within a month (the target's own evaluator)."""
-    return (b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
-
-
 def _again(mk: Month, execution: dict[str, np.ndarray | float]) -> Month:
     """The same month with other real execution probabilities."""
     return mk.with_execution(execution)
@@ -390,7 +386,7 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                     first[th.id] = t
             else:
                 a = next(a for a, e in TRIGGERS.items() if e == th.event)
-                w = mass * (1 - mk.hazard_grid) * pi[a]
+                w = mass * (1 - mk.hazard_grid) * (pi.get(a, 0.0) if isinstance(pi, dict) else pi[a])
                 if first[th.id] is None:
                     first[th.id] = t
             num[th.id] += (w * d).sum(axis=(1, 2, 3))

@@ -171,18 +171,6 @@ class Grid:
         np.add.at(W, (src, dest + hi[0]), frac[0])
         return W
 
-    def move_matrices(self, dest: np.ndarray, split: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        """(rows, R, R) weights from each state (row) to where it goes (column), one matrix per sample: `dest`
-        with the evidence split of `evidence_split` ((rows, R) offsets and chance of the upper level). The
-        per-sample form of `move_matrix`, for shifts that differ per sample (a strategic coercer's types)."""
-        lo, hi, frac = split
-        rows, R = frac.shape[0], self.R
-        W = np.zeros((rows, R, R))
-        r, src = np.arange(rows)[:, None], np.arange(R)[None, :]
-        W[r, src, dest[None, :] + lo] = 1 - frac
-        W[r, src, dest[None, :] + hi] += frac
-        return W
-
     def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):
         last-axis offsets to the lower and upper neighbouring level, and the chance of the upper one."""
