@@ -47,15 +47,12 @@ from brinkmanship.adversary.planner import (
     Decision,
     Evaluator,
     Solution,
-    pack_policy,
     solve,
-    strike_signature,
-    unpack_policy,
 )
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Response, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -176,9 +173,9 @@ class CoercerMonth:
     of one month that differ only in execution probabilities (the continuation values do not depend on them)."""
 
     def __init__(self, mk: Month, Wn: np.ndarray, target: Evaluator, threats: dict[str, Threat],
-                 pay: Payoffs, cache: dict, responses: dict | None = None) -> None:
+                 pay: Payoffs, cache: dict, kept: Callable[[Strike], np.ndarray | None] | None = None) -> None:
         self.mk, self.Wn, self.target, self.threats, self.pay, self.cache = mk, Wn, target, threats, pay, cache
-        self.responses = responses  # strike signature -> the target's rational responses as bits (for `forward`)
+        self.kept = kept  # the target's responses to a strike as its solve kept them (None: recompute)
         self.n = Wn.shape[0]
 
     def G(self, key: Key, dm: int) -> np.ndarray:
@@ -223,10 +220,11 @@ class CoercerMonth:
         counter = col(mk.counter)
         retaliate = dc * ((1 - counter) * mcol(pay.ending[LIMITED_O][:, mi]) + counter * war)
         escalate = dc * war
-        values, hit, _ = self.target.response_values(b)
-        sigma = self.target.decision.choose(values)
-        if self.responses is not None and self.target.decision.argmax:  # kept as bits: 1 byte a state
-            self.responses.setdefault(strike_signature(b), pack_policy(sigma))
+        sigma = self.kept(b) if self.kept is not None else None  # the solve's own choice: nothing to rebuild
+        if sigma is None:
+            values, _, _ = self.target.response_values(b)
+            sigma = self.target.decision.choose(values)
+        hit = (listed + b.fixed.sum()) > 0
         cost = (col(pay.target_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :]
                 + col(pay.city_cost) * cities[None, None, None, :])
         responded = sigma[0] * absorb + sigma[1] * retaliate + sigma[2] * escalate - cost
@@ -273,8 +271,6 @@ class Sweep:
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
     gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
-    responses: list[dict[tuple, np.ndarray]] = field(default_factory=list)  # per month: `strike_signature` ->
-    # the rational target's responses to that strike as bits (`pack_policy`), which `forward` reuses
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -293,7 +289,6 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
     W = np.broadcast_to(col(c["adversary.beyond_horizon"]) * last.flow
                         / (1 - np.minimum(col(last.delta), DISCOUNT_CAP)), (n, *grid.shape)).copy()
     decided: list[dict[str, np.ndarray]] = [{} for _ in range(H)]
-    responses: list[dict[tuple, np.ndarray]] = [{} for _ in range(H)]
     k0, m0, r0 = sol.initial_state()
     at_start = lambda x: np.broadcast_to(x, (n, *grid.shape))[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]  # noqa: E731
     gains: dict[str, np.ndarray] = {}
@@ -302,7 +297,8 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
         policy = sol.kept_policy(t)  # the solve's own policy: no month's action values to rebuild
         execution: dict[str, np.ndarray | float] = {}
         mk = Month(c, grid, t, n, False, paths, execution)
-        pay, cache, answered = Payoffs(mk), {}, responses[t]
+        pay, cache = Payoffs(mk), {}
+        answered = lambda b, t=t: sol.kept_response(t, None, b)  # noqa: E731
         for a, event in TRIGGERS.items():  # each rule on this event; those before it at their decisions
             for th in (r for r in rules if r.event == event):
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
@@ -334,7 +330,7 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
         W = np.ascontiguousarray(np.broadcast_to(pay.flow + value, (n, *grid.shape)))
-    return Sweep(decided=decided, W0=W, gain=gains, responses=responses)
+    return Sweep(decided=decided, W0=W, gain=gains)
 
 
 @dataclass
@@ -347,24 +343,10 @@ class Path:
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
 
 
-class _Answered(_Policy):
-    """The solved target's policy, reading its responses to a strike from the coercer's sweep where the sweep
-    answered that strike in that month (the same evaluator's choice, unpacked to the same bits)."""
-
-    def __init__(self, c: Compiled, grid: Grid, n: int, sol: Solution, paths: tuple[np.ndarray, np.ndarray],
-                 answered: list[dict[tuple, np.ndarray]]) -> None:
-        super().__init__(c, grid, n, sol, paths)
-        self.answered = answered
-
-    def responses(self, month: Month, b: Strike) -> np.ndarray:
-        known = self.answered[self.t].get(strike_signature(b)) if self.answered else None
-        return unpack_policy(known, len(Response)) if known is not None else super().responses(month, b)
-
-
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
     """Move the probability mass forward under the target's policy and the coercer's decisions."""
     grid, n = sol.grid, sol.n
-    policy = _Answered(c, grid, n, sol, sol.paths, sweep.responses)
+    policy = _Policy(c, grid, n, sol, sol.paths)  # reads the solve's kept responses to strikes
     mass = start_mass(c, grid, n)
     absorbed = np.zeros((n, len(OUTCOMES)))
     num = {th.id: np.zeros(n) for th in threats}
