@@ -285,6 +285,8 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     hist = np.zeros((nblocks, H + 1, WARHEAD_BINS), dtype=np.int64)
     trans = np.zeros((nblocks, P, P), dtype=np.int64)
     outc = np.zeros((nblocks, H + 1, len(OUTCOMES)), dtype=np.int64)
+    carry_hist = np.zeros((nblocks, H + 2, WARHEAD_BINS), dtype=np.int64)  # closed runs, from month t + 2 on
+    carry_outc = np.zeros((nblocks, H + 2, len(OUTCOMES)), dtype=np.int64)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
                      M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
@@ -299,7 +301,7 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
-        hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
+        hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
         lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally)
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
@@ -309,9 +311,9 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},
         "highest_rung": out["rung"], "invaded": out["invaded"], "preventive_war": out["preventive"],
     }
-    counts = outc.sum(axis=0)
+    counts = outc.sum(axis=0) + np.cumsum(carry_outc.sum(axis=0), axis=0)[:H + 1]  # closed runs carried on
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
-    warhead_hist = hist.sum(axis=0)
+    warhead_hist = hist.sum(axis=0) + np.cumsum(carry_hist.sum(axis=0), axis=0)[:H + 1]
     warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
     fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
     fc.belief_tally = tally.sum(axis=0)[:H]
