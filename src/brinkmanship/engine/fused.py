@@ -50,7 +50,7 @@ from brinkmanship.engine.constants import (
     TARGET_CLASSES,
     Phase,
 )
-from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel
+from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel, PolicyTables
 from brinkmanship.engine.streams import Streams
 
 KERNELS = ("fused", "numpy")  # `--kernel`: the compiled loop (where it applies) or the NumPy reference
@@ -62,12 +62,23 @@ KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "ta
 _KERNEL: ModuleType | None = None
 
 
+def policy_tables(c: Compiled, model: DecisionModel) -> PolicyTables | str | None:
+    """The decision model's policy as tables for the kernel (a planner's `policy_tables`), None for the base-rate
+    model (the kernel computes it), or why the kernel cannot run it."""
+    if type(model) is BaseRatePolicy:
+        return None
+    tabulate = getattr(model, "policy_tables", None)
+    if tabulate is None:
+        return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
+    return tabulate(c)
+
+
 def unsupported(c: Compiled, model: DecisionModel) -> str | None:
     """Why the fused kernel cannot run this model (None: it can); the simulator then runs the NumPy one."""
-    if type(model) is not BaseRatePolicy:
-        return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
+    if type(model) is not BaseRatePolicy and not callable(getattr(model, "policy_tables", None)):
+        return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
     if K_MONTH_FIXED != len(KNOWN_MONTH_SLOTS):
         return "a month with draws the kernel does not know (engine.chunk changed: extend engine.fused_kernel)"
     unknown = sorted({k.split(".")[0] for k in c.values} - set(KNOWN_SECTIONS))
@@ -75,7 +86,8 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"model numbers the kernel does not read ({', '.join(unknown)}): extend engine.fused_kernel"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
-    return None
+    tables = policy_tables(c, model)  # last: a planner solves (once; its model keeps the solution)
+    return tables if isinstance(tables, str) else None
 
 
 def cache_dir() -> Path:
@@ -267,9 +279,30 @@ def _delivery_table(c: Compiled, w: int) -> np.ndarray:
                      for k in range(dyn.MAX_TESTS + 1)], axis=1).astype(float)
 
 
-def run(c: Compiled, streams: Streams) -> FusedChunk:
-    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel."""
+def _planner_args(tables: PolicyTables | None) -> tuple:
+    """The kernel's planner arguments: the tables and the grid's strides (empty tables for the base-rate model)."""
     k = kernel()
+    if tables is None:
+        grid = np.zeros(k.N_GRID, dtype=np.int64)
+        grid[k.G_LIST] = -1
+        return (False, np.zeros((1,) * 5, dtype=np.uint16), np.zeros((1,) * 6), np.zeros((1, 1), dtype=np.int64),
+                np.zeros((1,) * 3), np.zeros((1,) * 3), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                grid, 0.0)
+    grid = np.zeros(k.N_GRID, dtype=np.int64)
+    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
+        tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
+    return (True, tables.chosen, tables.absorb, tables.absorb_slot, tables.retaliate, tables.escalate,
+            np.ascontiguousarray(tables.run_type, dtype=np.int64), tables.left_values.astype(np.int64), grid,
+            float(tables.tie_tol))
+
+
+def run(c: Compiled, streams: Streams, model: DecisionModel | None = None) -> FusedChunk:
+    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel,
+    against the base-rate model or a planner's tables (`model.policy_tables`)."""
+    k = kernel()
+    tables = policy_tables(c, model) if model is not None else None
+    if isinstance(tables, str):
+        raise ValueError(f"the fused kernel cannot run this model: {tables}")
     import numba
 
     n, H = streams.stop - streams.start, c.horizon
@@ -302,7 +335,7 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
         hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
-        lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally)
+        lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally, *_planner_args(tables))
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
         "final_phase": out["phase"], "outcome": outcome, "month_resolved": out["resolved"],

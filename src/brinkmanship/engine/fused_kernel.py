@@ -49,6 +49,8 @@ LU_LOG_LOW, LU_LOG_WIDTH, N_LU_COLS = range(3)
 R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST, N_RULE_COLS = range(7)
 D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, N_DL_COLS = range(7)
 D_SANCTIONS, D_WAR, D_STRIKE = range(3)
+# a planner target's grid: rows of `grid_i` (engine.decision.PolicyTables)
+G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, N_GRID = range(6)
 # learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
 PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
 EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
@@ -56,6 +58,7 @@ EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
 PEACE, CRISIS, LIMITED, MAJOR, NUCLEAR, DEAL, FREEZE = (int(p) for p in Phase)
 HOLD, MISSILE, NUCLEAR_TEST, PROVOCATION, NEGOTIATE, ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE = (int(a) for a in Action)
 EV_MISSILE, EV_NUCLEAR, EV_PROVOCATION = int(Event.MISSILE_TEST), int(Event.NUCLEAR_TEST), int(Event.PROVOCATION)
+EV_DEADLINE = int(Event.DEADLINE)
 ABSORB, RETALIATE, ESCALATE = (int(r) for r in Response)
 RUNG_LIMITED, RUNG_MAJOR, RUNG_NUCLEAR = int(Rung.LIMITED_STRIKES), int(Rung.MAJOR_WAR), int(Rung.NUCLEAR_USE)
 LEADERSHIP, CIVILIAN = int(TargetClass.LEADERSHIP), int(TargetClass.CIVILIAN_POPULATION)
@@ -152,6 +155,57 @@ def _credibility(item_logit, item_kind, llr, ci):  # pragma: no cover - compiled
 
 
 @numba.njit(**JIT)
+def _categorical(running, x):  # pragma: no cover - compiled
+    """engine.chunk.sample_categorical for one run: the categories whose running sum x reaches."""
+    a = 0
+    for k in range(running.shape[0] - 1):
+        if x >= running[k]:
+            a += 1
+    return a
+
+
+@numba.njit(**JIT)
+def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence):  # pragma: no cover
+    """The planner grid's last-axis index of a run's state (adversary.grid.Grid.index through its strides):
+    the level of the targets left on the tracked list, the deadline's flag, the evidence level."""
+    left = 0
+    if list_id >= 0:
+        for k in range(N_CLASSES):
+            left += lists[list_id, k]
+    level = 0  # np.searchsorted(values, left): the values below it
+    for v in range(left_values.shape[0]):
+        if left_values[v] < left:
+            level += 1
+    return level + (done_block if done else 0) + evidence * evidence_block
+
+
+@numba.njit(**JIT)
+def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels, evidence_block,
+                      tie_tol):  # pragma: no cover - compiled
+    """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
+    escalate; adversary.model.PlannerModel.response_probabilities): the value of absorbing read at the state
+    after the strikes, with the month's evidence split between two levels (belief.round_split)."""
+    if levels > 1:
+        pos = min(max(evidence + shift, 0.0), levels - 1.0)
+        below = min(max(int(np.floor(pos + ROUND_TOL)), 0), levels - 1)
+        frac = 0.0 if below >= levels - 1 else max(pos - below, 0.0)
+        above = min(below + 1, levels - 1)
+        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, j + (below - evidence) * evidence_block]
+              + frac * absorb[slot, t, tau, k, m, j + (above - evidence) * evidence_block])
+    else:
+        q0 = absorb[slot, t, tau, k, m, j]
+    q1 = ret_tab[t, tau, m]
+    q2 = esc_tab[t, tau, m]
+    best = max(q0, max(q1, q2))
+    floor = best - tie_tol * (1.0 + abs(best))
+    top0, top1, top2 = q0 >= floor, q1 >= floor, q2 >= floor
+    share = 1.0 / (int(top0) + int(top1) + int(top2))
+    c0 = share if top0 else 0.0
+    c1 = c0 + (share if top1 else 0.0)
+    return c0, c1, c1 + (share if top2 else 0.0)
+
+
+@numba.njit(**JIT)
 def _bin(warheads, bin_width, bins):  # pragma: no cover - compiled
     return min(int(warheads / bin_width), bins - 1)
 
@@ -162,7 +216,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                   invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
-                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally):  # pragma: no cover - compiled
+                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb, absorb_slot,
+                  ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -173,7 +228,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                    dl_prob, list_sizes, list_total, orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts,
                    ints, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                    invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
-                   bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally)
+                   bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
+                   absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol)
 
 
 @numba.njit(**JIT)
@@ -182,7 +238,8 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, phase_out, warheads_out, mil_out,
                civ_out, det_out, by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist,
                carry_hist, trans, outcome_of, outc, carry_outc, bel_i, item_logit, item_kind, levels_tab, rule_ev,
-               dl_ev, tally):  # pragma: no cover - compiled
+               dl_ev, tally, planner, chosen, absorb, absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i,
+               tie_tol):  # pragma: no cover - compiled
     """Runs lo..hi-1 of block b, each from month 0 to its end (engine.chunk.Chunk, one column of its arrays at
     a time); one call per block, so the scratch arrays and the model's arrays are set up once, not per run."""
     step, tol, log_floor, clip, bin_width = consts
@@ -191,6 +248,8 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
         ints[3], ints[4], ints[5], ints[6], ints[7], ints[8], ints[9], ints[10])
     m_action, m_detail, m_resp, m_city, m_talks, k_fixed = ints[11], ints[12], ints[13], ints[14], ints[15], ints[16]
     k_init_fixed = ints[17]
+    g_list, g_done_block, g_deadline_states = grid_i[G_LIST], grid_i[G_DONE_BLOCK], grid_i[G_DEADLINE_STATES]
+    g_evidence_block, g_levels, g_tests = grid_i[G_EVIDENCE_BLOCK], grid_i[G_EVIDENCE_LEVELS], chosen.shape[3]
     init = np.empty(k_init + WORDS)
     u = np.empty(k_month + WORDS)
     lists = np.empty(list_sizes.shape, dtype=np.int64)
@@ -202,6 +261,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
         rlo = run_lo[i]
         rhi = run_hi[i]
         ci = i if par.shape[1] > 1 else 0
+        tau = run_type[i] if run_type.shape[0] > 1 else 0  # the run's type (a planner target)
         n_rules = rule_i.shape[0]
         n_lists = list_sizes.shape[0]
         philox_uniforms(rlo, rhi, INITIAL_WORD, keys, init, k_init)
@@ -276,7 +336,22 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             # 2. the target's action
             a = -1
             deliv = delivery_tab[ci, min(tests, max_tests)]
-            if not deadline_hit:
+            if not deadline_hit and planner:  # the planner's best actions at the run's grid state, ties split
+                done = g_deadline_states > 1 and deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]
+                j = _grid_index(lists, left_values, g_list, g_done_block, done, g_evidence_block,
+                                evidence if g_levels > 1 else 0)
+                bits = np.int64(chosen[t, tau, talks_idx, min(tests, g_tests - 1), j])
+                count = 0
+                for k in range(N_ACTIONS):
+                    count += (bits >> k) & 1
+                share = 1.0 / count  # True / count, as `planner.unpack_policy`
+                total_w = 0.0
+                for k in range(N_ACTIONS):
+                    total_w = total_w + (share if (bits >> k) & 1 else 0.0)
+                    weights[k] = total_w  # the running sum (cumsum)
+                a = _categorical(weights, u[m_action] * total_w)
+                actions[b, t, a] += 1
+            elif not deadline_hit:
                 left_total = 0
                 for lst in range(n_lists):
                     for k in range(N_CLASSES):
@@ -330,11 +405,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                         w = exp(min(max(weights[k], -clip), clip))
                     total_w = total_w + w
                     weights[k] = total_w  # the running sum (cumsum)
-                x = u[m_action] * total_w
-                a = 0
-                for k in range(N_ACTIONS - 1):
-                    if x >= weights[k]:
-                        a += 1
+                a = _categorical(weights, u[m_action] * total_w)
                 actions[b, t, a] += 1
             is_m = a == MISSILE
             is_n = a == NUCLEAR_TEST
@@ -404,16 +475,26 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             # 4. after strikes
             total = strikes[0] + strikes[1] + strikes[2] + strikes[3]
             if total > 0 and not new_war and not first_use and not deal and not freeze and not clash:
-                hurt = (par[P_PER_STRIKE, ci] * float(total)
-                        + par[P_CIVILIAN_LOGIT, ci] * (1.0 if strikes[CIVILIAN] > 0 else 0.0)
-                        + par[P_LEADERSHIP_LOGIT, ci] * (1.0 if strikes[LEADERSHIP] > 0 else 0.0))
-                e0 = exp(min(max(0.0, -clip), clip))
-                e1 = exp(min(max(par[P_RETALIATE_LOGIT, ci] + hurt, -clip), clip))
-                e2 = exp(min(max(par[P_ESCALATE_LOGIT, ci] + hurt, -clip), clip))
-                z = e0 + e1 + e2
-                c0 = e0 / z
-                c1 = c0 + e1 / z
-                c2 = c1 + e2 / z
+                if planner:
+                    event = EV_MISSILE if is_m else (EV_NUCLEAR if is_n else (EV_PROVOCATION if is_p else EV_DEADLINE))
+                    done = g_deadline_states > 1 and (event == EV_DEADLINE or (
+                        deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]))
+                    c0, c1, c2 = _planner_response(
+                        absorb, absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
+                        min(tests, g_tests - 1), _grid_index(lists, left_values, g_list, g_done_block, done,
+                                                             g_evidence_block, evidence if g_levels > 1 else 0),
+                        evidence, shift, g_levels, g_evidence_block, tie_tol)
+                else:
+                    hurt = (par[P_PER_STRIKE, ci] * float(total)
+                            + par[P_CIVILIAN_LOGIT, ci] * (1.0 if strikes[CIVILIAN] > 0 else 0.0)
+                            + par[P_LEADERSHIP_LOGIT, ci] * (1.0 if strikes[LEADERSHIP] > 0 else 0.0))
+                    e0 = exp(min(max(0.0, -clip), clip))
+                    e1 = exp(min(max(par[P_RETALIATE_LOGIT, ci] + hurt, -clip), clip))
+                    e2 = exp(min(max(par[P_ESCALATE_LOGIT, ci] + hurt, -clip), clip))
+                    z = e0 + e1 + e2
+                    c0 = e0 / z
+                    c1 = c0 + e1 / z
+                    c2 = c1 + e2 / z
                 x = u[m_resp] * c2
                 resp = (1 if x >= c0 else 0) + (1 if x >= c1 else 0)
                 if resp == RETALIATE:

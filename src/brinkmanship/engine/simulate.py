@@ -88,7 +88,7 @@ def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: in
     if kernel_for(c, model, kernel)[0] == "fused":
         from brinkmanship.engine import fused
 
-        return fused.run(c, streams)
+        return fused.run(c, streams, model)
     ch = Chunk(c, model, streams)
     for t in range(c.horizon):
         ch.step(t)
