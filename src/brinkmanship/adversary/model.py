@@ -186,7 +186,7 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
         slot[e, nr] = s
     packed = sol.settings.get("_packed", {})
     chosen = np.empty((H, *sol.V[0].shape), dtype=np.uint16)
-    absorb = np.empty((max(len(keys), 1), H, *sol.V[0].shape)) if keys else np.zeros((1,) * 6)
+    absorb = np.empty((len(keys), H, *sol.V[0].shape)) if keys else np.zeros((1,) * (chosen.ndim + 1))
     M = sol.grid.M
     retaliate, escalate = np.empty((H, T, M)), np.empty((H, T, M))
     tau = np.arange(T)

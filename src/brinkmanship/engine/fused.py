@@ -285,9 +285,9 @@ def _planner_args(tables: PolicyTables | None) -> tuple:
     if tables is None:
         grid = np.zeros(k.N_GRID, dtype=np.int64)
         grid[k.G_LIST] = -1
-        return (False, np.zeros((1,) * 5, dtype=np.uint16), np.zeros((1,) * 6), np.zeros((1, 1), dtype=np.int64),
-                np.zeros((1,) * 3), np.zeros((1,) * 3), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
-                grid, 0.0)
+        one = lambda axes, dtype=float: np.zeros((1,) * axes, dtype=dtype)  # noqa: E731
+        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.SLOT_AXES, np.int64),
+                one(k.VALUE_AXES), one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0)
     grid = np.zeros(k.N_GRID, dtype=np.int64)
     grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
         tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
@@ -318,8 +318,8 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None) -> Fu
     hist = np.zeros((nblocks, H + 1, WARHEAD_BINS), dtype=np.int64)
     trans = np.zeros((nblocks, P, P), dtype=np.int64)
     outc = np.zeros((nblocks, H + 1, len(OUTCOMES)), dtype=np.int64)
-    carry_hist = np.zeros((nblocks, H + 2, WARHEAD_BINS), dtype=np.int64)  # closed runs, from month t + 2 on
-    carry_outc = np.zeros((nblocks, H + 2, len(OUTCOMES)), dtype=np.int64)
+    carry_hist = np.zeros_like(hist)  # runs closed in month t, counted at t + 2 (carried on by a running sum)
+    carry_outc = np.zeros_like(outc)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
                      M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
@@ -344,9 +344,9 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None) -> Fu
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},
         "highest_rung": out["rung"], "invaded": out["invaded"], "preventive_war": out["preventive"],
     }
-    counts = outc.sum(axis=0) + np.cumsum(carry_outc.sum(axis=0), axis=0)[:H + 1]  # closed runs carried on
+    counts = outc.sum(axis=0) + np.cumsum(carry_outc.sum(axis=0), axis=0)  # closed runs carried on
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
-    warhead_hist = hist.sum(axis=0) + np.cumsum(carry_hist.sum(axis=0), axis=0)[:H + 1]
+    warhead_hist = hist.sum(axis=0) + np.cumsum(carry_hist.sum(axis=0), axis=0)
     warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
     fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
     fc.belief_tally = tally.sum(axis=0)[:H]

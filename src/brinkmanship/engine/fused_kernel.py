@@ -51,6 +51,9 @@ D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, N_DL_COLS = rang
 D_SANCTIONS, D_WAR, D_STRIKE = range(3)
 # a planner target's grid: rows of `grid_i` (engine.decision.PolicyTables)
 G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, N_GRID = range(6)
+# axes of its tables: policy bits (H, T, K, M, R), absorbing (S, H, T, K, M, R), slots (events, rounds),
+# retaliating and escalating (H, T, M)
+CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 3
 # learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
 PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
 EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
@@ -583,8 +586,9 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                 resolved = t + 1
                 # the closed run stays in its bin and its outcome from month t + 2 on: counted once here, carried
                 # over the later months by a running sum after the kernel (`engine.fused.run`)
-                carry_hist[b, t + 2, _bin(warheads, bin_width, bins)] += 1
-                carry_outc[b, t + 2, outcome_of[phase]] += 1
+                if t + 1 < horizon:
+                    carry_hist[b, t + 2, _bin(warheads, bin_width, bins)] += 1
+                    carry_outc[b, t + 2, outcome_of[phase]] += 1
                 break
         phase_out[i] = phase
         warheads_out[i] = warheads
