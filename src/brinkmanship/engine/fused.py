@@ -187,11 +187,11 @@ def _month_rows(c: Compiled, w: int) -> np.ndarray:
             k.T_DEAL_CLOSES: dyn.deal_close_probability(c, posture),
             k.T_INVASION_SUCCEEDS: dyn.invasion_success(c, posture),
         }
-        for row, logit in ((k.T_INVADE_WEIGHT, k.T_INVADE), (k.T_PROVOCATION_WEIGHT, k.T_PROVOCATION),
-                           (k.T_NUCLEAR_USE_WEIGHT, k.T_NUCLEAR_USE)):  # weights of log-odds free of the state
-            rows[row] = fmath.exp(np.clip(rows[logit], -LOGIT_CLIP, LOGIT_CLIP))
         for row, v in rows.items():
-            mon[row, t] = np.broadcast_to(np.asarray(v, dtype=float), (w,))
+            mon[row, t] = v
+    for row, logit in ((k.T_INVADE_WEIGHT, k.T_INVADE), (k.T_PROVOCATION_WEIGHT, k.T_PROVOCATION),
+                       (k.T_NUCLEAR_USE_WEIGHT, k.T_NUCLEAR_USE)):  # weights of log-odds free of the state, every
+        mon[row] = fmath.exp(np.clip(mon[logit], -LOGIT_CLIP, LOGIT_CLIP))  # month at once (the same bits)
     return mon
 
 
