@@ -190,3 +190,22 @@ def test_a_grid_factor_the_kernel_does_not_read_falls_back(korea, strategies, mo
     res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
     assert res.extra["kernel"] == "numpy" and res.extra["kernel_fallback"] == why
     same(res, simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="numpy"))
+
+
+def test_tables_over_the_memory_limit_fall_back(korea, strategies):
+    """The kernel's tables are built only when they fit the request's memory limit beside the planner's solve;
+    otherwise the reference runs (it needs no tables), and says why."""
+    from brinkmanship.adversary.budget import kernel_tables_memory, planner_memory
+    from brinkmanship.adversary.grid import Grid
+
+    st_ = strategies["let-deterrence-fail"]
+    c = compile_model(korea, st_)
+    solve_only = planner_memory(c, 1, True)
+    tables = kernel_tables_memory(float(Grid.of(c).size), c.horizon, 2)  # strikes after missile and nuclear tests
+    limit = int(solve_only + tables / 2)
+    model = PlannerModel(Decision())
+    res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=limit)
+    assert res.extra["kernel"] == "numpy" and "memory limit" in res.extra["kernel_fallback"]
+    ok = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=int(solve_only + tables))
+    assert ok.extra["kernel"] == "fused"
+    same(res, ok)
