@@ -73,9 +73,11 @@ _M0, _M1 = np.uint64(PHILOX_M0), np.uint64(PHILOX_M1)
 _W0, _W1 = np.uint64(PHILOX_W0), np.uint64(PHILOX_W1)
 
 JIT = {"cache": True, "nogil": True}  # njit: nopython mode
+INLINE = {**JIT, "inline": "always"}  # small helpers of the run loop: inlined in Numba's IR, so LLVM optimises
+# them with their caller (a separately compiled helper is a call, its arguments spilled, on every use)
 
-exp = numba.njit(**JIT)(fmath.exp_scalar)
-log = numba.njit(**JIT)(fmath.log_scalar)
+exp = numba.njit(**INLINE)(fmath.exp_scalar)
+log = numba.njit(**INLINE)(fmath.log_scalar)
 
 
 @numba.njit(**JIT)
@@ -92,7 +94,7 @@ def round_keys(k0, k1):  # pragma: no cover - compiled
     return keys
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def philox4x32(x0, x1, x2, x3, keys):  # pragma: no cover - compiled
     """Philox4x32-10 of one counter (uint64 words below 2^32) under the round keys (engine.philox.philox4x32)."""
     for r in range(PHILOX_ROUNDS):
@@ -102,7 +104,7 @@ def philox4x32(x0, x1, x2, x3, keys):  # pragma: no cover - compiled
     return x0, x1, x2, x3
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover - compiled
     """Slots 4 block .. 4 block + 3 of one run at month word `word` into `out` (engine.philox.uniforms, for
     one run and one output block; `out` is longer than k by a block, and slots from k on are not read)."""
@@ -117,14 +119,14 @@ def philox_block(run_lo, run_hi, word, block, keys, out, k):  # pragma: no cover
     out[s3] = float(x3) * TO_UNIT
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def philox_uniforms(run_lo, run_hi, word, keys, out, k):  # pragma: no cover - compiled
     """Slots 0..k-1 of one run at month word `word` into out[:k] (engine.philox.uniforms, for one run)."""
     for block in range((k + WORDS - 1) // WORDS):
         philox_block(run_lo, run_hi, word, block, keys, out, k)
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def talks_round(x, u, step, tol, levels):  # pragma: no cover - compiled
     """dynamics.talks_round for one run."""
     y = min(max(x, 0.0), 1.0) / step
@@ -133,7 +135,7 @@ def talks_round(x, u, step, tol, levels):  # pragma: no cover - compiled
     return min(max(idx, 0), levels - 1)
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def loguniform(lu, lu_on, which, factor, u):  # pragma: no cover - compiled
     """dynamics.loguniform_scale for one draw."""
     if not lu_on[which]:
@@ -141,7 +143,7 @@ def loguniform(lu, lu_on, which, factor, u):  # pragma: no cover - compiled
     return factor * exp(lu[which, LU_LOG_LOW] + lu[which, LU_LOG_WIDTH] * u)
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def _credibility(item_logit, item_kind, llr, ci):  # pragma: no cover - compiled
     """Mean over the learned items of belief.posterior(prior, llr) (a prior of 0 or 1 stays put)."""
     total = 0.0
@@ -157,7 +159,7 @@ def _credibility(item_logit, item_kind, llr, ci):  # pragma: no cover - compiled
     return total / item_logit.shape[0]
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def _categorical(running, x):  # pragma: no cover - compiled
     """engine.chunk.sample_categorical for one run: the categories whose running sum x reaches."""
     a = 0
@@ -167,7 +169,7 @@ def _categorical(running, x):  # pragma: no cover - compiled
     return a
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence):  # pragma: no cover
     """The planner grid's last-axis index of a run's state (adversary.grid.Grid.index through its strides):
     the level of the targets left on the tracked list, the deadline's flag, the evidence level."""
@@ -182,7 +184,7 @@ def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, e
     return level + (done_block if done else 0) + evidence * evidence_block
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels, evidence_block,
                       tie_tol):  # pragma: no cover - compiled
     """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
@@ -208,7 +210,7 @@ def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence,
     return c0, c1, c1 + (share if top2 else 0.0)
 
 
-@numba.njit(**JIT)
+@numba.njit(**INLINE)
 def _bin(warheads, bin_width, bins):  # pragma: no cover - compiled
     return min(int(warheads / bin_width), bins - 1)
 
