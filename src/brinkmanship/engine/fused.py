@@ -14,6 +14,7 @@ only when the kernel first runs; compiled code is cached under the user's cache 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import os
@@ -59,6 +60,7 @@ KNOWN_MONTH_SLOTS = (M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY)  # the month's
 KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
                   "escalation", "invasion", "war", "base_rate", "adversary", "coercer", "credibility", "rules",
                   "deadlines", "posture", "phases")  # sections the kernel implements (or the base-rate run never reads)
+PLANNER_SECTION = "adversary."  # the planner target's numbers (types vary them per run), read only by its solve
 _KERNEL: ModuleType | None = None
 
 
@@ -303,6 +305,9 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None) -> Fu
     tables = policy_tables(c, model) if model is not None else None
     if isinstance(tables, str):
         raise ValueError(f"the fused kernel cannot run this model: {tables}")
+    if tables is not None:  # a planner's own numbers reach the kernel only through its tables: their per-run
+        c = dataclasses.replace(c, values={key: v for key, v in c.values.items()  # copies (types) are left out,
+                                           if not key.startswith(PLANNER_SECTION)})  # or every row would be per run
     import numba
 
     n, H = streams.stop - streams.start, c.horizon
