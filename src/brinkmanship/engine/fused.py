@@ -105,6 +105,10 @@ def kernel() -> ModuleType:
     global _KERNEL
     if _KERNEL is None:
         os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
+        import numba
+
+        if not numba.config.CACHE_DIR:  # Numba was imported before (it reads the variable once): tell it now
+            numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
         from brinkmanship.engine import fused_kernel
 
         _KERNEL = fused_kernel

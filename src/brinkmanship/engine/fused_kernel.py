@@ -227,7 +227,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
     keys = round_keys(k0, k1)
-    for b in numba.prange(nblocks):
+    for p in numba.prange(nblocks):
+        b = np.int64(p)  # the parallel loop's index may be unsigned: one signature of _run_block, one compile
         _run_block(b * n // nblocks, (b + 1) * n // nblocks, b, run_lo, run_hi, keys, horizon, k_init, k_month,
                    par, mon, delivery_tab, test_weight, rule_i, rule_prob, rule_bel, rule_want, dl_i, dl_threshold,
                    dl_prob, list_sizes, list_total, orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts,
