@@ -94,8 +94,9 @@ def rows(full: bool = False) -> list[Row]:
             "busy); issue target >= 45 M run-months/s on two cores", "", load()),
         Row("simulator", what + " (fused kernel, 2 threads, per CPU second)", "run-months/s", "higher", fused2cpu,
             "the same on 1 thread", fused1cpu, "ceiling",
-            "the work two threads add: 1.0 when they spin and wait for nothing (then, on two idle cores, the wall-clock "
-            "gain is bounded only by the serial share outside the kernel); the load-proof view of the row above",
+            "the work two threads add: 1.0 when they spin and wait for nothing (then, on two idle cores, the "
+            "wall-clock gain is bounded only by the serial share outside the kernel); the load-proof view of the "
+            "row above",
             "", load()),
         Row("simulator", what + " (NumPy reference)", "run-months/s", "higher", ref, "NumPy ceiling kernel", ceil2,
             "ceiling", "the readable reference (`--kernel numpy`, the same bits) beside the ceiling, per CPU second",

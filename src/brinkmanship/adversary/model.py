@@ -18,7 +18,7 @@ from brinkmanship.errors import InputError
 from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
 
 # the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
-# tabulated for the kernel, which then falls back to the NumPy reference (tests/engine/test_fused_planner.py)
+# tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
 KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "B"})
 
 

@@ -70,9 +70,11 @@ def policy_tables(c: Compiled, model: DecisionModel) -> PolicyTables | str | Non
     if type(model) is BaseRatePolicy:
         return None
     tabulate = getattr(model, "policy_tables", None)
-    if tabulate is None:
-        return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
-    return tabulate(c)
+    return _unknown_model(model) if tabulate is None else tabulate(c)
+
+
+def _unknown_model(model: DecisionModel) -> str:
+    return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
 
 
 def unsupported(c: Compiled, model: DecisionModel) -> str | None:
@@ -80,7 +82,7 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
     if c.phases:
         return "a strategy with phases"
     if type(model) is not BaseRatePolicy and not callable(getattr(model, "policy_tables", None)):
-        return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
+        return _unknown_model(model)
     if K_MONTH_FIXED != len(KNOWN_MONTH_SLOTS):
         return "a month with draws the kernel does not know (engine.chunk changed: extend engine.fused_kernel)"
     unknown = sorted({k.split(".")[0] for k in c.values} - set(KNOWN_SECTIONS))
@@ -343,8 +345,9 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None) -> Fu
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
-        hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
-        lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally, *_planner_args(tables))
+        hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"],
+        lr["item_logit"], lr["item_kind"], lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally,
+        *_planner_args(tables))
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
         "final_phase": out["phase"], "outcome": outcome, "month_resolved": out["resolved"],

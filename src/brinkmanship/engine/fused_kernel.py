@@ -527,7 +527,8 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             if new_war:
                 base = par[P_NUC_REGIME, ci] if regime else par[P_NUC_WAR, ci]
                 floor = par[P_NUC_FLOOR, ci]
-                p_use = base * (floor + (1.0 - floor) * delivery_tab[ci, min(tests, max_tests)]) if warheads >= 1.0 else 0.0
+                p_use = (base * (floor + (1.0 - floor) * delivery_tab[ci, min(tests, max_tests)])
+                         if warheads >= 1.0 else 0.0)
                 if init[i_nuc_use] < p_use:
                     nuclear = True
             war = new_war or nuclear
