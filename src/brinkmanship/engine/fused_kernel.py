@@ -266,8 +266,8 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
     for i in range(lo, hi):
         rlo = run_lo[i]
         rhi = run_hi[i]
-        ci = i if par.shape[1] > 1 else 0
-        tau = run_type[i] if run_type.shape[0] > 1 else 0  # the run's type (a planner target)
+        ci = i // (phase_out.shape[0] // par.shape[1])  # the run's column: its own, its experiment's, or the one
+        tau = run_type[i // (phase_out.shape[0] // run_type.shape[0])]  # its type (a planner target), the same way
         n_rules = rule_i.shape[0]
         n_lists = list_sizes.shape[0]
         philox_uniforms(rlo, rhi, INITIAL_WORD, keys, init, k_init)
