@@ -138,9 +138,10 @@ def equilibrium_summary(sc: Scenario, eq: Equilibrium, weights: np.ndarray | Non
 
 def mean_overrides(eq: Equilibrium, weights: np.ndarray | None = None) -> dict[str, float]:
     """The equilibrium as parameter overrides for the simulator: each threat's type-weighted execution
-    probability (`probability`) and the target's belief (`believed`) where the first start ended."""
+    probability (`probability`) and what the iteration moved where the first start ended: the target's belief
+    (`believed`), or with a learned belief the strategic type's execution likelihood (`bluff`; the prior stays)."""
     out = {}
     for th in eq.threats:
         out[th.prob] = _mean(eq.execution[th.id], weights)
-        out[th.believed] = _mean(eq.starts[0].beliefs[th.id], weights)
+        out[eq.moved.get(th.id, th.believed)] = _mean(eq.starts[0].beliefs[th.id], weights)
     return out

@@ -127,14 +127,17 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
                         adversary: str | Adversary, chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
                         console: Any = None, max_memory: int | None = None,
                         types: Types | None = None, model: Any = None,
-                        per_strategy: dict[str, dict[str, float]] | None = None) -> list[SimulationResult]:
+                        per_strategy: dict[str, dict[str, float]] | None = None,
+                        kernel: str = "fused") -> list[SimulationResult]:
     """Simulate each strategy against one decision model, with a progress bar per strategy, after checking
     that the work fits `max_memory` (bytes; default the package limit).
 
     With `types` (not the point type) each run draws its type from its own stream (`Types.draw`); the runs'
     type indices are kept in each result's `extra["type_index"]`. `model`: that typed decision model, when
     the caller reuses its solutions. `per_strategy`: parameter overrides per strategy name (a strategic
-    coercer's execution probabilities and the target's beliefs).
+    coercer's execution probabilities and the target's beliefs). `kernel`: `fused` (the compiled simulator where
+    it implements the model, else the NumPy reference; each result's `extra["kernel"]` says which ran) or
+    `numpy`; the same numbers either way.
     """
     from brinkmanship.engine import simulate
 
@@ -151,7 +154,7 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
             extra = (per_strategy or {}).get(s.name, {})
             ov = {**overrides, **extra} if overrides and extra else (overrides or extra or None)
             res = simulate(sc, s, runs=runs, seed=seed, adversary=model, chunk_size=chunk_size,
-                           overrides=ov, progress=advance, max_memory=max_memory)
+                           overrides=ov, progress=advance, max_memory=max_memory, kernel=kernel)
             if typed:
                 res.extra["type_index"] = index
             results.append(res)
@@ -162,7 +165,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
             runs: int = DEFAULT_RUNS, seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
             chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
             types: str | Types | None = None, type_count: int | None = None,
-            credibility_sweep: int | None = None, coercer: str = "committed") -> Comparison:
+            credibility_sweep: int | None = None, coercer: str = "committed", kernel: str = "fused") -> Comparison:
     """Simulate strategies side by side (default: all of the scenario's) as `brink compare` does.
 
     `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
@@ -170,6 +173,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
     iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
 
+    `kernel`: the simulator's kernel, as in `simulate_strategies`.
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
     target): `prior` (the default: K = `type_count` quasi-random draws of the adversary's numbers from their
     declared ranges), `posterior` (those types weighted by the 2016-2017 record) or `point` (the declared
@@ -216,10 +220,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
         per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                      types=typeset, model=model, per_strategy=per_strategy)
+                                      types=typeset, model=model, per_strategy=per_strategy, kernel=kernel)
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                      types=typeset, model=model)
+                                      types=typeset, model=model, kernel=kernel)
     exact_probs = None
     per_type: dict = {}
     run_share: dict | None = None
@@ -242,6 +246,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         per_type = {k: v[0] for k, v in by_type.items()}
         run_share = {k: v[1] for k, v in by_type.items()}
     summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims)
+    summary["kernel"] = {r.strategy: r.extra.get("kernel", "numpy") + (
+        f" (fallback: {r.extra['kernel_fallback']})" if "kernel_fallback" in r.extra else "") for r in results}
     add_types(summary, typeset, per_type, run_share, exact)
     if credibility_sweep:
         from brinkmanship._api.credibility import credibility_sweep as sweep
@@ -267,9 +273,10 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
 def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, runs: int = DEFAULT_RUNS,
         seed: int = 0, adversary: str | Adversary = "rational", exact: bool = False,
         chunk_size: int = DEFAULT_CHUNK, progress: bool = True, max_memory: int | str | None = None,
-        types: str | Types | None = None, type_count: int | None = None, coercer: str = "committed") -> Comparison:
+        types: str | Types | None = None, type_count: int | None = None, coercer: str = "committed",
+        kernel: str = "fused") -> Comparison:
     """Simulate one strategy as `brink run` does: its outcome distribution with 95% intervals and metrics
-    (`types`, `type_count` and `coercer` as in `compare`).
+    (`types`, `type_count`, `coercer` and `kernel` as in `compare`).
 
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
@@ -278,7 +285,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
-                   type_count=type_count, coercer=coercer)
+                   type_count=type_count, coercer=coercer, kernel=kernel)
 
 
 def _prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
@@ -393,13 +400,13 @@ def _home_scenario(st: Strategy) -> Scenario | None:
 def explore(scenario: str | Path, samples: int = 100, *, seed: int = 0,
             strategies: Sequence[str] | None = None, runs: int = 50, adversary: str | Adversary = "base-rate",
             sampler: str = "lhs", vary: str | None = None, db: str | Path | None = None,
-            progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+            progress: bool = True, kernel: str = "fused") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Explore sampled uncertain worlds x strategies; return `(experiments, outcomes)` as the EMA Workbench does.
 
     Row i of `experiments` (the sampled inputs, `experiment_id` and `strategy`) belongs with row i of
     `outcomes` (outcome shares and means over `runs` runs). With `db` the results go to that DuckDB store
     (resumed if it exists, as `brink explore --db`); otherwise to a temporary one. Both frames carry the
-    exploration's provenance in `.attrs["provenance"]`.
+    exploration's provenance in `.attrs["provenance"]`. `kernel`: the simulator's kernel, as in `compare`.
 
     Examples:
         >>> x, y = bk.explore("korea-2017", 8, strategies=["engagement"], runs=20, vary="war.*", progress=False)
@@ -410,7 +417,7 @@ def explore(scenario: str | Path, samples: int = 100, *, seed: int = 0,
     from brinkmanship.explore.pipeline import run_exploration
 
     adversary = parse_adversary(adversary)
-    model = resolve_model(str(scenario), adversary, list(strategies) if strategies else None)
+    model = resolve_model(str(scenario), adversary, list(strategies) if strategies else None, kernel=kernel)
     with tempfile.TemporaryDirectory() as tmp, progress_bar(progress) as bar:
         path = Path(db) if db is not None else Path(tmp) / "explore.duckdb"
         advance: list[Any] = []

@@ -41,8 +41,9 @@ from brinkmanship.adversary.kernel import (
     tested_key,
 )
 from brinkmanship.adversary.planner import TIE_TOL, Decision, Evaluator, Solution, solve
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.compiled import Compiled, CompiledDeadline
 from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Status, TargetClass
 from brinkmanship.errors import InputError
 
@@ -57,11 +58,24 @@ C = "coercer."
 
 
 def belief_swing(month: Month, threat: str) -> np.ndarray | float:
-    """How far carrying out `threat` (rather than not) moves the target's belief, per grid state.
-
-    Without a learned belief the observation is decisive: one full unit. This is the one place a learned
-    belief plugs in: with an evidence factor, return b(after carrying out) - b(after not) per state."""
-    return 1.0
+    """How far carrying out `threat` (rather than not) moves the target's belief that the coercer is resolute,
+    per grid state: posterior(prior, L + e(carried out)) - posterior(prior, L + e(not)), with L the evidence
+    at each state and e the Bayes move of the observation (`engine.belief`; for a deadline, acting this month
+    against letting the month pass). Without a learned belief (no evidence factor) the observation is decisive:
+    one full unit."""
+    c = month.c
+    if month.grid.B == 1:
+        return 1.0
+    item = next((r for r in (*c.rules, *c.deadlines) if r.id == threat), None)
+    if item is None or not item.bluff:
+        return 1.0
+    p, b = c[item.prob], c[item.bluff]
+    if isinstance(item, CompiledDeadline):  # a deadline: its hazards this month, resolute against bluffing
+        p = belief.deadline_hazard(p, month.t, item.first_month, item.last_month)
+        b = belief.deadline_hazard(b, month.t, item.first_month, item.last_month)
+    prior = col(c[item.believed])
+    moved = [belief.posterior(prior, month.L + col(belief.evidence(seen, p, b))) for seen in (True, False)]
+    return moved[0] - moved[1]
 
 
 @dataclass
@@ -398,18 +412,36 @@ class Equilibrium:
     stakes: dict[str, np.ndarray]  # (n,) reputation bought plus the audience cost avoided
     starts: list[Start] = field(default_factory=list)
     several: np.ndarray | None = None  # (n,) bool: the starts ended at different beliefs
+    moved: dict[str, str] = field(default_factory=dict)  # threat id -> the parameter the iteration moved
 
     @property
     def converged(self) -> bool:
         return all(s.converged for s in self.starts)
 
 
+def learned(c: Compiled) -> bool:
+    """True when the target learns the coercer's resolve (an evidence factor in the grid): the iteration then
+    moves the likelihood of the strategic (bluffing) type, and the prior `believed` stays the scenario's."""
+    return c.evidence_levels > 1
+
+
+def moved_parameter(c: Compiled, th: Threat) -> str:
+    """The parameter the best-response iteration moves for `th`: the target's belief (`believed`) when
+    credibility is a fixed input; with a learned belief, the strategic type's execution probability (`bluff`),
+    which the target's Bayes updates read as the likelihood of carrying out."""
+    if not c.credibility_levels:  # `equilibrium` switches learning off when nothing is learnable
+        return th.believed
+    item = next(it for it in (*c.rules, *c.deadlines) if it.id == th.id)
+    return item.bluff
+
+
 def _with_beliefs(c: Compiled, threats: list[Threat], b: dict[str, np.ndarray]) -> Compiled:
-    """The model with the target's beliefs set to `b` (plain floats for a single parameter set)."""
+    """The model with each threat's moved parameter (`moved_parameter`) set to `b` (plain floats for a single
+    parameter set)."""
     values = dict(c.values)
     for th in threats:
         v = b[th.id]
-        values[th.believed] = v if c.has_arrays else float(np.reshape(v, -1)[0])
+        values[moved_parameter(c, th)] = v if c.has_arrays else float(np.reshape(v, -1)[0])
     return replace(c, values=values)
 
 
@@ -479,7 +511,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
                        triggered=path.triggered, outcomes=path.outcomes, coercer_value=value,
                        gain={th.id: sweep.gain.get(th.id, np.zeros(n)) for th in threats},
                        direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
-                       starts=[r[0] for r in runs], several=several)
+                       starts=[r[0] for r in runs], several=several,
+                       moved={th.id: moved_parameter(c, th) for th in threats})
 
 
 def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
@@ -510,8 +543,8 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                          fix="add the coercer's payoffs (see korea-2017.yaml), or use --coercer committed")
     if isinstance(decision, str):
         decision = Decision.parse(decision)
-    # the equilibrium's belief is the coercer's own strategy: credibility is not a learned belief here
-    c = replace(c, credibility_levels=0)
+    if not learned(c):  # nothing learnable: the equilibrium's belief is the coercer's own strategy
+        c = replace(c, credibility_levels=0)
     threats = threats_of(c)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
     parts = [_block(c.chunk(slice(s, min(n, s + BLOCK))) if c.has_arrays else c, decision, threats,
@@ -528,7 +561,7 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        triggered=cat("triggered"), outcomes=np.concatenate([p.outcomes for p in parts]),
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
-                       several=np.concatenate([p.several for p in parts]))
+                       several=np.concatenate([p.several for p in parts]), moved=parts[0].moved)
 
 
 @dataclass

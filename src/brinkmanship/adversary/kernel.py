@@ -270,7 +270,9 @@ class Month:
             return c[believed]
         mu = belief.posterior(col(c[believed]), self.L)
         q = belief.believed_execution(mu, col(c[real]), col(c[bluff]))
-        return q if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1 else np.reshape(q, np.shape(c[believed]))[()]
+        if np.ndim(q) == len(GRID_AXES) and self.grid.B > 1:
+            return q
+        return np.reshape(q, np.broadcast_shapes(*(np.shape(c[k]) for k in (believed, real, bluff))))[()]
 
     def deadline_split(self) -> tuple[np.ndarray | float, np.ndarray | float]:
         """(n, K, 1, R) chances that the deadline falls due this month and acts, and that it falls due and is

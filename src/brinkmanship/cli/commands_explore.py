@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, print_json
 from brinkmanship.cli.app import json_safe as _clean
-from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, MAX_MEMORY
+from brinkmanship.cli.common import DEFAULT_MAX_MEMORY, KERNEL, MAX_MEMORY
 from brinkmanship.errors import InputError
 
 
@@ -44,6 +44,7 @@ def explore_cmd(
     vary: str | None = typer.Option(None, "--vary", help="parameters to sample: globs, e.g. 'war.*,-war.civilian_share'"),
     json_out: bool = typer.Option(False, "--json", help="machine output"),
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    kernel: KERNEL = "fused",
 ) -> None:
     """Explore a scenario over sampled uncertain worlds x strategies into a resumable DuckDB store."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -57,7 +58,7 @@ def explore_cmd(
     memory = parse_memory(max_memory)
     adversary = parse_adversary(adversary)
     names = _split(strategies)
-    model = resolve_model(scenario, adversary, names)
+    model = resolve_model(scenario, adversary, names, kernel=kernel)
     runner = make_runner(workers=workers, dask_local=dask_local, scheduler=scheduler)
     progress = Progress(TextColumn("[bold]exploring"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("experiments x strategies"), TimeRemainingColumn(),

@@ -13,6 +13,7 @@ from brinkmanship.cli.app import app, console, handle_errors, parse_adversary, p
 from brinkmanship.cli.common import (
     COERCER,
     DEFAULT_MAX_MEMORY,
+    KERNEL,
     MAX_MEMORY,
     TYPE_COUNT,
     TYPES,
@@ -93,10 +94,11 @@ def run_cmd(
     as_json: JSON = False,
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
     coercer: COERCER = "committed",
+    kernel: KERNEL = "fused",
 ) -> None:
     """Simulate one strategy and print its outcome distribution."""
     _compare(scenario, [strategy], runs, seed, chunk_size, adversary, exact, as_json, max_memory, types,
-             type_count, coercer=coercer)
+             type_count, coercer=coercer, kernel=kernel)
 
 
 @app.command("compare")
@@ -118,18 +120,19 @@ def compare_cmd(
         help="Also rank the strategies at N common prior credibilities in [0, 1] (exact, point type) and "
              "report where each one's rank changes.")] = None,
     coercer: COERCER = "committed",
+    kernel: KERNEL = "fused",
 ) -> None:
     """Simulate every strategy of the scenario side by side; against a planner target, the mixture over
     its types (`--types`), with what decides each strategy's outcome. `--coercer strategic`: the equilibrium
     of a coercer that decides at each trigger whether to carry out its threats (exact outcomes)."""
     _compare(scenario, split_names(strategies), runs, seed, chunk_size, adversary, exact, as_json, max_memory,
-             types, type_count, credibility_sweep=credibility_sweep, coercer=coercer)
+             types, type_count, credibility_sweep=credibility_sweep, coercer=coercer, kernel=kernel)
 
 
 def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, chunk_size: int,
              adversary_text: str, exact: bool, as_json: bool, max_memory: str = DEFAULT_MAX_MEMORY,
              types: str | None = None, type_count: int | None = None, credibility_sweep: int | None = None,
-             coercer: str = "committed") -> dict:
+             coercer: str = "committed", kernel: str = "fused") -> dict:
     from brinkmanship._api.verbs import compare
     from brinkmanship.limits import parse_memory
 
@@ -139,7 +142,7 @@ def _compare(scenario: str, strategies: list[str] | None, runs: int, seed: int, 
     sc, sts = load_pair(scenario, strategies)
     comparison = compare(sc, sts, runs=runs, seed=seed, adversary=adversary, exact=exact, chunk_size=chunk_size,
                          progress=not as_json, max_memory=memory, types=types, type_count=type_count,
-                         credibility_sweep=credibility_sweep, coercer=coercer)
+                         credibility_sweep=credibility_sweep, coercer=coercer, kernel=kernel)
     summary, results = comparison.to_json(), comparison.results
     exact = exact or coercer == "strategic"
     if as_json:

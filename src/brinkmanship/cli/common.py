@@ -56,6 +56,9 @@ COERCER = Annotated[str, typer.Option(
 MAX_MEMORY = Annotated[str, typer.Option(
     "--max-memory", help="Refuse work estimated to need more memory than this (e.g. 4G, 16G, 512M).")]
 DEFAULT_MAX_MEMORY = "4G"
+KERNEL = Annotated[str, typer.Option(
+    "--kernel", help="fused: the compiled simulator where it implements the model, else the NumPy reference "
+                     "(said in the JSON) | numpy: the reference. The same numbers either way.")]
 
 
 def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, adversary: Adversary,

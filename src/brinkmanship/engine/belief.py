@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from brinkmanship.engine import fmath
+
 Value = float | np.ndarray
 TINY = 1e-300  # keeps log(0) finite: an item that can never be executed gives a huge, finite ratio
 NEAR_ONE = 1 - 1e-16  # keeps log(1 - 1) finite: an item that is always executed
@@ -33,7 +35,7 @@ def posterior(prior: Value, llr: Value) -> np.ndarray:
     llr = np.asarray(llr, dtype=float)
     inner = np.clip(prior, TINY, NEAR_ONE)
     odds = np.log(inner) - np.log1p(-inner) + llr
-    mid = 1.0 / (1.0 + np.exp(-odds))
+    mid = 1.0 / (1.0 + fmath.exp(-odds))  # fmath: the fused simulator computes the same bits
     return np.where(prior <= 0.0, 0.0, np.where(prior >= 1.0, 1.0, mid))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from brinkmanship.engine import belief
+from brinkmanship.engine import belief, fmath
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
@@ -44,9 +44,11 @@ I_WAR, I_NUC_SCALE, I_DETON, I_CHINA, I_RUSSIA, I_NUC_USE, I_INVADE, I_COUNTER =
 K_INIT_FIXED = 8
 SLOTS_PER_DEADLINE = 2
 # uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
-# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation;
-# the last two: whether the coercer defects from a deal, whether a deal's disarmament completes
-M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, M_DEFECT, M_DISARM = range(7)
+# actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation.
+# Slots 0-3 (one Philox block) are the draws most months need; the city, the endings' two draws (whether the
+# coercer defects from a deal, whether a deal's disarmament completes) and the rules' draws only months with
+# strikes, events or a deal, so the fused kernel draws those blocks only then
+M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY, M_DEFECT, M_DISARM = range(7)
 K_MONTH_FIXED = 7
 # per month, over the runs open at its start: their count, summed credibility on the evidence levels and exact
 BELIEF_TALLY = ("open", "on_levels", "exact")
@@ -361,9 +363,7 @@ class Chunk:
     # -- the month ------------------------------------------------------------------------------------
     def step(self, t: int) -> None:
         """Advance every open run by one month."""
-        u = self.s.month()
-        if self.compacted:
-            u = u[:, self.orig]
+        u = self.s.month(self.orig if self.compacted else None)  # closed runs draw nothing
         if self.n:
             self._step(t, u)
         else:
@@ -592,7 +592,7 @@ class Chunk:
         self.deaths_civ[w] += conv * share
         self.deaths_mil[w] += conv * (1.0 - share)
         mean = np.maximum(c["war.detonations_mean"], 1.0)
-        det = np.ceil(-np.log(np.maximum(init[I_DETON], LOG_FLOOR)) * mean)
+        det = np.ceil(-fmath.log(np.maximum(init[I_DETON], LOG_FLOOR)) * mean)
         det = np.clip(det, 1.0, np.maximum(np.floor(self.warheads[w]), 1.0)) * nuclear[w]
         per = dyn.loguniform_scale(c, "war.deaths_per_detonation", init[I_NUC_SCALE])
         self.detonations[w] += det

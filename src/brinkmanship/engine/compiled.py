@@ -290,7 +290,11 @@ def compile_model(scenario: Scenario, strategy: Strategy,
     params = all_params(scenario, strategy)
     values: dict[str, Value] = {k: float(p.value) for k, p in params.items()}
     ranges = {k: (float(p.low), float(p.high), float(p.value)) for k, p in params.items()}
+    later: dict[str, Value] = {}  # an item's own `bluff` that reads the scenario's: set once the items are built
     for name, v in (overrides or {}).items():
+        if name not in values and scenario.credibility and name.endswith(".bluff"):
+            later[name] = np.asarray(v, dtype=float) if np.ndim(v) else float(v)
+            continue
         if name not in values:
             raise InputError(f"unknown parameter '{name}'", field="overrides",
                              fix="use a dotted name listed by `brink show` (e.g. war.conventional_deaths)")
@@ -332,7 +336,10 @@ def compile_model(scenario: Scenario, strategy: Strategy,
     )
     for item in (*rules, *deadlines):  # an item without its own `bluff` reads the scenario's
         if item.bluff and item.bluff not in values:
-            values[item.bluff] = values["credibility.bluff"]
+            values[item.bluff] = later.pop(item.bluff, values["credibility.bluff"])
+    for name in later:
+        raise InputError(f"unknown parameter '{name}'", field="overrides",
+                         fix="use a dotted name listed by `brink show` (e.g. war.conventional_deaths)")
     sizes = np.array(sorted(scenario.arsenal.salvo_sizes), dtype=float)
     shares = np.array([scenario.arsenal.salvo_sizes[int(k)] for k in sizes])
     assert all(r.response in {x.value for x in Response} for r in rules)

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from brinkmanship.engine import dynamics as dyn
+from brinkmanship.engine import fmath
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
     ACCEPT,
@@ -100,8 +101,9 @@ LOGIT_CLIP = 60.0  # exp stays finite; no model's log-odds come near this
 
 
 def softmax_masked(logits: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """Softmax along axis 0 over the allowed entries (log-odds clipped to +-60, so exp never overflows)."""
-    e = np.exp(np.clip(logits, -LOGIT_CLIP, LOGIT_CLIP))
+    """Softmax along axis 0 over the allowed entries (log-odds clipped to +-60, so exp never overflows);
+    `fmath.exp`, so the fused kernel computes the same bits."""
+    e = fmath.exp(np.clip(logits, -LOGIT_CLIP, LOGIT_CLIP))
     if mask is not None:
         e *= mask
     e /= e.sum(axis=0)
@@ -151,17 +153,14 @@ class BaseRatePolicy:
         return softmax_masked(self.logits(c, obs), available_actions(c, obs))
 
     def action_weights(self, c: Compiled, obs: Observation) -> np.ndarray:
-        """Unnormalised action weights in float32, enough for sampling (the simulator's fast path).
+        """Unnormalised action weights, enough for sampling (the simulator's path; `engine.fused` computes the
+        same bits): exp of the clipped log-odds over the available actions.
 
         A subclass that overrides `action_probabilities` or `logits` is sampled from its own definition.
         """
         if type(self).action_probabilities is not BaseRatePolicy.action_probabilities:
             return self.action_probabilities(c, obs)
-        L = self.logits(c, obs).astype(np.float32)
-        np.minimum(L, LOGIT_CLIP, out=L)
-        np.exp(L, out=L)
-        L *= available_actions(c, obs)
-        return L
+        return fmath.exp(np.clip(self.logits(c, obs), -LOGIT_CLIP, LOGIT_CLIP)) * available_actions(c, obs)
 
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb / retaliate / escalate: likelier to hit back the more, and the more sensitive, it loses."""

@@ -6,10 +6,12 @@ deterministic updates; the simulator samples from them, the planner takes their 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from brinkmanship.engine import fmath
 from brinkmanship.engine.constants import CIV, LEAD, N_ACTIONS, TARGET_CLASSES, Action, Event, Status
 
 if TYPE_CHECKING:
@@ -279,7 +281,8 @@ def loguniform_scale(c: Compiled, name: str, u: np.ndarray) -> np.ndarray:
     v = c[name]
     if lo <= 0 or hi <= lo or declared <= 0:
         return np.broadcast_to(np.asarray(v, dtype=float), u.shape).copy()
-    return (v / declared) * np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
+    log_lo, log_hi = math.log(lo), math.log(hi)  # scalars: the C library's log, the same in the fused kernel
+    return (v / declared) * fmath.exp(log_lo + (log_hi - log_lo) * u)
 
 
 __all__ = [

@@ -30,10 +30,12 @@ def evaluate_experiments(
     runs: int,
     seed: int,
     adversary: Adversary | str = "base-rate",
+    kernel: str = "fused",
 ) -> dict[str, np.ndarray]:
     """Per-experiment outcome probabilities (summing to 1) and metrics, shape (n_experiments,) each.
 
-    A decision model that gives exact outcome probabilities (a planner) is solved instead of sampled.
+    A decision model that gives exact outcome probabilities (a planner) is solved instead of sampled;
+    `kernel` as in `simulate` (the fused kernel where it applies; the same numbers either way).
     """
     ids = np.asarray(experiment_ids, dtype=np.int64)
     n = ids.size
@@ -46,7 +48,7 @@ def evaluate_experiments(
     per_run = {k: np.repeat(v, runs) for k, v in overrides.items()}
     c = compile_model(scenario, strategy, per_run)
     streams = Streams.for_blocks(seed, ids, runs, *stream_sizes(c), months=c.horizon)
-    out = run_chunk(c, model, seed, 0, n * runs, streams=streams).outcomes()
+    out = run_chunk(c, model, seed, 0, n * runs, streams=streams, kernel=kernel).outcomes()
     result = {name: (out["outcome"] == i).reshape(n, runs).mean(axis=1) for i, name in enumerate(OUTCOMES)}
     deaths = out["deaths"].reshape(n, runs)
     result["deaths_mean"] = deaths.mean(axis=1)

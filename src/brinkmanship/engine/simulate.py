@@ -23,7 +23,9 @@ from brinkmanship.engine.chunk import (
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import OUTCOMES
 from brinkmanship.engine.decision import DecisionModel, get_decision_model
+from brinkmanship.engine.fused import FusedChunk
 from brinkmanship.engine.streams import DEFAULT_BLOCK, Streams
+from brinkmanship.errors import InputError
 from brinkmanship.limits import check_memory
 from brinkmanship.spec import Scenario, Strategy
 
@@ -64,11 +66,29 @@ def stream_sizes(c: Compiled) -> tuple[int, int]:
     return K_INIT_FIXED + SLOTS_PER_DEADLINE * len(c.deadlines), K_MONTH_FIXED + len(c.rules)
 
 
+def kernel_for(c: Compiled, model: DecisionModel, kernel: str = "fused") -> tuple[str, str | None]:
+    """The kernel that runs (`fused` where it implements the model, else `numpy`) and why it fell back."""
+    from brinkmanship.engine import fused
+
+    if kernel not in fused.KERNELS:
+        raise InputError(f"unknown kernel '{kernel}'", field="--kernel", fix="use fused or numpy")
+    if kernel == "numpy":
+        return "numpy", None
+    reason = fused.unsupported(c, model)
+    return ("numpy", reason) if reason else ("fused", None)
+
+
 def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: int,
-              block: int = DEFAULT_BLOCK, key: tuple[int, ...] = (), streams: Streams | None = None) -> Chunk:
-    """Simulate runs [start, stop) of a batch (the model's per-run arrays must already be cut to them)."""
+              block: int = DEFAULT_BLOCK, key: tuple[int, ...] = (), streams: Streams | None = None,
+              kernel: str = "numpy") -> Chunk | FusedChunk:
+    """Simulate runs [start, stop) of a batch (the model's per-run arrays must already be cut to them), with
+    the fused kernel where asked and able (`kernel_for`), else the NumPy reference; the same bits either way."""
     if streams is None:
         streams = Streams(seed, start, stop, *stream_sizes(c), block=block, key=key)
+    if kernel_for(c, model, kernel)[0] == "fused":
+        from brinkmanship.engine import fused
+
+        return fused.run(c, streams)
     ch = Chunk(c, model, streams)
     for t in range(c.horizon):
         ch.step(t)
@@ -85,10 +105,12 @@ def simulate(
     overrides: dict[str, np.ndarray | float] | None = None,
     progress: Callable[[int], None] | None = None,
     max_memory: int | None = None,
+    kernel: str = "fused",
 ) -> SimulationResult:
     """Simulate `runs` crises under `strategy`; the same seed gives the same bits for any `chunk_size`.
 
-    Refuses (InputError) a request whose estimated memory exceeds `max_memory` (default: the package limit).
+    `kernel`: `fused` (the compiled loop, where it implements the model; else the NumPy reference, recorded in
+    `extra["kernel_fallback"]`) or `numpy` (the reference); both give the same bits. Refuses (InputError) a request whose estimated memory exceeds `max_memory` (default: the package limit).
     """
     if runs <= 0:
         raise ValueError("runs must be positive")
@@ -103,13 +125,14 @@ def simulate(
     check_budget = getattr(model, "check_budget", None)  # a planner's own limits (grid, branches)
     if check_budget is not None:
         check_budget(full, max_memory)
+    used, fallback = kernel_for(full, model, kernel)
     # per-run outcomes go straight into preallocated arrays and the monthly tallies are summed as chunks
     # finish, so memory does not grow with the number of chunks (`chunk_size=1` costs time, not memory)
     outcomes: dict[str, np.ndarray] = {}
     tallies: dict[str, np.ndarray] = {}
     for start in range(0, runs, chunk_size):
         stop = min(runs, start + chunk_size)
-        ch = run_chunk(full.chunk(slice(start, stop)), model, seed, start, stop)
+        ch = run_chunk(full.chunk(slice(start, stop)), model, seed, start, stop, kernel=used)
         for k, v in ch.outcomes().items():
             if k in OUTCOME_FIELDS:
                 outcomes.setdefault(k, np.empty(runs, dtype=v.dtype))[start:stop] = v
@@ -138,6 +161,7 @@ def simulate(
         scenario=scenario.name, strategy=strategy.name, adversary=model.name, runs=runs, seed=seed,
         horizon=scenario.horizon_months, outcomes=outcomes, timeline=timeline,
         transitions=tallies["transitions"],
+        extra={"kernel": used, **({"kernel_fallback": fallback} if fallback else {})},
     )
 
 

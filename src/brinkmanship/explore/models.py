@@ -70,9 +70,10 @@ class EngineModel:
     outcome_names: tuple[str, ...] = ENGINE_OUTCOMES
 
     def __init__(self, scenario: str, adversary: Adversary | str = "base-rate",
-                 strategies: Sequence[str] | None = None) -> None:
+                 strategies: Sequence[str] | None = None, kernel: str = "fused") -> None:
         self.scenario_ref = str(scenario)
         self.adversary = _adversary(adversary)
+        self.kernel = kernel  # the simulator's kernel (fused or numpy): the same numbers either way
         self._strategy_refs = list(strategies) if strategies else None
         self._cache: dict[str, Any] | None = None
         self.name = self.scenario_ref
@@ -155,7 +156,8 @@ class EngineModel:
 
         _adversary(self.adversary)  # a worker process registers the decision models before it evaluates
         out = evaluate_experiments(self.scenario, self._strategy(strategy), dict(overrides),
-                                   np.asarray(experiment_ids, dtype=np.int64), runs, seed, adversary=self.adversary)
+                                   np.asarray(experiment_ids, dtype=np.int64), runs, seed, adversary=self.adversary,
+                                   kernel=getattr(self, "kernel", "fused"))
         return {k: np.asarray(out[k], dtype=np.float64) for k in self.outcome_names}
 
 
@@ -168,10 +170,11 @@ def _adversary(adversary: Adversary | str) -> Adversary:
 
 
 def resolve_model(scenario: str, adversary: Adversary | str = "base-rate",
-                  strategies: Sequence[str] | None = None) -> Model:
+                  strategies: Sequence[str] | None = None, kernel: str = "fused") -> Model:
     """`toy:crisis` gives the built-in toy model; anything else names a scenario for the crisis engine.
 
-    `strategies` (names or files) restricts the model to those strategies, in that order.
+    `strategies` (names or files) restricts the model to those strategies, in that order; `kernel` picks the
+    simulator's kernel (`fused` where it applies, or the `numpy` reference).
     """
     if scenario.startswith("toy:"):
         from brinkmanship.explore.toymodel import ToyCrisisModel
@@ -179,4 +182,4 @@ def resolve_model(scenario: str, adversary: Adversary | str = "base-rate",
         if scenario != "toy:crisis":
             raise InputError(f"unknown toy model '{scenario}'", field="SCENARIO", fix="use toy:crisis")
         return ToyCrisisModel(strategies)
-    return EngineModel(scenario, adversary, strategies)
+    return EngineModel(scenario, adversary, strategies, kernel)

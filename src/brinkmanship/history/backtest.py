@@ -109,9 +109,9 @@ class _RecordingChunk(Chunk):
         self.last_ids = np.zeros(0, dtype=np.int64)
         draw = streams.month
 
-        def month() -> np.ndarray:
-            self.u_full = draw()
-            return self.u_full
+        def month(runs: np.ndarray | None = None) -> np.ndarray:
+            self.u_full = draw()  # every run's numbers (recorded by original index)
+            return self.u_full if runs is None else self.u_full[:, runs]
 
         streams.month = month  # type: ignore[method-assign]
         super().__init__(c, _Recorder(model, self), streams)
