@@ -117,6 +117,11 @@ class MonthState:
     nuclear: np.ndarray | None = None
     war: np.ndarray | None = None
 
+    def learn(self, llr: np.ndarray, step: np.ndarray | float) -> None:
+        """Add what the target observes this month: a log-likelihood ratio, and the same in evidence levels."""
+        self.llr = self.llr + llr
+        self.shift = self.shift + llr / step
+
     @staticmethod
     def start(ch: Chunk, t: int, u: np.ndarray) -> MonthState:
         """The month's state before anything happens: open runs, talks at their grid level, nothing struck."""
@@ -222,9 +227,7 @@ class Chunk:
         pending = ~((self.deadline_month[j] < m.t) & (self.init[deadline_slots(j)[1]] < c[d.prob]))
         act = np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY))
         skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
-        llr = np.where(fire, act, np.where(pending, skip, 0.0))
-        m.llr = m.llr + llr
-        m.shift = m.shift + llr / c["credibility.step"]
+        m.learn(np.where(fire, act, np.where(pending, skip, 0.0)), c["credibility.step"])
 
     # -- phases -----------------------------------------------------------------------------------------
     PHASE_PER_RUN = ("phase_idx", "since_test", "posture_from", "posture_entry", "posture_now", "entry_month",
@@ -461,10 +464,9 @@ class Chunk:
         for i, r in enumerate(c.rules):
             fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < c[r.prob])
             if r.bluff and c.credibility_levels:  # the target sees whether the rule was carried out
-                llr = np.where(happened[r.event], np.where(fire, belief.evidence(True, c[r.prob], c[r.bluff]),
-                                                           belief.evidence(False, c[r.prob], c[r.bluff])), 0.0)
-                m.llr = m.llr + llr
-                m.shift = m.shift + llr / c["credibility.step"]
+                m.learn(np.where(happened[r.event], np.where(fire, belief.evidence(True, c[r.prob], c[r.bluff]),
+                                                             belief.evidence(False, c[r.prob], c[r.bluff])), 0.0),
+                        c["credibility.step"])
             if r.response == "strike":
                 want = (r.count * (m.missiles if r.per_missile else 1.0) * fire).astype(np.int64)
                 if r.target_list >= 0:
