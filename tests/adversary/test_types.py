@@ -49,7 +49,7 @@ def test_point_types_are_todays_results_bit_for_bit(sc):
     today = [simulate(sc, s, runs=3000, seed=3, adversary="rational", chunk_size=DEFAULT_CHUNK)
              for s in st]
     want = summarise(today, {s.name: prohibited_count(s) for s in st},
-                     {s.name: exact_outcomes(sc, s, "rational") for s in st})
+                     {s.name: exact_outcomes(sc, s, "rational") for s in st}, sc.aims)
     assert json.dumps(typed, sort_keys=True) == json.dumps(want, sort_keys=True)
     assert "types" not in typed and "what_decides" not in typed["strategies"][0]
 

@@ -103,25 +103,19 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None) -> np.ndarray:
-    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with `split` (offsets to
-    the lower and upper evidence level and the chance of the upper, (n or 1, R)) divided between the two."""
+def _move_r(grid: Grid, mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
+            shift: np.ndarray | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with the evidence `shift`
+    (its `split`: offsets to the lower and upper evidence level and the chance of the upper, (n or 1, R))
+    divided between the two. One sparse product where the split is the same for every sample."""
     n, K, M, R = mass.shape
-    if split is None:
-        if np.array_equal(dest, np.arange(R)):
-            return mass
-        order = np.argsort(dest, kind="stable")  # sum the sources of each destination: linear in R
-        targets, starts = np.unique(dest[order], return_index=True)
-        out = np.zeros_like(mass)
-        out[..., targets] = np.add.reduceat(mass[..., order], starts, axis=-1)
-        return out
+    if split is None and np.array_equal(dest, np.arange(R)):
+        return mass
+    op = grid.move_operator(dest, shift)
+    if op is not None:
+        return grid.push(mass, op)
     lo, hi, frac = split
     rows = frac.shape[0]
-    if rows == 1:  # one product: the destination and the evidence split together
-        W = np.zeros((R, R))
-        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
-        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
-        return mass @ W
     S = np.zeros((rows, R, R))
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]
@@ -149,7 +143,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
         shift = month.evidence_shift(b)
         split = None if shift is None else grid.evidence_split(shift)
         k = (key, spent[0])
-        buffers[k] = buffers.get(k, 0.0) + _move_r(_move_m(m, dm), dest, split)
+        buffers[k] = buffers.get(k, 0.0) + _move_r(grid, _move_m(m, dm), dest, split, shift)
 
     def war(m: np.ndarray, dest: np.ndarray) -> None:
         pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
@@ -202,7 +196,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     for (key, was_spent), m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)
         moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
-        new += _move_r(moved, grid.spent) if was_spent else moved
+        new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
@@ -197,22 +198,32 @@ class Grid:
         out[..., np.flatnonzero(deal) + self.status_block] += moving[..., deal]
         return out
 
-    def move_matrix(self, dest: np.ndarray, shift: np.ndarray | None) -> np.ndarray | None:
-        """(R, R) weights from each state (row) to where it goes (column): `dest`, with the evidence split
-        between two levels by `shift` ((1, R) levels); None when the shift differs per sample. Dense: on
-        this small last axis one BLAS product beats two gathers."""
+    def move_operator(self, dest: np.ndarray, shift: np.ndarray | None = None) -> sparse.csr_array | None:
+        """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence split
+        between two levels by `shift` ((1, R) levels); None when the split differs per sample. At most two
+        entries a row, so a product with it is linear in R (the last axis has up to a few hundred states)."""
         R = self.R
         src = np.arange(R)
-        W = np.zeros((R, R))
         if shift is None:
-            W[src, dest] = 1.0
-            return W
+            return sparse.csr_array((np.ones(R), (src, dest)), shape=(R, R))
         lo, hi, frac = self.evidence_split(shift)
         if frac.shape[0] != 1:
             return None
-        np.add.at(W, (src, dest + lo[0]), 1 - frac[0])
-        np.add.at(W, (src, dest + hi[0]), frac[0])
-        return W
+        return sparse.csr_array((np.concatenate([1 - frac[0], frac[0]]),
+                                 (np.concatenate([src, src]), np.concatenate([dest + lo[0], dest + hi[0]]))),
+                                shape=(R, R))  # duplicate entries (the same level twice) are summed
+
+    @staticmethod
+    def pull(values: np.ndarray, op: sparse.csr_array) -> np.ndarray:
+        """Values (..., R) read where each state goes: out[..., j] = sum_k op[j, k] values[..., k]."""
+        flat = values.reshape(-1, values.shape[-1])
+        return np.ascontiguousarray((op @ flat.T).T).reshape(values.shape)
+
+    @staticmethod
+    def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:
+        """Mass (..., R) moved to where each state goes: out[..., k] = sum_j mass[..., j] op[j, k]."""
+        flat = mass.reshape(-1, mass.shape[-1])
+        return np.ascontiguousarray((op.T @ flat.T).T).reshape(mass.shape)
 
     def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):

@@ -157,12 +157,13 @@ class Evaluator:
         """Next-month values `G` read at each state's destination `dest` (R,), with the evidence the branch
         brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
         shift = self.mk.evidence_shift(b)
-        if shift is None:
-            return G if np.array_equal(dest, np.arange(G.shape[3])) else G[..., dest]
-        W = self.mk.grid.move_matrix(dest, shift)
-        if W is not None:  # one product: the destination and the evidence split together
-            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
-        lo, hi, frac = self.mk.grid.evidence_split(shift)
+        grid = self.mk.grid
+        if shift is None and np.array_equal(dest, np.arange(G.shape[3])):
+            return G
+        op = grid.move_operator(dest, shift)
+        if op is not None:  # one sparse product: the destination and the evidence split together
+            return grid.pull(G, op)
+        lo, hi, frac = grid.evidence_split(shift)  # a split per sample: two gathers
         return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
             G, dest + hi)
 
