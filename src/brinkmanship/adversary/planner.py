@@ -286,8 +286,11 @@ class Solution:
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
-        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild
-            cache[t] = unpack_policy(packed[t])
+        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild, and
+            last = self.settings.get("_unpacked")  # only the month last read is kept unpacked (9 floats a state)
+            if last is None or last[0] != t:
+                self.settings["_unpacked"] = last = (t, unpack_policy(packed[t]))
+            return last[1]
         if t not in cache:
             if self.grid.P == 1:
                 cache[t] = self.evaluator(t).month_values().policy
@@ -319,6 +322,20 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
+def pack_best(Q: np.ndarray) -> np.ndarray:
+    """The rational choice over axis 0 of `Q` (closed actions at -inf) packed as `pack_policy` packs
+    `Decision().choose(Q)`: the same ties, without building the (A, ...) policy."""
+    best = Q.max(axis=0)
+    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    bits = np.zeros(Q.shape[1:], dtype=np.uint16)
+    for a in range(Q.shape[0]):
+        bits |= (Q[a] >= floor).astype(np.uint16) << a
+    return bits
+
+
+_SHARE = np.array([1.0 / max(bin(b).count("1"), 1) for b in range(2 ** N_ACTIONS)])  # 1 / actions chosen
+
+
 def pack_policy(policy: np.ndarray) -> np.ndarray:
     """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
     bits = np.zeros(policy.shape[1:], dtype=np.uint16)
@@ -329,8 +346,11 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
 
 def unpack_policy(bits: np.ndarray) -> np.ndarray:
     """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
-    top = ((bits[None] >> np.arange(N_ACTIONS, dtype=np.uint16).reshape(-1, *([1] * bits.ndim))) & 1).astype(bool)
-    return top / top.sum(axis=0)
+    share = _SHARE[bits]  # 1 / the number of actions chosen, as `choose` divides
+    out = np.empty((N_ACTIONS, *bits.shape))
+    for a in range(N_ACTIONS):
+        np.multiply((bits >> a) & 1, share, out=out[a])
+    return out
 
 
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
@@ -353,7 +373,9 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
             month = (ev.month_values(need_policy=False) if policies is None
                      else ev.month_values(policies[t]))
             pol = None
-            if keep is not None:
+            if keep is not None and pack and month.policy is None:
+                pol = pack_best(month.Q)  # closed actions already hold -inf
+            elif keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
             if mask is None:
                 value, chosen = month.value, pol
@@ -364,7 +386,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
         start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
         V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
-            keep[t] = pack_policy(chosen) if pack else chosen
+            keep[t] = chosen if pack and chosen.dtype == np.uint16 else (pack_policy(chosen) if pack else chosen)
     return grid, V
 
 
