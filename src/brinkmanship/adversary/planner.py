@@ -333,7 +333,7 @@ def pack_best(Q: np.ndarray) -> np.ndarray:
     return bits
 
 
-_SHARE = np.array([1.0 / max(bin(b).count("1"), 1) for b in range(2 ** N_ACTIONS)])  # 1 / actions chosen
+_SHARE = np.array([1.0 / max(bin(b).count("1"), 1) for b in range(1 << N_ACTIONS)])  # 1 / actions chosen
 
 
 def pack_policy(policy: np.ndarray) -> np.ndarray:
