@@ -49,6 +49,7 @@ NAMED = {
     "DEADLINE_STATES": "a recurring deadline has acted or not (grid axis size)",
     # runners and outputs: sizes, defaults and display
     "EXACT_BLOCK": "memory: samples per planner solve",
+    "EXACT_CELLS": "memory: samples x grid states per planner solve (no effect on numbers)",
     "DEATHS_PERCENTILE": "the deaths_p95 metric",
     "DEFAULT_CHUNK": "memory: runs per chunk (no effect on numbers)",
     "DEFAULT_RUNS": "default number of runs",

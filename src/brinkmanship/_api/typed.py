@@ -127,7 +127,6 @@ def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types:
 
     if model is not None and getattr(model, "types", None) is types:
         from brinkmanship.adversary.exact import propagate
-        from brinkmanship.adversary.planner import Solution
         from brinkmanship.engine.compiled import compile_model
         from brinkmanship.engine.experiments import EXACT_BLOCK
 
@@ -136,10 +135,7 @@ def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types:
         out = np.empty((types.count, len(OUTCOMES)))
         for start in range(0, types.count, EXACT_BLOCK):  # propagated in blocks of types (memory)
             sl = slice(start, min(types.count, start + EXACT_BLOCK))
-            part = Solution(c=typed.chunk(sl), grid=sol.grid, decision=sol.decision, n=sl.stop - sl.start,
-                            V=[v[sl] for v in sol.V], method=sol.method, settings={
-                                **sol.settings, "_policies": {},
-                                "_packed": {t: b[sl] for t, b in sol.settings.get("_packed", {}).items()}})
+            part = sol.samples(sl, typed.chunk(sl))
             out[sl] = propagate(part.c, part).outcomes
         return out
     res = evaluate_experiments(sc, strategy, types.overrides(), np.arange(types.count), 1, seed, adversary)

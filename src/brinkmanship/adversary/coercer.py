@@ -359,7 +359,7 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                     first[th.id] = t
             else:
                 a = next(a for a, e in TRIGGERS.items() if e == th.event)
-                w = mass * (1 - mk.hazard_grid) * pi[a]
+                w = mass * (1 - mk.hazard_grid) * (pi.get(a, 0.0) if isinstance(pi, dict) else pi[a])
                 if first[th.id] is None:
                     first[th.id] = t
             num[th.id] += (w * d).sum(axis=(1, 2, 3))

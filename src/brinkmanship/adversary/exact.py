@@ -64,22 +64,31 @@ class _Policy:
         """Month t (in `phase`, with a phase factor in the grid)."""
         self.t, self.phase = t, phase
         self.view = self.c.at_month(t) if phase is None else self.c.phase_view(phase)
-        if isinstance(self.model, Solution):
-            self._ev = self.model.evaluator(t, phase)
+        self._ev = None
 
-    def actions(self) -> np.ndarray:
-        """(A, n, K, M, R) action probabilities at this month."""
+    def evaluator(self) -> Evaluator:
+        """The solution's believed month (built only when a response was not kept by backward induction)."""
+        if self._ev is None:
+            self._ev = self.model.evaluator(self.t, self.phase)
+        return self._ev
+
+    def actions(self) -> np.ndarray | dict[int, np.ndarray]:
+        """(A, n, K, M, R) action probabilities at this month, or {action: (n, K, M, R)} for the actions some
+        state takes (a packed rational policy)."""
         shape = (N_ACTIONS, self.n, *self.grid.shape)
-        if self._ev is not None:
-            return self.model.policy(self.t)  # the solution's cached policy (also what `explain` reads)
+        if isinstance(self.model, Solution):  # the solution's kept policy (also what `explain` reads)
+            return self.model.chosen_actions(self.t)
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
         return self.model.action_probabilities(cs, obs).reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
-        if self._ev is not None:
-            values, _, _ = self._ev.response_values(b)
-            return self._ev.decision.choose(values)
+        if isinstance(self.model, Solution):
+            kept = self.model.kept_response(self.t, self.phase, b)  # backward induction's choice, reused
+            if kept is not None:
+                return kept
+            values, _, _ = self.evaluator().response_values(b)
+            return self.model.decision.choose(values)
         listed, lead, cities = month.strikes_at(b)
         shape = (self.n, *self.grid.shape)
         per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731
@@ -185,13 +194,18 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     if np.any(h_spent):
         parts.append((True, rest * h_spent))
     for a in range(N_ACTIONS):
-        if np.any(pi[a]):
-            for was_spent, acting in parts:
-                spent[0] = was_spent
-                if taken is not None:
-                    taken[:, a] += (acting * pi[a]).sum(axis=(1, 2, 3))
-                for b in month.action_branches(a):
-                    handle(b, acting * pi[a])
+        pa = pi.get(a) if isinstance(pi, dict) else pi[a]  # an action no state takes is left out
+        if pa is None or not np.any(pa):
+            continue
+        for was_spent, acting in parts:
+            moving = acting * pa
+            if not moving.any():  # taken only where no mass is: it moves nothing
+                continue
+            spent[0] = was_spent
+            if taken is not None:
+                taken[:, a] += moving.sum(axis=(1, 2, 3))
+            for b in month.action_branches(a):
+                handle(b, moving)
     new = np.zeros_like(mass)
     for (key, was_spent), m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)

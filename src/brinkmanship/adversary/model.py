@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from brinkmanship.adversary.budget import check_planner
+from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
 from brinkmanship.adversary.planner import Decision, Solution, solve
 from brinkmanship.adversary.types import Types
@@ -60,6 +61,10 @@ class PlannerModel:
     def _type(self, c: Compiled) -> np.ndarray | int:
         """Each run's type index (0: the single type)."""
         return 0 if self.types is None else self.types.index_of(c)
+
+    def grid_states(self, c: Compiled) -> int:
+        """States of the planner's grid for one parameter sample of `c` (sizes batches of samples)."""
+        return Grid.of(c).size
 
     def outcome_probabilities(self, c: Compiled) -> np.ndarray:
         """(n, outcomes) exact outcome probabilities for every parameter sample of `c` (one batched solve)."""

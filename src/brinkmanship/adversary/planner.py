@@ -14,6 +14,7 @@ import numpy as np
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
+    GRID_AXES,
     GRID_NDIM,
     HAZARD_FLOOR,
     End,
@@ -31,7 +32,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS
+from brinkmanship.engine.constants import N_ACTIONS, Response
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
@@ -98,21 +99,24 @@ class MonthValues:
     value: np.ndarray
 
 
-def take_last(G: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """`G` (n, K, M, R) read along its last axis at `idx`: one index row (1, R) for every sample, or (n, R)."""
-    if idx.shape[0] == 1:
-        return G[..., idx[0]]
-    return np.take_along_axis(G, idx[:, None, None, :], axis=3)
+def strike_signature(b: Strike) -> tuple:
+    """What a strike branch's values depend on within a month (its cache key; forward and backward share it)."""
+    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status, b.ev_key)
 
 
 class Evaluator:
-    """Values of a month's branches given next month's values `Vn` (n, K, M, R)."""
+    """Values of a month's branches given next month's values `Vn` (n, K, M, R).
 
-    def __init__(self, month: Month, Vn: np.ndarray, decision: Decision) -> None:
+    With `keep_responses` a rational target's choice after each strike branch is kept as bits per state
+    (`responses`, by `strike_signature`), so that the forward propagation reads it instead of recomputing it.
+    """
+
+    def __init__(self, month: Month, Vn: np.ndarray, decision: Decision, keep_responses: bool = False) -> None:
         self.mk, self.Vn, self.decision = month, Vn, decision
         self.n = Vn.shape[0]
         self._G: dict = {}
         self._values: dict = {}
+        self.responses: dict[tuple, np.ndarray] | None = {} if keep_responses and decision.argmax else None
 
     def G(self, key: Key) -> np.ndarray:
         """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
@@ -163,9 +167,34 @@ class Evaluator:
         op = grid.move_operator(dest, shift)
         if op is not None:  # one sparse product: the destination and the evidence split together
             return grid.pull(G, op)
-        lo, hi, frac = grid.evidence_split(shift)  # a split per sample: two gathers
-        return (1 - frac)[:, None, None, :] * take_last(G, dest + lo) + frac[:, None, None, :] * take_last(
-            G, dest + hi)
+        lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
+        # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
+        # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
+        # evidence level and moves within the level's block, so one gather of every level's block serves all.
+        e, blk, B = grid.evidence, grid.evidence_block, grid.B
+        base = dest - e * blk  # dest at evidence level 0
+        n, K, M, R = G.shape
+        within = base[:blk]
+        if np.array_equal(base, np.tile(within, B)):
+            moved = np.take(G.reshape(n, K, M, B, blk), within, axis=4)  # (n, K, M, level, block)
+            at_level = lambda level: moved[:, :, :, level:level + 1, :]  # noqa: E731
+            shape = (n, 1, 1, B, blk)
+        else:  # a destination that depends on the level (none today): one gather per level
+            at_level = lambda level: np.take(G, base + level * blk, axis=3)  # noqa: E731
+            shape = (n, 1, 1, R)
+        lo_level, hi_level = e + lo // blk, e + hi // blk
+        out: np.ndarray | None = None
+        term: np.ndarray | None = None
+        for level in range(B):
+            w = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
+            if out is not None and not w.any():
+                continue
+            if out is None:
+                out = w.reshape(shape) * at_level(level)
+                continue
+            term = np.multiply(w.reshape(shape), at_level(level), out=term)  # one buffer for the later levels
+            out += term
+        return out.reshape(G.shape)
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
@@ -184,8 +213,7 @@ class Evaluator:
                 return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
-            sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status,
-                   b.ev_key)
+            sig = strike_signature(b)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
@@ -194,6 +222,8 @@ class Evaluator:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
                 responded = np.maximum(absorb, np.maximum(retaliate, escalate))
+                if self.responses is not None:
+                    self.responses[sig] = pack_responses(absorb, retaliate, escalate, responded)
             else:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
@@ -203,10 +233,15 @@ class Evaluator:
         self._values[sig] = out
         return out
 
-    def expected(self, branches: list) -> np.ndarray:
-        total = 0.0
+    def expected(self, branches: list) -> np.ndarray | float:
+        """Weighted sum of the branches' values, accumulated in place where the shapes allow."""
+        total: np.ndarray | float = 0.0
         for b in branches:
-            total = total + col(b.weight) * self.branch_value(b)
+            term = col(b.weight) * self.branch_value(b)
+            if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
+                total += term
+            else:
+                total = total + term
         return total
 
     def action_values(self) -> np.ndarray:
@@ -283,6 +318,28 @@ class Solution:
         """(A, n, K, M, R) action probabilities at month t."""
         return self._policy_cache(t)
 
+    def samples(self, sl: slice, c: Compiled) -> Solution:
+        """The solution of samples `sl` alone (`c` cut to them): values, kept policies and responses cut."""
+        settings = {**self.settings, "_policies": {},
+                    "_packed": {t: b[sl] for t, b in self.settings.get("_packed", {}).items()},
+                    "_responses": {k: b[sl] for k, b in self.settings.get("_responses", {}).items()}}
+        return Solution(c=c, grid=self.grid, decision=self.decision, n=sl.stop - sl.start, V=[v[sl] for v in self.V],
+                        method=self.method, settings=settings)
+
+    def chosen_actions(self, t: int) -> dict[int, np.ndarray] | np.ndarray:
+        """Month t's policy for the forward pass: the packed rational policy's chosen actions only ({action:
+        (n, K, M, R)}), or the whole (A, n, K, M, R) policy when it is not packed."""
+        packed = self.settings.get("_packed", {})
+        if t in packed and t not in self.settings.get("_policies", {}):
+            return chosen_options(packed[t])
+        return self.policy(t)
+
+    def kept_response(self, t: int, phase: int | None, b: Strike) -> np.ndarray | None:
+        """(3, n, K, M, R) the rational response after strike `b` in month t as backward induction chose it
+        (None when it was not kept: a logit target, or a solution built without it)."""
+        bits = self.settings.get("_responses", {}).get((t, phase if self.grid.P > 1 else None, strike_signature(b)))
+        return None if bits is None else unpack_policy(bits, len(Response))
+
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
@@ -322,18 +379,26 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
-def pack_best(Q: np.ndarray) -> np.ndarray:
-    """The rational choice over axis 0 of `Q` (closed actions at -inf) packed as `pack_policy` packs
-    `Decision().choose(Q)`: the same ties, without building the (A, ...) policy."""
+def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
+                   best: np.ndarray) -> np.ndarray:
+    """The rational response after a strike as bits per state (absorb 1, retaliate 2, escalate 4): the ties
+    of `Decision.choose` on the stacked values, whose maximum is `best`."""
+    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    bits = np.zeros(np.shape(floor), dtype=np.uint8)
+    for r, v in zip(Response, (absorb, retaliate, escalate), strict=True):
+        bits |= (v >= floor).astype(np.uint8) << np.uint8(r)
+    return bits
+
+
+def policy_bits(Q: np.ndarray) -> np.ndarray:
+    """`pack_policy(Decision().choose(Q))` without the float policy: bit a set where action a is within the tie
+    tolerance of the best (closed actions hold -inf in Q, so they are never chosen)."""
     best = Q.max(axis=0)
     floor = best - TIE_TOL * (1.0 + np.abs(best))
     bits = np.zeros(Q.shape[1:], dtype=np.uint16)
     for a in range(Q.shape[0]):
         bits |= (Q[a] >= floor).astype(np.uint16) << a
     return bits
-
-
-_SHARE = np.array([1.0 / max(bin(b).count("1"), 1) for b in range(1 << N_ACTIONS)])  # 1 / actions chosen
 
 
 def pack_policy(policy: np.ndarray) -> np.ndarray:
@@ -344,21 +409,46 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
     return bits
 
 
-def unpack_policy(bits: np.ndarray) -> np.ndarray:
-    """The rational policy (A, ...) of `pack_policy`'s bits: the chosen actions, split evenly (as `choose`)."""
-    share = _SHARE[bits]  # 1 / the number of actions chosen, as `choose` divides
-    out = np.empty((N_ACTIONS, *bits.shape))
-    for a in range(N_ACTIONS):
-        np.multiply((bits >> a) & 1, share, out=out[a])
+def chosen_options(bits: np.ndarray, options: int = N_ACTIONS) -> dict[int, np.ndarray]:
+    """The share of each option that some state chose, from packed bits (`pack_policy`, `pack_responses`): the
+    chosen options split evenly, as `choose` gives them; options chosen nowhere are left out (all zero)."""
+    patterns = np.arange(1 << options)
+    top = ((patterns[None, :] >> np.arange(options)[:, None]) & 1).astype(bool)  # (options, patterns)
+    with np.errstate(invalid="ignore"):
+        table = top / top.sum(axis=0)  # a pattern with nothing chosen is NaN, as choose gives on NaN values
+    if not bits.all():  # some state chose nothing (NaN values): read the whole table
+        present, single = (1 << options) - 1, False
+    else:  # the options some state chose, and whether every state chose one option (no ties: 1 or 0)
+        present, single = int(np.bitwise_or.reduce(bits.ravel())), not (bits & (bits - 1)).any()
+    out: dict[int, np.ndarray] = {}
+    idx = None
+    for a in range(options):
+        if not present >> a & 1:
+            continue
+        if single:
+            out[a] = (bits == np.uint16(1 << a)).astype(float)  # the table's 1/1 or 0
+        else:  # a flat gather per option (one gather along axis 1 is several times slower)
+            idx = bits.astype(np.intp) if idx is None else idx
+            out[a] = np.take(table[a], idx, mode="clip")  # indices are in range
+    return out
+
+
+def unpack_policy(bits: np.ndarray, options: int = N_ACTIONS) -> np.ndarray:
+    """The rational choice (options, ...) of packed bits (`chosen_options`, with zeros where chosen nowhere)."""
+    out = np.zeros((options, *bits.shape))
+    for a, share in chosen_options(bits, options).items():
+        out[a] = share
     return out
 
 
 def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[np.ndarray] | None = None,
-                       keep: dict[int, np.ndarray] | None = None, pack: bool = False) -> tuple[Grid, list[np.ndarray]]:
+                       keep: dict[int, np.ndarray] | None = None, pack: bool = False,
+                       responses: dict[tuple, np.ndarray] | None = None) -> tuple[Grid, list[np.ndarray]]:
     """Values V[t] (n, K, M, R) for t = H..0, from the horizon's value back, month by month.
 
     Each month takes the best action under `decision`, or the given `policies[t]` (policy evaluation);
-    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits).
+    `keep`, when given, receives each month's chosen policy (with `pack`, a rational policy as bits), and
+    `responses` a rational target's response after each strike branch, as bits by (t, phase, signature).
     """
     grid = Grid.of(c)
     H = c.horizon
@@ -368,13 +458,15 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
     for t in range(H - 1, -1, -1):
         value: np.ndarray | None = None
         chosen: np.ndarray | None = None
-        for mask, mk in phase_months(c, grid, t, n, True, paths):  # one month, or one per phase in the state
-            ev = Evaluator(mk, V[t + 1], decision)
+        for p, (mask, mk) in enumerate(phase_months(c, grid, t, n, True, paths)):  # one month, or one per phase
+            ev = Evaluator(mk, V[t + 1], decision, keep_responses=responses is not None)
             month = (ev.month_values(need_policy=False) if policies is None
                      else ev.month_values(policies[t]))
+            if ev.responses is not None and responses is not None:
+                responses.update({(t, None if mask is None else p, sig): bits for sig, bits in ev.responses.items()})
             pol = None
             if keep is not None and pack and month.policy is None:
-                pol = pack_best(month.Q)  # closed actions already hold -inf
+                pol = policy_bits(month.Q)  # the packed rational policy straight from the action values
             elif keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
             if mask is None:
@@ -386,7 +478,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
         start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
         V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
-            keep[t] = chosen if pack and chosen.dtype == np.uint16 else (pack_policy(chosen) if pack else chosen)
+            keep[t] = pack_policy(chosen) if pack and chosen.ndim == len(GRID_AXES) + 1 else chosen
     return grid, V
 
 
@@ -398,10 +490,12 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     policies: dict[int, np.ndarray] | None = {} if n == 1 else None  # one parameter set: keep the (small)
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
-    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack)
+    responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
+    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
+                                 responses=responses if decision.argmax else None)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies or {}, "_packed": packed})
+                              "_policies": policies or {}, "_packed": packed, "_responses": responses})
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:

@@ -273,13 +273,17 @@ def _delivery_table(c: Compiled, w: int) -> np.ndarray:
                      for k in range(dyn.MAX_TESTS + 1)], axis=1).astype(float)
 
 
-def run(c: Compiled, streams: Streams) -> FusedChunk:
-    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel."""
+def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
+    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel.
+
+    `repeat` > 1: the model's arrays hold one value per experiment, shared by its `repeat` consecutive runs (an
+    exploration), and so do the kernel's tables: run i reads column i // repeat (the same bits as repeating
+    the values per run: the tables are element-wise in the parameters)."""
     k = kernel()
     import numba
 
     n, H = streams.stop - streams.start, c.horizon
-    w = n if c.has_arrays else 1
+    w = n // repeat if c.has_arrays else 1
     threads = numba.get_num_threads()
     nblocks = max(1, min(n, threads * BLOCKS_PER_THREAD))
     P = len(PHASES)
@@ -319,7 +323,8 @@ def run(c: Compiled, streams: Streams) -> FusedChunk:
     counts = outc.sum(axis=0)
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
     warhead_hist = hist.sum(axis=0)
-    warhead_hist[0] = Chunk._hist(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (n,)))
+    warhead_hist[0] = Chunk._hist(np.repeat(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (w,)),
+                                            n // w))
     fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))
     fc.belief_tally = tally.sum(axis=0)[:H]
     return fc

@@ -203,7 +203,7 @@ def _one_run(i, b, rlo, rhi, keys, horizon, k_init, k_month, par, mon, delivery_
     m_action, m_detail, m_resp, m_city, m_talks, k_fixed = ints[11], ints[12], ints[13], ints[14], ints[15], ints[16]
     k_init_fixed = ints[17]
     m_defect, m_disarm = ints[18], ints[19]
-    ci = i if par.shape[1] > 1 else 0
+    ci = i // (phase_out.shape[0] // par.shape[1])  # the run's column: its own, its experiment's, or the one
     n_rules = rule_i.shape[0]
     n_lists = list_sizes.shape[0]
     philox_uniforms(rlo, rhi, INITIAL_WORD, keys, init, k_init)

@@ -80,15 +80,19 @@ def kernel_for(c: Compiled, model: DecisionModel, kernel: str = "fused") -> tupl
 
 def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: int,
               block: int = DEFAULT_BLOCK, key: tuple[int, ...] = (), streams: Streams | None = None,
-              kernel: str = "numpy") -> Chunk | FusedChunk:
+              kernel: str = "numpy", repeat: int = 1) -> Chunk | FusedChunk:
     """Simulate runs [start, stop) of a batch (the model's per-run arrays must already be cut to them), with
-    the fused kernel where asked and able (`kernel_for`), else the NumPy reference; the same bits either way."""
+    the fused kernel where asked and able (`kernel_for`), else the NumPy reference; the same bits either way.
+    `repeat` > 1: the model's arrays hold one value per experiment of `repeat` consecutive runs (an
+    exploration); the fused kernel reads them so, the reference gets them repeated per run."""
     if streams is None:
         streams = Streams(seed, start, stop, *stream_sizes(c), block=block, key=key)
     if kernel_for(c, model, kernel)[0] == "fused":
         from brinkmanship.engine import fused
 
-        return fused.run(c, streams)
+        return fused.run(c, streams, repeat)
+    if repeat > 1 and c.has_arrays:
+        c = c.chunk(np.repeat(np.arange((stop - start) // repeat), repeat))
     ch = Chunk(c, model, streams)
     for t in range(c.horizon):
         ch.step(t)

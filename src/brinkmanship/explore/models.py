@@ -51,6 +51,8 @@ CRISIS_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("civilian_strikes_mean", _MIN, "mean strikes on population centres per run"),
 )
 ENGINE_OUTCOMES: tuple[str, ...] = tuple(o.name for o in CRISIS_OUTCOMES)
+# a planner sample counts as this many experiment-runs in a chunk: 1,000 samples in a default chunk
+EXACT_RUNS_PER_SAMPLE = 100
 
 
 def declared_outcomes(names: Sequence[str]) -> list[Outcome]:
@@ -132,6 +134,17 @@ class EngineModel:
 
         return content_hash(self._strategy(strategy))
 
+    @property
+    def exact(self) -> bool:
+        """Whether experiments are solved exactly (a planner adversary: no runs) rather than simulated."""
+        return self.adversary.kind != "base-rate"
+
+    def runs_per_experiment(self, runs: int) -> int:
+        """What one experiment counts for in a chunk's size (`--chunk-size` experiment-runs): its runs when
+        simulated; a planner sample, which has no runs, counts as `EXACT_RUNS_PER_SAMPLE`, so that a strategy's
+        samples are cut into many chunks (workers and Dask share them; a kill loses at most one chunk)."""
+        return EXACT_RUNS_PER_SAMPLE if self.exact else runs
+
     def chunk_memory(self, strategy: str, n_experiments: int, runs: int) -> float:
         """Upper estimate of the bytes one chunk of `n_experiments` x `runs` needs; refuses (exit 2) a planner
         beyond its branch limit or a strategy the planner does not cover, before any chunk runs."""
@@ -144,10 +157,11 @@ class EngineModel:
 
             return overrides * runs + simulation_memory(c, n_experiments * runs, n_experiments * runs, True)
         from brinkmanship.adversary.budget import check_planner, planner_memory
-        from brinkmanship.engine.experiments import EXACT_BLOCK
+        from brinkmanship.adversary.grid import Grid
+        from brinkmanship.engine.experiments import exact_block
 
         check_planner(c, 1, max_memory=2**62)  # structure and branch limits (memory is judged by the caller)
-        return overrides + planner_memory(c, min(n_experiments, EXACT_BLOCK))
+        return overrides + planner_memory(c, min(n_experiments, exact_block(Grid.of(c).size)))
 
     def evaluate(self, strategy: str, overrides: Mapping[str, np.ndarray], experiment_ids: np.ndarray,
                  runs: int, seed: int) -> dict[str, np.ndarray]:

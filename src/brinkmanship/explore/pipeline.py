@@ -55,6 +55,13 @@ class ExploreSummary:
         return d
 
 
+def chunk_runs(model: Model, runs: int) -> int:
+    """What one experiment counts for in a chunk's experiment-runs: the model's say (a planner sample has no
+    runs) or its runs."""
+    weigh = getattr(model, "runs_per_experiment", None)
+    return int(weigh(runs)) if weigh is not None else runs
+
+
 def provenance_for(model: Model, strategies: Sequence[str], params: Sequence[Any], seed: int, sampler: str,
                    n_samples: int, n_experiments: int, runs: int, adversary: Adversary | str) -> dict[str, Any]:
     """The identity of an exploration (what a store must match to be resumed)."""
@@ -115,8 +122,9 @@ def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sam
             expected = provenance_for(model, strategies, params, seed, sampler, n_samples, n_exp, runs, adversary)
             store.initialise(expected, params, inputs, model.outcome_names)
 
-        all_chunks = plan_chunks(n_exp, strategies, runs, chunk_size)
-        todo = plan_chunks(n_exp, strategies, runs, chunk_size, done=store.done_masks(n_exp, strategies))
+        weight = chunk_runs(model, runs)  # what an experiment counts for in a chunk
+        all_chunks = plan_chunks(n_exp, strategies, weight, chunk_size)
+        todo = plan_chunks(n_exp, strategies, weight, chunk_size, done=store.done_masks(n_exp, strategies))
         done_exp = sum(c.size for c in all_chunks) - sum(c.size for c in todo)
         if on_plan is not None:
             on_plan(n_exp * len(strategies), done_exp)
@@ -133,7 +141,7 @@ def run_exploration(model: Model, n_samples: int, seed: int, db: str | Path, sam
                 n_run += c.size
                 if on_chunk is not None:
                     on_chunk(res)
-        remaining = plan_chunks(n_exp, strategies, runs, chunk_size, done=store.done_masks(n_exp, strategies))
+        remaining = plan_chunks(n_exp, strategies, weight, chunk_size, done=store.done_masks(n_exp, strategies))
         if not remaining:
             store.mark_finished()
         means = _outcome_means(store, model.outcome_names)
@@ -160,7 +168,7 @@ def exploration_memory(model: Model, params: Sequence[Any], n_experiments: int, 
                        runs: int, chunk_size: int, workers: int = 1) -> float:
     """Upper estimate of the bytes an exploration needs: the sampled inputs, the chunk plan, and one chunk
     per worker (from the model's `chunk_memory(strategy, experiments, runs)` when it has one)."""
-    per_chunk = min(n_experiments, experiments_per_chunk(runs, chunk_size))
+    per_chunk = min(n_experiments, experiments_per_chunk(chunk_runs(model, runs), chunk_size))
     n_chunks = -(-n_experiments // per_chunk) * len(strategies)
     need = float(n_experiments) * (BYTES_PER_SAMPLED_VALUE * max(1, len(params)) + len(strategies))
     need += float(n_chunks) * BYTES_PER_CHUNK
@@ -203,7 +211,7 @@ def evaluate_in_memory(model: Model, inputs: dict[str, np.ndarray], strategies: 
     """
     n = len(next(iter(inputs.values())))
     out = {s: {k: np.empty(n) for k in model.outcome_names} for s in strategies}
-    chunks = plan_chunks(n, strategies, runs, chunk_size)
+    chunks = plan_chunks(n, strategies, chunk_runs(model, runs), chunk_size)
     runner = runner or InProcessRunner()
     with runner:
         for res in runner.map(ChunkTask(model, c, slice_inputs(inputs, c), runs, seed, common_stream)
