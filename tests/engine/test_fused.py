@@ -297,3 +297,13 @@ def test_the_compiled_code_is_cached_outside_the_source_tree():
     assert brinkmanship.__file__ is not None
     src = fused.cache_dir().resolve()
     assert not str(src).startswith(str(fused.Path(brinkmanship.__file__).parent.resolve()))
+
+
+def test_the_cache_directory_holds_even_when_numba_was_imported_first():
+    """Numba reads NUMBA_CACHE_DIR once, at its import (here, the module's importorskip): the kernel's cache
+    still goes to the user's cache directory, never next to the source."""
+    import numba
+
+    fused.kernel()
+    assert numba.config.CACHE_DIR
+    assert not numba.config.CACHE_DIR.startswith(str(fused.Path(fused.__file__).parent))

@@ -99,3 +99,9 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     arrays = (2 * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
               + months * PACKED_POLICY_SHARE)
     return 8.0 * cells * arrays + float(branches) * (BRANCH_BYTES + 8 * n)
+
+
+def kernel_tables_memory(cells: float, months: int, slots: int) -> float:
+    """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
+    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states."""
+    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE)

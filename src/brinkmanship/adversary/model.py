@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from brinkmanship.adversary.budget import check_planner
+from brinkmanship.adversary.budget import check_planner, kernel_tables_memory, planner_memory
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
-from brinkmanship.adversary.planner import Decision, Solution, solve
+from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve
 from brinkmanship.adversary.types import Types
 from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
 from brinkmanship.engine.constants import Event, Response, Status
-from brinkmanship.engine.decision import Observation, StrikeInfo
+from brinkmanship.engine.decision import Observation, PolicyTables, StrikeInfo
 from brinkmanship.errors import InputError
+from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
+
+# the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
+# tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
+KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "B"})
 
 
 def _at(x: np.ndarray | float, tau: np.ndarray | int) -> np.ndarray | float:
@@ -36,6 +43,7 @@ class PlannerModel:
         self.types = None if types is None or types.is_point else types
         self.name = decision.name
         self._solutions: dict[tuple, Solution] = {}
+        self._max_memory: int | None = None  # the request's memory limit (`check_budget`; None: the default)
 
     def with_types(self, types: Types) -> PlannerModel:
         """The same target as a distribution over `types` (point types: the single declared type)."""
@@ -73,7 +81,9 @@ class PlannerModel:
         return propagate(c, solve(c, self.decision)).outcomes
 
     def check_budget(self, c: Compiled, max_memory: int | None = None) -> None:
-        """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts."""
+        """Refuse (exit 2) a solve beyond the planner's branch or memory limits, before it starts (the limit is
+        kept: the kernel's tables are built only within it)."""
+        self._max_memory = max_memory
         if self.types is None:
             check_planner(c, 1, max_memory, cached_policies=True)
         else:  # K types keep one month's policy at a time (`_policy`)
@@ -117,6 +127,35 @@ class PlannerModel:
                 del cache[month]
         return sol.policy(t)
 
+    def policy_tables(self, c: Compiled) -> PolicyTables | str:
+        """The solved policy and responses as tables for the fused kernel (`engine.decision.PolicyTables`), or why
+        they cannot be: a logit target (its responses are not tabulated), or a grid factor the kernel does not
+        read (phases, or a factor added to `Grid` after the kernel was written)."""
+        if not self.decision.argmax:
+            return f"the '{self.name}' target (the kernel reads a rational target's tables only)"
+        sol = self.solution(c)
+        g = sol.grid
+        unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
+                         if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
+        if unknown or g.F > 1 or g.R != g.B * g.D * g.levels:
+            return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
+                    "extend engine.fused_kernel")
+        if "_kernel_tables" not in sol.settings:
+            slots = len(_struck_keys(sol.c)[0])
+            need = (planner_memory(sol.c, sol.n, self.types is None)
+                    + kernel_tables_memory(float(sol.n) * g.size, sol.c.horizon, slots))
+            limit = DEFAULT_MAX_MEMORY if self._max_memory is None else self._max_memory
+            if need > limit:
+                return (f"the planner's tables for the kernel with its solve need about {format_bytes(need)}, over "
+                        f"the memory limit of {format_bytes(limit)}")
+            sol.settings["_kernel_tables"] = _month_tables(sol)
+        chosen, absorb, slot, retaliate, escalate = sol.settings["_kernel_tables"]
+        return PolicyTables(chosen=chosen, absorb=absorb, absorb_slot=slot, retaliate=retaliate, escalate=escalate,
+                            run_type=np.atleast_1d(np.asarray(self._type(c), dtype=np.int64)),
+                            left_values=np.asarray(g.values, dtype=np.int64), list_id=g.list_id,
+                            done_block=g.done_block, deadline_states=g.D, evidence_block=g.evidence_block,
+                            evidence_levels=g.B, tie_tol=TIE_TOL)
+
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
         sol = self.solution(c)
@@ -154,3 +193,42 @@ class PlannerModel:
             values[Response.RETALIATE, sel] = delta * ((1 - counter) * lim + counter * war)
             values[Response.ESCALATE, sel] = delta * war
         return self.decision.choose(values)
+
+
+def _struck_keys(c: Compiled) -> tuple[list[tuple[Event, int]], np.ndarray]:
+    """The (event, sanctions rounds) after which strikes can come (strike rules on the event; a deadline's
+    strike), and each one's slot in an (events, rounds + 1) table (-1: never struck)."""
+    struck = {Event(r.event) for r in c.rules if r.response == "strike"}
+    struck |= {Event.DEADLINE} if any(d.response == "strike" for d in c.deadlines) else set()
+    rounds = {e: sum(1 for r in c.rules if r.response != "strike" and Event(r.event) == e) for e in Event}
+    slot = np.full((len(Event), max(rounds.values()) + 1), -1, dtype=np.int64)
+    keys = [(e, nr) for e in sorted(struck) for nr in range(rounds[e] + 1)]
+    for s, (e, nr) in enumerate(keys):
+        slot[e, nr] = s
+    return keys, slot
+
+
+def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
+    """Every month's policy bits (H, T, K, M, R), the values of absorbing after each (event, sanctions rounds)
+    that can bring strikes (S, H, T, K, M, R) with their slots, and of retaliating and escalating (H, T, M): the
+    numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
+    c, H, T = sol.c, sol.c.horizon, sol.n
+    keys, slot = _struck_keys(c)
+    packed = sol.settings.get("_packed", {})
+    chosen = np.empty((H, *sol.V[0].shape), dtype=np.uint16)
+    absorb = np.empty((len(keys), H, *sol.V[0].shape)) if keys else np.zeros((1,) * (chosen.ndim + 1))
+    M = sol.grid.M
+    retaliate, escalate = np.empty((H, T, M)), np.empty((H, T, M))
+    tau = np.arange(T)
+    for t in range(H):
+        chosen[t] = packed[t] if t in packed else pack_policy(sol.policy(t))
+        ev = sol.evaluator(t)
+        for s, (e, nr) in enumerate(keys):
+            absorb[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))
+        mk = ev.mk
+        lim = mk.T_limited[tau if mk.T_limited.shape[0] > 1 else 0]
+        war = mk.T_war_free[tau if mk.T_war_free.shape[0] > 1 else 0]
+        delta, counter = np.reshape(_at(mk.delta, tau), (-1, 1)), np.reshape(_at(mk.counter, tau), (-1, 1))
+        retaliate[t] = delta * ((1 - counter) * np.broadcast_to(lim, (T, M)) + counter * np.broadcast_to(war, (T, M)))
+        escalate[t] = delta * np.broadcast_to(war, (T, M))
+    return chosen, absorb, slot, retaliate, escalate

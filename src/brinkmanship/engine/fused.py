@@ -14,6 +14,7 @@ only when the kernel first runs; compiled code is cached under the user's cache 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import os
@@ -52,7 +53,7 @@ from brinkmanship.engine.constants import (
     TARGET_CLASSES,
     Phase,
 )
-from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel
+from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel, PolicyTables
 from brinkmanship.engine.streams import Streams
 
 KERNELS = ("fused", "numpy")  # `--kernel`: the compiled loop (where it applies) or the NumPy reference
@@ -61,15 +62,29 @@ KNOWN_MONTH_SLOTS = (M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY, M_DEFECT, M_DI
 KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
                   "escalation", "invasion", "war", "base_rate", "adversary", "coercer", "credibility", "rules",
                   "deadlines", "posture", "phases", "endings")  # sections the kernel implements (or the base-rate run never reads)
+PLANNER_SECTION = "adversary."  # the planner target's numbers (types vary them per run), read only by its solve
 _KERNEL: ModuleType | None = None
+
+
+def policy_tables(c: Compiled, model: DecisionModel) -> PolicyTables | str | None:
+    """The decision model's policy as tables for the kernel (a planner's `policy_tables`), None for the base-rate
+    model (the kernel computes it), or why the kernel cannot run it."""
+    if type(model) is BaseRatePolicy:
+        return None
+    tabulate = getattr(model, "policy_tables", None)
+    return _unknown_model(model) if tabulate is None else tabulate(c)
+
+
+def _unknown_model(model: DecisionModel) -> str:
+    return f"the '{model.name}' decision model (the kernel computes the base-rate model and reads planner tables)"
 
 
 def unsupported(c: Compiled, model: DecisionModel) -> str | None:
     """Why the fused kernel cannot run this model (None: it can); the simulator then runs the NumPy one."""
-    if type(model) is not BaseRatePolicy:
-        return f"the '{model.name}' decision model (the kernel computes the base-rate model only)"
     if c.phases:
         return "a strategy with phases"
+    if type(model) is not BaseRatePolicy and not callable(getattr(model, "policy_tables", None)):
+        return _unknown_model(model)
     if K_MONTH_FIXED != len(KNOWN_MONTH_SLOTS):
         return "a month with draws the kernel does not know (engine.chunk changed: extend engine.fused_kernel)"
     unknown = sorted({k.split(".")[0] for k in c.values} - set(KNOWN_SECTIONS))
@@ -77,7 +92,8 @@ def unsupported(c: Compiled, model: DecisionModel) -> str | None:
         return f"model numbers the kernel does not read ({', '.join(unknown)}): extend engine.fused_kernel"
     if importlib.util.find_spec("numba") is None:
         return "numba is not installed"
-    return None
+    tables = policy_tables(c, model)  # last: a planner solves (once; its model keeps the solution)
+    return tables if isinstance(tables, str) else None
 
 
 def cache_dir() -> Path:
@@ -93,6 +109,14 @@ def kernel() -> ModuleType:
     global _KERNEL
     if _KERNEL is None:
         os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
+        # OpenMP threads that wait for the next parallel loop sleep instead of spinning: on a shared machine a
+        # spinning thread burns the CPU the other thread needs (measured: 2 threads took 29% more CPU at a load
+        # of 7, none when passive); read by the OpenMP runtime when Numba first starts its threads
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import numba
+
+        if not numba.config.CACHE_DIR:  # Numba was imported before (it reads the variable once): tell it now
+            numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
         from brinkmanship.engine import fused_kernel
 
         _KERNEL = fused_kernel
@@ -179,11 +203,11 @@ def _month_rows(c: Compiled, w: int) -> np.ndarray:
             k.T_DEAL_CLOSES: dyn.deal_close_probability(c, posture),
             k.T_INVASION_SUCCEEDS: dyn.invasion_success(c, posture),
         }
-        for row, logit in ((k.T_INVADE_WEIGHT, k.T_INVADE), (k.T_PROVOCATION_WEIGHT, k.T_PROVOCATION),
-                           (k.T_NUCLEAR_USE_WEIGHT, k.T_NUCLEAR_USE)):  # weights of log-odds free of the state
-            rows[row] = fmath.exp(np.clip(rows[logit], -LOGIT_CLIP, LOGIT_CLIP))
         for row, v in rows.items():
-            mon[row, t] = np.broadcast_to(np.asarray(v, dtype=float), (w,))
+            mon[row, t] = v
+    for row, logit in ((k.T_INVADE_WEIGHT, k.T_INVADE), (k.T_PROVOCATION_WEIGHT, k.T_PROVOCATION),
+                       (k.T_NUCLEAR_USE_WEIGHT, k.T_NUCLEAR_USE)):  # weights of log-odds free of the state, every
+        mon[row] = fmath.exp(np.clip(mon[logit], -LOGIT_CLIP, LOGIT_CLIP))  # month at once (the same bits)
     return mon
 
 
@@ -273,13 +297,37 @@ def _delivery_table(c: Compiled, w: int) -> np.ndarray:
                      for k in range(dyn.MAX_TESTS + 1)], axis=1).astype(float)
 
 
-def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
-    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel.
+def _planner_args(tables: PolicyTables | None) -> tuple:
+    """The kernel's planner arguments: the tables and the grid's strides (empty tables for the base-rate model)."""
+    k = kernel()
+    if tables is None:
+        grid = np.zeros(k.N_GRID, dtype=np.int64)
+        grid[k.G_LIST] = -1
+        one = lambda axes, dtype=float: np.zeros((1,) * axes, dtype=dtype)  # noqa: E731
+        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.SLOT_AXES, np.int64),
+                one(k.VALUE_AXES), one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0)
+    grid = np.zeros(k.N_GRID, dtype=np.int64)
+    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
+        tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
+    return (True, tables.chosen, tables.absorb, tables.absorb_slot, tables.retaliate, tables.escalate,
+            np.ascontiguousarray(tables.run_type, dtype=np.int64), tables.left_values.astype(np.int64), grid,
+            float(tables.tie_tol))
+
+
+def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repeat: int = 1) -> FusedChunk:
+    """Simulate the runs of `streams` (the model's per-run arrays already cut to them) in the fused kernel,
+    against the base-rate model or a planner's tables (`model.policy_tables`).
 
     `repeat` > 1: the model's arrays hold one value per experiment, shared by its `repeat` consecutive runs (an
     exploration), and so do the kernel's tables: run i reads column i // repeat (the same bits as repeating
     the values per run: the tables are element-wise in the parameters)."""
     k = kernel()
+    tables = policy_tables(c, model) if model is not None else None
+    if isinstance(tables, str):
+        raise ValueError(f"the fused kernel cannot run this model: {tables}")
+    if tables is not None:  # a planner's own numbers reach the kernel only through its tables: their per-run
+        c = dataclasses.replace(c, values={key: v for key, v in c.values.items()  # copies (types) are left out,
+                                           if not key.startswith(PLANNER_SECTION)})  # or every row would be per run
     import numba
 
     n, H = streams.stop - streams.start, c.horizon
@@ -295,6 +343,8 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
     hist = np.zeros((nblocks, H + 1, WARHEAD_BINS), dtype=np.int64)
     trans = np.zeros((nblocks, P, P), dtype=np.int64)
     outc = np.zeros((nblocks, H + 1, len(OUTCOMES)), dtype=np.int64)
+    carry_hist = np.zeros_like(hist)  # runs closed in month t, counted at t + 2 (carried on by a running sum)
+    carry_outc = np.zeros_like(outc)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
                      M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED, M_DEFECT, M_DISARM],
@@ -310,8 +360,9 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
         st["list_total"], st["orders"], st["salvo_sizes"], st["salvo_cdf"], st["lu"], st["lu_on"],
         c.sanctions_mode == "escalate", consts, ints, out["phase"], out["warheads"], out["mil"], out["civ"],
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
-        hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, lr["bel_i"], lr["item_logit"], lr["item_kind"],
-        lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally, out["status"], dyn.status_actions())
+        hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"],
+        lr["item_logit"], lr["item_kind"], lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally,
+        *_planner_args(tables), out["status"], dyn.status_actions())
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
         "final_phase": out["phase"], "final_status": out["status"], "outcome": outcome, "month_resolved": out["resolved"],
@@ -320,9 +371,9 @@ def run(c: Compiled, streams: Streams, repeat: int = 1) -> FusedChunk:
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},
         "highest_rung": out["rung"], "invaded": out["invaded"], "preventive_war": out["preventive"],
     }
-    counts = outc.sum(axis=0)
+    counts = outc.sum(axis=0) + np.cumsum(carry_outc.sum(axis=0), axis=0)  # closed runs carried on
     counts[0] = np.bincount(np.broadcast_to(PHASE_TO_OUTCOME[Phase.CRISIS], (n,)), minlength=len(OUTCOMES))
-    warhead_hist = hist.sum(axis=0)
+    warhead_hist = hist.sum(axis=0) + np.cumsum(carry_hist.sum(axis=0), axis=0)
     warhead_hist[0] = Chunk._hist(np.repeat(np.broadcast_to(np.asarray(c["initial.warheads"], dtype=float), (w,)),
                                             n // w))
     fc = FusedChunk(outcomes, counts, warhead_hist, actions.sum(axis=0)[:H], trans.sum(axis=0))

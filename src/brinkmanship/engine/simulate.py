@@ -90,7 +90,7 @@ def run_chunk(c: Compiled, model: DecisionModel, seed: int, start: int, stop: in
     if kernel_for(c, model, kernel)[0] == "fused":
         from brinkmanship.engine import fused
 
-        return fused.run(c, streams, repeat)
+        return fused.run(c, streams, model, repeat)
     if repeat > 1 and c.has_arrays:
         c = c.chunk(np.repeat(np.arange((stop - start) // repeat), repeat))
     ch = Chunk(c, model, streams)
