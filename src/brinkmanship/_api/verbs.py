@@ -362,7 +362,7 @@ def audit(strategy: str | Path | Strategy, scenario: str | Path | Scenario | Non
         >>> a.prohibited > 0, a.to_frame().columns.tolist()[:3]
         (True, ['rule', 'principle', 'verdict'])
         >>> sorted({f.verdict for f in a.credibility})
-        ['credible', 'not credible']
+        ['not credible', 'partly credible']
     """
     from brinkmanship.audit import audit_strategy
 
