@@ -69,7 +69,9 @@ def test_evidence_factor_is_outermost_and_collapses(korea, strategies):
     g = Grid.of(c)
     assert g.B == korea.credibility.levels and g.R == g.B * g.evidence_block
     np.testing.assert_array_equal(g.evidence, np.repeat(np.arange(g.B), g.evidence_block))
-    assert g.index(evidence=g.evidence, left=g.level_of(g.left), done=g.done) .tolist() == list(range(g.R))
+    assert g.evidence_block == g.S * g.status_block  # outside the status factor
+    assert g.index(evidence=g.evidence, status=g.status, left=g.level_of(g.left), done=g.done).tolist() == list(
+        range(g.R))
     assert g.evidence[g.start_index] == (g.B - 1) // 2
     for prior in (0.0, 1.0):  # nothing to learn: the factor has size 1
         sure = compile_model(korea, strategies[STRATEGY], {f"{i}.believed": prior for i in ITEMS})

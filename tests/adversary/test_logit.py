@@ -78,11 +78,18 @@ def test_lambda_zero_is_uniform_over_available_actions(solved, name):
     for t in (0, 4, c.horizon - 1):
         pol = zero.policy(t)
         mask = np.broadcast_to(zero.month(t).available(), pol.shape)
-        # independently: a deal needs talks at the threshold, every other action is open (warheads >= 1)
+        # independently: a deal needs talks at the threshold, every other action is open (warheads >= 1) when
+        # the crisis is open; frozen: no second freeze; in a deal: hold, test (renege), provoke, invade, use;
+        # disarmed: hold or provoke
         k_ripe = np.arange(zero.grid.K) * 0.05 >= float(c["talks.deal_threshold"]) - 1e-9
-        want = np.ones((N_ACTIONS, zero.grid.K), dtype=bool)
-        want[5] = k_ripe
-        assert (mask == want[:, None, :, None, None]).all()
+        by_status = {0: range(9), 1: (0, 1, 2, 3, 4, 5, 7, 8), 2: (0, 1, 2, 3, 7, 8), 3: (0, 3)}
+        st = zero.grid.status
+        want = np.zeros((N_ACTIONS, zero.grid.K, zero.grid.R), dtype=bool)
+        for s, acts in by_status.items():
+            for a in acts:
+                want[a][:, st == s] = True
+        want[5] &= k_ripe[:, None]
+        assert (mask == want[:, None, :, None, :]).all()
         uniform = mask / mask.sum(axis=0)
         np.testing.assert_allclose(pol, uniform, rtol=0, atol=1e-12)
 

@@ -49,7 +49,7 @@ def test_point_types_are_todays_results_bit_for_bit(sc):
     today = [simulate(sc, s, runs=3000, seed=3, adversary="rational", chunk_size=DEFAULT_CHUNK)
              for s in st]
     want = summarise(today, {s.name: prohibited_count(s) for s in st},
-                     {s.name: exact_outcomes(sc, s, "rational") for s in st})
+                     {s.name: exact_outcomes(sc, s, "rational") for s in st}, sc.aims)
     assert json.dumps(typed, sort_keys=True) == json.dumps(want, sort_keys=True)
     assert "types" not in typed and "what_decides" not in typed["strategies"][0]
 
@@ -81,7 +81,7 @@ def test_exact_mixture_matches_a_type_per_run(sc, weighted):
     sampled = bk.run(sc, st, runs=runs, seed=11, types=types, progress=False).results[0].outcome_shares()
     se = np.sqrt(np.maximum(exact * (1 - exact), 1.0 / runs) / runs)
     assert np.all(np.abs(sampled - exact) <= 5 * se), (sampled, exact)
-    assert exact[OUTCOMES.index("deal")] > 0.01  # the types do move the outcome
+    assert exact[OUTCOMES.index("denuclearisation")] > 0.01  # the types do move the outcome
 
 
 def test_runs_keep_their_type_whatever_the_chunking(sc):
@@ -200,7 +200,7 @@ def test_compare_leads_with_the_mixture_and_what_decides():
     for s in data["strategies"]:
         assert sum(o["p"] for o in s["outcomes"].values()) == pytest.approx(1.0, abs=1e-9)
         assert all(o["lo"] <= o["p"] <= o["hi"] for o in s["outcomes"].values())
-        assert "type_se" in s["outcomes"]["deal"] and isinstance(s["what_decides"], list)
+        assert "type_se" in s["outcomes"]["denuclearisation"] and isinstance(s["what_decides"], list)
 
 
 def test_point_type_set_is_one_type(sc):

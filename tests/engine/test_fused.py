@@ -282,8 +282,8 @@ def test_a_model_the_kernel_does_not_know_falls_back(korea, strategies, monkeypa
     monkeypatch.setattr(fused, "K_MONTH_FIXED", len(fused.KNOWN_MONTH_SLOTS) + 2)
     assert "draws the kernel does not know" in fused.unsupported(c, BaseRatePolicy())
     monkeypatch.undo()
-    grown = dataclasses.replace(c, values={**c.values, "endings.deal_defection": 0.01})
-    assert "endings" in fused.unsupported(grown, BaseRatePolicy())
+    grown = dataclasses.replace(c, values={**c.values, "aftermath.rebuilding": 0.01})  # a section it does not read
+    assert "aftermath" in fused.unsupported(grown, BaseRatePolicy())
 
 
 def test_an_unknown_kernel_is_an_input_error(korea, strategies):

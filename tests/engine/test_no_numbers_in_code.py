@@ -45,6 +45,7 @@ NAMED = {
     "EXP_FLOOR": "logit weights never underflow to a zero sum",
     "DISCOUNT_CAP": "a perpetuity stays finite",
     "HAZARD_FLOOR": "no division by zero in the deadline's hazard",
+    "GRID_NDIM": "the planner grid's number of axes (samples, talks, tests, last axis)",
     "DEADLINE_STATES": "a recurring deadline has acted or not (grid axis size)",
     # runners and outputs: sizes, defaults and display
     "EXACT_BLOCK": "memory: samples per planner solve",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from brinkmanship.spec import Scenario, Strategy
 
 COERCERS = ("committed", "strategic")
-SETTLED = ("deal", "freeze")
+SETTLED = ("denuclearisation", "freeze")
 
 
 def check_coercer(coercer: str, adversary: Adversary) -> str:

@@ -191,6 +191,13 @@ def add_types(summary: dict[str, Any], types: Types, per_type: dict[str, np.ndar
             if exact:
                 p = float(mixture[i])
                 o.update(p=p, lo=max(0.0, p - Z95 * se[i]), hi=min(1.0, p + Z95 * se[i]))
+        for aim in s.get("aims", {}).values():  # an aim per type is the sum of its outcomes
+            met = P[:, [OUTCOMES.index(o) for o in aim["outcomes"]]].sum(axis=1, keepdims=True)
+            m, e = types.mixture(met) if run_share is None else _weighted(met, weights)
+            aim["type_se"] = float(e[0])
+            if exact:
+                p = float(m[0])
+                aim.update(p=p, lo=max(0.0, p - Z95 * e[0]), hi=min(1.0, p + Z95 * e[0]))
         inputs = {k.removeprefix(PREFIX): v for k, v in types.values.items()}
         s["what_decides"] = what_decides(inputs, P, OUTCOMES, weights, DECIDES_TOP, DECIDES_MIN_SHARE)
     summary["types"] = {**types.describe(),

@@ -245,7 +245,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         by_type = {r.strategy: sampled_by_type(r, typeset) for r in results}
         per_type = {k: v[0] for k, v in by_type.items()}
         run_share = {k: v[1] for k, v in by_type.items()}
-    summary = summarise(results, _prohibited_counts(sts), exact_probs)
+    summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims)
     summary["kernel"] = {r.strategy: r.extra.get("kernel", "numpy") + (
         f" (fallback: {r.extra['kernel_fallback']})" if "kernel_fallback" in r.extra else "") for r in results}
     add_types(summary, typeset, per_type, run_share, exact)
@@ -281,7 +281,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
         >>> r.to_frame()[["strategy", "outcome"]].head(2).values.tolist()
-        [['maximum-pressure', 'deal'], ['maximum-pressure', 'freeze']]
+        [['maximum-pressure', 'denuclearisation'], ['maximum-pressure', 'freeze']]
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
@@ -311,7 +311,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
         >>> e.value_gap["best"], e.margins is None
-        ('hold', True)
+        ('freeze', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError

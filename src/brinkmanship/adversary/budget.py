@@ -9,6 +9,7 @@ import math
 from brinkmanship.adversary.grid import Grid, phase_factor
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import Status
 from brinkmanship.errors import InputError
 
 # bytes of one branch object and its bookkeeping in the backward induction (Python objects, measured ~0.6 kB)
@@ -89,7 +90,8 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     if levels <= MAX_ENUMERATED_LEVELS:
         levels = Grid.of(c).levels  # also refuses structures the planner does not cover
     P, Q = phase_factor(c)
-    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * c.evidence_levels
+    cells = (float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * len(Status)
+             * c.evidence_levels)
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
     # values (and a propagated distribution) per month, one month's action values, policy and mask, the

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from brinkmanship.adversary.exact import _Policy, advance, start_mass
+from brinkmanship.adversary.exact import _Policy, advance, running_outcomes, start_mass
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    BUILDUP_O,
-    DEAL_O,
+    DENUCLEAR_O,
     DISCOUNT_CAP,
     FREEZE_O,
     LIMITED_O,
@@ -52,7 +51,7 @@ from brinkmanship.adversary.planner import (
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Status, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -62,7 +61,7 @@ MIDDLE = 0.5  # a bisection's step: the middle of the bracket (and the chord's g
 STALLED = 0.9  # a search step that keeps this share of the bracket is followed by a bisection
 GAIN_JUMP = 0.1  # share of the gain's swing over the first bracket still there over the last: a jump, not a slope
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
-SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
+SAME_EQUILIBRIUM = 2 * TOLERANCE  # starts that stop within TOLERANCE of one fixed point end up to twice that apart
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
 CYCLE = 2  # the length of the cycles of best responses that are detected
 TIE_SHARE = 0.5  # an indifferent coercer carries out half the time (the rational target's tie rule)
@@ -138,9 +137,12 @@ class Payoffs:
         war = -np.reshape(c[C + "war_cost"], (-1, 1)) - life * war_deaths + annuity * np.reshape(
             c[C + "after_war"], (-1, 1))
         zero = np.zeros((1, mk.grid.M))
-        self.flow = col(c[C + "status_quo"])
+        # a month's flow by the status of the state: open, a freeze, a deal being carried out or carried out
+        status = mk.grid.status[None, None, None, :]
+        self.flow = np.where(status == Status.OPEN, col(c[C + "status_quo"]), np.where(
+            status == Status.FROZEN, col(c[C + "freeze"]), col(c[C + "denuclearisation"])))
         self.ending = {
-            DEAL_O: annuity * np.reshape(c[C + "denuclearisation"], (-1, 1)) + zero,
+            DENUCLEAR_O: annuity * np.reshape(c[C + "denuclearisation"], (-1, 1)) + zero,
             FREEZE_O: annuity * np.reshape(c[C + "freeze"], (-1, 1)) + zero,
             LIMITED_O: (-np.reshape(c[C + "limited_conflict_cost"], (-1, 1))
                         - life * np.reshape(c["war.provocation_deaths"], (-1, 1))
@@ -187,12 +189,12 @@ class CoercerMonth:
             self.cache[("G", key, dm)] = G[:, :, np.minimum(np.arange(M) + dm, M - 1)] if dm else G
         return self.cache[("G", key, dm)]
 
-    def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
+    def _open(self, key: Key, dm: int, done: bool, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.G(key, dm)
-        if not done and grid.F == 1:
+        if not done and grid.F == 1 and to_status is None:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key))]
+        return G[..., grid.r_map(0, done, tested_key(key), to_status)]
 
     def _stakes(self, b: Open | Strike) -> np.ndarray | float:
         """Reputation bought by the rules carried out, audience costs of those left undone, sanctions rounds."""
@@ -207,14 +209,14 @@ class CoercerMonth:
 
     def _strike(self, b: Strike) -> np.ndarray:
         """Value of a strike branch before the stakes of the rules in it (cached by the strike's shape)."""
-        sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done)
+        sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status)
         if sig in self.cache:
             return self.cache[sig]
         mk, pay = self.mk, self.pay
         dc = col(pay.delta)
         listed, _, cities = mk.strikes_at(b)
         mi = np.minimum(np.arange(mk.grid.M) + b.dm, mk.grid.M - 1)
-        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         absorb = self.G(b.key_absorb, b.dm)[..., rmap]
         war = mcol(pay.war_free[:, mi])
         counter = col(mk.counter)
@@ -228,7 +230,7 @@ class CoercerMonth:
         cost = (col(pay.target_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :]
                 + col(pay.city_cost) * cities[None, None, None, :])
         responded = sigma[0] * absorb + sigma[1] * retaliate + sigma[2] * escalate - cost
-        out = np.where(hit[None, None, None, :], responded, self._open(b.key_open, b.dm, b.done))
+        out = np.where(hit[None, None, None, :], responded, self._open(b.key_open, b.dm, b.done, b.to_status))
         self.cache[sig] = out
         return out
 
@@ -237,7 +239,7 @@ class CoercerMonth:
         if isinstance(b, End):
             return col(self.pay.delta) * self.pay.end_value(b)
         if isinstance(b, Open):
-            return self._open(b.key, b.dm, b.done) + self._stakes(b)
+            return self._open(b.key, b.dm, b.done, b.to_status) + self._stakes(b)
         return self._strike(b) + self._stakes(b)
 
     def expected(self, branches: list) -> np.ndarray:
@@ -320,16 +322,21 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             acting = cm.expected(mk.deadline_branches()) + col(c[C + "reputation_value"]) * belief_swing(mk, th.id)
             if th.response == "sanctions_step":  # the round the deadline brings
                 acting = acting - col(c[C + "sanctions_cost"])
-            arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).hazard_grid, (n, *grid.shape))
+            # the date arrives where no condition of its `unless` holds (otherwise it is spent, at no cost)
+            arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).deadline_split()[0], (n, *grid.shape))
             gain = acting - (chosen - audience)
             decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
             if np.any(arrive > 0):
                 gains[th.id] = at_start(gain)
             execution[th.prob] = execution_probability(c, th, decided[t][th.id])
-            h = _again(mk, execution).hazard_grid
+            h = _again(mk, execution).deadline_split()[0]
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
-        W = np.ascontiguousarray(np.broadcast_to(pay.flow + value, (n, *grid.shape)))
+        hd = mk.defection_grid  # the coercer's own defection from a deal (an attack), at its real chance
+        if np.any(hd):
+            value = hd * cm.expected(mk.defection_branches()) + (1 - hd) * value
+        W = np.ascontiguousarray(grid.disarm_values(np.broadcast_to(pay.flow + value, (n, *grid.shape)),
+                                                    col(dyn.disarmament_probability(c))))
     return Sweep(decided=decided, W0=W, gain=gains)
 
 
@@ -361,7 +368,7 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
             if d is None:
                 continue
             if th.kind == "deadline":
-                arrive = np.broadcast_to(_again(mk, {**mk.execution, th.prob: 1.0}).hazard_grid, mass.shape)
+                arrive = np.broadcast_to(_again(mk, {**mk.execution, th.prob: 1.0}).deadline_split()[0], mass.shape)
                 dl = c.deadlines[0]
                 w = mass * (arrive > 0) / (dl.last_month - dl.first_month + 1)  # the date falls in this month
                 if first[th.id] is None and np.any(arrive > 0):
@@ -373,11 +380,11 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                     first[th.id] = t
             num[th.id] += (w * d).sum(axis=(1, 2, 3))
             den[th.id] += w.sum(axis=(1, 2, 3))
+        mass = grid.disarm_mass(mass, col(dyn.disarmament_probability(c)))  # deals whose disarmament completes
         mass, newly = advance(mk, policy, mass)
         sol.settings.get("_policies", {}).pop(t, None)  # one month's policy at a time (memory)
         absorbed += newly
-    out = absorbed.copy()
-    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+    out = absorbed + running_outcomes(grid, mass)  # the mass still on the grid ends by its status
     share = {}
     k0, m0, r0 = sol.initial_state()
     for th in threats:
@@ -816,7 +823,7 @@ def bargain(c: Compiled, t: int = 0, m: int = 0) -> Bargain:
     pay = Payoffs(mk)
     pn = mk.pn_threat[:, m]
     war_c = (1 - pn) * pay.ending[WAR_O][:, m] + pn * pay.ending[NUCLEAR_O][:, m]
-    a0, a1 = pay.ending[FREEZE_O][:, m], pay.ending[DEAL_O][:, m]
+    a0, a1 = pay.ending[FREEZE_O][:, m], pay.ending[DENUCLEAR_O][:, m]
     b0, b1 = np.broadcast_to(mk.T_freeze[:, m], (n,)), np.broadcast_to(mk.T_deal[:, 0], (n,))
     war_t = np.broadcast_to(mk.T_war_threat[:, m], (n,))
     a0, a1, war_c = (np.broadcast_to(v, (n,)) for v in (a0, a1, war_c))

@@ -1,7 +1,8 @@
 """Exact outcome probabilities: forward propagation of the state distribution under a decision model.
 
 The same month branches the planner plans on, read with the strategy's *real* probabilities, move the
-probability mass over the grid; absorbing endings collect it. No sampling error: intervals have zero width.
+probability mass over the grid; conflicts collect it, and the mass still on the grid at the horizon ends by
+its status (open: build-up; frozen: freeze; in a deal or disarmed: denuclearisation). No sampling error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    BUILDUP_O,
     LIMITED_O,
     NUCLEAR_O,
     WAR_O,
@@ -33,7 +33,7 @@ from brinkmanship.adversary.planner import Evaluator, Solution, solve
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOME_OF_STATUS, OUTCOMES, Response
 from brinkmanship.engine.decision import Adversary, DecisionModel, StrikeInfo, get_decision_model
 from brinkmanship.spec import Scenario, Strategy
 
@@ -96,7 +96,8 @@ class _Policy:
         info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
                           event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
-                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
+                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done,
+                                                                                  to_status=b.to_status))
         return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
 
 
@@ -111,75 +112,57 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _mover(dest: np.ndarray, R: int, split: tuple | None = None) -> np.ndarray | None:
-    """The (R, R) or per-sample (rows, R, R) matrix that moves mass at last-axis index j to dest[j] (targets
-    struck, deadline acted); with `split` (offsets to the lower and upper evidence level and the chance of the
-    upper, (n or 1, R)) divided between the two. None: nothing moves."""
-    if split is None:
-        if np.array_equal(dest, np.arange(R)):
-            return None
-        S = np.zeros((R, R))
-        S[np.arange(R), dest] = 1.0
-        return S
+def _move_r(grid: Grid, mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
+            shift: np.ndarray | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with the evidence `shift`
+    (its `split`: offsets to the lower and upper evidence level and the chance of the upper, (n or 1, R))
+    divided between the two. One sparse product where the split is the same for every sample."""
+    n, K, M, R = mass.shape
+    if split is None and np.array_equal(dest, np.arange(R)):
+        return mass
+    op = grid.move_operator(dest, shift)
+    if op is not None:
+        return grid.push(mass, op)
     lo, hi, frac = split
     rows = frac.shape[0]
-    if rows == 1:  # one product: the destination and the evidence split together
-        W = np.zeros((R, R))
-        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
-        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
-        return W
-    S = np.zeros((rows, R, R))  # per sample (same sums as adding each state's two weights to 0)
+    S = np.zeros((rows, R, R))
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]
-    S[rr, j, dest[None, :] + lo] = 1 - frac
-    S[rr, j, dest[None, :] + hi] += frac
-    return S
-
-
-def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
-            S: np.ndarray | None = None) -> np.ndarray:
-    """Mass moved along the last axis by `_mover(dest, R, split)` (or the matrix `S` it gave before)."""
-    n, K, M, R = mass.shape
-    S = _mover(dest, R, split) if S is None else S
-    if S is None:
-        return mass
-    if S.ndim == 2:
-        return mass @ S
+    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
+    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
     return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
             taken: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6)).
+    """One month of the forward distribution: (mass over running grid states next month, mass absorbed (n, 6)).
 
-    With `taken` (n, A), the chance of each action this month is added to it.
+    The coercer may defect from a deal, the deadline may act or be spent, else the target acts (the mass
+    whose deadline is spent moves to the spent states). With `taken` (n, A), the chance of each action this
+    month is added to it.
     """
     grid = month.grid
     n = mass.shape[0]
     K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
-    buffers: dict[Key, np.ndarray] = {}
-
-    movers: dict[tuple, np.ndarray | None] = {}
+    buffers: dict[tuple[Key, bool], np.ndarray] = {}
+    spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
 
     def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
-        sig = (dest.tobytes(), b.ev_key, b.done)  # what the move depends on within a month
-        if sig not in movers:
-            shift = month.evidence_shift(b)
-            movers[sig] = _mover(dest, R, None if shift is None else grid.evidence_split(shift))
-        S = movers[sig]
-        moved = _move_m(m, dm)
-        buffers[key] = buffers.get(key, 0.0) + (moved if S is None else _move_r(moved, dest, S=S))
+        shift = month.evidence_shift(b)
+        split = None if shift is None else grid.evidence_split(shift)
+        k = (key, spent[0])
+        buffers[k] = buffers.get(k, 0.0) + _move_r(grid, _move_m(m, dm), dest, split, shift)
 
-    def war(m: np.ndarray) -> None:
-        pn = mcol(month.pn_free)
+    def war(m: np.ndarray, dest: np.ndarray) -> None:
+        pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
         absorbed[:, NUCLEAR_O] += (m * pn).sum(axis=(1, 2, 3))
         absorbed[:, WAR_O] += (m * (1 - pn)).sum(axis=(1, 2, 3))
 
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)), b)
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key), b.to_status), b)
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -188,36 +171,58 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested), b)
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status), b)
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested), b)
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm,
+                 grid.r_map(listed, b.done, tested, b.to_status), b)
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
-            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm))
+            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm),
+                grid.r_map(listed, b.done, tested, b.to_status))
 
-    h = month.hazard_grid
+    hd = month.defection_grid
+    for b in month.defection_branches():
+        handle(b, mass * hd)
+    rest = mass * (1 - hd)
+    h_act, h_spent = month.deadline_split()
     for b in month.deadline_branches():
-        handle(b, mass * h)
+        handle(b, rest * h_act)
     pi = policy.actions()
-    acting = mass * (1 - h)
+    parts = [(False, rest * (1 - h_act - h_spent))]
+    if np.any(h_spent):
+        parts.append((True, rest * h_spent))
     for a in range(N_ACTIONS):
         pa = pi.get(a) if isinstance(pi, dict) else pi[a]  # an action no state takes is left out
         if pa is None or not np.any(pa):
             continue
-        moving = acting * pa
-        if not moving.any():  # taken only where no mass is: it moves nothing
-            continue
-        if taken is not None:
-            taken[:, a] += moving.sum(axis=(1, 2, 3))
-        for b in month.action_branches(a):
-            handle(b, moving)
+        for was_spent, acting in parts:
+            moving = acting * pa
+            if not moving.any():  # taken only where no mass is: it moves nothing
+                continue
+            spent[0] = was_spent
+            if taken is not None:
+                taken[:, a] += moving.sum(axis=(1, 2, 3))
+            for b in month.action_branches(a):
+                handle(b, moving)
     new = np.zeros_like(mass)
-    for key, m in buffers.items():
+    for (key, was_spent), m in buffers.items():
         P = talks_matrix(month.shift_of(key), K, n)
-        new += np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
+
+
+def running_outcomes(grid: Grid, mass: np.ndarray) -> np.ndarray:
+    """(n, 6) the mass still on the grid by the outcome its status stands for (build-up, freeze, or
+    denuclearisation)."""
+    out = np.zeros((mass.shape[0], len(OUTCOMES)))
+    by_r = mass.sum(axis=(1, 2))
+    for s, o in OUTCOME_OF_STATUS.items():
+        if s < grid.S:
+            out[:, o] += by_r[:, grid.status == s].sum(axis=1)
+    return out
 
 
 def start_mass(c: Compiled, grid: Grid, n: int) -> np.ndarray:
@@ -248,12 +253,14 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     mass = start_mass(c, grid, n)
     absorbed = np.zeros((n, len(OUTCOMES)))
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
-    timeline[0, :, BUILDUP_O] = 1.0
+    timeline[0] = running_outcomes(grid, mass)
     actions = np.zeros((c.horizon, n, N_ACTIONS))
+    disarm = col(dyn.disarmament_probability(c))
     credibility = np.full((c.horizon, n), np.nan)
     for t in range(c.horizon):
         credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
+        mass = grid.disarm_mass(mass, disarm)  # deals whose disarmament completes
         parts = phase_months(c, grid, t, n, False, paths, execution(t) if execution else None)
         if len(parts) == 1:
             policy.start(t)
@@ -267,10 +274,8 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
                 newly += ab
             mass = moved
         absorbed += newly
-        timeline[t + 1] = absorbed
-        timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
-    out = absorbed.copy()
-    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+        timeline[t + 1] = absorbed + running_outcomes(grid, mass)
+    out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
                        credibility=credibility if c.credibility_levels else None)

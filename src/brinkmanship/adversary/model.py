@@ -13,7 +13,7 @@ from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_pol
 from brinkmanship.adversary.types import Types
 from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import Event, Response
+from brinkmanship.engine.constants import Event, Response, Status
 from brinkmanship.engine.decision import Observation, PolicyTables, StrikeInfo
 from brinkmanship.errors import InputError
 from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
@@ -90,7 +90,8 @@ class PlannerModel:
             check_planner(c, self.types.count, max_memory)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
-        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves."""
+        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves,
+        and a test opens the crisis again (it breaks a freeze or reneges on a deal)."""
         g = sol.grid
         left = obs.lists_left[g.list_id] if g.list_id >= 0 else np.zeros_like(obs.talks_idx)
         done = obs.deadline_done if obs.deadline_done is not None else np.zeros(left.shape, dtype=bool)
@@ -98,14 +99,18 @@ class PlannerModel:
             done = np.zeros_like(done)
         elif set_done:
             done = np.ones_like(done)
-        j = done.astype(np.int64) * g.levels + g.level_of(left)
+        quiet = phase = 0
         if g.F > 1:  # the phase factor: phase in force x months without a test
             quiet = np.minimum(obs.months_without_test, g.Q - 1)
             if tested is not None:
                 quiet = np.zeros_like(quiet) if tested else np.minimum(quiet + 1, g.Q - 1)
-            j = j + g.index(quiet=quiet, phase=obs.phase)
-        if g.B > 1:  # the evidence factor: the target's belief in the coercer's resolve
-            j = j + g.index(evidence=obs.evidence)
+            phase = obs.phase
+        status = np.zeros_like(left) if obs.status is None else np.asarray(obs.status, dtype=np.int64)
+        if tested:
+            status = np.full_like(status, Status.OPEN)
+        evidence = obs.evidence if g.B > 1 else 0  # the evidence factor: the target's belief in the resolve
+        j = g.index(left=g.level_of(left), done=done.astype(np.int64), quiet=quiet, phase=phase,
+                    status=np.minimum(status, g.S - 1), evidence=evidence)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -130,7 +135,8 @@ class PlannerModel:
             return f"the '{self.name}' target (the kernel reads a rational target's tables only)"
         sol = self.solution(c)
         g = sol.grid
-        unknown = sorted({f.name for f in dataclasses.fields(g)} - KERNEL_GRID_FIELDS)
+        unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
+                         if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
         if unknown or g.F > 1 or g.R != g.B * g.D * g.levels:
             return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
                     "extend engine.fused_kernel")
@@ -167,12 +173,13 @@ class PlannerModel:
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
                                  "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel),
-                                 "evidence": cut(obs.evidence, sel), "evidence_shift": cut(obs.evidence_shift, sel)})
+                                 "status": cut(obs.status, sel), "evidence": cut(obs.evidence, sel),
+                                 "evidence_shift": cut(obs.evidence_shift, sel)})
             k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
                                   tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             ts = tau if np.ndim(tau) == 0 else tau[sel]
             lim = mk.T_limited[ts if mk.T_limited.shape[0] > 1 else 0, m]
-            war = mk.T_war_free[ts if mk.T_war_free.shape[0] > 1 else 0, m]
+            war = mk.T_war_free_grid[ts if mk.T_war_free_grid.shape[0] > 1 else 0, 0, m, j]
             delta, counter = _at(mk.delta, ts), _at(mk.counter, ts)
             # G is already discounted
             G = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))

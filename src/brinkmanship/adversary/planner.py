@@ -15,6 +15,8 @@ from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
     GRID_AXES,
+    GRID_NDIM,
+    HAZARD_FLOOR,
     End,
     Key,
     Month,
@@ -23,6 +25,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
+    status_flows,
     status_quo_flow,
     talks_matrix,
     tested_key,
@@ -98,7 +101,7 @@ class MonthValues:
 
 def strike_signature(b: Strike) -> tuple:
     """What a strike branch's values depend on within a month (its cache key; forward and backward share it)."""
-    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
+    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status, b.ev_key)
 
 
 class Evaluator:
@@ -137,9 +140,9 @@ class Evaluator:
         mk = self.mk
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
-        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         absorb = self.at(self.Gm(b.key_absorb, b.dm), rmap, b)
-        lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
+        lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :][..., rmap]  # in the status after
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
         hit = (listed + b.fixed.sum()) > 0
@@ -158,12 +161,12 @@ class Evaluator:
         """Next-month values `G` read at each state's destination `dest` (R,), with the evidence the branch
         brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
         shift = self.mk.evidence_shift(b)
-        if shift is None:
-            return G if np.array_equal(dest, np.arange(G.shape[3])) else np.take(G, dest, axis=3)
         grid = self.mk.grid
-        W = grid.move_matrix(dest, shift)
-        if W is not None:  # one product: the destination and the evidence split together
-            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
+        if shift is None and np.array_equal(dest, np.arange(G.shape[3])):
+            return G
+        op = grid.move_operator(dest, shift)
+        if op is not None:  # one sparse product: the destination and the evidence split together
+            return grid.pull(G, op)
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
         # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
         # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
@@ -193,26 +196,28 @@ class Evaluator:
             out += term
         return out.reshape(G.shape)
 
-    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
+    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1 and self.mk.evidence_shift(b) is None:
+        if not done and grid.F == 1 and to_status is None and self.mk.evidence_shift(b) is None:
             return G
-        return self.at(G, grid.r_map(0, done, tested_key(key)), b)
+        return self.at(G, grid.r_map(0, done, tested_key(key), to_status), b)
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            sig: tuple = ("open", b.key, b.dm, b.done, b.ev_key)
+            sig: tuple = ("open", b.key, b.dm, b.done, b.to_status, b.ev_key)
         elif isinstance(b, End):
+            if np.ndim(b.value) == GRID_NDIM:
+                return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
             sig = strike_signature(b)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
-            out = self._open(b.key, b.dm, b.done, b)
+            out = self._open(b.key, b.dm, b.done, b, b.to_status)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
@@ -223,7 +228,8 @@ class Evaluator:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
-            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done, b))
+            out = np.where(hit[None, None, None, :], responded - cost,
+                           self._open(b.key_open, b.dm, b.done, b, b.to_status))
         self._values[sig] = out
         return out
 
@@ -238,8 +244,20 @@ class Evaluator:
                 total = total + term
         return total
 
+    def action_values(self) -> np.ndarray:
+        """(A, n, K, M, R) value of each action before the mask."""
+        mk = self.mk
+        K, M, R = mk.grid.shape
+        Q = np.empty((N_ACTIONS, self.n, K, M, R))
+        for a in range(N_ACTIONS):
+            cost = mk.action_cost.get(a, 0.0)
+            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == GRID_NDIM else col(cost))
+        return Q
+
     def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
-        """Q for every action, the policy, and the month's value V_t (flow + deadline + chosen action).
+        """Q for every action, the policy, and the month's value V_t: the month's flow; the coercer defecting
+        from a deal; the deadline acting; else the chosen action. A deadline that falls due and does not act
+        (its `unless` holds) is spent: the target, who sees only that nothing happened, chooses on the mixture.
 
         With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
         without `need_policy` a rational month skips building the policy (backward induction needs the max).
@@ -247,12 +265,14 @@ class Evaluator:
         mk = self.mk
         K, M, R = mk.grid.shape
         shape = (self.n, K, M, R)
-        Q = np.empty((N_ACTIONS, *shape))
-        for a in range(N_ACTIONS):
-            Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
+        Q = self.action_values()
+        h_act, h_spent = mk.deadline_split()
+        if np.any(h_spent):
+            spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
+            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, HAZARD_FLOOR)
         avail = mk.available()
         for a in range(N_ACTIONS):  # only the actions some states cannot take (a deal before ripe talks)
-            if not avail[a].all():
+            if not np.all(avail[a]):
                 Q[a] = np.where(avail[a], Q[a], -np.inf)
         mask = np.broadcast_to(avail, Q.shape)
         if policy is None and self.decision.argmax and not need_policy:
@@ -261,9 +281,10 @@ class Evaluator:
             if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
                 policy = self.decision.choose(Q, None if self.decision.argmax else mask)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
-        h = mk.hazard_grid
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
-        value = mcol(mk.flow) + h * deadline + (1 - h) * chosen
+        hd = mk.defection_grid
+        value = mk.flow_grid + hd * self.expected(mk.defection_branches()) + (1 - hd) * (
+            h_act * deadline + (1 - h_act) * chosen)
         return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape))
 
 
@@ -335,8 +356,11 @@ class Solution:
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
-        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild
-            cache[t] = unpack_policy(packed[t])
+        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild, and
+            last = self.settings.get("_unpacked")  # only the month last read is kept unpacked (9 floats a state)
+            if last is None or last[0] != t:
+                self.settings["_unpacked"] = last = (t, unpack_policy(packed[t]))
+            return last[1]
         if t not in cache:
             if self.grid.P == 1:
                 cache[t] = self.evaluator(t).month_values().policy
@@ -363,7 +387,8 @@ class Solution:
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
     last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
-    flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
+    economy = paths[1][c.horizon]
+    flow = status_flows(c, grid.status, economy, status_quo_flow(c, c.horizon, economy, last.delivery))
     return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
 
 
@@ -463,7 +488,8 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
                 value = month.value if value is None else np.where(mask, month.value, value)
                 if pol is not None:
                     chosen = pol if chosen is None else np.where(mask, pol, chosen)
-        V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
+        start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
+        V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
             keep[t] = pack_policy(chosen) if pack and chosen.ndim == len(GRID_AXES) + 1 else chosen
     return grid, V

@@ -44,9 +44,9 @@ class CompiledDeadline:
     response: str
     target_class: int
     count: int
-    unless_deal: bool
-    unless_freeze: bool
-    talks_threshold: float | None
+    unless_deal: bool  # the deadline does not act while a deal holds
+    unless_freeze: bool  # ... while a freeze holds
+    talks_threshold: str | None  # ... while talks are at or above this parameter (`unless: talks_progress`)
     prob: str
     believed: str
     bluff: str = ""  # parameter name of a bluffing coercer's probability ("": credibility is a fixed input)
@@ -327,7 +327,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
             response=d.do.value,
             target_class=TARGET_CLASSES.index(d.target_class.value) if d.target_class else -1,
             count=d.count, unless_deal="deal" in d.unless, unless_freeze="freeze" in d.unless,
-            talks_threshold=(d.talks_progress_threshold.value if "talks_progress" in d.unless
+            talks_threshold=(f"deadlines.{d.id}.talks_progress_threshold" if "talks_progress" in d.unless
                              and d.talks_progress_threshold else None),
             prob=f"deadlines.{d.id}.probability", believed=f"deadlines.{d.id}.believed",
             bluff=f"deadlines.{d.id}.bluff" if scenario.credibility else "",

@@ -29,6 +29,7 @@ from brinkmanship.engine.constants import (
     PROVOCATION,
     Event,
     Response,
+    Status,
 )
 from brinkmanship.errors import InputError
 
@@ -52,6 +53,7 @@ class Observation:
     deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
     phase: np.ndarray | None = None  # the strategy's phase in force (strategies with phases)
     months_without_test: np.ndarray | None = None  # months since the last test (strategies with phases)
+    status: np.ndarray | None = None  # open, frozen, in a deal or disarmed (`Status`; None: open)
     evidence: np.ndarray | None = None  # evidence level of the target's belief in the coercer's resolve
     evidence_shift: np.ndarray | None = None  # evidence levels this month brings (known once rules answered)
 
@@ -118,11 +120,14 @@ class DecisionModel(Protocol):
 
 
 def available_actions(c: Compiled, obs: Observation) -> np.ndarray:
-    """(N_ACTIONS, n) mask: a deal needs ripe talks, nuclear use a warhead; the rest is always open."""
+    """(N_ACTIONS, n) mask: a deal needs ripe talks, nuclear use a warhead, and each status its own actions
+    (`dynamics.status_actions`)."""
     n = obs.talks.shape[0]
     mask = np.ones((N_ACTIONS, n), dtype=bool)
     mask[ACCEPT] = dyn.deal_available(c, obs.talks)
     mask[NUCLEAR_USE] = obs.warheads >= 1.0
+    if obs.status is not None:
+        mask &= dyn.status_actions()[np.asarray(obs.status, dtype=np.int64)].T
     return mask
 
 
@@ -170,6 +175,11 @@ class BaseRatePolicy:
         L[INVADE] = c[b + "invade"] + c[b + "invasion_temptation"] * (
             dyn.invasion_success(c, obs.posture) - c["invasion.success_full_posture"])
         L[NUCLEAR_USE] = c[b + "nuclear_use"] + struck
+        if obs.status is not None:  # a test breaks a freeze or reneges on a deal
+            keep = (c[b + "freeze_break"] * (obs.status == Status.FROZEN)
+                    + c[b + "deal_renege"] * (obs.status == Status.DEAL))
+            L[MISSILE] = L[MISSILE] + keep
+            L[NUCLEAR_TEST] = L[NUCLEAR_TEST] + keep
         return L
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:

@@ -73,14 +73,35 @@ def summarize(res: SimulationResult, exact: dict[str, float] | None = None) -> d
     return {"name": res.strategy, "adversary": res.adversary, "outcomes": outcomes, "metrics": metrics}
 
 
+def aims_met(res: SimulationResult, aims: dict[str, Any], exact: dict[str, float] | None = None
+             ) -> dict[str, dict[str, Any]]:
+    """The chance each aim is met: the outcomes it names together (an aim is met by a run that ends in one of
+    them), with a 95% Wilson interval over the runs, or without sampling error from `exact`."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, aim in aims.items():
+        if exact is not None:
+            p = float(sum(exact[o] for o in aim.outcomes))
+            lo = hi = p
+        else:
+            k = int(np.isin(res.outcomes["outcome"], [OUTCOMES.index(o) for o in aim.outcomes]).sum())
+            p = k / res.runs
+            lo, hi = (float(x) for x in wilson_interval(k, res.runs))
+        out[name] = {"p": p, "lo": lo, "hi": hi, "text": aim.text, "outcomes": list(aim.outcomes)}
+    return out
+
+
 def compare(results: list[SimulationResult], prohibited: dict[str, int] | None = None,
-            exact: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
-    """The `compare` JSON object: scenario, seed, runs and one summary per strategy."""
+            exact: dict[str, dict[str, float]] | None = None, aims: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+    """The `compare` JSON object: scenario, seed, runs and one summary per strategy (with the chance each of
+    the scenario's `aims` is met)."""
     first = results[0]
     out = {"scenario": first.scenario, "seed": first.seed, "runs": first.runs, "adversary": first.adversary,
            "strategies": []}
     for res in results:
         s = summarize(res, exact.get(res.strategy) if exact else None)
+        if aims:
+            s["aims"] = aims_met(res, aims, exact.get(res.strategy) if exact else None)
         if prohibited is not None:
             s["metrics"]["prohibited_findings"] = int(prohibited.get(res.strategy, 0))
         if "credibility" in res.timeline and np.isfinite(res.timeline["credibility"]["exact"]).any():

@@ -277,6 +277,8 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
+            if d.talks_progress_threshold is not None:
+                out[f"deadlines.{d.id}.talks_progress_threshold"] = d.talks_progress_threshold
             if d.bluff is not None:
                 out[f"deadlines.{d.id}.bluff"] = d.bluff
             out[f"deadlines.{d.id}.chance"] = d.chance if d.chance is not None else NO_CHANCE

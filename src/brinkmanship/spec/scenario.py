@@ -170,6 +170,8 @@ class BaseRate(_Frozen):
     struck_effect: Real
     nuclear_test_exercises_share: Fraction
     suspension_goodwill_share: Fraction
+    freeze_break: Real
+    deal_renege: Real
 
 
 class Adversary(_Frozen):
@@ -198,6 +200,35 @@ class Adversary(_Frozen):
     victory_value: NonNegative
     deal_security: Probability
     deal_economy: NonNegative
+    freeze_break_cost: NonNegative
+    deal_renege_cost: NonNegative
+    deal_defection_believed: Probability
+
+
+class Endings(_Frozen):
+    """How a freeze and a deal can end: what the coercer really does once a deal is made, how fast the arsenal
+    is given up, and what a freeze brings the target's economy."""
+
+    deal_defection: Probability
+    disarmament_months: NonNegative
+    freeze_relief: Fraction
+
+
+class Aim(_Frozen):
+    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`."""
+
+    text: str
+    outcomes: list[Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war",
+                           "nuclear_war"]] = Field(min_length=1)
+    source: str | None = None
+    assumption: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Aim:
+        if not self.source and not self.assumption:
+            raise ValueError("an aim needs a `source` or `assumption: true`")
+        return self
 
 
 class Coercer(_Frozen):
@@ -258,6 +289,9 @@ class Scenario(_Frozen):
     war: War
     base_rate: BaseRate
     adversary: Adversary
+    endings: Endings
+    aims: dict[str, Aim] = Field(default_factory=dict,
+                                 description="the aims a strategy is scored against, by name (`brink compare`)")
     credibility: Credibility | None = None
     coercer: Coercer | None = None
 
@@ -286,7 +320,8 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate", "adversary", "credibility", "coercer"):
+                        "escalation", "invasion", "war", "base_rate", "adversary", "endings", "credibility",
+                        "coercer"):
             block = getattr(self, section)
             if block is None:
                 continue
