@@ -310,33 +310,39 @@ class Grid:
         return (self.composition[None, :] - order[full - self.left]).T
 
     def observation(self, c: Compiled, t: int, n: int, economy: np.ndarray, sanctions: np.ndarray,
-                    tests_shift: int = 0, r_index: np.ndarray | None = None) -> tuple[Observation, Compiled]:
+                    tests_shift: int = 0, r_index: np.ndarray | None = None,
+                    cells: np.ndarray | None = None) -> tuple[Observation, Compiled]:
         """Observations for every grid state of `n` parameter samples, flattened to n*K*M*R runs.
 
         Returns the observation and the compiled model cut to those runs (per-sample parameters repeated).
-        `tests_shift` and `r_index` give what is observed after a month's tests and strikes.
+        `tests_shift` and `r_index` give what is observed after a month's tests and strikes. With `cells` (flat
+        indices into (n, K, M, R)) only those states are observed, in that order: a decision model asked where
+        probability mass is, not over the whole grid.
         """
         K, M, R = self.shape
+        if cells is None:
+            full = (n, K, M, R)
+            i, k, m, r = (np.broadcast_to(x, full).ravel() for x in (
+                np.arange(n)[:, None, None, None], np.arange(K)[None, :, None, None],
+                np.arange(M)[None, None, :, None], np.arange(R)[None, None, None, :]))
+        else:
+            i, k, m, r = np.unravel_index(np.asarray(cells, dtype=np.int64), (n, K, M, R))
         if c.has_arrays:
-            c = c.chunk(np.repeat(np.arange(n), K * M * R))
-        k = np.broadcast_to(np.arange(K)[None, :, None, None], (n, K, M, R)).ravel()
-        m = np.broadcast_to(np.minimum(np.arange(M) + tests_shift, M - 1)[None, None, :, None],
-                            (n, K, M, R)).ravel()
-        seen = np.arange(R) if r_index is None else r_index  # the last-axis index the target observes
-        r = np.broadcast_to(self.left[seen][None, None, None, :], (n, K, M, R)).ravel()
-        done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()  # as at the month's start
-        status = np.broadcast_to(self.status[seen][None, None, None, :], (n, K, M, R)).ravel()
-        lists = np.zeros((max(1, len(c.list_sizes)), r.size), dtype=np.int64)
+            c = c.chunk(i)
+        m = np.minimum(np.arange(M) + tests_shift, M - 1)[m]
+        seen = r if r_index is None else np.asarray(r_index)[r]  # the last-axis index the target observes
+        left = self.left[seen]
+        done = self.done[r]  # as at the month's start
+        lists = np.zeros((max(1, len(c.list_sizes)), left.size), dtype=np.int64)
         if self.list_id >= 0:
-            lists[self.list_id] = r
-        per = lambda x: np.repeat(np.broadcast_to(np.asarray(x, dtype=float), (n,)), K * M * R)  # noqa: E731
+            lists[self.list_id] = left
+        per = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (n,))[i]  # noqa: E731
         warheads = np.broadcast_to(dyn.warheads_at(c, t), k.shape)
         obs = Observation(
             t=t, warheads=warheads, delivery=dyn.delivery(c, m), tests=m, economy=per(economy),
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
-            exercises=c.exercises(t), deadline_done=done.astype(bool), status=status,
-            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
-                      if self.B > 1 else None),
+            exercises=c.exercises(t), deadline_done=done.astype(bool), status=self.status[seen],
+            evidence=self.evidence[seen] if self.B > 1 else None,
         )
         return obs, c
