@@ -25,7 +25,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
-    talks_matrix,
+    talks_push,
     tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
@@ -153,7 +153,6 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     """
     grid = month.grid
     n = mass.shape[0]
-    K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[tuple[Key, bool], np.ndarray] = {}
     spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
@@ -218,8 +217,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
                 handle(b, moving)
     new = np.zeros_like(mass)
     for (key, was_spent), m in buffers.items():
-        P = talks_matrix(month.shift_of(key), K, n)
-        moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        moved = talks_push(m, month.shift_of(key))
         new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
 

@@ -198,26 +198,46 @@ class Grid:
         out[..., np.flatnonzero(deal) + self.status_block] += moving[..., deal]
         return out
 
+    def move_weights(self, dest: np.ndarray, shift: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Where each state goes with the evidence split between two levels by `shift` ((1, R) levels): (R,)
+        indices and weights of the first and the second level (a split onto one level keeps the summed weight on
+        the first); None when the split differs per sample."""
+        if shift is None:
+            return dest, np.ones(self.R), dest, np.zeros(self.R)
+        lo, hi, frac = self.evidence_split(shift)
+        if frac.shape[0] != 1:
+            return None
+        first, second = dest + lo[0], dest + hi[0]
+        w_first, w_second = 1 - frac[0], frac[0]
+        same = first == second
+        return first, np.where(same, w_first + w_second, w_first), second, np.where(same, 0.0, w_second)
+
     def move_operator(self, dest: np.ndarray, shift: np.ndarray | None = None) -> sparse.csr_array | None:
         """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence split
         between two levels by `shift` ((1, R) levels); None when the split differs per sample. At most two
         entries a row, so a product with it is linear in R (the last axis has up to a few hundred states)."""
-        R = self.R
-        src = np.arange(R)
-        if shift is None:
-            return sparse.csr_array((np.ones(R), (src, dest)), shape=(R, R))
-        lo, hi, frac = self.evidence_split(shift)
-        if frac.shape[0] != 1:
+        moves = self.move_weights(dest, shift)
+        if moves is None:
             return None
-        return sparse.csr_array((np.concatenate([1 - frac[0], frac[0]]),
-                                 (np.concatenate([src, src]), np.concatenate([dest + lo[0], dest + hi[0]]))),
-                                shape=(R, R))  # duplicate entries (the same level twice) are summed
+        first, w_first, second, w_second = moves
+        src = np.arange(self.R)
+        return sparse.csr_array((np.concatenate([w_first, w_second]), (np.concatenate([src, src]),
+                                 np.concatenate([first, second]))), shape=(self.R, self.R))
 
-    @staticmethod
-    def pull(values: np.ndarray, op: sparse.csr_array) -> np.ndarray:
-        """Values (..., R) read where each state goes: out[..., j] = sum_k op[j, k] values[..., k]."""
-        flat = values.reshape(-1, values.shape[-1])
-        return np.ascontiguousarray((op @ flat.T).T).reshape(values.shape)
+    def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
+        """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
+        first[j]] + w_second[j] values[..., second[j]], two gathers; None when the split differs per sample."""
+        if shift is None:
+            return np.take(values, dest, axis=-1)
+        moves = self.move_weights(dest, shift)
+        if moves is None:
+            return None
+        first, w_first, second, w_second = moves
+        out = np.take(values, first, axis=-1)
+        out *= w_first
+        out += w_second * np.take(values, second, axis=-1)
+        return out
 
     @staticmethod
     def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:

@@ -27,7 +27,7 @@ from brinkmanship.adversary.kernel import (
     phase_months,
     status_flows,
     status_quo_flow,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.engine import dynamics as dyn
@@ -121,9 +121,7 @@ class Evaluator:
     def G(self, key: Key) -> np.ndarray:
         """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
         if key not in self._G:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.mk.delta, (-1, 1, 1))
-            self._G[key] = np.matmul(P, self.Vn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            self._G[key] = talks_pull(self.Vn, self.mk.shift_of(key), self.mk.delta)
         return self._G[key]
 
     def m_index(self, dm: int) -> np.ndarray:
@@ -164,9 +162,9 @@ class Evaluator:
         grid = self.mk.grid
         if shift is None and np.array_equal(dest, np.arange(G.shape[3])):
             return G
-        op = grid.move_operator(dest, shift)
-        if op is not None:  # one sparse product: the destination and the evidence split together
-            return grid.pull(G, op)
+        out = grid.pull(G, dest, shift)
+        if out is not None:  # two gathers: the destination and the evidence split together
+            return out
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
         # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
         # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
