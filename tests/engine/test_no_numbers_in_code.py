@@ -50,6 +50,7 @@ NAMED = {
     # runners and outputs: sizes, defaults and display
     "EXACT_BLOCK": "memory: samples per planner solve",
     "EXACT_CELLS": "memory: samples x grid states per planner solve (no effect on numbers)",
+    "SOLVE_CELLS": "memory: samples x grid states per backward pass (no effect on numbers)",
     "DEATHS_PERCENTILE": "the deaths_p95 metric",
     "DEFAULT_CHUNK": "memory: runs per chunk (no effect on numbers)",
     "DEFAULT_RUNS": "default number of runs",

@@ -37,6 +37,7 @@ from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
+SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -494,7 +495,8 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
 
 
 def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
-    """Backward induction over the horizon for every parameter sample of `c` at once."""
+    """Backward induction over the horizon for every parameter sample of `c`, in blocks of `solve_block` samples
+    (each sample's numbers are its own: the blocks bound the working arrays, not the results)."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
@@ -502,11 +504,68 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
     responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
-    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
-                                 responses=responses if decision.argmax else None)
+    block = solve_block(Grid.of(c).size)
+    if n <= block:
+        grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
+                                     responses=responses if decision.argmax else None)
+    else:
+        grid, V = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
+                                responses if decision.argmax else None)
+    _intern(responses)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
                               "_policies": policies or {}, "_packed": packed, "_responses": responses})
+
+
+def solve_block(states: int) -> int:
+    """Samples per backward pass on a grid of `states` states: about `SOLVE_CELLS` sample-states."""
+    return max(1, SOLVE_CELLS // max(1, int(states)))
+
+
+def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dict[int, np.ndarray] | None,
+                  pack: bool, responses: dict[tuple, np.ndarray] | None) -> tuple[Grid, list[np.ndarray]]:
+    """Backward induction block by block of samples, each block's values, kept policies and responses written
+    into arrays for all `n` samples (responses the same in every block are kept once)."""
+    V: list[np.ndarray] = []
+    parts: dict[tuple, list[np.ndarray]] = {}
+    for first in range(0, n, block):
+        sl = slice(first, min(n, first + block))
+        kept: dict[int, np.ndarray] | None = None if keep is None else {}
+        answers: dict[tuple, np.ndarray] | None = None if responses is None else {}
+        grid, Vb = backward_induction(c.chunk(sl), decision, sl.stop - sl.start, keep=kept, pack=pack,
+                                      responses=answers)
+        if not V:
+            V = [np.empty((n, *v.shape[1:])) for v in Vb]
+        for t, v in enumerate(Vb):
+            V[t][sl] = v
+        for t, pol in (kept or {}).items():
+            if t not in keep:
+                keep[t] = np.empty((*pol.shape[:-4], n, *pol.shape[-3:]), dtype=pol.dtype)
+            keep[t][..., sl, :, :, :] = pol
+        _intern(answers or {})
+        for key, bits in (answers or {}).items():
+            parts.setdefault(key, []).append(bits)
+    blocks = -(-n // block)
+    joined: dict[tuple[int, ...], np.ndarray] = {}  # the blocks' (interned) arrays joined once per combination
+    for key, arrays in parts.items():
+        if len(arrays) == blocks and responses is not None:  # a response some block did not keep is recomputed
+            ids = tuple(id(a) for a in arrays)
+            if ids not in joined:
+                joined[ids] = np.concatenate(arrays)
+            responses[key] = joined[ids]
+    return grid, V
+
+
+def _intern(arrays: dict[tuple, np.ndarray]) -> None:
+    """Kept responses that repeat (over months and branches, often all the same choice) held once."""
+    seen: dict[tuple, list[np.ndarray]] = {}
+    for key, bits in arrays.items():
+        probe = (bits.shape, int(bits.sum(dtype=np.int64)), bits.ravel()[::max(1, bits.size // 64)].tobytes())
+        same = next((other for other in seen.get(probe, []) if other is bits or np.array_equal(other, bits)), None)
+        if same is None:
+            seen.setdefault(probe, []).append(bits)
+        else:
+            arrays[key] = same
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:
