@@ -76,6 +76,7 @@ NAMED = {
     "EV_DONE": "columns of its evidence tables", "G_LIST": "rows of its planner grid strides",
     "CHOSEN_AXES": "axes of its planner tables", "BLOCKS_PER_THREAD": "load balance (no effect on numbers)", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
     "PACKED_POLICY_SHARE": "budget: memory of a packed policy relative to a value array",
+    "KEPT_RESPONSE_SHARE": "budget: memory of a kept response relative to a value array",
     "BELIEF_SCALE": "fixed-point resolution of the belief tallies (chunking-independent sums)",
     "BELIEF_STREAM": "the counter word of the evidence rounding draws (keeps them apart from the others)",
     # belief: numerical guards of Bayes' rule and of stochastic rounding
