@@ -38,7 +38,7 @@ from brinkmanship.adversary.kernel import (
     annuity_from,
     col,
     mcol,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.adversary.planner import (
@@ -183,9 +183,8 @@ class CoercerMonth:
     def G(self, key: Key, dm: int) -> np.ndarray:
         """Discounted next-month value after the talks move `key` and `dm` more tests."""
         if ("G", key, dm) not in self.cache:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.pay.delta, (-1, 1, 1))
-            G = np.matmul(P, self.Wn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            M = self.mk.grid.M
+            G = talks_pull(self.Wn, self.mk.shift_of(key), self.pay.delta)  # two gathers (kernel.talks_pull)
             self.cache[("G", key, dm)] = G[:, :, np.minimum(np.arange(M) + dm, M - 1)] if dm else G
         return self.cache[("G", key, dm)]
 
