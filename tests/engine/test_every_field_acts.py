@@ -171,6 +171,8 @@ def perturb(dump: dict, path: tuple, tag: str, annotation: object) -> dict:
         parent[key] = [*v, next(o for o in OUTCOMES if o not in v)]
     elif isinstance(v, bool):
         parent[key] = not v
+    elif isinstance(v, int) and key == "levels":  # evidence levels stay odd (the prior is the middle level)
+        parent[key] = v + 2
     elif isinstance(v, int):
         parent[key] = v + 3 if v < 3 else v - 1
     elif isinstance(v, str) and _is_date(v):
