@@ -20,7 +20,13 @@ from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
 
 # the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
 # tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
-KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "B"})
+KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "S", "B"})
+
+
+def status_levels(g: Grid) -> np.ndarray:
+    """(len(Status),) the grid's status level of each `Status` (a grid with fewer statuses keeps the last for
+    the rest): the one mapping the reference's observations and the fused kernel's tables both use."""
+    return np.minimum(np.arange(len(Status)), g.S - 1)
 
 
 def _at(x: np.ndarray | float, tau: np.ndarray | int) -> np.ndarray | float:
@@ -108,9 +114,10 @@ class PlannerModel:
         status = np.zeros_like(left) if obs.status is None else np.asarray(obs.status, dtype=np.int64)
         if tested:
             status = np.full_like(status, Status.OPEN)
+        status = status_levels(g)[status]
         evidence = obs.evidence if g.B > 1 else 0  # the evidence factor: the target's belief in the resolve
         j = g.index(left=g.level_of(left), done=done.astype(np.int64), quiet=quiet, phase=phase,
-                    status=np.minimum(status, g.S - 1), evidence=evidence)
+                    status=status, evidence=evidence)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
@@ -137,7 +144,7 @@ class PlannerModel:
         g = sol.grid
         unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
                          if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
-        if unknown or g.F > 1 or g.R != g.B * g.D * g.levels:
+        if unknown or g.F > 1 or g.R != g.B * g.S * g.D * g.levels:
             return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
                     "extend engine.fused_kernel")
         if "_kernel_tables" not in sol.settings:
@@ -154,7 +161,8 @@ class PlannerModel:
                             run_type=np.atleast_1d(np.asarray(self._type(c), dtype=np.int64)),
                             left_values=np.asarray(g.values, dtype=np.int64), list_id=g.list_id,
                             done_block=g.done_block, deadline_states=g.D, evidence_block=g.evidence_block,
-                            evidence_levels=g.B, tie_tol=TIE_TOL)
+                            evidence_levels=g.B, status_block=g.status_block, status_level=status_levels(g),
+                            tie_tol=TIE_TOL)
 
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""

@@ -76,9 +76,10 @@ class PolicyTables:
     each run's grid state instead of calling `action_probabilities` and `response_probabilities`.
 
     The grid state of a run is (talks level, tests level, last-axis index); the kernel computes the last-axis
-    index from the run's state through the strides given here: index = evidence x `evidence_block` + done x
-    `done_block` + the level of the targets left among `left_values` (`adversary.grid.Grid.index`). A grid
-    with a factor beyond these is not tabulated (the model says why instead, and the reference runs).
+    index from the run's state through the strides given here: index = evidence x `evidence_block` + the
+    status's level (`status_level`) x `status_block` + done x `done_block` + the level of the targets left among
+    `left_values` (`adversary.grid.Grid.index`). A grid with a factor beyond these is not tabulated (the model
+    says why instead, and the reference runs).
     A rational target's action policy is its set of best actions (ties split evenly), one bit per action;
     after strikes it compares the value of absorbing (read at the state after the strikes, its evidence
     split between two levels as the reference does) with retaliating and escalating, ties within `tie_tol`.
@@ -95,6 +96,8 @@ class PolicyTables:
     done_block: int  # last-axis stride of the deadline's acted flag
     deadline_states: int  # 1: the flag is not tracked; 2: it is
     evidence_block: int  # last-axis stride of the evidence level
+    status_block: int  # last-axis stride of the status (open, frozen, deal, disarmed)
+    status_level: np.ndarray  # (len(Status),) int64: the grid's status level of each `Status` (all 0: not tracked)
     evidence_levels: int  # 1: nothing is learned
     tie_tol: float  # values this close (relative) are a tie
 
