@@ -16,9 +16,10 @@ from brinkmanship.adversary import model as planner_model
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Decision
 from brinkmanship.adversary.types import prior_types
+from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine import fused
 from brinkmanship.engine.compiled import compile_model
-from brinkmanship.engine.constants import Status
+from brinkmanship.engine.constants import N_ACTIONS, Action, Phase, Status
 from brinkmanship.engine.decision import PolicyTables
 from brinkmanship.engine.simulate import OUTCOME_FIELDS, simulate
 from brinkmanship.spec import Strategy
@@ -60,7 +61,8 @@ def test_fused_equals_numpy_for_a_rational_target_with_types(korea, strategies, 
     b = typed_runs(korea, strategies[name], typed, 2000, 11, "fused")
     assert (a.extra["kernel"], b.extra["kernel"]) == ("numpy", "fused")
     same(a, b)
-    if name in ("let-deterrence-fail", "limited-strike"):  # the responses after strikes are exercised
+    if name == "let-deterrence-fail":  # the responses after strikes are exercised (under limited-strike the
+        # rational types freeze before its strike falls due, and its `unless` then holds it back)
         assert sum(b.outcomes[k].sum() for k in OUTCOME_FIELDS if k.startswith("strikes_")) > 0
 
 
@@ -94,6 +96,71 @@ def test_the_tables_hold_the_policy_and_the_grid_strides(korea, strategies, type
     assert tables.absorb_slot[0, 0] >= 0 and tables.absorb_slot[1, 0] >= 0 and tables.absorb_slot[2, 0] == -1
     assert np.array_equal(tables.absorb[tables.absorb_slot[0, 0], 7], sol.evaluator(7).G((
         planner_model.TALKS_MOVE_OF_EVENT[0], 1, 0)))
+
+
+# -- every status visited: a drawn policy in place of the solved one ------------------------------------------
+
+# the chance that each action (engine.constants.Action order) is among a state's drawn best actions: mostly
+# peaceful, so runs live long enough to freeze, break the freeze, sign, renege and disarm
+DRAWN_CHANCE = np.array([0.5, 0.25, 0.1, 0.15, 0.3, 0.3, 0.3, 0.01, 0.005])
+
+
+def draw_policy(model: PlannerModel, c, seed: int) -> np.ndarray:
+    """Replace `model`'s solved policy for `c` by drawn sets of best actions (each action in with its chance in
+    `DRAWN_CHANCE`, only actions open in the state's status; hold where none is drawn), kept as the solve keeps a
+    rational policy (packed bits), so that the reference and the kernel both read it. The solved policy freezes
+    and keeps its freeze under every packaged strategy; the drawn one visits every status (a freeze broken, a
+    deal reneged on or carried out) and so every status block of the tables. Returns the bits (H, T, K, M, R)."""
+    sol = model.solution(c)
+    g = sol.grid
+    rng = np.random.default_rng(seed)
+    bits = np.zeros((c.horizon, *sol.V[0].shape), dtype=np.uint16)
+    open_in_status = dyn.status_actions()[g.status]  # (R, A)
+    none = np.ones(bits.shape, dtype=bool)
+    for a in range(N_ACTIONS - 1, -1, -1):
+        chosen = (rng.random(bits.shape) < DRAWN_CHANCE[a]) & open_in_status[:, a]
+        if a == Action.HOLD:  # hold is open in every status
+            chosen |= none
+        none &= ~chosen
+        bits |= chosen.astype(np.uint16) << a
+    sol.settings.update(_packed=dict(enumerate(bits)), _policies={})
+    for key in ("_unpacked", "_kernel_tables"):
+        sol.settings.pop(key, None)
+    return bits
+
+
+def everywhere(strategies) -> Strategy:
+    """let-deterrence-fail with strikes in every status: a provocation (which breaks no freeze or deal) brings a
+    listed strike, and the deadline strikes whatever the status (no `unless`)."""
+    d = strategies["let-deterrence-fail"].model_dump(mode="json", exclude_none=True, by_alias=True)
+    d["name"] = "strikes-in-every-status"
+    d["rules"].append({"id": "per-provocation", "on": "provocation", "do": "strike", "from_list": "high_value",
+                       "count": 1, "per": "event", "probability": {"value": 0.8, "range": [0.5, 1.0],
+                                                                   "assumption": True},
+                       "believed": {"value": 0.5, "range": [0.1, 0.9], "assumption": True}})
+    d["deadlines"][0].update({"unless": [], "do": "strike", "target_class": "military", "count": 2})
+    return Strategy.model_validate(d)
+
+
+@pytest.mark.parametrize("typed_target", [False, True])
+def test_fused_equals_numpy_in_every_status(korea, strategies, typed, typed_target):
+    """With a drawn policy runs freeze, break the freeze, sign, renege, disarm and are struck in each status: the
+    kernel reads the status factor where the reference does (the action at the month's status, the value of
+    absorbing at the status after the month's test), the same bits."""
+    st_ = everywhere(strategies)
+    model = PlannerModel(Decision(), typed.types) if typed_target else PlannerModel(Decision())
+    bits = draw_policy(model, compile_model(korea, st_), 5)
+    a = typed_runs(korea, st_, model, 1500, 17, "numpy")
+    b = typed_runs(korea, st_, model, 1500, 17, "fused")
+    assert (a.extra["kernel"], b.extra["kernel"]) == ("numpy", "fused")
+    assert np.array_equal(model.solution(compile_model(korea, st_)).settings["_kernel_tables"][0], bits)
+    same(a, b)
+    tr, status = b.transitions, np.bincount(b.outcomes["final_status"], minlength=len(Status))
+    opened = [Phase.CRISIS, Phase.PEACE]
+    assert tr[Phase.FREEZE, opened].sum() > 0 and tr[Phase.DEAL, opened].sum() > 0  # freezes broken, deals reneged
+    assert (status > 0).all()  # every status at the end, disarmed too
+    struck = sum(b.outcomes[k] for k in OUTCOME_FIELDS if k.startswith("strikes_")) > 0
+    assert struck.sum() > 0
 
 
 def test_rational_results_do_not_depend_on_chunk_size_or_threads(korea, strategies, typed):

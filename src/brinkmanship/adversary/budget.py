@@ -103,5 +103,6 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
 
 def kernel_tables_memory(cells: float, months: int, slots: int) -> float:
     """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
-    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states."""
-    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE)
+    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states, and
+    the values of retaliating and escalating (two arrays over every state but the talks level)."""
+    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)

@@ -218,15 +218,16 @@ def _struck_keys(c: Compiled) -> tuple[list[tuple[Event, int]], np.ndarray]:
 
 def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
     """Every month's policy bits (H, T, K, M, R), the values of absorbing after each (event, sanctions rounds)
-    that can bring strikes (S, H, T, K, M, R) with their slots, and of retaliating and escalating (H, T, M): the
-    numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
+    that can bring strikes (S, H, T, K, M, R) with their slots, and of retaliating and escalating (H, T, M, R: a
+    war is worth less where the arsenal is given up): the numbers `action_probabilities` and
+    `response_probabilities` read, with the same arithmetic per element."""
     c, H, T = sol.c, sol.c.horizon, sol.n
     keys, slot = _struck_keys(c)
     packed = sol.settings.get("_packed", {})
     chosen = np.empty((H, *sol.V[0].shape), dtype=np.uint16)
     absorb = np.empty((len(keys), H, *sol.V[0].shape)) if keys else np.zeros((1,) * (chosen.ndim + 1))
-    M = sol.grid.M
-    retaliate, escalate = np.empty((H, T, M)), np.empty((H, T, M))
+    M, R = sol.grid.M, sol.grid.R
+    retaliate, escalate = np.empty((H, T, M, R)), np.empty((H, T, M, R))
     tau = np.arange(T)
     for t in range(H):
         chosen[t] = packed[t] if t in packed else pack_policy(sol.policy(t))
@@ -234,9 +235,10 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
         for s, (e, nr) in enumerate(keys):
             absorb[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))
         mk = ev.mk
-        lim = mk.T_limited[tau if mk.T_limited.shape[0] > 1 else 0]
-        war = mk.T_war_free[tau if mk.T_war_free.shape[0] > 1 else 0]
-        delta, counter = np.reshape(_at(mk.delta, tau), (-1, 1)), np.reshape(_at(mk.counter, tau), (-1, 1))
-        retaliate[t] = delta * ((1 - counter) * np.broadcast_to(lim, (T, M)) + counter * np.broadcast_to(war, (T, M)))
-        escalate[t] = delta * np.broadcast_to(war, (T, M))
+        lim = np.broadcast_to(mk.T_limited[tau if mk.T_limited.shape[0] > 1 else 0][..., None], (T, M, R))
+        war = np.broadcast_to(mk.T_war_free_grid[tau if mk.T_war_free_grid.shape[0] > 1 else 0, 0], (T, M, R))
+        delta = np.reshape(_at(mk.delta, tau), (-1, 1, 1))
+        counter = np.reshape(_at(mk.counter, tau), (-1, 1, 1))
+        retaliate[t] = delta * ((1 - counter) * lim + counter * war)
+        escalate[t] = delta * war
     return chosen, absorb, slot, retaliate, escalate

@@ -88,8 +88,8 @@ class PolicyTables:
     chosen: np.ndarray  # (H, T, K, M, R) uint16: bit a set where action a is among the best
     absorb: np.ndarray  # (S, H, T, K, M, R) discounted value of absorbing the month's strikes, per slot
     absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb` (-1: never struck)
-    retaliate: np.ndarray  # (H, T, M) value of retaliating in kind
-    escalate: np.ndarray  # (H, T, M) value of escalating to general war
+    retaliate: np.ndarray  # (H, T, M, R) value of retaliating in kind
+    escalate: np.ndarray  # (H, T, M, R) value of escalating to general war
     run_type: np.ndarray  # (n,) or (1,) int64: each run's type (row of the T axis)
     left_values: np.ndarray  # (levels,) int64: targets-left values the grid tracks, ascending
     list_id: int  # the target list the grid tracks (-1: none)

@@ -52,8 +52,8 @@ D_SANCTIONS, D_WAR, D_STRIKE = range(3)
 # a planner target's grid: rows of `grid_i` (engine.decision.PolicyTables)
 G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, G_STATUS_BLOCK, N_GRID = range(7)
 # axes of its tables: policy bits (H, T, K, M, R), absorbing (S, H, T, K, M, R), slots (events, rounds),
-# retaliating and escalating (H, T, M)
-CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 3
+# retaliating and escalating (H, T, M, R)
+CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 4
 # learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
 PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
 EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
@@ -202,8 +202,8 @@ def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence,
               + frac * absorb[slot, t, tau, k, m, j + (above - evidence) * evidence_block])
     else:
         q0 = absorb[slot, t, tau, k, m, j]
-    q1 = ret_tab[t, tau, m]
-    q2 = esc_tab[t, tau, m]
+    q1 = ret_tab[t, tau, m, j]
+    q2 = esc_tab[t, tau, m, j]
     best = max(q0, max(q1, q2))
     floor = best - tie_tol * (1.0 + abs(best))
     top0, top1, top2 = q0 >= floor, q1 >= floor, q2 >= floor
