@@ -5,8 +5,6 @@ a logit target and for a grid factor the kernel does not read."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +21,7 @@ from brinkmanship.engine.constants import N_ACTIONS, Action, Phase, Status
 from brinkmanship.engine.decision import PolicyTables
 from brinkmanship.engine.simulate import OUTCOME_FIELDS, simulate
 from brinkmanship.spec import Strategy
+from strategy_draws import PLANNER, drawn_strategy
 
 pytest.importorskip("numba", reason="the fused kernel needs numba (a project dependency)")
 
@@ -94,8 +93,12 @@ def test_the_tables_hold_the_policy_and_the_grid_strides(korea, strategies, type
     assert [a for a in range(pol.shape[0]) if tables.chosen[5, 0, k, m, j] >> a & 1] == list(best)
     # the strike rules' events have slots; provocations bring no strikes under this strategy
     assert tables.absorb_slot[0, 0] >= 0 and tables.absorb_slot[1, 0] >= 0 and tables.absorb_slot[2, 0] == -1
-    assert np.array_equal(tables.absorb[tables.absorb_slot[0, 0], 7], sol.evaluator(7).G((
-        planner_model.TALKS_MOVE_OF_EVENT[0], 1, 0)))
+    # after a test the status is open: the values are kept at the open states only
+    G = sol.evaluator(7).G((planner_model.TALKS_MOVE_OF_EVENT[0], 1, 0))
+    open_states = np.flatnonzero(g.status == Status.OPEN)
+    assert np.array_equal(tables.absorb_tested[tables.absorb_slot[0, 0], 7], G[..., open_states])
+    assert np.array_equal(tables.tested_index[open_states], np.arange(open_states.size))
+    assert (np.delete(tables.tested_index, open_states) == -1).all()
 
 
 # -- every status visited: a drawn policy in place of the solved one ------------------------------------------
@@ -179,60 +182,17 @@ def test_rational_results_do_not_depend_on_chunk_size_or_threads(korea, strategi
         numba.set_num_threads(before)
 
 
-# -- generated strategies the planner accepts (one target list, at most one deadline, no talks threshold) ----
-
-def _number(draw, low: float = 0.0, high: float = 1.0) -> dict[str, object]:
-    return {"value": draw(st.floats(low, high)), "range": [low, high], "assumption": True}
-
-
-@st.composite
-def plannable(draw, korea, base: Strategy) -> Strategy:
-    """Drawn levers, rules (strikes from one finite list or a class, sanctions steps) and at most one deadline."""
-    d = base.model_dump(mode="json", exclude_none=True, by_alias=True)
-    d["name"] = "generated"
-    d.pop("phases", None)
-    lv = d["levers"]
-    lv["talks"] = {"channel": draw(st.sampled_from(["none", "coercer-led", "multilateral"])), "offer": _number(draw)}
-    lv["sanctions"] = {"mode": draw(st.sampled_from(["freeze", "escalate", "relax"]))}
-    lv["posture"] = {"target": _number(draw), "ramp_months": draw(st.integers(0, 12))}
-    classes = ["military", "leadership", "dual_use", "civilian_population"]
-    counts = draw(st.lists(st.integers(0, 6), min_size=4, max_size=4).filter(lambda c: sum(c) > 0))
-    d["target_lists"] = {"listed": {"size": sum(counts),
-                                    "classes": {c: n for c, n in zip(classes, counts, strict=True) if n}}}
-    rules = []
-    for i in range(draw(st.integers(0, 3))):
-        r = {"id": f"r{i}", "on": draw(st.sampled_from(["missile_test", "nuclear_test", "provocation"])),
-             "do": draw(st.sampled_from(["strike", "sanctions_step"])), "count": draw(st.integers(0, 3)),
-             "per": draw(st.sampled_from(["missile", "event"])), "probability": _number(draw),
-             "believed": _number(draw)}
-        if r["do"] == "strike":
-            if draw(st.booleans()):
-                r["from_list"] = "listed"
-            else:
-                r["target_class"] = draw(st.sampled_from(classes))
-        rules.append(r)
-    d["rules"] = rules
-    d["deadlines"] = []
-    if draw(st.booleans()):
-        first = draw(st.integers(0, korea.horizon_months - 1))
-        last = draw(st.integers(first, korea.horizon_months - 1))
-        at = [korea.start + dt.timedelta(days=31 * m) for m in (first, last)]
-        dl = {"id": "d0", "at": {"earliest": at[0].isoformat(), "latest": at[1].isoformat(), "assumption": True},
-              "do": draw(st.sampled_from(["preventive_war", "strike", "sanctions_step"])),
-              "count": draw(st.integers(0, 3)), "probability": _number(draw), "believed": _number(draw)}
-        if dl["do"] == "strike":
-            dl["target_class"] = draw(st.sampled_from(classes))
-        d["deadlines"] = [dl]
-    return Strategy.model_validate(d)
-
+# -- generated strategies the planner accepts (tests/strategy_draws.py: one target list, at most one deadline) --
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), seed=st.integers(0, 2**40))
 def test_fused_equals_numpy_for_a_rational_target_on_generated_strategies(korea, strategies, typed, data, seed):
     fixed = korea.model_copy(update={"credibility": None})
     scenario = korea if data.draw(st.booleans()) else fixed
-    strategy = data.draw(plannable(scenario, strategies[data.draw(st.sampled_from(FLAGSHIP))]))
-    model = typed if data.draw(st.booleans()) else PlannerModel(Decision())
+    strategy = data.draw(drawn_strategy(scenario, strategies[data.draw(st.sampled_from(FLAGSHIP))], PLANNER))
+    model = PlannerModel(Decision(), typed.types) if data.draw(st.booleans()) else PlannerModel(Decision())
+    if data.draw(st.booleans()):  # a drawn policy: every status visited (the solved one mostly freezes at once)
+        draw_policy(model, compile_model(scenario, strategy), seed)
     runs = data.draw(st.integers(1, 400))
     b = typed_runs(scenario, strategy, model, runs, seed, "fused")
     assert b.extra["kernel"] == "fused"
@@ -270,8 +230,9 @@ def test_tables_over_the_memory_limit_fall_back(korea, strategies):
 
     st_ = strategies["let-deterrence-fail"]
     c = compile_model(korea, st_)
-    solve_only = planner_memory(c, 1, True)
-    tables = kernel_tables_memory(float(Grid.of(c).size), c.horizon, 2)  # strikes after missile and nuclear tests
+    solve_only = planner_memory(c, 1, True, propagated=False)
+    g = Grid.of(c)
+    tables = kernel_tables_memory(float(g.size), c.horizon, 0, 2, g.S)  # strikes after missile and nuclear tests
     limit = int(solve_only + tables / 2)
     model = PlannerModel(Decision())
     res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=limit)

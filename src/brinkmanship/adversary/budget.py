@@ -77,12 +77,13 @@ def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached
                  "use fewer rules or a smaller target list, or --adversary base-rate", field="--adversary")
 
 
-def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> float:
+def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False, propagated: bool = True) -> float:
     """Upper estimate of the bytes the backward induction needs for `n` samples (measured: about a third).
 
     Grows with the grid (talks x tests x targets-left levels x deadline x phases x evidence) times the months, with the distinct
     branch values of a month, and with the branches themselves, which double with every rule on one event.
-    `cached_policies`: the simulator's planner also keeps every month's policy.
+    `cached_policies`: the simulator's planner also keeps every month's policy; `propagated` False: no
+    distribution is propagated forward (the simulator's planner only answers runs).
     """
     from brinkmanship.engine.constants import N_ACTIONS
 
@@ -96,13 +97,14 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     months = c.horizon + 1
     # values (and a propagated distribution) per month, one month's action values, policy and mask, the
     # month's cached branch values, and with `cached_policies` a policy per month
-    arrays = (2 * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
+    arrays = ((2 if propagated else 1) * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
               + months * PACKED_POLICY_SHARE)
     return 8.0 * cells * arrays + float(branches) * (BRANCH_BYTES + 8 * n)
 
 
-def kernel_tables_memory(cells: float, months: int, slots: int) -> float:
+def kernel_tables_memory(cells: float, months: int, slots: int, tested_slots: int = 0, statuses: int = 1) -> float:
     """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
-    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states, and
-    the values of retaliating and escalating (two arrays over every state but the talks level)."""
-    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)
+    state), one value array per (event, sanctions rounds) that can bring strikes, over `cells` states (after a
+    test, `tested_slots`, only the open status's share of them), and the values of retaliating and escalating
+    (two arrays over every state but the talks level)."""
+    return 8.0 * cells * months * (slots + tested_slots / statuses + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)

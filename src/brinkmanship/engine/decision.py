@@ -83,11 +83,16 @@ class PolicyTables:
     A rational target's action policy is its set of best actions (ties split evenly), one bit per action;
     after strikes it compares the value of absorbing (read at the state after the strikes, its evidence
     split between two levels as the reference does) with retaliating and escalating, ties within `tie_tol`.
+    After a test the status is open (the test broke any freeze or deal), so those values are kept for the open
+    states only (`absorb_tested`, read through `tested_index`).
     """
 
     chosen: np.ndarray  # (H, T, K, M, R) uint16: bit a set where action a is among the best
     absorb: np.ndarray  # (S, H, T, K, M, R) discounted value of absorbing the month's strikes, per slot
-    absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb` (-1: never struck)
+    absorb_tested: np.ndarray  # (S', H, T, K, M, R') the same after a test, at the open status only (R' states)
+    absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb`, or of `absorb_tested`
+    # for a test (-1: never struck)
+    tested_index: np.ndarray  # (R,) int64: the last-axis index in `absorb_tested` of each open state (-1: other)
     retaliate: np.ndarray  # (H, T, M, R) value of retaliating in kind
     escalate: np.ndarray  # (H, T, M, R) value of escalating to general war
     run_type: np.ndarray  # (n,) or (1,) int64: each run's type (row of the T axis)
@@ -104,7 +109,8 @@ class PolicyTables:
     @property
     def nbytes(self) -> int:
         """Memory the tables hold."""
-        return int(sum(getattr(self, f).nbytes for f in ("chosen", "absorb", "retaliate", "escalate", "run_type")))
+        return int(sum(getattr(self, f).nbytes for f in ("chosen", "absorb", "absorb_tested", "retaliate", "escalate",
+                                                         "run_type")))
 
 
 @runtime_checkable

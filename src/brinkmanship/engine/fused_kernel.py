@@ -188,20 +188,21 @@ def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, e
 
 
 @numba.njit(**INLINE)
-def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels, evidence_block,
-                      tie_tol):  # pragma: no cover - compiled
+def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels,
+                      evidence_block, tie_tol):  # pragma: no cover - compiled
     """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
     escalate; adversary.model.PlannerModel.response_probabilities): the value of absorbing read at the state
-    after the strikes, with the month's evidence split between two levels (belief.round_split)."""
+    after the strikes (last-axis index j, at `index[j]` of the table `absorb`), with the month's evidence split
+    between two levels (belief.round_split)."""
     if levels > 1:
         pos = min(max(evidence + shift, 0.0), levels - 1.0)
         below = min(max(int(np.floor(pos + ROUND_TOL)), 0), levels - 1)
         frac = 0.0 if below >= levels - 1 else max(pos - below, 0.0)
         above = min(below + 1, levels - 1)
-        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, j + (below - evidence) * evidence_block]
-              + frac * absorb[slot, t, tau, k, m, j + (above - evidence) * evidence_block])
+        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, index[j + (below - evidence) * evidence_block]]
+              + frac * absorb[slot, t, tau, k, m, index[j + (above - evidence) * evidence_block]])
     else:
-        q0 = absorb[slot, t, tau, k, m, j]
+        q0 = absorb[slot, t, tau, k, m, index[j]]
     q1 = ret_tab[t, tau, m, j]
     q2 = esc_tab[t, tau, m, j]
     best = max(q0, max(q1, q2))
@@ -224,9 +225,9 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                   invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
-                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb, absorb_slot,
-                  ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol, status_level,
-                  status_out, allowed):  # pragma: no cover - compiled
+                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
+                  absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                  grid_i, tie_tol, status_level, status_out, allowed):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -239,8 +240,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                    ints, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                    invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
                    bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
-                   absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out,
-                   allowed)
+                   absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                   grid_i, tie_tol, status_level, status_out, allowed)
 
 
 @numba.njit(**JIT)
@@ -249,8 +250,9 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, phase_out, warheads_out, mil_out,
                civ_out, det_out, by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist,
                carry_hist, trans, outcome_of, outc, carry_outc, bel_i, item_logit, item_kind, levels_tab, rule_ev,
-               dl_ev, tally, planner, chosen, absorb, absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i,
-               tie_tol, status_level, status_out, allowed):  # pragma: no cover - compiled
+               dl_ev, tally, planner, chosen, absorb, absorb_tested, absorb_slot, tested_index, all_index, ret_tab,
+               esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out,
+               allowed):  # pragma: no cover - compiled
     """Runs lo..hi-1 of block b, each from month 0 to its end (engine.chunk.Chunk, one column of its arrays at
     a time); one call per block, so the scratch arrays and the model's arrays are set up once, not per run."""
     step, tol, log_floor, clip, bin_width = consts
@@ -514,9 +516,11 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     event = EV_MISSILE if is_m else (EV_NUCLEAR if is_n else (EV_PROVOCATION if is_p else EV_DEADLINE))
                     done = g_deadline_states > 1 and (event == EV_DEADLINE or (
                         deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]))
-                    seen = OPEN if (is_m or is_n) else status  # a test breaks a freeze or reneges on a deal
+                    tested = is_m or is_n  # a test breaks a freeze or reneges on a deal: the status is open
+                    seen = OPEN if tested else status
                     c0, c1, c2 = _planner_response(
-                        absorb, absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
+                        absorb_tested if tested else absorb, tested_index if tested else all_index,
+                        absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
                         min(tests, g_tests - 1), _grid_index(lists, left_values, g_list, g_done_block, done,
                                                              g_evidence_block, evidence if g_levels > 1 else 0,
                                                              status_level[seen] * g_status_block),
