@@ -1,7 +1,8 @@
 """The fused kernel with a rational planner target (`PlannerModel.policy_tables`) against the NumPy reference:
-the same bits on the packaged strategies (one type and a prior of types, learned credibility or fixed), on
-generated strategies the planner accepts, whatever the chunk size or thread count; the explicit fallback for
-a logit target and for a grid factor the kernel does not read."""
+the same bits on the packaged strategies (one type and a prior of types, learned credibility or fixed), with a
+drawn policy that visits every status of breakable endings, on generated strategies the planner accepts, whatever
+the chunk size or thread count; the explicit fallback for a logit target, for a grid factor the kernel does not
+read and for tables over the memory limit."""
 
 from __future__ import annotations
 
@@ -145,13 +146,13 @@ def everywhere(strategies) -> Strategy:
     return Strategy.model_validate(d)
 
 
-@pytest.mark.parametrize("typed_target", [False, True])
-def test_fused_equals_numpy_in_every_status(korea, strategies, typed, typed_target):
+@pytest.mark.parametrize("types", [1, 2])
+def test_fused_equals_numpy_in_every_status(korea, strategies, types):
     """With a drawn policy runs freeze, break the freeze, sign, renege, disarm and are struck in each status: the
     kernel reads the status factor where the reference does (the action at the month's status, the value of
     absorbing at the status after the month's test), the same bits."""
     st_ = everywhere(strategies)
-    model = PlannerModel(Decision(), typed.types) if typed_target else PlannerModel(Decision())
+    model = PlannerModel(Decision(), prior_types(korea, types)) if types > 1 else PlannerModel(Decision())
     bits = draw_policy(model, compile_model(korea, st_), 5)
     a = typed_runs(korea, st_, model, 1500, 17, "numpy")
     b = typed_runs(korea, st_, model, 1500, 17, "fused")
@@ -222,9 +223,11 @@ def test_a_grid_factor_the_kernel_does_not_read_falls_back(korea, strategies, mo
     same(res, simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="numpy"))
 
 
-def test_tables_over_the_memory_limit_fall_back(korea, strategies):
-    """The kernel's tables are built only when they fit the request's memory limit beside the planner's solve;
-    otherwise the reference runs (it needs no tables), and says why."""
+def test_tables_over_the_memory_limit_fall_back(korea, strategies, monkeypatch):
+    """The kernel's tables are built only when they fit the memory limit beside the simulator's solve (no forward
+    propagation); otherwise the reference runs (it needs no tables), and says why. A solve that the request's
+    limit admits (its estimate counts a propagated distribution) leaves room for the tables of the packaged
+    strategies, so the limit the tables are held to is lowered here, not the request's."""
     from brinkmanship.adversary.budget import kernel_tables_memory, planner_memory
     from brinkmanship.adversary.grid import Grid
 
@@ -233,10 +236,12 @@ def test_tables_over_the_memory_limit_fall_back(korea, strategies):
     solve_only = planner_memory(c, 1, True, propagated=False)
     g = Grid.of(c)
     tables = kernel_tables_memory(float(g.size), c.horizon, 0, 2, g.S)  # strikes after missile and nuclear tests
-    limit = int(solve_only + tables / 2)
+    assert tables < planner_memory(c, 1, True) - solve_only  # within the propagation's share of the estimate
     model = PlannerModel(Decision())
-    res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=limit)
+    monkeypatch.setattr(planner_model, "DEFAULT_MAX_MEMORY", int(solve_only + tables / 2))
+    res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
     assert res.extra["kernel"] == "numpy" and "memory limit" in res.extra["kernel_fallback"]
-    ok = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=int(solve_only + tables))
+    monkeypatch.setattr(planner_model, "DEFAULT_MAX_MEMORY", int(solve_only + tables))
+    ok = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
     assert ok.extra["kernel"] == "fused"
     same(res, ok)
