@@ -19,6 +19,7 @@ from brinkmanship.errors import InputError
 from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
 
 TESTS = (Event.MISSILE_TEST, Event.NUCLEAR_TEST)  # events after which the target's status is open again
+
 # the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
 # tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
 KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "S", "B"})
@@ -226,8 +227,8 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
     and of retaliating and escalating (H, T, M, R: a war is worth less where the arsenal is given up): the
     numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
     c, H, T, g = sol.c, sol.c.horizon, sol.n, sol.grid
-    keys, _ = _struck_keys(c)
-    slot = np.full(_struck_keys(c)[1].shape, -1, dtype=np.int64)
+    keys, slot_of_key = _struck_keys(c)
+    slot = np.full_like(slot_of_key, -1)  # numbered within each table (after a test, after other events)
     tested = [key for key in keys if key[0] in TESTS]
     others = [key for key in keys if key[0] not in TESTS]
     for group in (tested, others):
