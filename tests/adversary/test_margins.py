@@ -34,7 +34,7 @@ PINNED = {
     "adversary.economy": E, "adversary.deal_economy": D, "adversary.victory_value": 0.0,
     "adversary.test_cost": 0.3, "adversary.negotiation_cost": 0.1, "adversary.limited_conflict_cost": 15.0,
     "talks.close_probability": Q, "talks.deal_threshold": 0.6, "initial.talks": 1.0,
-    "endings.freeze_relief": RELIEF,
+    "sanctions.freeze_relief": RELIEF,
 }
 QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (they keep real ranges)
     "strike_cost": {"value": 0.3, "range": [0.05, 1.0], "assumption": True},

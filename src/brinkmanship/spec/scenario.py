@@ -206,12 +206,11 @@ class Adversary(_Frozen):
 
 
 class Endings(_Frozen):
-    """How a freeze and a deal can end: what the coercer really does once a deal is made, how fast the arsenal
-    is given up, and what a freeze brings the target's economy."""
+    """How a deal can end: what the coercer really does once a deal is made, and how fast the arsenal is given
+    up (what a freeze earns is the strategy's: `levers.sanctions.freeze_relief`)."""
 
     deal_defection: Probability
     disarmament_months: NonNegative
-    freeze_relief: Fraction
 
 
 class Aim(_Frozen):
