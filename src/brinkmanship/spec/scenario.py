@@ -213,12 +213,19 @@ class Endings(_Frozen):
     disarmament_months: NonNegative
 
 
+OutcomeName = Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war"]
+
+
 class Aim(_Frozen):
-    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`."""
+    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`, or in one of
+    `if_delivery_unproven` with delivery not proven at the horizon (fewer test-equivalents than those after
+    which delivery stops improving): what is reached, not the ending's label."""
 
     text: str
-    outcomes: list[Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war",
-                           "nuclear_war"]] = Field(min_length=1)
+    outcomes: list[OutcomeName] = Field(default_factory=list)
+    if_delivery_unproven: list[Literal["freeze", "buildup"]] = Field(
+        default_factory=list, description="endings that meet the aim only where delivery is not proven at the "
+                                          "horizon (a freeze after delivery was proven does not)")
     source: str | None = None
     assumption: bool = False
     note: str = ""
@@ -227,6 +234,11 @@ class Aim(_Frozen):
     def _provenance(self) -> Aim:
         if not self.source and not self.assumption:
             raise ValueError("an aim needs a `source` or `assumption: true`")
+        if not self.outcomes and not self.if_delivery_unproven:
+            raise ValueError("an aim needs `outcomes` or `if_delivery_unproven` that meet it")
+        both = set(self.outcomes) & set(self.if_delivery_unproven)
+        if both:
+            raise ValueError(f"{sorted(both)} listed in both `outcomes` and `if_delivery_unproven`: keep one")
         return self
 
 
