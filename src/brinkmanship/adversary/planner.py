@@ -407,11 +407,16 @@ class Solution:
 
 
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
+    """Value of a state at the horizon: `beyond_horizon` x its status's flow as a perpetuity (0: none). A deal
+    keeps the risk it carries within the horizon: each month the feared defection e (`defection_grid`) ends
+    it in a war worth T, so V = f + e d T + (1 - e) d V, V = (f + e d T) / (1 - (1 - e) d); without it a deal
+    made near the horizon would be valued as a safe perpetuity."""
     last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
     economy = paths[1][c.horizon]
     flow = status_flows(c, grid.status, economy, status_quo_flow(c, c.horizon, economy, last.delivery))
-    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
+    d = np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP)
+    e = last.defection_grid  # 0 where no deal is made
+    return col(c["adversary.beyond_horizon"]) * (flow + e * d * last.T_war_threat_grid) / (1 - (1 - e) * d)
 
 
 def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
