@@ -85,8 +85,8 @@ def aim_share(aim: Any, P: np.ndarray, U: np.ndarray | None) -> np.ndarray:
     each outcome reached with delivery not proven (None: not known, then its `if_delivery_unproven` part is
     left out: a lower bound)."""
     met = P[..., [OUTCOMES.index(o) for o in aim.outcomes]].sum(axis=-1)
-    if U is not None and aim.if_delivery_unproven:
-        met = met + U[..., [OUTCOMES.index(o) for o in aim.if_delivery_unproven]].sum(axis=-1)
+    if U is not None and aim.only_if_unproven:
+        met = met + U[..., [OUTCOMES.index(o) for o in aim.only_if_unproven]].sum(axis=-1)
     return met
 
 
@@ -105,9 +105,9 @@ def aims_met(res: SimulationResult, aims: dict[str, Any], exact: dict[str, float
             U = None if unproven is None else np.array([unproven[o] for o in OUTCOMES])
             p = float(aim_share(aim, P, U))
             lo = hi = p
-            if U is None and aim.if_delivery_unproven:
+            if U is None and aim.only_if_unproven:
                 entry["note"] = ("lower bound: delivery at the horizon is not tracked here, so "
-                                 f"{' and '.join(aim.if_delivery_unproven)} are not counted")
+                                 f"{' and '.join(aim.only_if_unproven)} are not counted")
         else:
             o = res.outcomes["outcome"]
             met = np.isin(o, [OUTCOMES.index(x) for x in aim.outcomes])
@@ -118,7 +118,7 @@ def aims_met(res: SimulationResult, aims: dict[str, Any], exact: dict[str, float
             p = k / res.runs
             lo, hi = (float(x) for x in wilson_interval(k, res.runs))
         out[name] = {"p": p, "lo": lo, "hi": hi, "text": aim.text, "outcomes": list(aim.outcomes),
-                     "if_delivery_unproven": list(aim.if_delivery_unproven), **entry}
+                     "if_delivery_unproven": aim.only_if_unproven, **entry}
     return out
 
 

@@ -236,10 +236,12 @@ class Aim(_Frozen):
             raise ValueError("an aim needs a `source` or `assumption: true`")
         if not self.outcomes and not self.if_delivery_unproven:
             raise ValueError("an aim needs `outcomes` or `if_delivery_unproven` that meet it")
-        both = set(self.outcomes) & set(self.if_delivery_unproven)
-        if both:
-            raise ValueError(f"{sorted(both)} listed in both `outcomes` and `if_delivery_unproven`: keep one")
         return self
+
+    @property
+    def only_if_unproven(self) -> list[str]:
+        """The endings that meet the aim only with delivery not proven (one also in `outcomes` meets it anyway)."""
+        return [o for o in self.if_delivery_unproven if o not in self.outcomes]
 
 
 class Coercer(_Frozen):
