@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import brinkmanship as bk
 from brinkmanship._api.typed import exact_mixture, posterior_types, resolve_types
 from brinkmanship._api.verbs import DEFAULT_CHUNK
-from brinkmanship.adversary.exact import exact_outcomes
+from brinkmanship.adversary.exact import exact_outcomes, exact_result
 from brinkmanship.adversary.types import Types, _ppf, point_types, prior_types
 from brinkmanship.cli import app
 from brinkmanship.engine import OUTCOMES, simulate
@@ -48,8 +48,10 @@ def test_point_types_are_todays_results_bit_for_bit(sc):
 
     today = [simulate(sc, s, runs=3000, seed=3, adversary="rational", chunk_size=DEFAULT_CHUNK)
              for s in st]
+    exact = {s.name: exact_result(sc, s, "rational") for s in st}
     want = summarise(today, {s.name: prohibited_count(s) for s in st},
-                     {s.name: exact_outcomes(sc, s, "rational") for s in st}, sc.aims)
+                     {k: r.as_dict() for k, r in exact.items()}, sc.aims,
+                     {k: r.unproven_dict() for k, r in exact.items()})
     assert json.dumps(typed, sort_keys=True) == json.dumps(want, sort_keys=True)
     assert "types" not in typed and "what_decides" not in typed["strategies"][0]
 
