@@ -198,8 +198,9 @@ def test_compare_leads_with_the_mixture_and_what_decides():
     assert "8 prior types" in out.output and "What decides" in out.output
     data = json.loads(CliRunner().invoke(app, ["compare", "korea-2017", "--exact", "--type-count", "8", "--runs",
                                                "500", "--json"]).stdout)
-    halves = [o["hi"] - o["lo"] for s in data["strategies"] for o in s["outcomes"].values()]
-    assert max(halves) > 0.01  # intervals that are not all zero
+    halves = [o["hi"] - o["lo"] for s in data["strategies"] for o in [*s["outcomes"].values(), *s["aims"].values()]]
+    assert max(halves) > 0.01  # intervals that are not all zero (8 types may all end alike, yet not all reach
+    # it with delivery unproven: the aims then differ by type)
     for s in data["strategies"]:
         assert sum(o["p"] for o in s["outcomes"].values()) == pytest.approx(1.0, abs=1e-9)
         assert all(o["lo"] <= o["p"] <= o["hi"] for o in s["outcomes"].values())
