@@ -195,7 +195,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         >>> c.provenance.runs, c.provenance.seed, c.provenance.adversary
         (2000, 7, 'base-rate')
     """
-    from brinkmanship._api.typed import add_types, exact_mixture, resolve_types, sampled_by_type
+    from brinkmanship._api.typed import add_types, exact_mixture_parts, resolve_types, sampled_by_type
     from brinkmanship.engine import compare as summarise
 
     sc = load_scenario(scenario)
@@ -225,7 +225,9 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)
     exact_probs = None
+    unproven: dict | None = None  # per strategy, each outcome's probability reached with delivery not proven
     per_type: dict = {}
+    per_type_unproven: dict = {}
     run_share: dict | None = None
     if strategic:
         from brinkmanship.engine.constants import OUTCOMES
@@ -235,20 +237,27 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     elif exact and not typeset.is_point:
         from brinkmanship.engine.constants import OUTCOMES
 
-        per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
+        parts = {s.name: exact_mixture_parts(sc, s, adversary, typeset, seed, model) for s in sts}
+        per_type = {k: v[0] for k, v in parts.items()}
+        per_type_unproven = {k: v[1] for k, v in parts.items()}
         exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
+        unproven = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type_unproven.items()
+                    if v is not None}
     elif exact:
-        from brinkmanship.adversary.exact import exact_outcomes
+        from brinkmanship.adversary.exact import exact_result
 
-        exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
+        results_exact = {s.name: exact_result(sc, s, adversary) for s in sts}
+        exact_probs = {k: r.as_dict() for k, r in results_exact.items()}
+        unproven = {k: r.unproven_dict() for k, r in results_exact.items()}
     elif not typeset.is_point:
         by_type = {r.strategy: sampled_by_type(r, typeset) for r in results}
         per_type = {k: v[0] for k, v in by_type.items()}
-        run_share = {k: v[1] for k, v in by_type.items()}
-    summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims)
+        per_type_unproven = {k: v[1] for k, v in by_type.items()}
+        run_share = {k: v[2] for k, v in by_type.items()}
+    summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims, unproven)
     summary["kernel"] = {r.strategy: r.extra.get("kernel", "numpy") + (
         f" (fallback: {r.extra['kernel_fallback']})" if "kernel_fallback" in r.extra else "") for r in results}
-    add_types(summary, typeset, per_type, run_share, exact)
+    add_types(summary, typeset, per_type, run_share, exact, per_type_unproven)
     if credibility_sweep:
         from brinkmanship._api.credibility import credibility_sweep as sweep
 

@@ -606,6 +606,7 @@ class Chunk:
         return {
             "final_phase": self.phase[sel].astype(np.int8),
             "final_status": self.status[sel].astype(np.int8),
+            "final_tests": self.tests[sel].astype(np.int8),
             "outcome": PHASE_TO_OUTCOME[self.phase[sel]],
             "month_resolved": self.month_resolved[sel],
             "warheads": self.warheads[sel],
