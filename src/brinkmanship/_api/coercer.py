@@ -23,6 +23,7 @@ from brinkmanship.errors import InputError
 
 if TYPE_CHECKING:
     from brinkmanship.adversary.coercer import Equilibrium
+    from brinkmanship.adversary.strategic import StrategicModel
     from brinkmanship.adversary.types import Types
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
@@ -52,6 +53,15 @@ def solve_equilibrium(sc: Scenario, st: Strategy, adversary: Adversary, types: T
     if types is not None and not types.is_point:
         c = types.compiled(c)
     return equilibrium(c, Decision.of(adversary))
+
+
+def strategic_model(eq: Equilibrium, types: Types | None, adversary: Adversary) -> StrategicModel:
+    """The simulator's model of the equilibrium `eq` (`adversary.strategic`): its play types (`.types`), the
+    target's solve over them and the coercer's decision at each run's state."""
+    from brinkmanship.adversary.planner import Decision
+    from brinkmanship.adversary.strategic import strategic_model as model
+
+    return model(eq, types, Decision.of(adversary))
 
 
 def _mean(x: np.ndarray, w: np.ndarray | None) -> float:

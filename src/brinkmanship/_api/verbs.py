@@ -171,7 +171,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
     coercer's decision, in equilibrium with the target's belief; outcomes are then exact, per type, and the
     JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
-    iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
+    iteration's convergence; the sampled runs play the equilibrium: the coercer decides at each run's state
+    and the target learns from what it sees, as the exact propagation assumes).
 
     `kernel`: the simulator's kernel, as in `simulate_strategies`.
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
@@ -214,13 +215,15 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
             check_planner(compile_model(sc, s), typeset.count, memory)
     model = _typed_model(adversary, typeset)
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
-    if strategic:
-        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+    if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
+        from brinkmanship._api.coercer import solve_equilibrium, strategic_model
 
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
-        per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
-        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                      types=typeset, model=model, per_strategy=per_strategy, kernel=kernel)
+        results = []
+        for s in sts:
+            play = strategic_model(equilibria[s.name], typeset, adversary)
+            results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress, max_memory=memory,
+                                           types=play.types, model=play, kernel=kernel)
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)

@@ -436,6 +436,10 @@ class Equilibrium:
     mixed: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) bool: the coercer mixes over the threat
     target_mix: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the target's weight on its best
     # response below the mixing belief that keeps the coercer indifferent (NaN: none needed or none found)
+    mix_lo: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the mix's bracket ends (NaN: no mix) and
+    mix_hi: dict[str, np.ndarray] = field(default_factory=dict)  # the weight of the pure answer at its low end
+    mix_weight: dict[str, np.ndarray] = field(default_factory=dict)
+    learned: bool = False  # the target learns the coercer's resolve (the iteration moved each threat's `bluff`)
 
     @property
     def converged(self) -> bool:
@@ -711,6 +715,7 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     beliefs = {k: v.copy() for k, v in first.beliefs.items()}
     mixed_flag = {th.id: np.zeros(n, dtype=bool) for th in threats}
     target_mix = {th.id: np.full(n, np.nan) for th in threats}
+    mix_lo, mix_hi, mix_weight = ({th.id: np.full(n, np.nan) for th in threats} for _ in range(3))
     mix = _mix(c, decision, threats, n, [r[0] for r in runs], first.beliefs)
     if mix is not None:
         r = mix.rows
@@ -723,6 +728,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
             beliefs[k][here] = mix.belief[mix.threat == j]
             mixed_flag[k][here] = mix.hi[mix.threat == j] > mix.lo[mix.threat == j]  # else a pure point was found
             target_mix[k][here] = mix.target_mix[mix.threat == j]
+            mix_lo[k][here], mix_hi[k][here] = mix.lo[mix.threat == j], mix.hi[mix.threat == j]
+            mix_weight[k][here] = mix.weight[mix.threat == j]
             gain[k][here] = 0.0  # indifferent (or at a pure equilibrium): carrying out and not are worth the same
     grid = Grid.of(c)
     pay = Payoffs(Month(c, grid, 0, n, False, dyn.policy_paths(c)))
@@ -733,7 +740,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
                        direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
                        starts=[r[0] for r in runs], several=several,
                        moved={th.id: moved_parameter(c, th) for th in threats}, beliefs=beliefs,
-                       mixed=mixed_flag, target_mix=target_mix)
+                       mixed=mixed_flag, target_mix=target_mix, mix_lo=mix_lo, mix_hi=mix_hi, mix_weight=mix_weight,
+                       learned=learned(c))
 
 
 def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
@@ -784,7 +792,9 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
                        several=np.concatenate([p.several for p in parts]), moved=parts[0].moved,
-                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"))
+                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"),
+                       mix_lo=cat("mix_lo"), mix_hi=cat("mix_hi"), mix_weight=cat("mix_weight"),
+                       learned=parts[0].learned)
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""The strategic coercer's equilibrium as the simulator plays it: one model for the planner and the runs.
+
+Each simulated run is one play of the equilibrium (`adversary.coercer.Equilibrium`): its type's target answers
+the equilibrium beliefs (each threat's prior `believed` as declared, the strategic type's likelihood `bluff`
+at its equilibrium value, or the `believed` itself when nothing is learnable), the coercer carries out each
+rule and deadline with its decision at the run's grid state and month (the backward induction's, against that
+target), and the target moves its evidence by Bayes' rule on what it sees, with the declared resolute and the
+equilibrium bluffing likelihoods. The exact forward pass reads the same branches, so the simulator's
+frequencies are the planner's transition. A type whose coercer mixes (`Equilibrium.mixed`) is played as two
+*play types*, the pure answers at the ends of the mixing belief's bracket, weighted as the equilibrium mixes
+them (a public randomisation drawn once per run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from brinkmanship.adversary.coercer import Equilibrium, Sweep, coercer_sweep, forward, threats_of
+from brinkmanship.adversary.model import PlannerModel
+from brinkmanship.adversary.planner import Decision, Solution
+from brinkmanship.adversary.types import Types
+from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.decision import Observation, PolicyTables
+
+PLAY = "strategic play"  # the kind of the play types (never `point`: the model always reads its rows)
+
+
+def play_types(eq: Equilibrium, types: Types | None) -> Types:
+    """The equilibrium's play types: each target type with the parameters the iteration moved at their
+    equilibrium values, a type that mixes split into its two pure answers (weights w x weight, w x (1 - weight))."""
+    n = next(iter(eq.execution.values())).size if eq.execution else 1
+    weights = np.full(n, 1.0 / n) if types is None or types.is_point else types.weights
+    rows, share, beliefs = [], [], {eq.moved[k]: [] for k in eq.beliefs}
+    for i in range(n):
+        split = next((k for k, w in eq.mix_weight.items() if np.isfinite(w[i]) and eq.mix_hi[k][i] > eq.mix_lo[k][i]),
+                     None)
+        ends = [(eq.mix_lo[split][i], eq.mix_weight[split][i]), (eq.mix_hi[split][i], 1 - eq.mix_weight[split][i])] \
+            if split else [(None, 1.0)]
+        for at, w in ends:
+            rows.append(i)
+            share.append(weights[i] * w)
+            for k, b in eq.beliefs.items():
+                beliefs[eq.moved[k]].append(at if k == split else b[i])
+    idx = np.asarray(rows)
+    values = {} if types is None or types.is_point else {k: v[idx] for k, v in types.values.items()}
+    values.update({k: np.asarray(v, dtype=float) for k, v in beliefs.items()})
+    share = np.asarray(share)
+    return Types(PLAY, values, share / share.sum(), settings={"type_of_play": idx})
+
+
+class StrategicModel(PlannerModel):
+    """The rational target against the strategic coercer, for the simulator: the planner over the play types,
+    and `execution_probabilities`, the coercer's decisions at each run's state (the engine's hook: with it the
+    simulator draws the rules and deadlines against them instead of the declared probability)."""
+
+    def __init__(self, decision: Decision, play: Types, learned: bool) -> None:
+        super().__init__(decision, play)
+        self.learned = learned
+
+
+def strategic_model(eq: Equilibrium, types: Types | None, decision: Decision) -> StrategicModel:
+    """The simulator's model of equilibrium `eq` (solved for `types`, None or point: the declared type)."""
+    return StrategicModel(decision, play_types(eq, types), eq.learned)
+
+    def solution(self, c: Compiled) -> Solution:
+        """The target's solve over the play types, as the equilibrium solved it (nothing learnable: the fixed
+        belief, `credibility_levels` 0)."""
+        return super().solution(c if self.learned else replace(c, credibility_levels=0))
+
+    def sweep(self, c: Compiled) -> Sweep:
+        """The coercer's backward induction against the solved target (once per solve)."""
+        sol = self.solution(c)
+        if "_coercer" not in sol.settings:
+            sol.settings["_coercer"] = coercer_sweep(sol.c, sol, threats_of(sol.c))
+        return sol.settings["_coercer"]
+
+    def execution_probabilities(self, c: Compiled, obs: Observation) -> dict[str, np.ndarray]:
+        """Each rule's and deadline's real execution probability (by its `probability` parameter) at the observed
+        runs' states at the start of month `obs.t`: the lottery's chance, else the declared probability once the
+        coercer decides to carry out (its decision 1, 0, or 1/2 on a tie)."""
+        sweep = self.sweep(c)
+        sol = self.solution(c)
+        k, m, j = self._index(sol, obs)
+        tau = self._type(c)
+        out = {}
+        for th in threats_of(sol.c):
+            d = sweep.decided[obs.t].get(th.id)
+            if d is None:
+                continue
+            d = np.broadcast_to(d, (sol.n, *sol.grid.shape))[tau, k, m, j]
+            p, chance = np.asarray(c[th.prob], dtype=float), np.asarray(c[th.chance], dtype=float)
+            out[th.prob] = np.broadcast_to(chance + (1 - chance) * p * d, np.shape(k))
+        return out
+
+    def outcome_probabilities(self, c: Compiled) -> np.ndarray:
+        """(play types, outcomes) exact outcome probabilities of each play type (the forward pass under the
+        coercer's decisions): their mixture with the play types' weights is the equilibrium's."""
+        sol = self.solution(c)
+        return forward(sol.c, sol, threats_of(sol.c), self.sweep(c)).outcomes
+
+    def policy_tables(self, c: Compiled) -> PolicyTables | str:
+        """The fused kernel draws a committed coercer's rules: a strategic one runs the NumPy reference."""
+        return "a strategic coercer (its decision per grid state is read by the NumPy reference only)"

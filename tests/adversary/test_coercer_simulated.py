@@ -1,0 +1,154 @@
+"""The simulator plays the strategic coercer's equilibrium (issue 11): one model for the planner and the runs.
+
+- the runs execute each rule and deadline with the coercer's decision at their state and the target learns by
+  Bayes' rule with the declared resolute and the equilibrium bluffing likelihoods: the simulated outcome shares
+  and belief path match the exact mixture of the play types within 5 standard errors, and that mixture is the
+  equilibrium's own;
+- Bayes' closed form for the belief after k executions and m non-executions at the equilibrium's numbers;
+- a coercer whose decisions are all "carry out" draws exactly the committed coercer's runs (same bits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from adversary_helpers import ForcedAction
+
+from brinkmanship._api.coercer import solve_equilibrium, strategic_model
+from brinkmanship.adversary.strategic import play_types
+from brinkmanship.adversary.types import prior_types
+from brinkmanship.engine import belief
+from brinkmanship.engine.chunk import K_MONTH_FIXED, Chunk
+from brinkmanship.engine.compiled import compile_model
+from brinkmanship.engine.constants import MISSILE, OUTCOMES, Response
+from brinkmanship.engine.decision import Adversary
+from brinkmanship.engine.simulate import simulate, stream_sizes
+from brinkmanship.engine.streams import Streams
+
+STRATEGY = "let-deterrence-fail"
+RULE = "two-per-launch"
+# a target that tests (so the rules trigger and the belief moves) and an evidence step between levels
+TESTING = {"adversary.arsenal": 8.0, "adversary.test_cost": 0.0, "credibility.step": 1.5}
+RATIONAL = Adversary("rational")
+
+
+@pytest.fixture(scope="module")
+def played(korea, strategies):
+    """The equilibrium of let-deterrence-fail for two prior types, and its model for the simulator."""
+    st = strategies[STRATEGY]
+    types = prior_types(korea, 2)
+    eq = solve_equilibrium(korea, st, RATIONAL, types, TESTING)
+    return st, types, eq, strategic_model(eq, types, RATIONAL)
+
+
+def test_play_types_split_a_mixing_type_at_its_bracket():
+    from brinkmanship.adversary.coercer import Equilibrium
+
+    nan = np.full(2, np.nan)
+    eq = Equilibrium(threats=[], declared={}, chance={}, execution={"a": np.zeros(2), "b": np.zeros(2)}, triggered={},
+                     outcomes=np.zeros((2, 6)), coercer_value=np.zeros(2), gain={}, direct_cost={}, stakes={},
+                     moved={"a": "rules.a.bluff", "b": "rules.b.bluff"},
+                     beliefs={"a": np.array([0.3, 0.5]), "b": np.array([0.1, 0.2])},
+                     mix_lo={"a": np.array([np.nan, 0.4]), "b": nan}, mix_hi={"a": np.array([np.nan, 0.6]), "b": nan},
+                     mix_weight={"a": np.array([np.nan, 0.25]), "b": nan}, learned=True)
+    play = play_types(eq, None)
+    np.testing.assert_allclose(play.values["rules.a.bluff"], [0.3, 0.4, 0.6])
+    np.testing.assert_allclose(play.values["rules.b.bluff"], [0.1, 0.2, 0.2])
+    np.testing.assert_allclose(play.weights, [0.5, 0.5 * 0.25, 0.5 * 0.75])
+    np.testing.assert_array_equal(play.settings["type_of_play"], [0, 1, 1])
+
+
+def test_exact_play_mixture_is_the_equilibriums(korea, played):
+    st, types, eq, model = played
+    c = model.types.compiled(compile_model(korea, st, TESTING))
+    per_play = model.outcome_probabilities(c)
+    rows = model.types.settings["type_of_play"]
+    w = model.types.weights
+    by_type = np.zeros_like(eq.outcomes)
+    np.add.at(by_type, rows, w[:, None] * per_play)
+    np.testing.assert_allclose(by_type / types.weights[:, None], eq.outcomes, atol=1e-9)
+
+
+def test_simulated_runs_match_the_exact_mixture(korea, played):
+    """Monte Carlo under the strategic coercer (decisions per state, beliefs learned) against the exact mixture
+    of the play types, on every outcome and on the belief path (which must move: the runs learn)."""
+    st, types, eq, model = played
+    runs = 20_000
+    play = model.types
+    index = play.draw(2017, runs)
+    res = simulate(korea, st, runs=runs, seed=2017, adversary=model, kernel="fused",
+                   overrides={**TESTING, **play.per_run(index)})
+    assert res.extra["kernel"] == "numpy" and "strategic coercer" in res.extra["kernel_fallback"]
+    exact = types.mixture(eq.outcomes)[0]
+    counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
+    se = np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / runs)
+    assert (np.abs(counts / runs - exact) <= 5 * se).all(), (counts / runs, exact)
+    tally = res.timeline["credibility"]
+    assert tally["exact"].max() - tally["exact"][tally["open"] > 0].min() > 0  # the simulated belief moves
+
+
+class LaunchAndAbsorb(ForcedAction):
+    """Tests a missile every month and absorbs every strike (each month triggers the rules)."""
+
+    def __init__(self) -> None:
+        super().__init__(MISSILE)
+
+    def response_probabilities(self, c, obs, strikes):
+        out = np.zeros((len(Response), strikes.total.shape[0]))
+        out[Response.ABSORB] = 1.0
+        return out
+
+
+class Executing(LaunchAndAbsorb):
+    """The same target, against a coercer that carries out each rule with probability `e` (None: the declared
+    one), through the hook a strategic coercer's model gives the simulator."""
+
+    def __init__(self, e: float | None) -> None:
+        super().__init__()
+        self.e = e
+
+    def execution_probabilities(self, c, obs):
+        return {r.prob: np.broadcast_to(np.asarray(c[r.prob] if self.e is None else self.e, dtype=float),
+                                        obs.tests.shape) for r in c.rules}
+
+
+def _one_rule(st):
+    return st.model_copy(update={"rules": [r for r in st.rules if r.id == RULE], "deadlines": []})
+
+
+def test_simulated_belief_is_bayes_at_the_equilibriums_numbers(korea, strategies, played):
+    """The runs carry out `RULE` with the equilibrium's execution probability e while the target reads the
+    declared resolute likelihood p and the equilibrium's bluffing one b: after k executions and m
+    non-executions its posterior is the binomial closed form in (p, b), k counted from the runs' own uniforms
+    against e."""
+    _, _, eq, _ = played
+    e, b = float(eq.execution[RULE][0]), float(eq.beliefs[RULE][0])
+    runs, H = 4000, 8
+    c = replace(compile_model(korea, _one_rule(strategies[STRATEGY]), {**TESTING, f"rules.{RULE}.bluff": b}),
+                horizon=H)
+    p, prior = float(c[f"rules.{RULE}.probability"]), float(c[f"rules.{RULE}.believed"])
+    assert 0 < e < 1 and abs(e - p) > 1e-3 and 0 < b < 1  # neither certain nor the declared probability
+    ch = Chunk(c, Executing(e), Streams(11, 0, runs, *stream_sizes(c)))
+    again = Streams(11, 0, runs, *stream_sizes(c))
+    k = np.zeros(runs, dtype=np.int64)
+    for t in range(H):
+        ch.step(t)
+        k += again.month()[K_MONTH_FIXED] < e  # the rule answers every month's test
+    assert (ch.action_counts[:, MISSILE] == runs).all()
+    want = belief.posterior_after(prior, p, b, k, H - k)
+    np.testing.assert_allclose(belief.posterior(prior, ch.llr), want, rtol=0, atol=1e-12)
+    assert len(np.unique(k)) > 3 and abs(k.mean() / H - e) < 0.02  # executed at e, not at p
+
+
+def test_carrying_out_as_declared_is_the_committed_runs(korea, strategies):
+    """A hook that returns the declared probabilities draws the committed coercer's runs, bit for bit."""
+    c = replace(compile_model(korea, _one_rule(strategies[STRATEGY]), TESTING), horizon=6)
+    a = Chunk(c, Executing(None), Streams(3, 0, 2000, *stream_sizes(c)))
+    b = Chunk(c, LaunchAndAbsorb(), Streams(3, 0, 2000, *stream_sizes(c)))
+    for t in range(6):
+        a.step(t)
+        b.step(t)
+    for name in ("llr", "lists", "phase", "status", "warheads", "evidence"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
