@@ -18,7 +18,7 @@ from adversary_helpers import ForcedAction
 
 from brinkmanship._api.coercer import solve_equilibrium, strategic_model
 from brinkmanship.adversary.strategic import play_types
-from brinkmanship.adversary.types import prior_types
+from brinkmanship.adversary.types import point_types
 from brinkmanship.engine import belief
 from brinkmanship.engine.chunk import K_MONTH_FIXED, Chunk
 from brinkmanship.engine.compiled import compile_model
@@ -29,18 +29,29 @@ from brinkmanship.engine.streams import Streams
 
 STRATEGY = "let-deterrence-fail"
 RULE = "two-per-launch"
-# a target that tests (so the rules trigger and the belief moves) and an evidence step between levels
-TESTING = {"adversary.arsenal": 8.0, "adversary.test_cost": 0.0, "credibility.step": 1.5}
+# a target that tests (so the rules trigger), an evidence step between levels, and a coercer to whom the status
+# quo and a freeze are worse than war: it carries out the preventive war at the deadline (which acts whatever
+# the target's status), so the outcomes are a real mixture; it does not carry out `city-per-test` on the path
+# (the target learns), and mixes over `two-per-launch` (two play types)
+TESTING = {"adversary.arsenal": 8.0, "adversary.test_cost": 0.0, "credibility.step": 1.5,
+           "coercer.freeze": -10.0, "coercer.status_quo": -10.0}
+HORIZON = 12  # months: the deadline's window opens at month 4
 RATIONAL = Adversary("rational")
 
 
 @pytest.fixture(scope="module")
-def played(korea, strategies):
-    """The equilibrium of let-deterrence-fail for two prior types, and its model for the simulator."""
+def short(korea):
+    return korea.model_copy(update={"horizon_months": HORIZON})
+
+
+@pytest.fixture(scope="module")
+def played(short, strategies):
+    """The equilibrium of let-deterrence-fail (its deadline acting whatever the status) for the declared type,
+    and its model for the simulator."""
     st = strategies[STRATEGY]
-    types = prior_types(korea, 2)
-    eq = solve_equilibrium(korea, st, RATIONAL, types, TESTING)
-    return st, types, eq, strategic_model(eq, types, RATIONAL)
+    st = st.model_copy(update={"deadlines": [d.model_copy(update={"unless": []}) for d in st.deadlines]})
+    eq = solve_equilibrium(short, st, RATIONAL, None, TESTING)
+    return st, point_types(short), eq, strategic_model(eq, None, RATIONAL)
 
 
 def test_play_types_split_a_mixing_type_at_its_bracket():
@@ -60,25 +71,27 @@ def test_play_types_split_a_mixing_type_at_its_bracket():
     np.testing.assert_array_equal(play.settings["type_of_play"], [0, 1, 1])
 
 
-def test_exact_play_mixture_is_the_equilibriums(korea, played):
+def test_exact_play_mixture_is_the_equilibriums(short, played):
     st, types, eq, model = played
-    c = model.types.compiled(compile_model(korea, st, TESTING))
+    assert model.types.count == 2 and eq.mixed[RULE].all()  # the mixing type is played as its two pure answers
+    assert eq.execution["city-per-test"][0] == 0 and eq.triggered["city-per-test"][0] > 0.5  # learned on the path
+    assert eq.outcomes.max() < 0.9  # a real mixture of outcomes
+    c = model.types.compiled(compile_model(short, st, TESTING))
     per_play = model.outcome_probabilities(c)
     rows = model.types.settings["type_of_play"]
-    w = model.types.weights
     by_type = np.zeros_like(eq.outcomes)
-    np.add.at(by_type, rows, w[:, None] * per_play)
+    np.add.at(by_type, rows, model.types.weights[:, None] * per_play)
     np.testing.assert_allclose(by_type / types.weights[:, None], eq.outcomes, atol=1e-9)
 
 
-def test_simulated_runs_match_the_exact_mixture(korea, played):
+def test_simulated_runs_match_the_exact_mixture(short, played):
     """Monte Carlo under the strategic coercer (decisions per state, beliefs learned) against the exact mixture
     of the play types, on every outcome and on the belief path (which must move: the runs learn)."""
     st, types, eq, model = played
     runs = 20_000
     play = model.types
     index = play.draw(2017, runs)
-    res = simulate(korea, st, runs=runs, seed=2017, adversary=model, kernel="fused",
+    res = simulate(short, st, runs=runs, seed=2017, adversary=model, kernel="fused",
                    overrides={**TESTING, **play.per_run(index)})
     assert res.extra["kernel"] == "numpy" and "strategic coercer" in res.extra["kernel_fallback"]
     exact = types.mixture(eq.outcomes)[0]
@@ -86,7 +99,18 @@ def test_simulated_runs_match_the_exact_mixture(korea, played):
     se = np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / runs)
     assert (np.abs(counts / runs - exact) <= 5 * se).all(), (counts / runs, exact)
     tally = res.timeline["credibility"]
-    assert tally["exact"].max() - tally["exact"][tally["open"] > 0].min() > 0  # the simulated belief moves
+    seen = tally["open"] > 0
+    assert tally["exact"][seen].min() < tally["exact"][0] - 0.05  # the runs learn: the belief moves
+    # the belief path on the planner's levels: the play types' exact paths, weighted by their open mass
+    ex = model.exact(model.types.compiled(compile_model(short, st, TESTING)))
+    np.testing.assert_allclose(ex.outcomes, model.outcome_probabilities(
+        model.types.compiled(compile_model(short, st, TESTING))), atol=1e-9)  # the two forward passes agree
+    conflict = [OUTCOMES.index(o) for o in ("limited_conflict", "major_war", "nuclear_war")]
+    open_mass = model.types.weights * (1 - ex.timeline[:-1][:, :, conflict].sum(axis=2))  # (H, play types)
+    want = (open_mass * ex.credibility).sum(axis=1) / open_mass.sum(axis=1)
+    busy = tally["open"] > 1000
+    se_c = np.sqrt(0.25 / tally["open"][busy])
+    assert (np.abs(tally["on_levels"][busy] - want[busy]) <= 5 * se_c).all(), (tally["on_levels"], want)
 
 
 class LaunchAndAbsorb(ForcedAction):

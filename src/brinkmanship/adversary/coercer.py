@@ -348,6 +348,8 @@ class Path:
     outcomes: np.ndarray
     decided_share: dict[str, np.ndarray]
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
+    by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) the share decided at each evidence
+    # level of the target's belief (NaN: no trigger there), against the one number the target's Bayes reads
 
 
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
@@ -358,6 +360,9 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     absorbed = np.zeros((n, len(OUTCOMES)))
     num = {th.id: np.zeros(n) for th in threats}
     den = {th.id: np.zeros(n) for th in threats}
+    levels = (grid.evidence[:, None] == np.arange(grid.B)[None, :]).astype(float)  # (R, B)
+    num_b = {th.id: np.zeros((n, grid.B)) for th in threats}
+    den_b = {th.id: np.zeros((n, grid.B)) for th in threats}
     first = {th.id: None for th in threats}
     for t in range(c.horizon):
         mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, sweep.decided[t]))
@@ -378,7 +383,10 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                 w = mass * (1 - mk.hazard_grid) * (pi.get(a, 0.0) if isinstance(pi, dict) else pi[a])
                 if first[th.id] is None:
                     first[th.id] = t
-            num[th.id] += (w * d).sum(axis=(1, 2, 3))
+            wd = (w * d).sum(axis=(1, 2))
+            num_b[th.id] += wd @ levels
+            den_b[th.id] += w.sum(axis=(1, 2)) @ levels
+            num[th.id] += wd.sum(axis=1)
             den[th.id] += w.sum(axis=(1, 2, 3))
         mass = grid.disarm_mass(mass, col(dyn.disarmament_probability(c)))  # deals whose disarmament completes
         mass, newly = advance(mk, policy, mass)
@@ -393,7 +401,9 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
             off_path = sweep.decided[first[th.id]][th.id][np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
         with np.errstate(invalid="ignore", divide="ignore"):
             share[th.id] = np.where(den[th.id] > 0, num[th.id] / np.where(den[th.id] > 0, den[th.id], 1.0), off_path)
-    return Path(outcomes=out, decided_share=share, triggered=den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_level = {k: np.where(den_b[k] > 0, num_b[k] / np.where(den_b[k] > 0, den_b[k], 1.0), np.nan) for k in num_b}
+    return Path(outcomes=out, decided_share=share, triggered=den, by_level=by_level)
 
 
 BLOCK = 16  # types solved together at least (memory: a month's policy is 9 x BLOCK x the grid)

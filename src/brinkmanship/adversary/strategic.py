@@ -17,7 +17,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from brinkmanship.adversary.coercer import Equilibrium, Sweep, coercer_sweep, forward, threats_of
+from brinkmanship.adversary.coercer import Equilibrium, Sweep, coercer_sweep, executions, forward, threats_of
+from brinkmanship.adversary.exact import ExactResult, propagate
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Decision, Solution
 from brinkmanship.adversary.types import Types
@@ -60,10 +61,6 @@ class StrategicModel(PlannerModel):
         self.learned = learned
 
 
-def strategic_model(eq: Equilibrium, types: Types | None, decision: Decision) -> StrategicModel:
-    """The simulator's model of equilibrium `eq` (solved for `types`, None or point: the declared type)."""
-    return StrategicModel(decision, play_types(eq, types), eq.learned)
-
     def solution(self, c: Compiled) -> Solution:
         """The target's solve over the play types, as the equilibrium solved it (nothing learnable: the fixed
         belief, `credibility_levels` 0)."""
@@ -100,6 +97,18 @@ def strategic_model(eq: Equilibrium, types: Types | None, decision: Decision) ->
         sol = self.solution(c)
         return forward(sol.c, sol, threats_of(sol.c), self.sweep(c)).outcomes
 
+    def exact(self, c: Compiled) -> ExactResult:
+        """The exact propagation of each play type under the coercer's decisions (`exact.propagate` with the
+        month's real execution probabilities): outcomes, their path and the believed credibility's path."""
+        sol = self.solution(c)
+        decided, threats = self.sweep(c).decided, threats_of(sol.c)
+        return propagate(sol.c, sol, lambda t: executions(sol.c, threats, decided[t]))
+
     def policy_tables(self, c: Compiled) -> PolicyTables | str:
         """The fused kernel draws a committed coercer's rules: a strategic one runs the NumPy reference."""
         return "a strategic coercer (its decision per grid state is read by the NumPy reference only)"
+
+
+def strategic_model(eq: Equilibrium, types: Types | None, decision: Decision) -> StrategicModel:
+    """The simulator's model of equilibrium `eq` (solved for `types`, None or point: the declared type)."""
+    return StrategicModel(decision, play_types(eq, types), eq.learned)
