@@ -725,7 +725,7 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     beliefs = {k: v.copy() for k, v in first.beliefs.items()}
     mixed_flag = {th.id: np.zeros(n, dtype=bool) for th in threats}
     target_mix = {th.id: np.full(n, np.nan) for th in threats}
-    mix_lo, mix_hi, mix_weight = ({th.id: np.full(n, np.nan) for th in threats} for _ in range(3))
+    mix_lo, mix_hi, mix_weight = ({th.id: np.full(n, np.nan) for th in threats} for _ in "lo hi weight".split())
     mix = _mix(c, decision, threats, n, [r[0] for r in runs], first.beliefs)
     if mix is not None:
         r = mix.rows
