@@ -176,3 +176,21 @@ def test_carrying_out_as_declared_is_the_committed_runs(korea, strategies):
         b.step(t)
     for name in ("llr", "lists", "phase", "status", "warheads", "evidence"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_execution_by_belief_level_averages_to_the_equilibriums(short, played):
+    """The execution on the path per evidence level, weighted by its triggers, is the threat's equilibrium
+    execution (for the threats the coercer does not mix over)."""
+    from brinkmanship._api.coercer import execution_by_level
+
+    st, _, eq, model = played
+    got = execution_by_level(short, st, model, TESTING)
+    c = model.types.compiled(compile_model(short, st, TESTING))
+    raw = model.execution_by_level(c)
+    assert set(got) == set(eq.execution) and all(len(v) == short.credibility.levels for v in got.values())
+    for k in ("city-per-test", "congressional-decision"):
+        e, triggers = raw[k]
+        w = model.types.weights[:, None] * triggers
+        assert w.sum() > 0
+        np.testing.assert_allclose((w * np.nan_to_num(e)).sum() / w.sum(), eq.execution[k][0], atol=1e-9)
+    assert got["city-per-test"] == [0.0 if v is not None else None for v in got["city-per-test"]]

@@ -64,6 +64,24 @@ def strategic_model(eq: Equilibrium, types: Types | None, adversary: Adversary) 
     return model(eq, types, Decision.of(adversary))
 
 
+def execution_by_level(sc: Scenario, st: Strategy, model: StrategicModel,
+                       overrides: dict[str, float] | None = None) -> dict[str, list[float | None]]:
+    """Per threat, the coercer's execution probability on the equilibrium path at each evidence level of the
+    target's belief (lowest first; None where it is never triggered), weighted over the play types by their
+    triggers: where it differs across levels, the target's one likelihood per threat is an average (the gap to a
+    per-state perfect Bayesian equilibrium)."""
+    from brinkmanship.engine.compiled import compile_model
+
+    c = model.types.compiled(compile_model(sc, st, overrides))
+    w = model.types.weights[:, None]
+    out = {}
+    for k, (e, triggers) in model.execution_by_level(c).items():
+        mass = (w * triggers).sum(axis=0)
+        carried = (w * triggers * np.nan_to_num(e)).sum(axis=0)
+        out[k] = [float(a / m) if m > 0 else None for a, m in zip(carried, mass, strict=True)]
+    return out
+
+
 def _mean(x: np.ndarray, w: np.ndarray | None) -> float:
     return float(np.average(x, weights=w)) if w is not None and np.size(x) == np.size(w) else float(np.mean(x))
 

@@ -216,14 +216,15 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     model = _typed_model(adversary, typeset)
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
     if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
-        from brinkmanship._api.coercer import solve_equilibrium, strategic_model
+        from brinkmanship._api.coercer import execution_by_level, solve_equilibrium, strategic_model
 
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
-        results = []
+        results, by_level = [], {}
         for s in sts:
             play = strategic_model(equilibria[s.name], typeset, adversary)
             results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                            types=play.types, model=play, kernel=kernel)
+            by_level[s.name] = execution_by_level(sc, s, play)
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)
@@ -260,7 +261,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         from brinkmanship._api.coercer import equilibrium_summary
 
         summary["coercer"] = {"kind": "strategic", "strategies": {
-            k: equilibrium_summary(sc, e, weights) for k, e in equilibria.items()}}
+            k: {**equilibrium_summary(sc, e, weights), "execution_by_belief_level": by_level[k]}
+            for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
     if strategic:
         method = "equilibrium of a strategic coercer, " + method

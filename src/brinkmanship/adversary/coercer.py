@@ -350,6 +350,7 @@ class Path:
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
     by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) the share decided at each evidence
     # level of the target's belief (NaN: no trigger there), against the one number the target's Bayes reads
+    triggered_by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) expected triggers there
 
 
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
@@ -403,7 +404,7 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
             share[th.id] = np.where(den[th.id] > 0, num[th.id] / np.where(den[th.id] > 0, den[th.id], 1.0), off_path)
     with np.errstate(invalid="ignore", divide="ignore"):
         by_level = {k: np.where(den_b[k] > 0, num_b[k] / np.where(den_b[k] > 0, den_b[k], 1.0), np.nan) for k in num_b}
-    return Path(outcomes=out, decided_share=share, triggered=den, by_level=by_level)
+    return Path(outcomes=out, decided_share=share, triggered=den, by_level=by_level, triggered_by_level=den_b)
 
 
 BLOCK = 16  # types solved together at least (memory: a month's policy is 9 x BLOCK x the grid)

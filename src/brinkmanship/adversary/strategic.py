@@ -97,6 +97,19 @@ class StrategicModel(PlannerModel):
         sol = self.solution(c)
         return forward(sol.c, sol, threats_of(sol.c), self.sweep(c)).outcomes
 
+    def execution_by_level(self, c: Compiled) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per threat, (play types, B) the coercer's execution probability on the path at each evidence level of
+        the target's belief (NaN where it is never triggered) and the expected triggers there: how far the
+        equilibrium is from one where the target's likelihood depends on its belief (it reads one number)."""
+        sol = self.solution(c)
+        threats = threats_of(sol.c)
+        path = forward(sol.c, sol, threats, self.sweep(c))
+        out = {}
+        for th in threats:
+            p, chance = (np.reshape(np.asarray(sol.c[x], dtype=float), (-1, 1)) for x in (th.prob, th.chance))
+            out[th.id] = (chance + (1 - chance) * p * path.by_level[th.id], path.triggered_by_level[th.id])
+        return out
+
     def exact(self, c: Compiled) -> ExactResult:
         """The exact propagation of each play type under the coercer's decisions (`exact.propagate` with the
         month's real execution probabilities): outcomes, their path and the believed credibility's path."""
