@@ -265,14 +265,29 @@ TRIGGERS = {Action.MISSILE_TEST: Event.MISSILE_TEST, Action.NUCLEAR_TEST: Event.
             Action.PROVOCATION: Event.PROVOCATION}
 
 
+def encode(decision: np.ndarray | float) -> np.ndarray:
+    """A decision in {0, 1/2, 1} as the byte {0, 1, 2} (a month's decisions on the whole grid, kept for every
+    month, are an eighth of their floats: 6 MB a type for let-deterrence-fail's 36 months)."""
+    return np.rint(np.asarray(decision) / TIE_SHARE).astype(np.uint8)
+
+
+def decode(code: np.ndarray) -> np.ndarray:
+    """The decision a byte of `encode` stands for (exact: 0, 1/2 or 1)."""
+    return code * TIE_SHARE
+
+
 @dataclass
 class Sweep:
     """One backward pass of the coercer against a solved target: per month the decisions (threat id ->
-    (n, K, M, R) in {0, 1/2, 1}) and the coercer's values at the start of month 0."""
+    (n, K, M, R) in {0, 1/2, 1}, kept as bytes: `encode`) and the coercer's values at the start of month 0."""
 
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
     gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
+
+    def at(self, t: int) -> dict[str, np.ndarray]:
+        """Month t's decisions as numbers (threat id -> (n, K, M, R) in {0, 1/2, 1})."""
+        return {k: decode(v) for k, v in self.decided[t].items()}
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -306,9 +321,10 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
                 gain = (CoercerMonth(on, W, ev, by_id, pay, cache, answered).expected(on.action_branches(a))
                         - CoercerMonth(off, W, ev, by_id, pay, cache, answered).expected(off.action_branches(a)))
-                decided[t][th.id] = _decide(gain)
+                d = _decide(gain)
+                decided[t][th.id] = encode(d)
                 gains[th.id] = at_start(gain)
-                execution[th.prob] = execution_probability(c, th, decided[t][th.id])
+                execution[th.prob] = execution_probability(c, th, d)
         mk = _again(mk, execution)
         cm = CoercerMonth(mk, W, ev, by_id, pay, cache, answered)
         chosen: np.ndarray | float = 0.0
@@ -325,10 +341,11 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             # the date arrives where no condition of its `unless` holds (otherwise it is spent, at no cost)
             arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).deadline_split()[0], (n, *grid.shape))
             gain = acting - (chosen - audience)
-            decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
+            d = np.where(arrive > 0, _decide(gain), 1.0)
+            decided[t][th.id] = encode(d)
             if np.any(arrive > 0):
                 gains[th.id] = at_start(gain)
-            execution[th.prob] = execution_probability(c, th, decided[t][th.id])
+            execution[th.prob] = execution_probability(c, th, d)
             h = _again(mk, execution).deadline_split()[0]
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
@@ -366,11 +383,12 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     den_b = {th.id: np.zeros((n, grid.B)) for th in threats}
     first = {th.id: None for th in threats}
     for t in range(c.horizon):
-        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, sweep.decided[t]))
+        decided = sweep.at(t)
+        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, decided))
         policy.start(t)
         pi = policy.actions()
         for th in threats:
-            d = sweep.decided[t].get(th.id)
+            d = decided.get(th.id)
             if d is None:
                 continue
             if th.kind == "deadline":
@@ -399,7 +417,8 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     for th in threats:
         off_path = np.zeros(n)
         if first[th.id] is not None:  # never triggered on the path: the decision at the start state
-            off_path = sweep.decided[first[th.id]][th.id][np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
+            code = np.broadcast_to(sweep.decided[first[th.id]][th.id], (n, *grid.shape))
+            off_path = decode(code[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0])
         with np.errstate(invalid="ignore", divide="ignore"):
             share[th.id] = np.where(den[th.id] > 0, num[th.id] / np.where(den[th.id] > 0, den[th.id], 1.0), off_path)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -17,7 +17,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from brinkmanship.adversary.coercer import Equilibrium, Sweep, coercer_sweep, executions, forward, threats_of
+from brinkmanship.adversary.coercer import (
+    Equilibrium,
+    Sweep,
+    coercer_sweep,
+    decode,
+    executions,
+    forward,
+    threats_of,
+)
 from brinkmanship.adversary.exact import ExactResult, propagate
 from brinkmanship.adversary.model import PlannerModel
 from brinkmanship.adversary.planner import Decision, Solution
@@ -86,7 +94,7 @@ class StrategicModel(PlannerModel):
             d = sweep.decided[obs.t].get(th.id)
             if d is None:
                 continue
-            d = np.broadcast_to(d, (sol.n, *sol.grid.shape))[tau, k, m, j]
+            d = decode(np.broadcast_to(d, (sol.n, *sol.grid.shape))[tau, k, m, j])
             p, chance = np.asarray(c[th.prob], dtype=float), np.asarray(c[th.chance], dtype=float)
             out[th.prob] = np.broadcast_to(chance + (1 - chance) * p * d, np.shape(k))
         return out
@@ -114,8 +122,8 @@ class StrategicModel(PlannerModel):
         """The exact propagation of each play type under the coercer's decisions (`exact.propagate` with the
         month's real execution probabilities): outcomes, their path and the believed credibility's path."""
         sol = self.solution(c)
-        decided, threats = self.sweep(c).decided, threats_of(sol.c)
-        return propagate(sol.c, sol, lambda t: executions(sol.c, threats, decided[t]))
+        sweep, threats = self.sweep(c), threats_of(sol.c)
+        return propagate(sol.c, sol, lambda t: executions(sol.c, threats, sweep.at(t)))
 
     def policy_tables(self, c: Compiled) -> PolicyTables | str:
         """The fused kernel draws a committed coercer's rules: a strategic one runs the NumPy reference."""
