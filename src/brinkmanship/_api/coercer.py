@@ -64,6 +64,17 @@ def strategic_model(eq: Equilibrium, types: Types | None, adversary: Adversary) 
     return model(eq, types, Decision.of(adversary))
 
 
+def play_fits(sc: Scenario, st: Strategy, model: StrategicModel, max_memory: int | None) -> bool:
+    """Whether the target's solve over the play types fits the memory limit (else the sampled runs of `compare`
+    fall back to type-weighted execution probabilities, and the JSON says so)."""
+    from brinkmanship.adversary.budget import planner_memory
+    from brinkmanship.engine.compiled import compile_model
+    from brinkmanship.limits import DEFAULT_MAX_MEMORY
+
+    limit = DEFAULT_MAX_MEMORY if max_memory is None else max_memory
+    return planner_memory(compile_model(sc, st), model.types.count) <= limit
+
+
 def execution_by_level(sc: Scenario, st: Strategy, model: StrategicModel,
                        overrides: dict[str, float] | None = None) -> dict[str, list[float | None]]:
     """Per threat, the coercer's execution probability on the equilibrium path at each evidence level of the

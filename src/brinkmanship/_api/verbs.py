@@ -216,15 +216,30 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     model = _typed_model(adversary, typeset)
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
     if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
-        from brinkmanship._api.coercer import execution_by_level, solve_equilibrium, strategic_model
+        from brinkmanship._api.coercer import (
+            execution_by_level,
+            mean_overrides,
+            play_fits,
+            solve_equilibrium,
+            strategic_model,
+        )
 
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
-        results, by_level = [], {}
+        results, by_level, sampled = [], {}, {}
         for s in sts:
             play = strategic_model(equilibria[s.name], typeset, adversary)
-            results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                           types=play.types, model=play, kernel=kernel)
-            by_level[s.name] = execution_by_level(sc, s, play)
+            if play_fits(sc, s, play, memory):
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=play.types, model=play, kernel=kernel)
+                by_level[s.name] = execution_by_level(sc, s, play)
+                sampled[s.name] = "the equilibrium played (decisions per state, beliefs learned)"
+            else:  # a gap, said in the JSON: the exact outcomes are the equilibrium's whatever the runs do
+                over = {s.name: mean_overrides(equilibria[s.name], weights)}
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=typeset, model=model, per_strategy=over,
+                                               kernel=kernel)
+                sampled[s.name] = (f"type-weighted execution probabilities, nothing learned: the {play.types.count} "
+                                   "play types (a mixing type plays its two pure answers) exceed the memory limit")
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)
@@ -261,7 +276,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         from brinkmanship._api.coercer import equilibrium_summary
 
         summary["coercer"] = {"kind": "strategic", "strategies": {
-            k: {**equilibrium_summary(sc, e, weights), "execution_by_belief_level": by_level[k]}
+            k: {**equilibrium_summary(sc, e, weights), "sampled_runs": sampled[k],
+                **({"execution_by_belief_level": by_level[k]} if k in by_level else {})}
             for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
     if strategic:
