@@ -194,3 +194,16 @@ def test_execution_by_belief_level_averages_to_the_equilibriums(short, played):
         assert w.sum() > 0
         np.testing.assert_allclose((w * np.nan_to_num(e)).sum() / w.sum(), eq.execution[k][0], atol=1e-9)
     assert got["city-per-test"] == [0.0 if v is not None else None for v in got["city-per-test"]]
+
+
+def test_play_types_keep_every_type_without_threats():
+    """A strategy without threats: the play types are the target's types, weights and all."""
+    from brinkmanship.adversary.coercer import Equilibrium
+    from brinkmanship.adversary.types import Types
+
+    types = Types("prior", {"adversary.x": np.array([1.0, 2.0, 3.0])}, np.array([0.2, 0.3, 0.5]))
+    eq = Equilibrium(threats=[], declared={}, chance={}, execution={}, triggered={}, outcomes=np.zeros((3, 6)),
+                     coercer_value=np.zeros(3), gain={}, direct_cost={}, stakes={})
+    play = play_types(eq, types)
+    np.testing.assert_array_equal(play.values["adversary.x"], [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(play.weights, [0.2, 0.3, 0.5])

@@ -38,25 +38,26 @@ PLAY = "strategic play"  # the kind of the play types (never `point`: the model 
 
 def play_types(eq: Equilibrium, types: Types | None) -> Types:
     """The equilibrium's play types: each target type with the parameters the iteration moved at their
-    equilibrium values, a type that mixes split into its two pure answers (weights w x weight, w x (1 - weight))."""
-    n = next(iter(eq.execution.values())).size if eq.execution else 1
+    equilibrium values, a type that mixes split into its two pure answers (weights w x weight, w x (1 - weight)):
+    the types in order (a mixing one at its bracket's low end), then the high ends of the mixing types."""
+    n = eq.outcomes.shape[0]
     weights = np.full(n, 1.0 / n) if types is None or types.is_point else types.weights
-    rows, share, beliefs = [], [], {eq.moved[k]: [] for k in eq.beliefs}
-    for i in range(n):
-        split = next((k for k, w in eq.mix_weight.items() if np.isfinite(w[i]) and eq.mix_hi[k][i] > eq.mix_lo[k][i]),
-                     None)
-        ends = [(eq.mix_lo[split][i], eq.mix_weight[split][i]), (eq.mix_hi[split][i], 1 - eq.mix_weight[split][i])] \
-            if split else [(None, 1.0)]
-        for at, w in ends:
-            rows.append(i)
-            share.append(weights[i] * w)
-            for k, b in eq.beliefs.items():
-                beliefs[eq.moved[k]].append(at if k == split else b[i])
-    idx = np.asarray(rows)
-    values = {} if types is None or types.is_point else {k: v[idx] for k, v in types.values.items()}
-    values.update({k: np.asarray(v, dtype=float) for k, v in beliefs.items()})
-    share = np.asarray(share)
-    return Types(PLAY, values, share / share.sum(), settings={"type_of_play": idx})
+    keys, nan = list(eq.beliefs), np.full(n, np.nan)
+    lo, hi, w = ({k: part.get(k, nan) for k in keys} for part in (eq.mix_lo, eq.mix_hi, eq.mix_weight))
+    mixing = np.array([np.isfinite(w[k]) & (hi[k] > lo[k]) for k in keys]).reshape(len(keys), n)
+    split = mixing.any(axis=0)
+    which = np.argmax(mixing, axis=0) if keys else np.zeros(n, dtype=np.int64)  # the threat a type mixes over
+    at = np.arange(n)
+    weight = np.where(split, np.array([w[k] for k in keys]).reshape(len(keys), n)[which, at], 1.0) if keys \
+        else np.ones(n)
+    rows = np.concatenate([at, at[split]])
+    values = {} if types is None or types.is_point else {k: v[rows] for k, v in types.values.items()}
+    for j, k in enumerate(keys):
+        mixed = split & (which == j)
+        low = np.where(mixed, lo[k], eq.beliefs[k])
+        values[eq.moved[k]] = np.concatenate([low, np.where(mixed, hi[k], eq.beliefs[k])[split]])
+    share = np.concatenate([weights * weight, weights[split] * (1 - weight[split])])
+    return Types(PLAY, values, share / share.sum(), settings={"type_of_play": rows})
 
 
 class StrategicModel(PlannerModel):
