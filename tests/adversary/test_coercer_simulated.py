@@ -207,3 +207,22 @@ def test_play_types_keep_every_type_without_threats():
     play = play_types(eq, types)
     np.testing.assert_array_equal(play.values["adversary.x"], [1.0, 2.0, 3.0])
     np.testing.assert_allclose(play.weights, [0.2, 0.3, 0.5])
+
+
+def test_typed_runs_play_their_own_types_equilibrium(short, played):
+    """Two prior types: each run plays its own type's equilibrium (the play types carry the target's numbers
+    and the equilibrium beliefs); the simulated shares match the exact mixture within 5 standard errors."""
+    from brinkmanship.adversary.types import prior_types
+
+    st = played[0]
+    types = prior_types(short, 2)
+    eq = solve_equilibrium(short, st, RATIONAL, types, TESTING)
+    model = strategic_model(eq, types, RATIONAL)
+    assert set(types.values) < set(model.types.values)
+    runs = 10_000
+    index = model.types.draw(11, runs)
+    res = simulate(short, st, runs=runs, seed=11, adversary=model, overrides={**TESTING, **model.types.per_run(index)})
+    exact = types.mixture(eq.outcomes)[0]
+    counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
+    se = np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / runs)
+    assert (np.abs(counts / runs - exact) <= 5 * se).all(), (counts / runs, exact)
