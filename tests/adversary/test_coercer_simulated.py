@@ -226,3 +226,18 @@ def test_typed_runs_play_their_own_types_equilibrium(short, played):
     counts = np.bincount(res.outcomes["outcome"], minlength=len(OUTCOMES))
     se = np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / runs)
     assert (np.abs(counts / runs - exact) <= 5 * se).all(), (counts / runs, exact)
+
+
+@pytest.mark.parametrize("fits", [True, False])
+def test_compare_says_how_the_strategic_runs_were_made(monkeypatch, fits):
+    """`compare` plays the equilibrium in its runs when the play types' solve fits the memory limit, and
+    otherwise falls back to type-weighted probabilities and says so (the exact outcomes are the same)."""
+    import brinkmanship as bk
+
+    monkeypatch.setattr("brinkmanship._api.coercer.play_fits", lambda *a: fits)
+    got = bk.compare("korea-2017", ["limited-strike"], runs=500, seed=3, types="point", coercer="strategic",
+                     progress=False)
+    block = got.to_json()["coercer"]["strategies"]["limited-strike"]
+    assert block["sampled_runs"].startswith("the equilibrium played" if fits else "type-weighted")
+    assert ("execution_by_belief_level" in block) == fits
+    assert got.to_frame()["p"].sum() == pytest.approx(1.0)
