@@ -223,25 +223,20 @@ def test_a_grid_factor_the_kernel_does_not_read_falls_back(korea, strategies, mo
     same(res, simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="numpy"))
 
 
-def test_tables_over_the_memory_limit_fall_back(korea, strategies, monkeypatch):
-    """The kernel's tables are built only when they fit the memory limit beside the simulator's solve (no forward
-    propagation); otherwise the reference runs (it needs no tables), and says why. A solve that the request's
-    limit admits (its estimate counts a propagated distribution) leaves room for the tables of the packaged
-    strategies, so the limit the tables are held to is lowered here, not the request's."""
+def test_tables_over_the_memory_limit_fall_back(korea, strategies):
+    """The kernel's tables are built only when they fit the request's memory limit beside the planner's solve;
+    otherwise the reference runs (it needs no tables), and says why."""
     from brinkmanship.adversary.budget import kernel_tables_memory, planner_memory
     from brinkmanship.adversary.grid import Grid
 
     st_ = strategies["let-deterrence-fail"]
     c = compile_model(korea, st_)
-    solve_only = planner_memory(c, 1, True, propagated=False)
+    solve_only = planner_memory(c, 1, True)
     g = Grid.of(c)
     tables = kernel_tables_memory(float(g.size), c.horizon, 0, 2, g.S)  # strikes after missile and nuclear tests
-    assert tables < planner_memory(c, 1, True) - solve_only  # within the propagation's share of the estimate
     model = PlannerModel(Decision())
-    monkeypatch.setattr(planner_model, "DEFAULT_MAX_MEMORY", int(solve_only + tables / 2))
-    res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
+    res = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=int(solve_only + tables / 2))
     assert res.extra["kernel"] == "numpy" and "memory limit" in res.extra["kernel_fallback"]
-    monkeypatch.setattr(planner_model, "DEFAULT_MAX_MEMORY", int(solve_only + tables))
-    ok = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused")
+    ok = simulate(korea, st_, runs=300, seed=2, adversary=model, kernel="fused", max_memory=int(solve_only + tables))
     assert ok.extra["kernel"] == "fused"
     same(res, ok)

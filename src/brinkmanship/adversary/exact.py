@@ -25,7 +25,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
-    talks_matrix,
+    talks_push,
     tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
@@ -47,17 +47,24 @@ class ExactResult:
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
     credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
+    unproven: np.ndarray | None = None  # (n, 6) each outcome's mass at the horizon with delivery not proven
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
+
+    def unproven_dict(self, i: int = 0) -> dict[str, float]:
+        """Sample i's probability of each outcome reached with delivery not proven at the horizon (aims)."""
+        assert self.unproven is not None
+        return {name: float(self.unproven[i, j]) for j, name in enumerate(OUTCOMES)}
 
 
 class _Policy:
     """Action and response probabilities on the grid, from a solved planner or any decision model."""
 
     def __init__(self, c: Compiled, grid: Grid, n: int, model: DecisionModel | Solution,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], support: np.ndarray | None = None) -> None:
         self.c, self.grid, self.n, self.model, self.paths = c, grid, n, model, paths
+        self.support = support  # flat (n, K, M, R) cells a decision model is asked at (None: all; 0 elsewhere)
         self._ev: Evaluator | None = None
 
     def start(self, t: int, phase: int | None = None) -> None:
@@ -78,8 +85,17 @@ class _Policy:
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if isinstance(self.model, Solution):  # the solution's kept policy (also what `explain` reads)
             return self.model.chosen_actions(self.t)
-        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
-        return self.model.action_probabilities(cs, obs).reshape(shape)
+        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+                                        cells=self.support)
+        return self._scatter(self.model.action_probabilities(cs, obs), shape)
+
+    def _scatter(self, probs: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """(options, runs) probabilities at the observed cells as (options, n, K, M, R); 0 off the support."""
+        if self.support is None:
+            return probs.reshape(shape)
+        out = np.zeros((shape[0], int(np.prod(shape[1:]))))
+        out[:, self.support] = probs
+        return out.reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
@@ -91,14 +107,14 @@ class _Policy:
             return self.model.decision.choose(values)
         listed, lead, cities = month.strikes_at(b)
         shape = (self.n, *self.grid.shape)
-        per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731
-        total = per_r(listed + b.fixed.sum())
-        info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
-                          event=np.full(total.size, b.event))
+        r = (np.arange(int(np.prod(shape))) if self.support is None else self.support) % self.grid.R
+        total = (listed + b.fixed.sum())[r]
+        info = StrikeInfo(total=total, leadership=lead[r], civilian=cities[r], event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
                                         tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done,
-                                                                                  to_status=b.to_status))
-        return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
+                                                                                  to_status=b.to_status),
+                                        cells=self.support)
+        return self._scatter(self.model.response_probabilities(cs, obs, info), (len(Response), *shape))
 
 
 def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
@@ -143,7 +159,6 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     """
     grid = month.grid
     n = mass.shape[0]
-    K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[tuple[Key, bool], np.ndarray] = {}
     spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
@@ -208,8 +223,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
                 handle(b, moving)
     new = np.zeros_like(mass)
     for (key, was_spent), m in buffers.items():
-        P = talks_matrix(month.shift_of(key), K, n)
-        moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        moved = talks_push(m, month.shift_of(key))
         new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
 
@@ -278,7 +292,8 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
-                       credibility=credibility if c.credibility_levels else None)
+                       credibility=credibility if c.credibility_levels else None,
+                       unproven=running_outcomes(grid, mass[:, :, :dyn.MAX_TESTS]))
 
 
 def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
@@ -308,11 +323,17 @@ def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.nd
         return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
-def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
-                   overrides: dict | None = None) -> dict[str, float]:
-    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+def exact_result(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                 overrides: dict | None = None) -> ExactResult:
+    """One strategy's exact propagation (outcomes, their path, and the part reached with delivery unproven)."""
     c = compile_model(scenario, strategy, overrides)
     model = get_decision_model(adversary)
     if isinstance(model, PlannerModel):
-        return propagate(c, solve(c, model.decision)).as_dict()
-    return propagate(c, model).as_dict()
+        return propagate(c, solve(c, model.decision))
+    return propagate(c, model)
+
+
+def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                   overrides: dict | None = None) -> dict[str, float]:
+    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+    return exact_result(scenario, strategy, adversary, overrides).as_dict()

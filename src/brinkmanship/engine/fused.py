@@ -340,7 +340,8 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
     threads = numba.get_num_threads()
     nblocks = max(1, min(n, threads * BLOCKS_PER_THREAD))
     P = len(PHASES)
-    out = dict(phase=np.empty(n, dtype=np.int8), status=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
+    out = dict(phase=np.empty(n, dtype=np.int8), status=np.empty(n, dtype=np.int8),
+               tests=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
                det=np.empty(n), by_class=np.empty((len(TARGET_CLASSES), n), dtype=np.int64),
                rung=np.empty(n, dtype=np.int8), resolved=np.empty(n, dtype=np.int16),
                invaded=np.empty(n, dtype=bool), preventive=np.empty(n, dtype=bool))
@@ -367,10 +368,10 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
         hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"],
         lr["item_logit"], lr["item_kind"], lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally,
-        *_planner_args(tables), out["status"], dyn.status_actions())
+        *_planner_args(tables), out["status"], out["tests"], dyn.status_actions())
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
-        "final_phase": out["phase"], "final_status": out["status"], "outcome": outcome, "month_resolved": out["resolved"],
+        "final_phase": out["phase"], "final_status": out["status"], "final_tests": out["tests"], "outcome": outcome, "month_resolved": out["resolved"],
         "warheads": out["warheads"], "deaths_military": out["mil"], "deaths_civilian": out["civ"],
         "deaths": out["mil"] + out["civ"], "detonations": out["det"],
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},

@@ -227,7 +227,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
                   bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
                   absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
-                  grid_i, tie_tol, status_level, status_out, allowed):  # pragma: no cover - compiled
+                  grid_i, tie_tol, status_level, status_out, tests_out, allowed):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -241,7 +241,7 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                    invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
                    bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
                    absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
-                   grid_i, tie_tol, status_level, status_out, allowed)
+                   grid_i, tie_tol, status_level, status_out, tests_out, allowed)
 
 
 @numba.njit(**JIT)
@@ -251,7 +251,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                civ_out, det_out, by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist,
                carry_hist, trans, outcome_of, outc, carry_outc, bel_i, item_logit, item_kind, levels_tab, rule_ev,
                dl_ev, tally, planner, chosen, absorb, absorb_tested, absorb_slot, tested_index, all_index, ret_tab,
-               esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out,
+               esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out, tests_out,
                allowed):  # pragma: no cover - compiled
     """Runs lo..hi-1 of block b, each from month 0 to its end (engine.chunk.Chunk, one column of its arrays at
     a time); one call per block, so the scratch arrays and the model's arrays are set up once, not per run."""
@@ -638,6 +638,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                 break
         phase_out[i] = phase
         status_out[i] = status
+        tests_out[i] = tests
         warheads_out[i] = warheads
         mil_out[i] = mil
         civ_out[i] = civ
