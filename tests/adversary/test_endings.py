@@ -176,3 +176,32 @@ def test_unless_talks_progress_agrees_between_the_planner_and_the_simulator(kore
                           strict=True))
         for name in OUTCOMES:
             assert within(shares[name], want[name], runs), (adversary, name, shares[name], want[name])
+
+
+# -- a deal beyond the horizon keeps its feared defection ------------------------------------------------------
+def test_a_deal_at_the_horizon_is_valued_with_the_defection_it_is_feared_to_carry(korea, strategies):
+    """At the horizon a state's value is its flow as a perpetuity; in a deal the feared monthly defection e ends
+    it in a war worth T, as within the horizon: V = f + e d T + (1 - e) d V (checked as that fixed point, and
+    by hand at the point type: f = survival x deal_security + economy x deal_economy). Without e a deal made near
+    the horizon was worth a safe perpetuity (13 / 0.03 = 433 against about 360 with the defection)."""
+    from brinkmanship.adversary.grid import Grid
+    from brinkmanship.adversary.kernel import Month
+    from brinkmanship.adversary.planner import horizon_value
+    from brinkmanship.engine import dynamics as dyn
+
+    c = compile_model(korea, strategies["maximum-pressure"])
+    g, paths = Grid.of(c), dyn.policy_paths(c)
+    V = horizon_value(c, g, 1, paths)
+    last = Month(c, g, c.horizon - 1, 1, True, paths)
+    d, e = c["adversary.discount"], c["adversary.deal_defection_believed"]
+    deal = np.flatnonzero(g.status == Status.DEAL)
+    f = c["adversary.regime_survival"] * c["adversary.deal_security"] + c["adversary.economy"] * c["adversary.deal_economy"]
+    assert f == pytest.approx(13.0)
+    T = last.T_war_threat_grid[0, 0, :, deal]  # (deal states, M)
+    want = (f + e * d * T) / (1 - (1 - e) * d)
+    assert V[0, 0, :, deal] == pytest.approx(want, rel=1e-12)
+    assert V[0, 0, :, deal] == pytest.approx(f + e * d * T + (1 - e) * d * V[0, 0, :, deal], rel=1e-12)
+    assert np.all(V[0, 0, :, deal] < f / (1 - d) - 50)  # the defection costs the deal tens of months' flow
+    open_ = np.flatnonzero(g.status == Status.OPEN)
+    sq = V[0, 0, :, open_] * (1 - d)  # open states: the status quo's flow as a safe perpetuity
+    assert np.allclose(sq, sq[:1])

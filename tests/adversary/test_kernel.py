@@ -50,7 +50,7 @@ VALUES = {
     "adversary.victory_value": 100.0, "adversary.deal_security": 0.9, "adversary.deal_economy": 2.0,
     "adversary.limited_conflict_cost": 15.0, "adversary.strike_cost": 0.3, "adversary.city_cost": 5.0,
     "adversary.test_cost": 0.3, "adversary.negotiation_cost": 0.1,
-    "adversary.freeze_break_cost": 2.0, "adversary.deal_renege_cost": 5.0, "endings.freeze_relief": 0.1,
+    "adversary.freeze_break_cost": 2.0, "adversary.deal_renege_cost": 5.0, "sanctions.freeze_relief": 0.1,
     "rules.two-per-launch.probability": 0.9, "rules.two-per-launch.believed": 0.5,
     "rules.city-per-test.probability": 0.9, "rules.city-per-test.believed": 0.4,
     "posture.target": 1.0,

@@ -2,9 +2,11 @@
 
 The one-month case: korea-2017 cut to one month, talks ripe (a deal can be accepted), no rules or deadlines,
 arsenal weight 0 and victory 0 (tests and invasions never pay). A freeze and a deal are states a run can
-leave; after the one month each is valued at the horizon as a perpetuity of its own monthly flow, with
+leave; after the one month each is valued at the horizon as a perpetuity of its own monthly flow (the feared
+defection from a deal pinned at 0, so the deal's is a safe one), with
 A = beyond_horizon / (1 - discount) and e_1 the economy index at the horizon under the strategy's sanctions
-path: open f = S + E * e_1, frozen f + E * r * (D - e_1) (the freeze's share r of a deal's economic gain),
+path: open f = S + E * e_1, frozen f + E * r * (D - e_1) (the share r of a deal's economic gain the strategy
+grants for a freeze),
 in a deal S * s + E * D (S survival, s deal security, E economy weight, D deal economy). So
     freeze  d * A * (f + E r (D - e_1)),      hold  d * A * f,
     accept  q * d * A * (S s + E D) + (1 - q) * d * A * f.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from adversary_helpers import load_pair, quiet_levers, write_scenario, write_strategy
+from adversary_helpers import fixed, load_pair, quiet_levers, write_scenario, write_strategy
 
 from brinkmanship.adversary.explain import explain
 from brinkmanship.adversary.margins import NO_CHANGE, first_change, margins, value_gap
@@ -34,7 +36,7 @@ PINNED = {
     "adversary.economy": E, "adversary.deal_economy": D, "adversary.victory_value": 0.0,
     "adversary.test_cost": 0.3, "adversary.negotiation_cost": 0.1, "adversary.limited_conflict_cost": 15.0,
     "talks.close_probability": Q, "talks.deal_threshold": 0.6, "initial.talks": 1.0,
-    "endings.freeze_relief": RELIEF,
+    "adversary.deal_defection_believed": 0.0,  # a deal valued at the horizon as a safe perpetuity
 }
 QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (they keep real ranges)
     "strike_cost": {"value": 0.3, "range": [0.05, 1.0], "assumption": True},
@@ -42,8 +44,8 @@ QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (t
 }
 STRATEGY = {
     "name": "one-month-offer",
-    "title": "One month: a ripe deal on the table, no threats",
-    "levers": quiet_levers("coercer-led", 0.5),
+    "title": "One month: a ripe deal on the table, no threats, relief for a freeze",
+    "levers": {**quiet_levers("coercer-led", 0.5), "sanctions": {"mode": "freeze", "freeze_relief": fixed(RELIEF)}},
 }
 
 

@@ -19,7 +19,8 @@ month t is worth d * T with T = (one-off) + annuity * flow, where annuity = mont
 Month t = 1 (annuity 0, hazard h_1 = b = 0.5 where the deadline is not spent):
     Q_1 (open): hold 0, freeze d*0 = 0, accept (ripe talks) q*d*0 + (1-q)*d*V_2 = 0, negotiate -0.1, tests -0.2,
     provocation c*d*(-L) = -0.18, invade d*(-W) = -9, nuclear use d*(-2W) = -18.
-    => ties: {hold, freeze} (and accept where talks >= 0.6), each chosen with probability 1/2 (1/3).
+    => ties: {hold, freeze} (and accept where talks >= 0.6); entering a freeze or accepting a deal needs a
+       strict gain over the best action that commits to nothing, so the target holds (probability 1).
     deadline value: d * T_war = 0.9 * (-10) = -9.
     V_1(open) = 1 + 0.5 * (-9) + 0.5 * 0 = -3.5 (nothing else in the state matters any more);
     V_1(frozen) = 1 + 0 = 1 (the deadline is spent, the freeze kept);
@@ -154,17 +155,17 @@ def test_action_values_match_the_hand_computation(toy):
         assert accept == pytest.approx(np.full(accept.shape, Q0_ACCEPT if t == 0 else 0.0), abs=1e-9)
 
 
-def test_optimal_policy_is_freeze_then_the_tie(toy):
+def test_optimal_policy_is_freeze_then_hold(toy):
+    """Month 0: the freeze is a strict gain, taken. Month 1: hold, freeze (and a ripe deal) tie; a commitment
+    needs a strict gain, so the tie goes to holding, not split three ways."""
     _, _, _, sol = toy
     pi0 = sol.policy(0)[:, 0][..., _at(sol.grid, Status.OPEN)]
     assert pi0[FREEZE_ACT] == pytest.approx(np.ones(pi0.shape[1:]), abs=1e-12)
     assert pi0.sum(axis=0) == pytest.approx(np.ones(pi0.shape[1:]))
     pi1 = sol.policy(1)[:, 0][..., _at(sol.grid, Status.OPEN)]
-    ripe = np.arange(sol.grid.K) >= 12
     for k in range(sol.grid.K):
-        tied = [HOLD, FREEZE_ACT] + ([ACCEPT] if ripe[k] else [])
         for a in range(N_ACTIONS):
-            want = 1.0 / len(tied) if a in tied else 0.0
+            want = 1.0 if a == HOLD else 0.0
             assert pi1[a, k] == pytest.approx(np.full(pi1.shape[2:], want), abs=1e-12), (k, a)
 
 

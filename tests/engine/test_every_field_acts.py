@@ -226,11 +226,13 @@ def _all_models(root: type[BaseModel]) -> list[type[BaseModel]]:
 def result(sc: Scenario, st: Strategy) -> np.ndarray:
     """Exact base-rate and logit outcomes, the aims met, and a small fixed-seed simulation's metrics."""
     c = compile_model(sc, st)
-    base = propagate(c, BaseRatePolicy()).outcomes[0]
+    exact = propagate(c, BaseRatePolicy())
+    base = exact.outcomes[0]
     logit = propagate(c, solve(c, "logit:1")).outcomes[0]
     res = simulate(sc, st, runs=1000, seed=1)
     value = solve(c, "logit:1").value_at_start()  # utility weights act on the value even where choices stay
-    aims = [a["p"] for a in aims_met(res, sc.aims, dict(zip(OUTCOMES, base, strict=True))).values()]
+    aims = [a["p"] for a in aims_met(res, sc.aims, dict(zip(OUTCOMES, base, strict=True)),
+                                     exact.unproven_dict()).values()]
     o = res.outcomes
     metrics = [o[k].astype(float).mean() for k in ("deaths", "deaths_civilian", "warheads", "detonations",
                                                   "month_resolved", "final_phase",

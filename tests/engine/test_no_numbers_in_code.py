@@ -64,6 +64,7 @@ NAMED = {
     "TO_UNIT": "a 32-bit word to a uniform in [0, 1)", "INITIAL_WORD": "counter word of a run's initial draws",
     "PHASE_WORD": "counter word of a run's phase-entry draws (keeps them apart from the others)",
     "BELIEF_WORD": "counter word of the draws that round a run's evidence (apart from the others)",
+    "COERCER_WORD": "counter word of a strategic coercer's monthly deadline draws (apart from the others)",
     # portable exp and log (fmath): the definition of the functions and their series
     "TWO": "doubling a mantissa; ln m = 2 atanh(s)", "TWO_I": "Horner loops start at the second coefficient",
     "LN2_HI": "Cody-Waite split of ln 2", "LN2_LO": "Cody-Waite split of ln 2",

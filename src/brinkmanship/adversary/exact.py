@@ -47,9 +47,15 @@ class ExactResult:
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
     credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
+    unproven: np.ndarray | None = None  # (n, 6) each outcome's mass at the horizon with delivery not proven
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
+
+    def unproven_dict(self, i: int = 0) -> dict[str, float]:
+        """Sample i's probability of each outcome reached with delivery not proven at the horizon (aims)."""
+        assert self.unproven is not None
+        return {name: float(self.unproven[i, j]) for j, name in enumerate(OUTCOMES)}
 
 
 class _Policy:
@@ -286,7 +292,8 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
-                       credibility=credibility if c.credibility_levels else None)
+                       credibility=credibility if c.credibility_levels else None,
+                       unproven=running_outcomes(grid, mass[:, :, :dyn.MAX_TESTS]))
 
 
 def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
@@ -316,11 +323,17 @@ def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.nd
         return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
-def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
-                   overrides: dict | None = None) -> dict[str, float]:
-    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+def exact_result(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                 overrides: dict | None = None) -> ExactResult:
+    """One strategy's exact propagation (outcomes, their path, and the part reached with delivery unproven)."""
     c = compile_model(scenario, strategy, overrides)
     model = get_decision_model(adversary)
     if isinstance(model, PlannerModel):
-        return propagate(c, solve(c, model.decision)).as_dict()
-    return propagate(c, model).as_dict()
+        return propagate(c, solve(c, model.decision))
+    return propagate(c, model)
+
+
+def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                   overrides: dict | None = None) -> dict[str, float]:
+    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+    return exact_result(scenario, strategy, adversary, overrides).as_dict()

@@ -469,10 +469,11 @@ def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
 def status_flows(c: Compiled, status: np.ndarray, economy: np.ndarray | float,
                  status_quo: np.ndarray) -> np.ndarray:
     """(n, 1, M, R) utility of a month in each status: open, the status quo; frozen, the status quo with the
-    freeze's share of a deal's economic gain; in a deal or disarmed, the deal's security and economy."""
+    share of a deal's economic gain the strategy grants for a freeze (`sanctions.freeze_relief`, 0 unless it
+    offers some); in a deal or disarmed, the deal's security and economy."""
     a = "adversary."
     econ_w, deal_econ = np.reshape(c[a + "economy"], (-1, 1)), np.reshape(c[a + "deal_economy"], (-1, 1))
-    relief = np.reshape(c["endings.freeze_relief"], (-1, 1)) * (deal_econ - np.reshape(economy, (-1, 1)))
+    relief = np.reshape(c["sanctions.freeze_relief"], (-1, 1)) * (deal_econ - np.reshape(economy, (-1, 1)))
     deal = (np.reshape(c[a + "regime_survival"], (-1, 1)) * np.reshape(c[a + "deal_security"], (-1, 1))
             + econ_w * deal_econ)
     st = status[None, None, None, :]

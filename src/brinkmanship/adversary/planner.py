@@ -32,12 +32,14 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS, Response
+from brinkmanship.engine.constants import N_ACTIONS, Action, Response
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
 SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
+# actions that commit the target to an ending (enter a freeze, accept a deal): taken only for a strict gain
+COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -78,16 +80,36 @@ class Decision:
             return Q.max(axis=0)
         return (self.choose(Q) * Q).sum(axis=0)
 
-    def choose(self, Q: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Choice probabilities over axis 0 of `Q` among the allowed entries."""
+    def choose(self, Q: np.ndarray, mask: np.ndarray | None = None, commitments: tuple[int, ...] = ()
+               ) -> np.ndarray:
+        """Choice probabilities over axis 0 of `Q` among the allowed entries. Rational: the best entries, ties
+        split evenly, except that an entry of `commitments` (the target's actions: `COMMITMENTS`) loses every
+        tie with another entry (`best_options`); logit: unchanged."""
         allowed = np.ones(Q.shape, dtype=bool) if mask is None else np.broadcast_to(mask, Q.shape)
         Qm = Q if mask is None else np.where(allowed, Q, -np.inf)
-        best = Qm.max(axis=0)
         if self.argmax:
-            top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
+            top = best_options(Qm, commitments)
             return top / top.sum(axis=0)
+        best = Qm.max(axis=0)
         z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), EXP_FLOOR, 0)), 0.0)
         return z / z.sum(axis=0)
+
+
+def best_options(Q: np.ndarray, commitments: tuple[int, ...] = ()) -> np.ndarray:
+    """(options, ...) the rational target's best options over axis 0 of `Q`: those within the tie tolerance of
+    the best. An option in `commitments` (entering a freeze, accepting a deal) is best only where no other
+    option is: commitment needs a strict gain (beyond the tolerance) over the best action that commits to
+    nothing, so that a freeze worth no more than holding is not drifted into by splitting ties."""
+    best = Q.max(axis=0)
+    top = Q >= best - TIE_TOL * (1.0 + np.abs(best))
+    if commitments:
+        free = np.zeros(top.shape[1:], dtype=bool)  # some option that commits to nothing is among the best
+        for a in range(Q.shape[0]):
+            if a not in commitments:
+                free |= top[a]
+        for a in commitments:
+            top[a] &= ~free
+    return top
 
 
 @dataclass
@@ -278,7 +300,7 @@ class Evaluator:
             chosen = Q.max(axis=0)
         else:
             if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
-                policy = self.decision.choose(Q, None if self.decision.argmax else mask)
+                policy = self.decision.choose(Q, None if self.decision.argmax else mask, COMMITMENTS)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
         hd = mk.defection_grid
@@ -384,11 +406,16 @@ class Solution:
 
 
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
+    """Value of a state at the horizon: `beyond_horizon` x its status's flow as a perpetuity (0: none). A deal
+    keeps the risk it carries within the horizon: each month the feared defection e (`defection_grid`) ends
+    it in a war worth T, so V = f + e d T + (1 - e) d V, V = (f + e d T) / (1 - (1 - e) d); without it a deal
+    made near the horizon would be valued as a safe perpetuity."""
     last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
     economy = paths[1][c.horizon]
     flow = status_flows(c, grid.status, economy, status_quo_flow(c, c.horizon, economy, last.delivery))
-    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
+    d = np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP)
+    e = last.defection_grid  # 0 where no deal is made
+    return col(c["adversary.beyond_horizon"]) * (flow + e * d * last.T_war_threat_grid) / (1 - (1 - e) * d)
 
 
 def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
@@ -403,13 +430,12 @@ def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarr
 
 
 def policy_bits(Q: np.ndarray) -> np.ndarray:
-    """`pack_policy(Decision().choose(Q))` without the float policy: bit a set where action a is within the tie
-    tolerance of the best (closed actions hold -inf in Q, so they are never chosen)."""
-    best = Q.max(axis=0)
-    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    """`pack_policy(Decision().choose(Q, None, COMMITMENTS))` without the float policy: bit a set where action a
+    is among `best_options` (closed actions hold -inf in Q, so they are never chosen)."""
+    top = best_options(Q, COMMITMENTS)
     bits = np.zeros(Q.shape[1:], dtype=np.uint16)
     for a in range(Q.shape[0]):
-        bits |= (Q[a] >= floor).astype(np.uint16) << a
+        bits |= top[a].astype(np.uint16) << a
     return bits
 
 
@@ -480,7 +506,7 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
             if keep is not None and pack and month.policy is None:
                 pol = policy_bits(month.Q)  # the packed rational policy straight from the action values
             elif keep is not None:
-                pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
+                pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask, COMMITMENTS)
             if mask is None:
                 value, chosen = month.value, pol
             else:

@@ -161,7 +161,7 @@ def aims_table(summary: dict[str, Any]) -> Table | None:
         return None
     first = strategies[0]["aims"]
     table = Table(title="Aims met (probability ± half-width of the 95% interval): "
-                  + "; ".join(f"{k} = {v['text']} ({', '.join(v['outcomes'])})" for k, v in first.items()),
+                  + "; ".join(f"{k} = {v['text']} ({aim_outcomes(v)})" for k, v in first.items()),
                   title_justify="left", header_style="bold")
     table.add_column("strategy", no_wrap=True)
     for name in first:
@@ -170,9 +170,16 @@ def aims_table(summary: dict[str, Any]) -> Table | None:
         cells = [s["name"]]
         for a in s["aims"].values():
             half = (a["hi"] - a["lo"]) / 2
-            cells.append(_pct(a["p"]) + (f"\n[dim]±{100 * half:.1f}[/]" if half > 0 else ""))
+            cells.append(_pct(a["p"]) + (f"\n[dim]±{100 * half:.1f}[/]" if half > 0 else "")
+                         + ("\n[dim](lower bound)[/]" if "lower bound" in a.get("note", "") else ""))
         table.add_row(*cells)
     return table
+
+
+def aim_outcomes(aim: dict[str, Any]) -> str:
+    """What meets an aim, in words: its outcomes, and those that meet it only with delivery not proven."""
+    parts = list(aim["outcomes"]) + [f"{o} with delivery unproven" for o in aim.get("if_delivery_unproven", [])]
+    return ", ".join(parts)
 
 
 def decides_line(s: dict[str, Any]) -> str:

@@ -69,6 +69,7 @@ class CompiledPhase:
     sanctions_mode: str
     exercises_mode: str
     offer: str  # parameter name of the talks offer in force
+    freeze_relief: str  # parameter name of the freeze relief in force
     posture_target: str  # parameter name of the posture target in force
     posture_ramp: int
     posture_reset: bool  # the phase changes the posture lever: a new ramp starts at its entry
@@ -226,6 +227,7 @@ class Compiled:
 
         values = dict(self.values)
         values["talks.offer"] = number([ph.offer for ph in phs])
+        values["sanctions.freeze_relief"] = number([ph.freeze_relief for ph in phs])
         values["posture.target"] = number([ph.posture_target for ph in phs])
         for item in (*self.rules, *self.deadlines):
             off = np.array([item.id in ph.off for ph in phs])
@@ -366,7 +368,8 @@ def _compile_phases(scenario: Scenario, strategy: Strategy, values: dict[str, Va
         id="start", first_month=0, last_month=0, talks_at_least=None, quiet_months=0, channel=lv.talks.channel.value,
         china_engaged=lv.third_parties.china == Engagement.engage,
         russia_engaged=lv.third_parties.russia == Engagement.engage, sanctions_mode=lv.sanctions.mode.value,
-        exercises_mode=ExercisesMode(lv.exercises.mode).value, offer="talks.offer", posture_target="posture.target",
+        exercises_mode=ExercisesMode(lv.exercises.mode).value, offer="talks.offer",
+        freeze_relief="sanctions.freeze_relief", posture_target="posture.target",
         posture_ramp=lv.posture.ramp_months, posture_reset=False, off=frozenset())
     out = [cur]
     for ph in strategy.phases:
@@ -386,6 +389,8 @@ def _compile_phases(scenario: Scenario, strategy: Strategy, values: dict[str, Va
             changes["offer"] = f"phases.{ph.id}.talks.offer"
         if pl.sanctions is not None:
             changes["sanctions_mode"] = pl.sanctions.mode.value
+            if pl.sanctions.freeze_relief is not None:
+                changes["freeze_relief"] = f"phases.{ph.id}.sanctions.freeze_relief"
         if pl.exercises is not None:
             changes["exercises_mode"] = ExercisesMode(pl.exercises.mode).value
         reset = False

@@ -52,6 +52,7 @@ from brinkmanship.engine.constants import (
     PHASES,
     TARGET_CLASSES,
     Phase,
+    Status,
 )
 from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel, PolicyTables
 from brinkmanship.engine.streams import Streams
@@ -304,14 +305,18 @@ def _planner_args(tables: PolicyTables | None) -> tuple:
         grid = np.zeros(k.N_GRID, dtype=np.int64)
         grid[k.G_LIST] = -1
         one = lambda axes, dtype=float: np.zeros((1,) * axes, dtype=dtype)  # noqa: E731
-        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.SLOT_AXES, np.int64),
-                one(k.VALUE_AXES), one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0)
+        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.ABSORB_AXES),
+                one(k.SLOT_AXES, np.int64), one(1, np.int64), one(1, np.int64), one(k.VALUE_AXES),
+                one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0, np.zeros(len(Status), dtype=np.int64))
     grid = np.zeros(k.N_GRID, dtype=np.int64)
-    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
-        tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
-    return (True, tables.chosen, tables.absorb, tables.absorb_slot, tables.retaliate, tables.escalate,
+    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS,
+          k.G_STATUS_BLOCK]] = (tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block,
+                                tables.evidence_levels, tables.status_block)
+    tested_index = np.ascontiguousarray(tables.tested_index, dtype=np.int64)
+    return (True, tables.chosen, tables.absorb, tables.absorb_tested, tables.absorb_slot, tested_index,
+            np.arange(tested_index.size, dtype=np.int64), tables.retaliate, tables.escalate,
             np.ascontiguousarray(tables.run_type, dtype=np.int64), tables.left_values.astype(np.int64), grid,
-            float(tables.tie_tol))
+            float(tables.tie_tol), np.ascontiguousarray(tables.status_level, dtype=np.int64))
 
 
 def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repeat: int = 1) -> FusedChunk:
@@ -335,7 +340,8 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
     threads = numba.get_num_threads()
     nblocks = max(1, min(n, threads * BLOCKS_PER_THREAD))
     P = len(PHASES)
-    out = dict(phase=np.empty(n, dtype=np.int8), status=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
+    out = dict(phase=np.empty(n, dtype=np.int8), status=np.empty(n, dtype=np.int8),
+               tests=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
                det=np.empty(n), by_class=np.empty((len(TARGET_CLASSES), n), dtype=np.int64),
                rung=np.empty(n, dtype=np.int8), resolved=np.empty(n, dtype=np.int16),
                invaded=np.empty(n, dtype=bool), preventive=np.empty(n, dtype=bool))
@@ -362,10 +368,10 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
         hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"],
         lr["item_logit"], lr["item_kind"], lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally,
-        *_planner_args(tables), out["status"], dyn.status_actions())
+        *_planner_args(tables), out["status"], out["tests"], dyn.status_actions())
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
-        "final_phase": out["phase"], "final_status": out["status"], "outcome": outcome, "month_resolved": out["resolved"],
+        "final_phase": out["phase"], "final_status": out["status"], "final_tests": out["tests"], "outcome": outcome, "month_resolved": out["resolved"],
         "warheads": out["warheads"], "deaths_military": out["mil"], "deaths_civilian": out["civ"],
         "deaths": out["mil"] + out["civ"], "detonations": out["det"],
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},

@@ -206,20 +206,26 @@ class Adversary(_Frozen):
 
 
 class Endings(_Frozen):
-    """How a freeze and a deal can end: what the coercer really does once a deal is made, how fast the arsenal
-    is given up, and what a freeze brings the target's economy."""
+    """How a deal can end: what the coercer really does once a deal is made, and how fast the arsenal is given
+    up (what a freeze earns is the strategy's: `levers.sanctions.freeze_relief`)."""
 
     deal_defection: Probability
     disarmament_months: NonNegative
-    freeze_relief: Fraction
+
+
+OutcomeName = Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war"]
 
 
 class Aim(_Frozen):
-    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`."""
+    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`, or in one of
+    `if_delivery_unproven` with delivery not proven at the horizon (fewer test-equivalents than those after
+    which delivery stops improving): what is reached, not the ending's label."""
 
     text: str
-    outcomes: list[Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war",
-                           "nuclear_war"]] = Field(min_length=1)
+    outcomes: list[OutcomeName] = Field(default_factory=list)
+    if_delivery_unproven: list[Literal["freeze", "buildup"]] = Field(
+        default_factory=list, description="endings that meet the aim only where delivery is not proven at the "
+                                          "horizon (a freeze after delivery was proven does not)")
     source: str | None = None
     assumption: bool = False
     note: str = ""
@@ -228,7 +234,14 @@ class Aim(_Frozen):
     def _provenance(self) -> Aim:
         if not self.source and not self.assumption:
             raise ValueError("an aim needs a `source` or `assumption: true`")
+        if not self.outcomes and not self.if_delivery_unproven:
+            raise ValueError("an aim needs `outcomes` or `if_delivery_unproven` that meet it")
         return self
+
+    @property
+    def only_if_unproven(self) -> list[str]:
+        """The endings that meet the aim only with delivery not proven (one also in `outcomes` meets it anyway)."""
+        return [o for o in self.if_delivery_unproven if o not in self.outcomes]
 
 
 class Coercer(_Frozen):
