@@ -228,9 +228,10 @@ def result(sc: Scenario, st: Strategy) -> np.ndarray:
     c = compile_model(sc, st)
     exact = propagate(c, BaseRatePolicy())
     base = exact.outcomes[0]
-    logit = propagate(c, solve(c, "logit:1")).outcomes[0]
+    planned = solve(c, "logit:1")
+    logit = propagate(c, planned).outcomes[0]
     res = simulate(sc, st, runs=1000, seed=1)
-    value = solve(c, "logit:1").value_at_start()  # utility weights act on the value even where choices stay
+    value = planned.value_at_start()  # utility weights act on the value even where choices stay
     aims = [a["p"] for a in aims_met(res, sc.aims, dict(zip(OUTCOMES, base, strict=True)),
                                      exact.unproven_dict()).values()]
     o = res.outcomes
