@@ -146,10 +146,10 @@ def test_explain_answers_the_equilibrium():
     assert strategic["policy_by_month"] != committed["policy_by_month"]  # the target answers other beliefs
 
 
-# A prior type of the rational target (the 256-type Sobol set's 83rd; none of the first 16 cycles once freezes
-# and deals can break) against which the coercer's best responses to `limited-strike` alternate: no pure
+# A prior type of the rational target (type 1 of the 64-type Sobol set, in the model with the freeze relief as
+# the strategy's lever) against which the coercer's best responses to `limited-strike` alternate: no pure
 # equilibrium; the iteration must say so rather than pick one.
-CYCLING_TYPE = {  # type 1 of 64 prior types (the model after the freeze-relief lever)
+CYCLING_TYPE = {
     "adversary.discount": 0.9897606912162155, "adversary.beyond_horizon": 0.38400824926793575,
     "adversary.regime_survival": 16.288337484002113, "adversary.arsenal": 0.8475121185183525,
     "adversary.arsenal_reference": 72.63382349163294, "adversary.economy": 1.1984443245455623,
