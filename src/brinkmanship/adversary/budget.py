@@ -106,7 +106,9 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     return 8.0 * per_sample * (n * kept + block * working) + float(branches) * (BRANCH_BYTES + 8 * n)
 
 
-def kernel_tables_memory(cells: float, months: int, slots: int) -> float:
+def kernel_tables_memory(cells: float, months: int, slots: int, tested_slots: int = 0, statuses: int = 1) -> float:
     """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
-    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states."""
-    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE)
+    state), one value array per (event, sanctions rounds) that can bring strikes, over `cells` states (after a
+    test, `tested_slots`, only the open status's share of them), and the values of retaliating and escalating
+    (two arrays over every state but the talks level)."""
+    return 8.0 * cells * months * (slots + tested_slots / statuses + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)

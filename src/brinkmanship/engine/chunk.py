@@ -214,10 +214,12 @@ class Chunk:
         idx = np.flatnonzero(active)
         if not self.items or not idx.size:
             return
-        c = self.c.chunk(idx) if self.c.has_arrays else self.c
-        levels = np.atleast_2d(belief.level_value(self.B, c["credibility.step"]))
+        # only the numbers read here are cut to the open runs (`self.c` is kept cut to the chunk's runs by
+        # `_compact`), not the whole model every month: the same values, so the same bits
+        at = lambda name: self.c[name][idx] if isinstance(self.c[name], np.ndarray) else self.c[name]  # noqa: E731
+        levels = np.atleast_2d(belief.level_value(self.B, at("credibility.step")))
         on_levels = levels[np.arange(levels.shape[0]) if levels.shape[0] > 1 else 0, self.evidence[idx]]
-        cred = lambda llr: np.mean([belief.posterior(c[pri], llr) for pri in self.items], axis=0)  # noqa: E731
+        cred = lambda llr: np.mean([belief.posterior(at(pri), llr) for pri in self.items], axis=0)  # noqa: E731
         fixed = lambda x: np.rint(x * BELIEF_SCALE).astype(np.int64).sum()  # noqa: E731  exact, in any order
         self.belief_tally[t] += (idx.size, fixed(cred(on_levels)), fixed(cred(self.llr[idx])))
 

@@ -52,6 +52,7 @@ from brinkmanship.engine.constants import (
     PHASES,
     TARGET_CLASSES,
     Phase,
+    Status,
 )
 from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel, PolicyTables
 from brinkmanship.engine.streams import Streams
@@ -304,14 +305,18 @@ def _planner_args(tables: PolicyTables | None) -> tuple:
         grid = np.zeros(k.N_GRID, dtype=np.int64)
         grid[k.G_LIST] = -1
         one = lambda axes, dtype=float: np.zeros((1,) * axes, dtype=dtype)  # noqa: E731
-        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.SLOT_AXES, np.int64),
-                one(k.VALUE_AXES), one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0)
+        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.ABSORB_AXES),
+                one(k.SLOT_AXES, np.int64), one(1, np.int64), one(1, np.int64), one(k.VALUE_AXES),
+                one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0, np.zeros(len(Status), dtype=np.int64))
     grid = np.zeros(k.N_GRID, dtype=np.int64)
-    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
-        tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
-    return (True, tables.chosen, tables.absorb, tables.absorb_slot, tables.retaliate, tables.escalate,
+    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS,
+          k.G_STATUS_BLOCK]] = (tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block,
+                                tables.evidence_levels, tables.status_block)
+    tested_index = np.ascontiguousarray(tables.tested_index, dtype=np.int64)
+    return (True, tables.chosen, tables.absorb, tables.absorb_tested, tables.absorb_slot, tested_index,
+            np.arange(tested_index.size, dtype=np.int64), tables.retaliate, tables.escalate,
             np.ascontiguousarray(tables.run_type, dtype=np.int64), tables.left_values.astype(np.int64), grid,
-            float(tables.tie_tol))
+            float(tables.tie_tol), np.ascontiguousarray(tables.status_level, dtype=np.int64))
 
 
 def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repeat: int = 1) -> FusedChunk:

@@ -50,10 +50,10 @@ R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST, N_RULE_COLS = range(
 D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, D_UNLESS_DEAL, D_UNLESS_FREEZE, N_DL_COLS = range(9)
 D_SANCTIONS, D_WAR, D_STRIKE = range(3)
 # a planner target's grid: rows of `grid_i` (engine.decision.PolicyTables)
-G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, N_GRID = range(6)
+G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, G_STATUS_BLOCK, N_GRID = range(7)
 # axes of its tables: policy bits (H, T, K, M, R), absorbing (S, H, T, K, M, R), slots (events, rounds),
-# retaliating and escalating (H, T, M)
-CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 3
+# retaliating and escalating (H, T, M, R)
+CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 4
 # learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
 PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
 EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
@@ -171,9 +171,11 @@ def _categorical(running, x):  # pragma: no cover - compiled
 
 
 @numba.njit(**INLINE)
-def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence):  # pragma: no cover
+def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence,
+                status_offset):  # pragma: no cover - compiled
     """The planner grid's last-axis index of a run's state (adversary.grid.Grid.index through its strides):
-    the level of the targets left on the tracked list, the deadline's flag, the evidence level."""
+    the level of the targets left on the tracked list, the deadline's flag, the evidence level, and the status
+    (its level times the status stride, `status_offset`)."""
     left = 0
     if list_id >= 0:
         for k in range(N_CLASSES):
@@ -182,26 +184,27 @@ def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, e
     for v in range(left_values.shape[0]):
         if left_values[v] < left:
             level += 1
-    return level + (done_block if done else 0) + evidence * evidence_block
+    return level + (done_block if done else 0) + status_offset + evidence * evidence_block
 
 
 @numba.njit(**INLINE)
-def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels, evidence_block,
-                      tie_tol):  # pragma: no cover - compiled
+def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels,
+                      evidence_block, tie_tol):  # pragma: no cover - compiled
     """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
     escalate; adversary.model.PlannerModel.response_probabilities): the value of absorbing read at the state
-    after the strikes, with the month's evidence split between two levels (belief.round_split)."""
+    after the strikes (last-axis index j, at `index[j]` of the table `absorb`), with the month's evidence split
+    between two levels (belief.round_split)."""
     if levels > 1:
         pos = min(max(evidence + shift, 0.0), levels - 1.0)
         below = min(max(int(np.floor(pos + ROUND_TOL)), 0), levels - 1)
         frac = 0.0 if below >= levels - 1 else max(pos - below, 0.0)
         above = min(below + 1, levels - 1)
-        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, j + (below - evidence) * evidence_block]
-              + frac * absorb[slot, t, tau, k, m, j + (above - evidence) * evidence_block])
+        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, index[j + (below - evidence) * evidence_block]]
+              + frac * absorb[slot, t, tau, k, m, index[j + (above - evidence) * evidence_block]])
     else:
-        q0 = absorb[slot, t, tau, k, m, j]
-    q1 = ret_tab[t, tau, m]
-    q2 = esc_tab[t, tau, m]
+        q0 = absorb[slot, t, tau, k, m, index[j]]
+    q1 = ret_tab[t, tau, m, j]
+    q2 = esc_tab[t, tau, m, j]
     best = max(q0, max(q1, q2))
     floor = best - tie_tol * (1.0 + abs(best))
     top0, top1, top2 = q0 >= floor, q1 >= floor, q2 >= floor
@@ -222,9 +225,9 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                   invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
-                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb, absorb_slot,
-                  ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol, status_out,
-                  tests_out, allowed):  # pragma: no cover - compiled
+                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
+                  absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                  grid_i, tie_tol, status_level, status_out, tests_out, allowed):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -237,8 +240,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                    ints, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                    invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
                    bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
-                   absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol, status_out,
-                   tests_out, allowed)
+                   absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                   grid_i, tie_tol, status_level, status_out, tests_out, allowed)
 
 
 @numba.njit(**JIT)
@@ -247,8 +250,9 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, phase_out, warheads_out, mil_out,
                civ_out, det_out, by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist,
                carry_hist, trans, outcome_of, outc, carry_outc, bel_i, item_logit, item_kind, levels_tab, rule_ev,
-               dl_ev, tally, planner, chosen, absorb, absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i,
-               tie_tol, status_out, tests_out, allowed):  # pragma: no cover - compiled
+               dl_ev, tally, planner, chosen, absorb, absorb_tested, absorb_slot, tested_index, all_index, ret_tab,
+               esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out, tests_out,
+               allowed):  # pragma: no cover - compiled
     """Runs lo..hi-1 of block b, each from month 0 to its end (engine.chunk.Chunk, one column of its arrays at
     a time); one call per block, so the scratch arrays and the model's arrays are set up once, not per run."""
     step, tol, log_floor, clip, bin_width = consts
@@ -260,6 +264,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
     m_defect, m_disarm = ints[18], ints[19]
     g_list, g_done_block, g_deadline_states = grid_i[G_LIST], grid_i[G_DONE_BLOCK], grid_i[G_DEADLINE_STATES]
     g_evidence_block, g_levels, g_tests = grid_i[G_EVIDENCE_BLOCK], grid_i[G_EVIDENCE_LEVELS], chosen.shape[3]
+    g_status_block = grid_i[G_STATUS_BLOCK]
     init = np.empty(k_init + WORDS)
     u = np.empty(k_month + WORDS)
     lists = np.empty(list_sizes.shape, dtype=np.int64)
@@ -367,7 +372,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             if not deadline_hit and planner:  # the planner's best actions at the run's grid state, ties split
                 done = g_deadline_states > 1 and deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]
                 j = _grid_index(lists, left_values, g_list, g_done_block, done, g_evidence_block,
-                                evidence if g_levels > 1 else 0)
+                                evidence if g_levels > 1 else 0, status_level[status] * g_status_block)
                 bits = np.int64(chosen[t, tau, talks_idx, min(tests, g_tests - 1), j])
                 count = 0
                 for k in range(N_ACTIONS):
@@ -511,10 +516,14 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     event = EV_MISSILE if is_m else (EV_NUCLEAR if is_n else (EV_PROVOCATION if is_p else EV_DEADLINE))
                     done = g_deadline_states > 1 and (event == EV_DEADLINE or (
                         deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]))
+                    tested = is_m or is_n  # a test breaks a freeze or reneges on a deal: the status is open
+                    seen = OPEN if tested else status
                     c0, c1, c2 = _planner_response(
-                        absorb, absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
+                        absorb_tested if tested else absorb, tested_index if tested else all_index,
+                        absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
                         min(tests, g_tests - 1), _grid_index(lists, left_values, g_list, g_done_block, done,
-                                                             g_evidence_block, evidence if g_levels > 1 else 0),
+                                                             g_evidence_block, evidence if g_levels > 1 else 0,
+                                                             status_level[seen] * g_status_block),
                         evidence, shift, g_levels, g_evidence_block, tie_tol)
                 else:
                     hurt = (par[P_PER_STRIKE, ci] * float(total)
