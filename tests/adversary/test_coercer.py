@@ -146,21 +146,22 @@ def test_explain_answers_the_equilibrium():
     assert strategic["policy_by_month"] != committed["policy_by_month"]  # the target answers other beliefs
 
 
-# A prior type of the rational target (the 256-type Sobol set's 83rd; none of the first 16 cycles once freezes
-# and deals can break) against which the coercer's best responses to `limited-strike` alternate: no pure
+# A prior type of the rational target (type 1 of the 64-type Sobol set, in the model with the freeze relief as
+# the strategy's lever) against which the coercer's best responses to `limited-strike` alternate: no pure
 # equilibrium; the iteration must say so rather than pick one.
 CYCLING_TYPE = {
-    "adversary.discount": 0.9527210630709305, "adversary.beyond_horizon": 0.856888129375875,
-    "adversary.regime_survival": 15.622343965806067, "adversary.arsenal": 4.754493519663811,
-    "adversary.arsenal_reference": 57.58384436368942, "adversary.economy": 4.816101887263358,
-    "adversary.strike_cost": 0.5197483732830733, "adversary.test_cost": 0.06392739666625857,
-    "adversary.negotiation_cost": 0.02492599980905652, "adversary.city_cost": 6.833370483480394,
-    "adversary.limited_conflict_cost": 11.65445133112371, "adversary.war_cost": 95.94809228554368,
-    "adversary.nuclear_war_cost_factor": 2.8674559546634555, "adversary.regime_fall_war": 0.8352343898266554,
-    "adversary.regime_fall_nuclear_war": 0.9392226940020919, "adversary.intervention_protection": 0.5152039034292102,
-    "adversary.victory_value": 226.9808119162917, "adversary.deal_security": 0.8994411835446954,
-    "adversary.deal_economy": 2.6477501690387726, "adversary.freeze_break_cost": 0.922468826174736,
-    "adversary.deal_renege_cost": 5.716122016310692, "adversary.deal_defection_believed": 0.036041725613176825,
+    "adversary.discount": 0.9897606912162155, "adversary.beyond_horizon": 0.38400824926793575,
+    "adversary.regime_survival": 16.288337484002113, "adversary.arsenal": 0.8475121185183525,
+    "adversary.arsenal_reference": 72.63382349163294, "adversary.economy": 1.1984443245455623,
+    "adversary.strike_cost": 0.5574753427878022, "adversary.test_cost": 1.3619696320965886,
+    "adversary.negotiation_cost": 0.32876930106431246, "adversary.city_cost": 1.844536886550486,
+    "adversary.limited_conflict_cost": 36.88554388470948, "adversary.war_cost": 89.91332677192986,
+    "adversary.nuclear_war_cost_factor": 2.819251710548997, "adversary.regime_fall_war": 0.5062328277155757,
+    "adversary.regime_fall_nuclear_war": 0.8395660744979978,
+    "adversary.intervention_protection": 0.7631327487528325, "adversary.victory_value": 189.97220629826188,
+    "adversary.deal_security": 0.8888460104353726, "adversary.deal_economy": 1.97202842310071,
+    "adversary.freeze_break_cost": 2.416685177013278, "adversary.deal_renege_cost": 11.156614366918802,
+    "adversary.deal_defection_believed": 0.04352146866731346,
 }
 
 
