@@ -39,6 +39,7 @@ from brinkmanship.engine.constants import (
 from brinkmanship.engine.streams import Streams
 
 RUNS_PER_STATE = 4000
+SOURCE_BLOCK = 16  # source cells propagated together (memory: 16 grids per array)
 P_MIN = 1e-6
 
 # (strategy, months, talks levels, test-equivalents, targets left on the list)
@@ -86,7 +87,7 @@ def simulate_one_month(c, grid, model, t, states, seed):
         done0 = (ch.deadline_month[0] < t) & executed
         acted = (ch.deadline_month[0] <= t) & executed
     keep = ~done0 if grid.D == 1 else np.ones(n, dtype=bool)  # a preventive war that struck has ended the run
-    ev0 = np.arange(n) % grid.B  # with learned credibility, the runs of a state spread over the evidence levels
+    ev0 = which % grid.B  # with learned credibility, each state at one evidence level (the states cover them all)
     if grid.B > 1:
         ch.evidence = ev0.copy()
     u = ch.s.month()
@@ -114,16 +115,21 @@ def level_of(grid: Grid, left: np.ndarray) -> np.ndarray:
 
 
 def exact_one_month(c, grid, policy_for, t, sources):
-    """(len(sources), grid.size + 6) next-cell probabilities from a point mass on each source cell."""
-    n = len(sources)
-    mass = np.zeros((n, grid.size))
-    mass[np.arange(n), sources] = 1.0
+    """(len(sources), grid.size + 6) next-cell probabilities from a point mass on each source cell (the decision
+    model is asked only where mass is: the source, and the disarmed state a deal may reach at the month's start)."""
     paths = dyn.policy_paths(c)
-    policy = policy_for(n, paths)
-    policy.start(t)
-    start = grid.disarm_mass(mass.reshape(n, *grid.shape), dyn.disarmament_probability(c))  # at the month's start
-    new, absorbed = advance(Month(c, grid, t, n, False, paths), policy, start)
-    return np.concatenate([new.reshape(n, -1), absorbed], axis=1)
+    out = []
+    for first in range(0, len(sources), SOURCE_BLOCK):  # blocks of sources: arrays of a few grids at a time
+        block = sources[first:first + SOURCE_BLOCK]
+        n = len(block)
+        mass = np.zeros((n, grid.size))
+        mass[np.arange(n), block] = 1.0
+        start = grid.disarm_mass(mass.reshape(n, *grid.shape), dyn.disarmament_probability(c))  # the month's start
+        policy = policy_for(n, paths, np.flatnonzero(start))
+        policy.start(t)
+        new, absorbed = advance(Month(c, grid, t, n, False, paths), policy, start)
+        out.append(np.concatenate([new.reshape(n, -1), absorbed], axis=1))
+    return np.concatenate(out)
 
 
 def check_fit(counts: np.ndarray, probs: np.ndarray, label: str) -> float:
@@ -175,7 +181,7 @@ def test_forced_action_transitions_match_the_simulator(korea, strategies, name, 
     checked = 0
     for t in months:
         states = _states(grid, ks, ms, lefts)
-        checked += compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t, states,
+        checked += compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t, states,
                            seed=1000 * action + t, label=f"{name} {ACTIONS[action]}")
     assert checked >= len(months) * len(_states(grid, ks, ms, lefts))
 
@@ -220,8 +226,8 @@ def test_planner_responses_to_strikes_match_the_simulator(korea, strategies, nam
     for action in (MISSILE, NUCLEAR_TEST):
         model = _PlannerResponses(action, spec)
 
-        def policy_for(n, paths, model=model):
-            return _MixedPolicy(_Policy(c, grid, n, model, paths), _Policy(c, grid, 1, sol, paths))
+        def policy_for(n, paths, cells, model=model):
+            return _MixedPolicy(_Policy(c, grid, n, model, paths, cells), _Policy(c, grid, 1, sol, paths))
 
         for t in months:
             compare(c, grid, model, policy_for, t, _states(grid, ks, ms, lefts), seed=77 + 10 * action + t,
@@ -251,7 +257,7 @@ def test_state_aware_responses_see_the_post_strike_state(korea, strategies, name
     _, ks, ms, lefts = SAMPLES[name]
     model = _StateAwareResponses(action)
     for t in months:
-        compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t,
+        compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t,
                 _states(grid, ks, ms, lefts), seed=500 + t, label=f"{name} state-aware responses")
 
 
@@ -263,5 +269,5 @@ def test_state_aware_responses_to_the_deadline_strike(korea, strategies):
     _, ks, ms, lefts = SAMPLES["limited-strike"]
     model = _StateAwareResponses(0)
     for t in (4, 5, 6):
-        compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t,
+        compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t,
                 _states(grid, ks, ms, lefts), seed=600 + t, label="limited-strike state-aware responses")

@@ -171,7 +171,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
     coercer's decision, in equilibrium with the target's belief; outcomes are then exact, per type, and the
     JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
-    iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
+    iteration's convergence; the sampled runs play the equilibrium: the coercer decides at each run's state
+    and the target learns from what it sees, as the exact propagation assumes).
 
     `kernel`: the simulator's kernel, as in `simulate_strategies`.
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
@@ -214,13 +215,31 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
             check_planner(compile_model(sc, s), typeset.count, memory)
     model = _typed_model(adversary, typeset)
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
-    if strategic:
-        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+    if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
+        from brinkmanship._api.coercer import (
+            execution_by_level,
+            mean_overrides,
+            play_fits,
+            solve_equilibrium,
+            strategic_model,
+        )
 
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
-        per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
-        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                      types=typeset, model=model, per_strategy=per_strategy, kernel=kernel)
+        results, by_level, sampled = [], {}, {}
+        for s in sts:
+            play = strategic_model(equilibria[s.name], typeset, adversary)
+            if play_fits(sc, s, play, memory):
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=play.types, model=play, kernel=kernel)
+                by_level[s.name] = execution_by_level(sc, s, play)
+                sampled[s.name] = "the equilibrium played (decisions per state, beliefs learned)"
+            else:  # a gap, said in the JSON: the exact outcomes are the equilibrium's whatever the runs do
+                over = {s.name: mean_overrides(equilibria[s.name], weights)}
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=typeset, model=model, per_strategy=over,
+                                               kernel=kernel)
+                sampled[s.name] = (f"type-weighted execution probabilities, nothing learned: the {play.types.count} "
+                                   "play types (a mixing type plays its two pure answers) exceed the memory limit")
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)
@@ -266,7 +285,9 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         from brinkmanship._api.coercer import equilibrium_summary
 
         summary["coercer"] = {"kind": "strategic", "strategies": {
-            k: equilibrium_summary(sc, e, weights) for k, e in equilibria.items()}}
+            k: {**equilibrium_summary(sc, e, weights), "sampled_runs": sampled[k],
+                **({"execution_by_belief_level": by_level[k]} if k in by_level else {})}
+            for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
     if strategic:
         method = "equilibrium of a strategic coercer, " + method

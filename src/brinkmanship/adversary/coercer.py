@@ -38,7 +38,7 @@ from brinkmanship.adversary.kernel import (
     annuity_from,
     col,
     mcol,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.adversary.planner import (
@@ -183,9 +183,8 @@ class CoercerMonth:
     def G(self, key: Key, dm: int) -> np.ndarray:
         """Discounted next-month value after the talks move `key` and `dm` more tests."""
         if ("G", key, dm) not in self.cache:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.pay.delta, (-1, 1, 1))
-            G = np.matmul(P, self.Wn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            M = self.mk.grid.M
+            G = talks_pull(self.Wn, self.mk.shift_of(key), self.pay.delta)  # two gathers (kernel.talks_pull)
             self.cache[("G", key, dm)] = G[:, :, np.minimum(np.arange(M) + dm, M - 1)] if dm else G
         return self.cache[("G", key, dm)]
 
@@ -265,14 +264,29 @@ TRIGGERS = {Action.MISSILE_TEST: Event.MISSILE_TEST, Action.NUCLEAR_TEST: Event.
             Action.PROVOCATION: Event.PROVOCATION}
 
 
+def encode(decision: np.ndarray | float) -> np.ndarray:
+    """A decision in {0, 1/2, 1} as the byte {0, 1, 2} (a month's decisions on the whole grid, kept for every
+    month, are an eighth of their floats: 6 MB a type for let-deterrence-fail's 36 months)."""
+    return np.rint(np.asarray(decision) / TIE_SHARE).astype(np.uint8)
+
+
+def decode(code: np.ndarray) -> np.ndarray:
+    """The decision a byte of `encode` stands for (exact: 0, 1/2 or 1)."""
+    return code * TIE_SHARE
+
+
 @dataclass
 class Sweep:
     """One backward pass of the coercer against a solved target: per month the decisions (threat id ->
-    (n, K, M, R) in {0, 1/2, 1}) and the coercer's values at the start of month 0."""
+    (n, K, M, R) in {0, 1/2, 1}, kept as bytes: `encode`) and the coercer's values at the start of month 0."""
 
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
     gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
+
+    def at(self, t: int) -> dict[str, np.ndarray]:
+        """Month t's decisions as numbers (threat id -> (n, K, M, R) in {0, 1/2, 1})."""
+        return {k: decode(v) for k, v in self.decided[t].items()}
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -306,9 +320,10 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
                 gain = (CoercerMonth(on, W, ev, by_id, pay, cache, answered).expected(on.action_branches(a))
                         - CoercerMonth(off, W, ev, by_id, pay, cache, answered).expected(off.action_branches(a)))
-                decided[t][th.id] = _decide(gain)
+                d = _decide(gain)
+                decided[t][th.id] = encode(d)
                 gains[th.id] = at_start(gain)
-                execution[th.prob] = execution_probability(c, th, decided[t][th.id])
+                execution[th.prob] = execution_probability(c, th, d)
         mk = _again(mk, execution)
         cm = CoercerMonth(mk, W, ev, by_id, pay, cache, answered)
         chosen: np.ndarray | float = 0.0
@@ -325,10 +340,11 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             # the date arrives where no condition of its `unless` holds (otherwise it is spent, at no cost)
             arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).deadline_split()[0], (n, *grid.shape))
             gain = acting - (chosen - audience)
-            decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
+            d = np.where(arrive > 0, _decide(gain), 1.0)
+            decided[t][th.id] = encode(d)
             if np.any(arrive > 0):
                 gains[th.id] = at_start(gain)
-            execution[th.prob] = execution_probability(c, th, decided[t][th.id])
+            execution[th.prob] = execution_probability(c, th, d)
             h = _again(mk, execution).deadline_split()[0]
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
@@ -348,6 +364,9 @@ class Path:
     outcomes: np.ndarray
     decided_share: dict[str, np.ndarray]
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
+    by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) the share decided at each evidence
+    # level of the target's belief (NaN: no trigger there), against the one number the target's Bayes reads
+    triggered_by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) expected triggers there
 
 
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
@@ -358,13 +377,17 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     absorbed = np.zeros((n, len(OUTCOMES)))
     num = {th.id: np.zeros(n) for th in threats}
     den = {th.id: np.zeros(n) for th in threats}
+    levels = (grid.evidence[:, None] == np.arange(grid.B)[None, :]).astype(float)  # (R, B)
+    num_b = {th.id: np.zeros((n, grid.B)) for th in threats}
+    den_b = {th.id: np.zeros((n, grid.B)) for th in threats}
     first = {th.id: None for th in threats}
     for t in range(c.horizon):
-        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, sweep.decided[t]))
+        decided = sweep.at(t)
+        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, decided))
         policy.start(t)
         pi = policy.actions()
         for th in threats:
-            d = sweep.decided[t].get(th.id)
+            d = decided.get(th.id)
             if d is None:
                 continue
             if th.kind == "deadline":
@@ -378,7 +401,10 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                 w = mass * (1 - mk.hazard_grid) * (pi.get(a, 0.0) if isinstance(pi, dict) else pi[a])
                 if first[th.id] is None:
                     first[th.id] = t
-            num[th.id] += (w * d).sum(axis=(1, 2, 3))
+            wd = (w * d).sum(axis=(1, 2))
+            num_b[th.id] += wd @ levels
+            den_b[th.id] += w.sum(axis=(1, 2)) @ levels
+            num[th.id] += wd.sum(axis=1)
             den[th.id] += w.sum(axis=(1, 2, 3))
         mass = grid.disarm_mass(mass, col(dyn.disarmament_probability(c)))  # deals whose disarmament completes
         mass, newly = advance(mk, policy, mass)
@@ -390,10 +416,13 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     for th in threats:
         off_path = np.zeros(n)
         if first[th.id] is not None:  # never triggered on the path: the decision at the start state
-            off_path = sweep.decided[first[th.id]][th.id][np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
+            code = np.broadcast_to(sweep.decided[first[th.id]][th.id], (n, *grid.shape))
+            off_path = decode(code[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0])
         with np.errstate(invalid="ignore", divide="ignore"):
             share[th.id] = np.where(den[th.id] > 0, num[th.id] / np.where(den[th.id] > 0, den[th.id], 1.0), off_path)
-    return Path(outcomes=out, decided_share=share, triggered=den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_level = {k: np.where(den_b[k] > 0, num_b[k] / np.where(den_b[k] > 0, den_b[k], 1.0), np.nan) for k in num_b}
+    return Path(outcomes=out, decided_share=share, triggered=den, by_level=by_level, triggered_by_level=den_b)
 
 
 BLOCK = 16  # types solved together at least (memory: a month's policy is 9 x BLOCK x the grid)
@@ -436,6 +465,10 @@ class Equilibrium:
     mixed: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) bool: the coercer mixes over the threat
     target_mix: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the target's weight on its best
     # response below the mixing belief that keeps the coercer indifferent (NaN: none needed or none found)
+    mix_lo: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the mix's bracket ends (NaN: no mix) and
+    mix_hi: dict[str, np.ndarray] = field(default_factory=dict)  # the weight of the pure answer at its low end
+    mix_weight: dict[str, np.ndarray] = field(default_factory=dict)
+    learned: bool = False  # the target learns the coercer's resolve (the iteration moved each threat's `bluff`)
 
     @property
     def converged(self) -> bool:
@@ -711,6 +744,7 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     beliefs = {k: v.copy() for k, v in first.beliefs.items()}
     mixed_flag = {th.id: np.zeros(n, dtype=bool) for th in threats}
     target_mix = {th.id: np.full(n, np.nan) for th in threats}
+    mix_lo, mix_hi, mix_weight = ({th.id: np.full(n, np.nan) for th in threats} for _ in "lo hi weight".split())
     mix = _mix(c, decision, threats, n, [r[0] for r in runs], first.beliefs)
     if mix is not None:
         r = mix.rows
@@ -723,6 +757,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
             beliefs[k][here] = mix.belief[mix.threat == j]
             mixed_flag[k][here] = mix.hi[mix.threat == j] > mix.lo[mix.threat == j]  # else a pure point was found
             target_mix[k][here] = mix.target_mix[mix.threat == j]
+            mix_lo[k][here], mix_hi[k][here] = mix.lo[mix.threat == j], mix.hi[mix.threat == j]
+            mix_weight[k][here] = mix.weight[mix.threat == j]
             gain[k][here] = 0.0  # indifferent (or at a pure equilibrium): carrying out and not are worth the same
     grid = Grid.of(c)
     pay = Payoffs(Month(c, grid, 0, n, False, dyn.policy_paths(c)))
@@ -733,7 +769,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
                        direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
                        starts=[r[0] for r in runs], several=several,
                        moved={th.id: moved_parameter(c, th) for th in threats}, beliefs=beliefs,
-                       mixed=mixed_flag, target_mix=target_mix)
+                       mixed=mixed_flag, target_mix=target_mix, mix_lo=mix_lo, mix_hi=mix_hi, mix_weight=mix_weight,
+                       learned=learned(c))
 
 
 def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
@@ -784,7 +821,9 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
                        several=np.concatenate([p.several for p in parts]), moved=parts[0].moved,
-                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"))
+                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"),
+                       mix_lo=cat("mix_lo"), mix_hi=cat("mix_hi"), mix_weight=cat("mix_weight"),
+                       learned=parts[0].learned)
 
 
 @dataclass

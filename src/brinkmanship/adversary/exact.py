@@ -25,7 +25,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
-    talks_matrix,
+    talks_push,
     tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
@@ -62,8 +62,9 @@ class _Policy:
     """Action and response probabilities on the grid, from a solved planner or any decision model."""
 
     def __init__(self, c: Compiled, grid: Grid, n: int, model: DecisionModel | Solution,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], support: np.ndarray | None = None) -> None:
         self.c, self.grid, self.n, self.model, self.paths = c, grid, n, model, paths
+        self.support = support  # flat (n, K, M, R) cells a decision model is asked at (None: all; 0 elsewhere)
         self._ev: Evaluator | None = None
 
     def start(self, t: int, phase: int | None = None) -> None:
@@ -84,8 +85,17 @@ class _Policy:
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if isinstance(self.model, Solution):  # the solution's kept policy (also what `explain` reads)
             return self.model.chosen_actions(self.t)
-        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
-        return self.model.action_probabilities(cs, obs).reshape(shape)
+        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+                                        cells=self.support)
+        return self._scatter(self.model.action_probabilities(cs, obs), shape)
+
+    def _scatter(self, probs: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """(options, runs) probabilities at the observed cells as (options, n, K, M, R); 0 off the support."""
+        if self.support is None:
+            return probs.reshape(shape)
+        out = np.zeros((shape[0], int(np.prod(shape[1:]))))
+        out[:, self.support] = probs
+        return out.reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
@@ -97,14 +107,14 @@ class _Policy:
             return self.model.decision.choose(values)
         listed, lead, cities = month.strikes_at(b)
         shape = (self.n, *self.grid.shape)
-        per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731
-        total = per_r(listed + b.fixed.sum())
-        info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
-                          event=np.full(total.size, b.event))
+        r = (np.arange(int(np.prod(shape))) if self.support is None else self.support) % self.grid.R
+        total = (listed + b.fixed.sum())[r]
+        info = StrikeInfo(total=total, leadership=lead[r], civilian=cities[r], event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
                                         tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done,
-                                                                                  to_status=b.to_status))
-        return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
+                                                                                  to_status=b.to_status),
+                                        cells=self.support)
+        return self._scatter(self.model.response_probabilities(cs, obs, info), (len(Response), *shape))
 
 
 def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
@@ -149,7 +159,6 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
     """
     grid = month.grid
     n = mass.shape[0]
-    K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
     buffers: dict[tuple[Key, bool], np.ndarray] = {}
     spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
@@ -214,8 +223,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
                 handle(b, moving)
     new = np.zeros_like(mass)
     for (key, was_spent), m in buffers.items():
-        P = talks_matrix(month.shift_of(key), K, n)
-        moved = np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+        moved = talks_push(m, month.shift_of(key))
         new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
 

@@ -198,26 +198,46 @@ class Grid:
         out[..., np.flatnonzero(deal) + self.status_block] += moving[..., deal]
         return out
 
+    def move_weights(self, dest: np.ndarray, shift: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Where each state goes with the evidence split between two levels by `shift` ((1, R) levels): (R,)
+        indices and weights of the first and the second level (a split onto one level keeps the summed weight on
+        the first); None when the split differs per sample."""
+        if shift is None:
+            return dest, np.ones(self.R), dest, np.zeros(self.R)
+        lo, hi, frac = self.evidence_split(shift)
+        if frac.shape[0] != 1:
+            return None
+        first, second = dest + lo[0], dest + hi[0]
+        w_first, w_second = 1 - frac[0], frac[0]
+        same = first == second
+        return first, np.where(same, w_first + w_second, w_first), second, np.where(same, 0.0, w_second)
+
     def move_operator(self, dest: np.ndarray, shift: np.ndarray | None = None) -> sparse.csr_array | None:
         """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence split
         between two levels by `shift` ((1, R) levels); None when the split differs per sample. At most two
         entries a row, so a product with it is linear in R (the last axis has up to a few hundred states)."""
-        R = self.R
-        src = np.arange(R)
-        if shift is None:
-            return sparse.csr_array((np.ones(R), (src, dest)), shape=(R, R))
-        lo, hi, frac = self.evidence_split(shift)
-        if frac.shape[0] != 1:
+        moves = self.move_weights(dest, shift)
+        if moves is None:
             return None
-        return sparse.csr_array((np.concatenate([1 - frac[0], frac[0]]),
-                                 (np.concatenate([src, src]), np.concatenate([dest + lo[0], dest + hi[0]]))),
-                                shape=(R, R))  # duplicate entries (the same level twice) are summed
+        first, w_first, second, w_second = moves
+        src = np.arange(self.R)
+        return sparse.csr_array((np.concatenate([w_first, w_second]), (np.concatenate([src, src]),
+                                 np.concatenate([first, second]))), shape=(self.R, self.R))
 
-    @staticmethod
-    def pull(values: np.ndarray, op: sparse.csr_array) -> np.ndarray:
-        """Values (..., R) read where each state goes: out[..., j] = sum_k op[j, k] values[..., k]."""
-        flat = values.reshape(-1, values.shape[-1])
-        return np.ascontiguousarray((op @ flat.T).T).reshape(values.shape)
+    def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
+        """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
+        first[j]] + w_second[j] values[..., second[j]], two gathers; None when the split differs per sample."""
+        if shift is None:
+            return np.take(values, dest, axis=-1)
+        moves = self.move_weights(dest, shift)
+        if moves is None:
+            return None
+        first, w_first, second, w_second = moves
+        out = np.take(values, first, axis=-1)
+        out *= w_first
+        out += w_second * np.take(values, second, axis=-1)
+        return out
 
     @staticmethod
     def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:
@@ -310,33 +330,39 @@ class Grid:
         return (self.composition[None, :] - order[full - self.left]).T
 
     def observation(self, c: Compiled, t: int, n: int, economy: np.ndarray, sanctions: np.ndarray,
-                    tests_shift: int = 0, r_index: np.ndarray | None = None) -> tuple[Observation, Compiled]:
+                    tests_shift: int = 0, r_index: np.ndarray | None = None,
+                    cells: np.ndarray | None = None) -> tuple[Observation, Compiled]:
         """Observations for every grid state of `n` parameter samples, flattened to n*K*M*R runs.
 
         Returns the observation and the compiled model cut to those runs (per-sample parameters repeated).
-        `tests_shift` and `r_index` give what is observed after a month's tests and strikes.
+        `tests_shift` and `r_index` give what is observed after a month's tests and strikes. With `cells` (flat
+        indices into (n, K, M, R)) only those states are observed, in that order: a decision model asked where
+        probability mass is, not over the whole grid.
         """
         K, M, R = self.shape
+        if cells is None:
+            full = (n, K, M, R)
+            i, k, m, r = (np.broadcast_to(x, full).ravel() for x in (
+                np.arange(n)[:, None, None, None], np.arange(K)[None, :, None, None],
+                np.arange(M)[None, None, :, None], np.arange(R)[None, None, None, :]))
+        else:
+            i, k, m, r = np.unravel_index(np.asarray(cells, dtype=np.int64), (n, K, M, R))
         if c.has_arrays:
-            c = c.chunk(np.repeat(np.arange(n), K * M * R))
-        k = np.broadcast_to(np.arange(K)[None, :, None, None], (n, K, M, R)).ravel()
-        m = np.broadcast_to(np.minimum(np.arange(M) + tests_shift, M - 1)[None, None, :, None],
-                            (n, K, M, R)).ravel()
-        seen = np.arange(R) if r_index is None else r_index  # the last-axis index the target observes
-        r = np.broadcast_to(self.left[seen][None, None, None, :], (n, K, M, R)).ravel()
-        done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()  # as at the month's start
-        status = np.broadcast_to(self.status[seen][None, None, None, :], (n, K, M, R)).ravel()
-        lists = np.zeros((max(1, len(c.list_sizes)), r.size), dtype=np.int64)
+            c = c.chunk(i)
+        m = np.minimum(np.arange(M) + tests_shift, M - 1)[m]
+        seen = r if r_index is None else np.asarray(r_index)[r]  # the last-axis index the target observes
+        left = self.left[seen]
+        done = self.done[r]  # as at the month's start
+        lists = np.zeros((max(1, len(c.list_sizes)), left.size), dtype=np.int64)
         if self.list_id >= 0:
-            lists[self.list_id] = r
-        per = lambda x: np.repeat(np.broadcast_to(np.asarray(x, dtype=float), (n,)), K * M * R)  # noqa: E731
+            lists[self.list_id] = left
+        per = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (n,))[i]  # noqa: E731
         warheads = np.broadcast_to(dyn.warheads_at(c, t), k.shape)
         obs = Observation(
             t=t, warheads=warheads, delivery=dyn.delivery(c, m), tests=m, economy=per(economy),
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
-            exercises=c.exercises(t), deadline_done=done.astype(bool), status=status,
-            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
-                      if self.B > 1 else None),
+            exercises=c.exercises(t), deadline_done=done.astype(bool), status=self.status[seen],
+            evidence=self.evidence[seen] if self.B > 1 else None,
         )
         return obs, c

@@ -496,15 +496,56 @@ def annuity_from(d: np.ndarray | float, remaining: int, beyond: np.ndarray | flo
     return (1 - d ** remaining) / (1 - d) + beyond * d ** remaining / (1 - d)
 
 
-def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
-    """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
+def talks_split(shift: np.ndarray | float, K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n or 1, K) the talks lottery from each level k: to the neighbours `lo` (chance 1 - frac) and `hi` (frac) of
+    k + shift (clamped), keeping the mean. `talks_matrix` as a matrix, `talks_pull` / `talks_push` as gathers."""
     pos = np.clip(np.arange(K)[None, :] + np.reshape(shift, (-1, 1)), 0, K - 1)
-    pos = np.broadcast_to(pos, (n, K))
     lo = np.floor(pos + dyn.GRID_TOL).astype(np.int64).clip(0, K - 1)
     frac = np.where(lo >= K - 1, 0.0, pos - lo)
+    return lo, np.minimum(lo + 1, K - 1), frac
+
+
+def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
+    """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
+    lo, hi, frac = (np.broadcast_to(x, (n, K)) for x in talks_split(shift, K))
     P = np.zeros((n, K, K))
     rows = np.arange(K)[None, :]
     nn = np.arange(n)[:, None]
     P[nn, rows, lo] += 1 - frac
-    P[nn, rows, np.minimum(lo + 1, K - 1)] += frac
+    P[nn, rows, hi] += frac
     return P
+
+
+def talks_pull(values: np.ndarray, shift: np.ndarray | float, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Values (n, K, ...) read after the talks lottery, times `scale` ((n,) or scalar): out[i, k] =
+    sum_j talks_matrix[i, k, j] scale_i values[i, j], as two gathers (each row of the matrix holds two entries)."""
+    n, K = values.shape[:2]
+    lo, hi, frac = talks_split(shift, K)
+    s = np.reshape(scale, (-1, 1))
+    w_lo, w_hi = ((1 - frac) * s)[:, :, None], (frac * s)[:, :, None]
+    flat = values.reshape(n, K, -1)
+    if lo.shape[0] == 1:  # the same lottery for every sample: plain gathers along the talks axis
+        out = w_lo * flat[:, lo[0]]
+        out += w_hi * flat[:, hi[0]]
+    else:
+        out = w_lo * np.take_along_axis(flat, lo[:, :, None], axis=1)
+        out += w_hi * np.take_along_axis(flat, hi[:, :, None], axis=1)
+    return out.reshape(values.shape)
+
+
+def talks_push(mass: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
+    """Mass (n, K, ...) moved by the talks lottery: out[i, j] = sum_k talks_matrix[i, k, j] mass[i, k] (a loop
+    over the K levels, each split between its two neighbours)."""
+    n, K = mass.shape[:2]
+    lo, hi, frac = talks_split(shift, K)
+    flat = mass.reshape(n, K, -1)
+    out = np.zeros_like(flat)
+    rows = np.arange(n)
+    for k in range(K):
+        if lo.shape[0] == 1:
+            out[:, lo[0, k]] += (1 - frac[0, k]) * flat[:, k]
+            out[:, hi[0, k]] += frac[0, k] * flat[:, k]
+        else:
+            out[rows, lo[:, k]] += (1 - frac[:, k, None]) * flat[:, k]
+            out[rows, hi[:, k]] += frac[:, k, None] * flat[:, k]
+    return out.reshape(mass.shape)

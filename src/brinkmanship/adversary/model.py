@@ -9,7 +9,7 @@ import numpy as np
 from brinkmanship.adversary.budget import check_planner, kernel_tables_memory, planner_memory
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
-from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve
+from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve, unpack_policy
 from brinkmanship.adversary.types import Types
 from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
@@ -117,6 +117,9 @@ class PlannerModel:
         """The planner's policy at the observed grid states."""
         sol = self.solution(c)
         k, m, j = self._index(sol, obs)
+        packed = sol.settings.get("_packed", {})
+        if obs.t in packed and obs.t not in sol.settings.get("_policies", {}):  # the kept bits, read at the runs
+            return unpack_policy(packed[obs.t][self._type(c), k, m, j])  # (the same shares as the whole month's)
         return self._policy(sol, obs.t)[:, self._type(c), k, m, j]
 
     def _policy(self, sol: Solution, t: int) -> np.ndarray:

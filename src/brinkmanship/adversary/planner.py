@@ -27,7 +27,7 @@ from brinkmanship.adversary.kernel import (
     phase_months,
     status_flows,
     status_quo_flow,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.engine import dynamics as dyn
@@ -37,6 +37,7 @@ from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
+SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
 # actions that commit the target to an ending (enter a freeze, accept a deal): taken only for a strict gain
 COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
@@ -143,9 +144,7 @@ class Evaluator:
     def G(self, key: Key) -> np.ndarray:
         """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
         if key not in self._G:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.mk.delta, (-1, 1, 1))
-            self._G[key] = np.matmul(P, self.Vn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            self._G[key] = talks_pull(self.Vn, self.mk.shift_of(key), self.mk.delta)
         return self._G[key]
 
     def m_index(self, dm: int) -> np.ndarray:
@@ -186,9 +185,9 @@ class Evaluator:
         grid = self.mk.grid
         if shift is None and np.array_equal(dest, np.arange(G.shape[3])):
             return G
-        op = grid.move_operator(dest, shift)
-        if op is not None:  # one sparse product: the destination and the evidence split together
-            return grid.pull(G, op)
+        out = grid.pull(G, dest, shift)
+        if out is not None:  # two gathers: the destination and the evidence split together
+            return out
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
         # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
         # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
@@ -522,7 +521,8 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
 
 
 def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
-    """Backward induction over the horizon for every parameter sample of `c` at once."""
+    """Backward induction over the horizon for every parameter sample of `c`, in blocks of `solve_block` samples
+    (each sample's numbers are its own: the blocks bound the working arrays, not the results)."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
@@ -530,11 +530,68 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
     responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
-    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
-                                 responses=responses if decision.argmax else None)
+    block = solve_block(Grid.of(c).size)
+    if n <= block:
+        grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
+                                     responses=responses if decision.argmax else None)
+    else:
+        grid, V = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
+                                responses if decision.argmax else None)
+    _intern(responses)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
                               "_policies": policies or {}, "_packed": packed, "_responses": responses})
+
+
+def solve_block(states: int) -> int:
+    """Samples per backward pass on a grid of `states` states: about `SOLVE_CELLS` sample-states."""
+    return max(1, SOLVE_CELLS // max(1, int(states)))
+
+
+def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dict[int, np.ndarray] | None,
+                  pack: bool, responses: dict[tuple, np.ndarray] | None) -> tuple[Grid, list[np.ndarray]]:
+    """Backward induction block by block of samples, each block's values, kept policies and responses written
+    into arrays for all `n` samples (responses the same in every block are kept once)."""
+    V: list[np.ndarray] = []
+    parts: dict[tuple, list[np.ndarray]] = {}
+    for first in range(0, n, block):
+        sl = slice(first, min(n, first + block))
+        kept: dict[int, np.ndarray] | None = None if keep is None else {}
+        answers: dict[tuple, np.ndarray] | None = None if responses is None else {}
+        grid, Vb = backward_induction(c.chunk(sl), decision, sl.stop - sl.start, keep=kept, pack=pack,
+                                      responses=answers)
+        if not V:
+            V = [np.empty((n, *v.shape[1:])) for v in Vb]
+        for t, v in enumerate(Vb):
+            V[t][sl] = v
+        for t, pol in (kept or {}).items():
+            if t not in keep:
+                keep[t] = np.empty((*pol.shape[:-4], n, *pol.shape[-3:]), dtype=pol.dtype)
+            keep[t][..., sl, :, :, :] = pol
+        _intern(answers or {})
+        for key, bits in (answers or {}).items():
+            parts.setdefault(key, []).append(bits)
+    blocks = -(-n // block)
+    joined: dict[tuple[int, ...], np.ndarray] = {}  # the blocks' (interned) arrays joined once per combination
+    for key, arrays in parts.items():
+        if len(arrays) == blocks and responses is not None:  # a response some block did not keep is recomputed
+            ids = tuple(id(a) for a in arrays)
+            if ids not in joined:
+                joined[ids] = np.concatenate(arrays)
+            responses[key] = joined[ids]
+    return grid, V
+
+
+def _intern(arrays: dict[tuple, np.ndarray]) -> None:
+    """Kept responses that repeat (over months and branches, often all the same choice) held once."""
+    seen: dict[tuple, list[np.ndarray]] = {}
+    for key, bits in arrays.items():
+        probe = (bits.shape, int(bits.sum(dtype=np.int64)), bits.ravel()[::max(1, bits.size // 64)].tobytes())
+        same = next((other for other in seen.get(probe, []) if other is bits or np.array_equal(other, bits)), None)
+        if same is None:
+            seen.setdefault(probe, []).append(bits)
+        else:
+            arrays[key] = same
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:

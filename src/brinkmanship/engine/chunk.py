@@ -8,7 +8,7 @@ is counted in test-equivalents, so the rational planner's discretised state is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from brinkmanship.engine.constants import (
     TargetClass,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
-from brinkmanship.engine.streams import BELIEF_STREAM, Streams
+from brinkmanship.engine.streams import BELIEF_STREAM, COERCER_STREAM, Streams
 
 WARHEAD_BIN = 0.5  # warheads histogram resolution (mergeable percentiles across chunks)
 WARHEAD_BINS = 1000
@@ -104,6 +104,7 @@ class MonthState:
     missiles: np.ndarray  # missiles launched
     shift: np.ndarray | float = 0.0  # evidence levels the month brings (rules carried out or not, deadlines)
     llr: np.ndarray | float = 0.0  # the same, as a continuous log-likelihood ratio
+    execution: dict = field(default_factory=dict)  # a strategic coercer's real execution per rule (n,)
     action: np.ndarray | None = None  # the target's action (-1: none, a deadline month)
     is_m: np.ndarray | None = None
     is_n: np.ndarray | None = None
@@ -169,6 +170,10 @@ class Chunk:
             self.deadline_month[j] = d.first_month + np.minimum(
                 (init[deadline_slots(j)[0]] * span).astype(np.int64), span - 1)
         self.per_run = self.PER_RUN
+        # a strategic coercer decides per state whether to carry out (the model's `execution_probabilities`)
+        self.execution = getattr(model, "execution_probabilities", None)
+        if self.execution is not None and c.deadlines:
+            self._start_strategic_deadlines(streams)
         self.B = c.evidence_levels
         if c.credibility_levels:
             self._start_belief(streams)
@@ -224,10 +229,36 @@ class Chunk:
             return
         hp = belief.deadline_hazard(c[d.prob], m.t, d.first_month, d.last_month)
         hb = belief.deadline_hazard(c[d.bluff], m.t, d.first_month, d.last_month)
-        pending = ~((self.deadline_month[j] < m.t) & (self.init[deadline_slots(j)[1]] < c[d.prob]))
+        pending = ~self._deadline_done(j, m.t, slice(None))
         act = np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY))
         skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
         m.learn(np.where(fire, act, np.where(pending, skip, 0.0)), c["credibility.step"])
+
+    def _deadline_done(self, j: int, t: int, idx: np.ndarray | slice) -> np.ndarray:
+        """Whether deadline j fell due before month t (acted, or spent where its `unless` held): for a committed
+        coercer its drawn month and execution draw; for a strategic one the month it was spent (recorded)."""
+        if self.execution is not None:
+            return self.spent_month[j, idx] < t
+        return (self.deadline_month[j, idx] < t) & (self.init[deadline_slots(j)[1], idx] < np.broadcast_to(
+            self.c[self.c.deadlines[j].prob], self.n)[idx])
+
+    # -- a strategic coercer ----------------------------------------------------------------------------
+    STRATEGIC_PER_RUN = ("spent_month", "deadline_u")
+
+    def _start_strategic_deadlines(self, streams: Streams) -> None:
+        """A strategic coercer's deadline falls due with the month's hazard of its execution probability at the
+        run's state (the planner's Markov hazard, `belief.deadline_hazard`), drawn from a stream of its own; each
+        run records the month the deadline was spent (the horizon while pending)."""
+        n, H, J = self.n, self.c.horizon, len(self.c.deadlines)
+        self.per_run = self.per_run + self.STRATEGIC_PER_RUN
+        self.spent_month = np.full((J, n), H, dtype=np.int64)
+        self.deadline_u = streams.phase_uniforms(H * J, COERCER_STREAM).reshape(J, H, n)
+
+    def _executions(self, t: int, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """The real execution probability of each rule and deadline (by its `probability` parameter) for the
+        runs `idx` at the start of month t: the strategic coercer's decision at each run's state."""
+        obs, cc = self.observe(t, idx)
+        return self.execution(cc, obs)
 
     # -- phases -----------------------------------------------------------------------------------------
     PHASE_PER_RUN = ("phase_idx", "since_test", "posture_from", "posture_entry", "posture_now", "entry_month",
@@ -341,11 +372,7 @@ class Chunk:
         c = self.month_c.chunk(idx) if self.month_c.has_arrays else self.month_c
         tests = self.tests[idx]
         left = self.lists[:, :, idx].sum(axis=1)  # only the observed runs
-        done = None
-        if c.deadlines:
-            d = c.deadlines[0]
-            done = (self.deadline_month[0, idx] < t) & (self.init[deadline_slots(0)[1], idx] < np.broadcast_to(
-                c[d.prob], idx.shape))
+        done = self._deadline_done(0, t, idx) if c.deadlines else None
         economy, sanctions = self._policy_now(t, idx)
         ev = shift = None
         if self.B > 1:
@@ -414,8 +441,16 @@ class Chunk:
         m.regime |= defect
         m.deadline_hit = defect
         for j, d in enumerate(c.deadlines):
-            fire = m.active & (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
-            fire &= dyn.deadline_acts(c, d, m.talks, self.status)
+            if self.execution is not None:  # a strategic coercer: the hazard of its execution at the state
+                due = np.zeros(self.n, dtype=bool)
+                idx = np.flatnonzero(m.active & (self.spent_month[j] >= m.t))
+                if d.first_month <= m.t <= d.last_month and idx.size:
+                    h = belief.deadline_hazard(self._executions(m.t, idx)[d.prob], m.t, d.first_month, d.last_month)
+                    due[idx] = self.deadline_u[j, m.t, idx] < h
+                self.spent_month[j, due] = m.t
+            else:
+                due = (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
+            fire = m.active & due & dyn.deadline_acts(c, d, m.talks, self.status)
             m.deadline_hit = m.deadline_hit | fire
             if c.credibility_levels:
                 self._deadline_evidence(m, j, fire)
@@ -438,6 +473,10 @@ class Chunk:
             weights = getattr(self.model, "action_weights", self.model.action_probabilities)(cc, obs)
             a[idx] = sample_categorical(weights, u[M_ACTION, idx])
             self.action_counts[m.t] = np.bincount(a[idx], minlength=N_ACTIONS)
+            if self.execution is not None and c.rules:  # decided at the state the target acted from
+                for k, v in self.execution(cc, obs).items():
+                    m.execution[k] = np.zeros(n)
+                    m.execution[k][idx] = v
         m.action = a
         m.is_m, m.is_n, m.is_p = a == Action.MISSILE_TEST, a == Action.NUCLEAR_TEST, a == Action.PROVOCATION
         midx = np.flatnonzero(m.is_m)
@@ -462,7 +501,7 @@ class Chunk:
         c = self.c
         happened = {Event.MISSILE_TEST: m.is_m, Event.NUCLEAR_TEST: m.is_n, Event.PROVOCATION: m.is_p}
         for i, r in enumerate(c.rules):
-            fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < c[r.prob])
+            fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < m.execution.get(r.prob, c[r.prob]))
             if r.bluff and c.credibility_levels:  # the target sees whether the rule was carried out
                 m.learn(np.where(happened[r.event], np.where(fire, belief.evidence(True, c[r.prob], c[r.bluff]),
                                                              belief.evidence(False, c[r.prob], c[r.bluff])), 0.0),
