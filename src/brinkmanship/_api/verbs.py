@@ -341,7 +341,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
         >>> e.value_gap["best"], e.margins is None
-        ('freeze', True)
+        ('missile_test', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError
