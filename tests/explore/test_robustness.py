@@ -46,7 +46,7 @@ def test_satisficing_share_needs_every_condition():
 
 
 def test_threshold_parser_accepts_forms_and_rejects_code():
-    assert parse_thresholds(["major_war <= 5e-2", "deal>=0.3, warheads < 30"]) == [
+    assert parse_thresholds(["major_war <= 5e-2", "denuclearisation>=0.3, warheads < 30"]) == [
         Condition("major_war", "<=", 0.05), Condition("denuclearisation", ">=", 0.3), Condition("warheads", "<", 30.0)]
     for bad in ["major_war", "__import__('os') < 1", "major_war == 0.1", "major_war < x"]:
         with pytest.raises(InputError, match="cannot read condition"):
