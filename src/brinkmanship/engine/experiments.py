@@ -91,8 +91,11 @@ def _exact(scenario: Scenario, strategy: Strategy, overrides: dict[str, np.ndarr
         if not block:  # no uncertainty varied: one solve serves every sample
             block = {"adversary.discount": np.full(sl.stop - sl.start, scenario.adversary.discount.value)}
         for rows in _same_nuclear_weight(block, sl.stop - sl.start):
-            c = compile_model(scenario, strategy, {k: v[rows] for k, v in block.items()})
-            probs[sl][rows] = model.outcome_probabilities(c)
+            # a lone sample is solved twice over: a one-sample solve can differ in the last bit from the same
+            # sample solved among others, and a sample's bits must not depend on how the samples are chunked
+            take = np.repeat(rows, 2) if rows.size == 1 else rows
+            c = compile_model(scenario, strategy, {k: v[take] for k, v in block.items()})
+            probs[sl][rows] = model.outcome_probabilities(c)[:: 2 if rows.size == 1 else 1]
     result = {name: probs[:, i] for i, name in enumerate(OUTCOMES)}
     for m in METRICS:  # metrics need runs: not available from the exact propagation
         result[m] = np.full(n, np.nan)
