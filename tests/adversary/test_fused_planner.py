@@ -21,6 +21,8 @@ from brinkmanship.engine.compiled import compile_model
 from brinkmanship.engine.decision import PolicyTables
 from brinkmanship.engine.simulate import OUTCOME_FIELDS, simulate
 from brinkmanship.spec import Strategy
+from strategy_draws import CLASSES, number
+from strategy_draws import rules as draw_rules
 
 pytest.importorskip("numba", reason="the fused kernel needs numba (a project dependency)")
 
@@ -111,10 +113,6 @@ def test_rational_results_do_not_depend_on_chunk_size_or_threads(korea, strategi
 
 # -- generated strategies the planner accepts (one target list, at most one deadline, no talks threshold) ----
 
-def _number(draw, low: float = 0.0, high: float = 1.0) -> dict[str, object]:
-    return {"value": draw(st.floats(low, high)), "range": [low, high], "assumption": True}
-
-
 @st.composite
 def plannable(draw, korea, base: Strategy) -> Strategy:
     """Drawn levers, rules (strikes from one finite list or a class, sanctions steps) and at most one deadline."""
@@ -122,26 +120,13 @@ def plannable(draw, korea, base: Strategy) -> Strategy:
     d["name"] = "generated"
     d.pop("phases", None)
     lv = d["levers"]
-    lv["talks"] = {"channel": draw(st.sampled_from(["none", "coercer-led", "multilateral"])), "offer": _number(draw)}
+    lv["talks"] = {"channel": draw(st.sampled_from(["none", "coercer-led", "multilateral"])), "offer": number(draw)}
     lv["sanctions"] = {"mode": draw(st.sampled_from(["freeze", "escalate", "relax"]))}
-    lv["posture"] = {"target": _number(draw), "ramp_months": draw(st.integers(0, 12))}
-    classes = ["military", "leadership", "dual_use", "civilian_population"]
+    lv["posture"] = {"target": number(draw), "ramp_months": draw(st.integers(0, 12))}
     counts = draw(st.lists(st.integers(0, 6), min_size=4, max_size=4).filter(lambda c: sum(c) > 0))
     d["target_lists"] = {"listed": {"size": sum(counts),
-                                    "classes": {c: n for c, n in zip(classes, counts, strict=True) if n}}}
-    rules = []
-    for i in range(draw(st.integers(0, 3))):
-        r = {"id": f"r{i}", "on": draw(st.sampled_from(["missile_test", "nuclear_test", "provocation"])),
-             "do": draw(st.sampled_from(["strike", "sanctions_step"])), "count": draw(st.integers(0, 3)),
-             "per": draw(st.sampled_from(["missile", "event"])), "probability": _number(draw),
-             "believed": _number(draw)}
-        if r["do"] == "strike":
-            if draw(st.booleans()):
-                r["from_list"] = "listed"
-            else:
-                r["target_class"] = draw(st.sampled_from(classes))
-        rules.append(r)
-    d["rules"] = rules
+                                    "classes": {c: n for c, n in zip(CLASSES, counts, strict=True) if n}}}
+    d["rules"] = draw_rules(draw, 3, 3)
     d["deadlines"] = []
     if draw(st.booleans()):
         first = draw(st.integers(0, korea.horizon_months - 1))
@@ -149,9 +134,9 @@ def plannable(draw, korea, base: Strategy) -> Strategy:
         at = [korea.start + dt.timedelta(days=31 * m) for m in (first, last)]
         dl = {"id": "d0", "at": {"earliest": at[0].isoformat(), "latest": at[1].isoformat(), "assumption": True},
               "do": draw(st.sampled_from(["preventive_war", "strike", "sanctions_step"])),
-              "count": draw(st.integers(0, 3)), "probability": _number(draw), "believed": _number(draw)}
+              "count": draw(st.integers(0, 3)), "probability": number(draw), "believed": number(draw)}
         if dl["do"] == "strike":
-            dl["target_class"] = draw(st.sampled_from(classes))
+            dl["target_class"] = draw(st.sampled_from(CLASSES))
         d["deadlines"] = [dl]
     return Strategy.model_validate(d)
 

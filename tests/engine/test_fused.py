@@ -21,6 +21,8 @@ from brinkmanship.engine.simulate import OUTCOME_FIELDS, kernel_for, simulate
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
 from brinkmanship.spec import Strategy
+from strategy_draws import CLASSES, number
+from strategy_draws import rules as draw_rules
 
 pytest.importorskip("numba", reason="the fused kernel needs numba (a project dependency)")
 
@@ -162,11 +164,6 @@ def test_experiments_match_across_kernels(fixed, strategies):
 
 # -- generated strategies -----------------------------------------------------------------------------------
 
-def _number(draw, low: float = 0.0, high: float = 1.0) -> dict[str, object]:
-    v = draw(st.floats(low, high))
-    return {"value": v, "range": [low, high], "assumption": True}
-
-
 @st.composite
 def generated(draw, korea, base: Strategy) -> Strategy:
     """A strategy with drawn levers, reactive rules (strikes from a class or a finite list, sanctions steps)
@@ -178,27 +175,14 @@ def generated(draw, korea, base: Strategy) -> Strategy:
     lv["third_parties"] = {"china": draw(st.sampled_from(["engage", "forget"])),
                            "russia": draw(st.sampled_from(["engage", "forget"]))}
     lv["talks"] = {"channel": draw(st.sampled_from(["none", "coercer-led", "ally-led", "multilateral"])),
-                   "offer": _number(draw)}
+                   "offer": number(draw)}
     lv["sanctions"] = {"mode": draw(st.sampled_from(["freeze", "escalate", "relax"]))}
-    lv["posture"] = {"target": _number(draw), "ramp_months": draw(st.integers(0, 12))}
+    lv["posture"] = {"target": number(draw), "ramp_months": draw(st.integers(0, 12))}
     lv["exercises"] = {"mode": draw(st.sampled_from(["normal", "scaled-down", "suspended"]))}
     d["target_lists"] = {"listed": {"size": draw(st.integers(1, 40)), "classes": {}}}
-    classes = ["military", "leadership", "dual_use", "civilian_population"]
     counts = draw(st.lists(st.integers(0, 10), min_size=4, max_size=4).filter(lambda c: sum(c) > 0))
-    d["target_lists"]["listed"] = {"size": sum(counts), "classes": {c: n for c, n in zip(classes, counts, strict=True) if n}}
-    rules = []
-    for i in range(draw(st.integers(0, 4))):
-        r = {"id": f"r{i}", "on": draw(st.sampled_from(["missile_test", "nuclear_test", "provocation"])),
-             "do": draw(st.sampled_from(["strike", "sanctions_step"])), "count": draw(st.integers(0, 4)),
-             "per": draw(st.sampled_from(["missile", "event"])), "probability": _number(draw),
-             "believed": _number(draw)}
-        if r["do"] == "strike":
-            if draw(st.booleans()):
-                r["from_list"] = "listed"
-            else:
-                r["target_class"] = draw(st.sampled_from(classes))
-        rules.append(r)
-    d["rules"] = rules
+    d["target_lists"]["listed"] = {"size": sum(counts), "classes": {c: n for c, n in zip(CLASSES, counts, strict=True) if n}}
+    d["rules"] = draw_rules(draw, 4, 4)
     deadlines = []
     start = korea.start
     for j in range(draw(st.integers(0, 2))):
@@ -207,12 +191,12 @@ def generated(draw, korea, base: Strategy) -> Strategy:
         at = [start + dt.timedelta(days=31 * m) for m in (first, last)]
         dl = {"id": f"d{j}", "at": {"earliest": at[0].isoformat(), "latest": at[1].isoformat(), "assumption": True},
               "do": draw(st.sampled_from(["preventive_war", "strike", "sanctions_step"])),
-              "count": draw(st.integers(0, 3)), "probability": _number(draw), "believed": _number(draw)}
+              "count": draw(st.integers(0, 3)), "probability": number(draw), "believed": number(draw)}
         if dl["do"] == "strike":
-            dl["target_class"] = draw(st.sampled_from(classes))
+            dl["target_class"] = draw(st.sampled_from(CLASSES))
         if draw(st.booleans()):
             dl["unless"] = ["deal", "freeze", "talks_progress"]
-            dl["talks_progress_threshold"] = _number(draw)
+            dl["talks_progress_threshold"] = number(draw)
         deadlines.append(dl)
     d["deadlines"] = deadlines
     return Strategy.model_validate(d)
