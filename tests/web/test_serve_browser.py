@@ -94,6 +94,8 @@ def _page_loads_offline_with_every_result(browser, tmp_path: Path) -> None:
     page.wait_for_function("() => (document.querySelector('#wb-why') || {}).innerText?.startsWith('Against')")
     assert page.locator("#wb-why").inner_text().startswith("Against 'let-deterrence-fail'")
     assert "prohibited" in page.locator("#wb-audit").inner_text()
+    for figure in ("#wb-bars", "#wb-fan"):  # plotly draws its figures after the callback returns: wait, never race
+        page.wait_for_selector(f"{figure} .main-svg")
     assert page.locator("#wb-bars .main-svg").count() > 0 and page.locator("#wb-fan .main-svg").count() > 0
     assert "Soesanto" in page.locator(ROW).get_attribute("title")  # the number's source on hover
 
