@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+# one BLAS thread: the suite's matrix products are small (a talks matrix of 21 levels), and on a shared 2-core
+# machine OpenBLAS's second thread waits for the first at every call (measured under load: 6x the CPU time of
+# tests/adversary/test_coercer_simulated.py); read when numpy first loads, so only if nothing loaded it yet
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from pathlib import Path
 
 import pytest

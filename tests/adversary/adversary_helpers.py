@@ -9,7 +9,7 @@ import numpy as np
 import yaml
 
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import ACCEPT, HOLD, N_ACTIONS
+from brinkmanship.engine.constants import ACCEPT, HOLD, MISSILE, N_ACTIONS, Response
 from brinkmanship.engine.decision import BaseRatePolicy, Observation, available_actions
 from brinkmanship.spec import load_scenario, load_strategy
 from brinkmanship.spec.loader import scenario_dir
@@ -72,6 +72,20 @@ class ForcedAction(BaseRatePolicy):
         ok = mask[self.a]
         out[self.a, ok] = 1.0
         out[HOLD, ~ok] = 1.0
+        return out
+
+
+class TestAndAbsorb(ForcedAction):
+    """Tests a missile every month it can and absorbs every strike: each month triggers the rules."""
+
+    __test__ = False  # a policy, not a test class
+
+    def __init__(self) -> None:
+        super().__init__(MISSILE)
+
+    def response_probabilities(self, c, obs, strikes):
+        out = np.zeros((len(Response), strikes.total.shape[0]))
+        out[Response.ABSORB] = 1.0
         return out
 
 

@@ -25,6 +25,13 @@ def scenario():
     return load_scenario("korea-2017").model_copy(update={"credibility": None})
 
 
+def _unstoppable(st):
+    """The strategy with deadlines that act whatever the target's status: with `unless: [deal, freeze]` the
+    rational target freezes at once to shield itself, and no threat is ever tested (tests/adversary/test_endings
+    covers the conditions); here the threats must decide."""
+    return st.model_copy(update={"deadlines": [d.model_copy(update={"unless": []}) for d in st.deadlines]})
+
+
 def _consistent(st):
     """The strategy with each threat believed exactly as declared (the committed coercer's consistent belief)."""
     rules = [r.model_copy(update={"believed": r.probability}) for r in st.rules]
@@ -44,7 +51,7 @@ def test_strategic_equals_committed_when_carrying_out_is_always_best(scenario):
 
 
 def test_a_costly_threat_is_not_carried_out_and_the_outcome_moves(scenario):
-    st = _consistent(load_strategy("let-deterrence-fail"))
+    st = _unstoppable(_consistent(load_strategy("let-deterrence-fail")))
     c = compile_model(scenario, st, {"coercer.reputation_value": 0.0, "coercer.audience_cost": 0.0})
     eq = equilibrium(c)
     assert eq.execution[CITY][0] == 0.0 and eq.execution["congressional-decision"][0] == 0.0
@@ -139,19 +146,22 @@ def test_explain_answers_the_equilibrium():
     assert strategic["policy_by_month"] != committed["policy_by_month"]  # the target answers other beliefs
 
 
-# A prior type of the rational target (the 16-type Sobol set's second) against which the coercer's best responses
-# to `limited-strike` alternate: no pure equilibrium; the iteration must say so rather than pick one.
+# A prior type of the rational target (type 1 of the 64-type Sobol set, in the model with the freeze relief as
+# the strategy's lever) against which the coercer's best responses to `limited-strike` alternate: no pure
+# equilibrium; the iteration must say so rather than pick one.
 CYCLING_TYPE = {
-    "adversary.discount": 0.9498784508509561, "adversary.beyond_horizon": 0.2134809223935008,
-    "adversary.regime_survival": 15.720412163063884, "adversary.arsenal": 2.2259594798088074,
-    "adversary.arsenal_reference": 99.52013404108584, "adversary.economy": 0.8913892228156328,
-    "adversary.strike_cost": 0.5670215914491564, "adversary.test_cost": 1.0078944386914372,
-    "adversary.negotiation_cost": 0.46521717542782426, "adversary.city_cost": 9.414180528372526,
-    "adversary.limited_conflict_cost": 31.351460123434663, "adversary.war_cost": 72.65358970500529,
-    "adversary.nuclear_war_cost_factor": 2.9657704373821616, "adversary.regime_fall_war": 0.42646049167960887,
-    "adversary.regime_fall_nuclear_war": 0.8234685979783536, "adversary.intervention_protection": 0.5704833673313261,
-    "adversary.victory_value": 298.420790489763, "adversary.deal_security": 0.9535813392139971,
-    "adversary.deal_economy": 1.0556604247540236,
+    "adversary.discount": 0.9897606912162155, "adversary.beyond_horizon": 0.38400824926793575,
+    "adversary.regime_survival": 16.288337484002113, "adversary.arsenal": 0.8475121185183525,
+    "adversary.arsenal_reference": 72.63382349163294, "adversary.economy": 1.1984443245455623,
+    "adversary.strike_cost": 0.5574753427878022, "adversary.test_cost": 1.3619696320965886,
+    "adversary.negotiation_cost": 0.32876930106431246, "adversary.city_cost": 1.844536886550486,
+    "adversary.limited_conflict_cost": 36.88554388470948, "adversary.war_cost": 89.91332677192986,
+    "adversary.nuclear_war_cost_factor": 2.819251710548997, "adversary.regime_fall_war": 0.5062328277155757,
+    "adversary.regime_fall_nuclear_war": 0.8395660744979978,
+    "adversary.intervention_protection": 0.7631327487528325, "adversary.victory_value": 189.97220629826188,
+    "adversary.deal_security": 0.8888460104353726, "adversary.deal_economy": 1.97202842310071,
+    "adversary.freeze_break_cost": 2.416685177013278, "adversary.deal_renege_cost": 11.156614366918802,
+    "adversary.deal_defection_believed": 0.04352146866731346,
 }
 
 

@@ -20,7 +20,7 @@ from brinkmanship.adversary.coercer import coercer_sweep, equilibrium, threats_o
 from brinkmanship.adversary.planner import solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import compile_model
-from brinkmanship.engine.constants import HOLD, MISSILE
+from brinkmanship.engine.constants import FREEZE_ACT, HOLD, MISSILE
 from brinkmanship.games.builder import game, leaf, move
 from brinkmanship.games.solve import solve as solve_game
 
@@ -28,6 +28,9 @@ PINNED = {
     "adversary.economy": 0.0, "adversary.victory_value": 0.0, "adversary.negotiation_cost": 0.1,
     "adversary.limited_conflict_cost": 15.0, "arsenal.nuclear_test_weight": 0.0, "adversary.strike_cost": 2.5,
     "adversary.test_cost": 0.1,
+    # a freeze is holding for both sides (the economy weight is 0): the target may split that tie, and the
+    # coercer's month of a freeze is worth its open month, as in the tree
+    "coercer.freeze": -0.2, "coercer.status_quo": -0.2,
 }
 RULE = "strike-if-test"
 THREAT = {
@@ -131,7 +134,7 @@ def test_the_game_solvers_give_the_crisis_solvers_strategy_and_values(crisis, re
     sol = solve(cb)
     k0, m0, r0 = sol.initial_state()
     first = sol.policy(0)[:, 0, int(k0[0]), m0, r0]
-    assert first[HOLD] + first[MISSILE] == pytest.approx(1.0)  # nothing else tempts the target
+    assert first[HOLD] + first[FREEZE_ACT] + first[MISSILE] == pytest.approx(1.0)  # nothing else tempts the target
     assert (first[MISSILE] == 1.0) == (picks["A t0"] == "test")
     sweep = coercer_sweep(cb, sol, threats_of(cb))
     assert float(sol.value_at_start()[0]) == pytest.approx(float(spe.payoffs[0]), rel=1e-10)

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from adversary_helpers import ForcedAction
+from adversary_helpers import TestAndAbsorb
 
 from brinkmanship.adversary.exact import propagate
 from brinkmanship.adversary.grid import Grid
@@ -23,7 +23,7 @@ from brinkmanship.adversary.planner import solve
 from brinkmanship.engine import belief
 from brinkmanship.engine.chunk import K_MONTH_FIXED, Chunk
 from brinkmanship.engine.compiled import compile_model
-from brinkmanship.engine.constants import MISSILE, OUTCOMES, Response
+from brinkmanship.engine.constants import MISSILE, OUTCOMES
 from brinkmanship.engine.simulate import simulate, stream_sizes
 from brinkmanship.engine.streams import Streams
 from brinkmanship.spec import load_strategy
@@ -69,7 +69,9 @@ def test_evidence_factor_is_outermost_and_collapses(korea, strategies):
     g = Grid.of(c)
     assert g.B == korea.credibility.levels and g.R == g.B * g.evidence_block
     np.testing.assert_array_equal(g.evidence, np.repeat(np.arange(g.B), g.evidence_block))
-    assert g.index(evidence=g.evidence, left=g.level_of(g.left), done=g.done) .tolist() == list(range(g.R))
+    assert g.evidence_block == g.S * g.status_block  # outside the status factor
+    assert g.index(evidence=g.evidence, status=g.status, left=g.level_of(g.left), done=g.done).tolist() == list(
+        range(g.R))
     assert g.evidence[g.start_index] == (g.B - 1) // 2
     for prior in (0.0, 1.0):  # nothing to learn: the factor has size 1
         sure = compile_model(korea, strategies[STRATEGY], {f"{i}.believed": prior for i in ITEMS})
@@ -105,17 +107,6 @@ def test_degenerate_prior_is_fixed_credibility_bit_for_bit(korea, strategies, pr
 
 
 # -- Bayes' rule in the simulator ------------------------------------------------------------------------
-class TestAndAbsorb(ForcedAction):
-    """Tests a missile every month it can and absorbs every strike: each month triggers the rules."""
-
-    def __init__(self) -> None:
-        super().__init__(MISSILE)
-
-    def response_probabilities(self, c, obs, strikes):
-        out = np.zeros((len(Response), strikes.total.shape[0]))
-        out[Response.ABSORB] = 1.0
-        return out
-
 
 def test_simulated_belief_is_bayes_closed_form(korea, strategies):
     """After k executions and m non-executions of a rule the run's posterior is the binomial closed form;

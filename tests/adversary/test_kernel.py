@@ -14,8 +14,6 @@ import pytest
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    DEAL_O,
-    FREEZE_O,
     LIMITED_O,
     NUCLEAR_O,
     WAR_O,
@@ -31,7 +29,7 @@ from brinkmanship.adversary.kernel import (
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline, compile_model
-from brinkmanship.engine.constants import Action, Event, TalksMove, TargetClass
+from brinkmanship.engine.constants import Action, Event, Status, TalksMove, TargetClass
 from brinkmanship.spec import load_strategy
 
 VALUES = {
@@ -52,6 +50,7 @@ VALUES = {
     "adversary.victory_value": 100.0, "adversary.deal_security": 0.9, "adversary.deal_economy": 2.0,
     "adversary.limited_conflict_cost": 15.0, "adversary.strike_cost": 0.3, "adversary.city_cost": 5.0,
     "adversary.test_cost": 0.3, "adversary.negotiation_cost": 0.1,
+    "adversary.freeze_break_cost": 2.0, "adversary.deal_renege_cost": 5.0, "sanctions.freeze_relief": 0.1,
     "rules.two-per-launch.probability": 0.9, "rules.two-per-launch.believed": 0.5,
     "rules.city-per-test.probability": 0.9, "rules.city-per-test.believed": 0.4,
     "posture.target": 1.0,
@@ -131,24 +130,36 @@ def test_ending_values(ldf):
     -40 + 10 x 0.5005 = -34.995. Deal 10 x 0.9 + 2 x 2 = 13. Free war at 0 tests
     0.745 x (-34.995) + 0.255 x (-79.5) = -46.343775; threatened 0.575 x (-34.995) + 0.425 x (-79.5)
     = -53.909625. Invasion (success 0.02 at full posture; victory 100 - 40 + 10 = 70):
-    0.02 x (0.745 x 70 - 0.255 x 79.5) + 0.98 x (-53.909625) = -52.1938825. Freeze: the status quo flow;
-    limited conflict -15 plus it."""
+    0.02 x (0.745 x 70 - 0.255 x 79.5) + 0.98 x (-53.909625) = -52.1938825. Limited conflict -15 plus the
+    status quo flow. A month's flow by status: open, the status quo; frozen, the status quo plus the freeze's
+    share 0.1 of the deal's economic gain, 2 x 0.1 x (2 - economy); in a deal or disarmed, 13. Where the
+    arsenal is given up a war is conventional: -34.995."""
     mk = month(ldf, ldf.horizon - 2)
     flow = mk.flow[0, 0]
     assert mk.T_nuclear[0, 0] == pytest.approx(-79.5)
-    assert mk.T_deal[0, 0] == pytest.approx(13.0)
+    by_status = {int(s): mk.flow_grid[0, 0, 0, mk.grid.index(status=s)] for s in Status}
+    assert by_status == {Status.OPEN: pytest.approx(flow), Status.FROZEN: pytest.approx(
+        flow + 2 * 0.1 * (2 - float(mk.economy))), Status.DEAL: pytest.approx(13.0),
+        Status.DISARMED: pytest.approx(13.0)}
+    disarmed = mk.grid.index(status=Status.DISARMED)
+    assert mk.T_war_free_grid[0, 0, 0, disarmed] == pytest.approx(-34.995)
+    assert mk.T_war_threat_grid[0, 0, 0, disarmed] == pytest.approx(-34.995)
+    assert mk.pn_threat_grid[0, 0, 0, disarmed] == 0.0 and mk.pn_threat_grid[0, 0, 0, 0] == pytest.approx(0.425)
     assert mk.T_war_free[0, 0] == pytest.approx(-46.343775)
     assert mk.T_war_threat[0, 0] == pytest.approx(-53.909625)
     assert mk.T_invade[0, 0] == pytest.approx(-52.1938825)
-    assert mk.T_freeze[0, 0] == pytest.approx(flow)
     assert mk.T_limited[0, 0] == pytest.approx(flow - 15.0)
     assert mk.flow.shape == mk.T_nuclear.shape == (1, 7)
 
 
 def test_costs(ldf):
-    """Tests cost 0.3 each, a month of talks 0.1; per listed target 0.3, per city 5."""
+    """Tests cost 0.3 each, 2 more when they break a freeze, 5 more when they renege on a deal; a month of
+    talks 0.1; per listed target 0.3, per city 5."""
     mk = month(ldf, 0)
-    assert mk.action_cost == {Action.MISSILE_TEST: 0.3, Action.NUCLEAR_TEST: 0.3, Action.NEGOTIATE: 0.1}
+    assert mk.action_cost[Action.NEGOTIATE] == 0.1
+    for a in (Action.MISSILE_TEST, Action.NUCLEAR_TEST):
+        cost = mk.action_cost[a][0, 0, 0]
+        assert [cost[mk.grid.index(status=s)] for s in Status] == pytest.approx([0.3, 2.3, 5.3, 0.3])
     assert (mk.strike_cost, mk.city_cost) == (0.3, 5.0)
     assert (mk.close, mk.success, mk.clash, mk.counter, mk.delta) == (
         pytest.approx(0.2), pytest.approx(0.02), 0.05, 0.25, 0.9)
@@ -175,10 +186,14 @@ def test_deadline_branches(ldf):
     sanctions = replace(war, response="sanctions")
     c = replace(ldf, values={**ldf.values, "dl.p": 0.9, "dl.b": 0.6})
     [end] = month(c, 0, deadlines=(war,)).deadline_branches()
-    assert isinstance(end, End) and end.outcomes[NUCLEAR_O][0, 0] == pytest.approx(0.425)
+    mk = month(c, 0, deadlines=(war,))
+    armed, disarmed = 0, mk.grid.index(status=Status.DISARMED)
+    assert isinstance(end, End) and end.outcomes[NUCLEAR_O][0, 0, 0, armed] == pytest.approx(0.425)
+    assert end.outcomes[NUCLEAR_O][0, 0, 0, disarmed] == 0.0  # the arsenal given up: a war cannot turn nuclear
     assert end.weight == 1.0
-    np.testing.assert_allclose(end.value, month(c, 0, deadlines=(war,)).T_war_threat)
-    assert end.outcomes[WAR_O][0, 0] == pytest.approx(0.575)
+    np.testing.assert_allclose(end.value[0, 0, :, armed], mk.T_war_threat[0])
+    np.testing.assert_allclose(end.value[0, 0, :, disarmed], mk.T_conventional[0])
+    assert end.outcomes[WAR_O][0, 0, 0, armed] == pytest.approx(0.575)
     [s] = month(c, 0, deadlines=(strike,)).deadline_branches()
     assert isinstance(s, Strike) and s.done and s.event == Event.DEADLINE and s.listed == 0
     assert s.weight == 1.0 and s.dm == 0
@@ -212,10 +227,11 @@ def test_action_branches_of_each_action(ldf):
     assert clash.weight == 0.05 and clash.outcomes == {LIMITED_O: 1.0} and quiet.weight == pytest.approx(0.95)
     assert clash.value is mk.T_limited and quiet.dm == 0 and quiet.key == (TalksMove.NONE, 0, 0)
     deal, no_deal = mk.action_branches(Action.ACCEPT_DEAL)
-    assert deal.weight == pytest.approx(0.2) and deal.outcomes == {DEAL_O: 1.0} and deal.value is mk.T_deal
-    assert no_deal.weight == pytest.approx(0.8) and no_deal.key == (TalksMove.NONE, 0, 0)
+    assert deal.weight == pytest.approx(0.2) and deal.to_status == Status.DEAL and isinstance(deal, Open)
+    assert no_deal.weight == pytest.approx(0.8) and no_deal.key == (TalksMove.NONE, 0, 0) and no_deal.to_status is None
     [freeze] = mk.action_branches(Action.FREEZE)
-    assert freeze.outcomes == {FREEZE_O: 1.0} and freeze.value is mk.T_freeze and freeze.weight == 1.0
+    assert isinstance(freeze, Open) and freeze.to_status == Status.FROZEN and freeze.weight == 1.0
+    assert all(b.to_status == Status.OPEN for b in mk.action_branches(Action.MISSILE_TEST))
     [invade] = mk.action_branches(Action.INVADE)
     assert invade.outcomes[NUCLEAR_O][0, 0] == pytest.approx(0.02 * 0.255 + 0.98 * 0.425)
     assert invade.outcomes[WAR_O][0, 0] == pytest.approx(1 - 0.02 * 0.255 - 0.98 * 0.425)
@@ -235,7 +251,8 @@ def test_available_actions_and_strikes_at(ldf):
     mk = month(ldf, 0)
     mask = mk.available()
     assert mask[Action.ACCEPT_DEAL, 0, :, 0, 0].tolist() == [False] * 12 + [True] * 9
-    assert mask[Action.NUCLEAR_USE].all()
+    assert mask[Action.NUCLEAR_USE][..., mk.grid.status != Status.DISARMED].all()
+    assert not mask[Action.NUCLEAR_USE][..., mk.grid.status == Status.DISARMED].any()
     assert not month(replace(ldf, values={**ldf.values, "initial.warheads": 0.5}), 0).available()[
         Action.NUCLEAR_USE].any()
     s = Strike(1.0, (TalksMove.NONE, 0, 0), (TalksMove.NONE, 1, 0), 1, 6, np.array([0, 0, 0, 1]),
@@ -282,7 +299,7 @@ def test_a_batch_month_equals_its_samples_one_by_one(ldf):
     for i in range(2):
         ci = replace(ldf, values={**ldf.values, **{k: float(v[i]) for k, v in two.items()}})
         one = Month(ci, Grid.of(ci), 5, 1, True, dyn.policy_paths(ci))
-        for name in ("flow", "delivery", "pn_free", "pn_threat", "T_deal", "T_freeze", "T_limited", "T_nuclear",
+        for name in ("flow", "delivery", "pn_free", "pn_threat", "flow_grid", "T_war_free_grid", "T_limited", "T_nuclear",
                      "T_war_free", "T_war_threat", "T_invade"):
             np.testing.assert_allclose(getattr(batch, name)[i], getattr(one, name)[0], rtol=1e-12, err_msg=name)
         assert np.ravel(batch.delta_col)[i] == one.delta_col
@@ -295,14 +312,14 @@ def test_arsenal_value_saturates_at_the_reference(ldf):
 
 
 def test_hazard_grid_only_where_the_deadline_has_not_acted(ldf):
-    """A recurring (strike) deadline: the last axis holds not acted / acted; the hazard applies to the first
-    half only. Per-sample deal thresholds (0.6, 0.3) give each sample its own ripe levels (12 on, 6 on)."""
+    """A recurring (strike) deadline: the last axis holds not acted / acted within each status; the hazard
+    applies to the not-acted half only. Per-sample deal thresholds (0.6, 0.3) give each sample its own ripe levels (12 on, 6 on)."""
     d = CompiledDeadline("x", 0, 2, "strike", TargetClass.MILITARY, 3, True, True, None, "dl.p", "dl.b")
     c = replace(ldf, deadlines=(d,), values={**ldf.values, "dl.p": 0.9, "dl.b": 0.6})
     mk = month(c, 0)
     h = np.broadcast_to(mk.hazard_grid, (1, 1, 1, mk.grid.R))[0, 0, 0]
     levels = mk.grid.levels
-    np.testing.assert_allclose(h, [0.2] * levels + [0.0] * levels)
+    np.testing.assert_allclose(h, ([0.2] * levels + [0.0] * levels) * len(Status))
     assert month(ldf, 0, deadlines=()).hazard_grid == 0.0
     c2 = replace(ldf, values={**ldf.values, "talks.deal_threshold": np.array([0.6, 0.3])})
     mask = Month(c2, Grid.of(c2), 0, 2, True, dyn.policy_paths(c2)).available()

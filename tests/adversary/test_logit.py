@@ -1,10 +1,16 @@
-"""Bounded rationality: logit with a very large precision is the rational planner; precision 0 is uniform."""
+"""Bounded rationality: logit with a very large precision is the rational planner; precision 0 is uniform.
+
+The limit of logit splits every tie evenly; the rational target does so too except that entering a freeze or
+accepting a deal needs a strict gain (`planner.COMMITMENTS`), so where such a tie is reached the limit is the
+rational planner without that rule (`even_split`), and the rational target keeps its status there.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from brinkmanship.adversary import planner
 from brinkmanship.adversary.exact import propagate
 from brinkmanship.adversary.planner import Decision, solve
 from brinkmanship.engine.compiled import compile_model
@@ -27,6 +33,13 @@ class Uniform:
 
     def response_probabilities(self, c, obs, strikes):
         return np.full((3, strikes.total.shape[0]), 1.0 / 3.0)
+
+
+def even_split(c):
+    """The rational planner with every tie split evenly, commitments too: the limit of logit as lambda grows."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(planner, "COMMITMENTS", ())
+        return solve(c, "rational")  # one sample: every month's policy is kept by the solve, under the patch
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +71,17 @@ def test_large_lambda_policy_equals_rational_where_there_is_no_tie(solved, name)
 @pytest.mark.parametrize("name", NAMES)
 def test_large_lambda_exact_outcomes_equal_rational(solved, name):
     c, rational, logit, _ = solved[name]
-    er, el = propagate(c, rational), propagate(c, logit)
+    er, el = propagate(c, even_split(c)), propagate(c, logit)
     np.testing.assert_allclose(el.outcomes, er.outcomes, atol=1e-6)
     np.testing.assert_allclose(el.timeline, er.timeline, atol=1e-6)
+    strict = propagate(c, rational).outcomes  # the rational target: no more freezes than the even split
+    assert strict[0, 1] <= er.outcomes[0, 1] + 1e-12
 
 
 @pytest.mark.parametrize("name", ["let-deterrence-fail", "limited-strike"])
 def test_logit_approaches_rational_as_lambda_grows(korea, strategies, solved, name):
-    c, rational, _, _ = solved[name]
-    er = propagate(c, rational).outcomes
+    c, _, _, _ = solved[name]
+    er = propagate(c, even_split(c)).outcomes
     dist = [np.abs(propagate(c, solve(c, f"logit:{lam:g}")).outcomes - er).sum() for lam in (0.1, 1e4)]
     assert dist[-1] < 1e-6
     assert dist[0] >= dist[-1]
@@ -78,11 +93,18 @@ def test_lambda_zero_is_uniform_over_available_actions(solved, name):
     for t in (0, 4, c.horizon - 1):
         pol = zero.policy(t)
         mask = np.broadcast_to(zero.month(t).available(), pol.shape)
-        # independently: a deal needs talks at the threshold, every other action is open (warheads >= 1)
+        # independently: a deal needs talks at the threshold, every other action is open (warheads >= 1) when
+        # the crisis is open; frozen: no second freeze; in a deal: hold, test (renege), provoke, invade, use;
+        # disarmed: hold or provoke
         k_ripe = np.arange(zero.grid.K) * 0.05 >= float(c["talks.deal_threshold"]) - 1e-9
-        want = np.ones((N_ACTIONS, zero.grid.K), dtype=bool)
-        want[5] = k_ripe
-        assert (mask == want[:, None, :, None, None]).all()
+        by_status = {0: range(9), 1: (0, 1, 2, 3, 4, 5, 7, 8), 2: (0, 1, 2, 3, 7, 8), 3: (0, 3)}
+        st = zero.grid.status
+        want = np.zeros((N_ACTIONS, zero.grid.K, zero.grid.R), dtype=bool)
+        for s, acts in by_status.items():
+            for a in acts:
+                want[a][:, st == s] = True
+        want[5] &= k_ripe[:, None]
+        assert (mask == want[:, None, :, None, :]).all()
         uniform = mask / mask.sum(axis=0)
         np.testing.assert_allclose(pol, uniform, rtol=0, atol=1e-12)
 

@@ -1,21 +1,26 @@
 """How close to the edge: the batched margin search against thresholds known in closed form.
 
 The one-month case: korea-2017 cut to one month, talks ripe (a deal can be accepted), no rules or deadlines,
-arsenal weight 0 and victory 0 (tests and invasions never pay). Then the target's options are worth, with
-A = beyond_horizon / (1 - discount) and the monthly flow f_t = regime_survival + economy * e_t (e_t the
-economy index of month t under the strategy's sanctions path):
-    freeze  d * A * f_0,      hold  d * A * f_1,
-    accept  q * d * A * (regime_survival * deal_security + economy * deal_economy) + (1 - q) * d * A * f_1.
-Accepting beats staying put iff  S * s + E * D > S + E * max(e_0, e_1)  (S survival, s deal security,
-E economy weight, D deal economy), so the most likely ending flips from freeze to deal at
-    s* = 1 + E * (max(e_0, e_1) - D) / S        and        S* = E * (D - max(e_0, e_1)) / (1 - s).
+arsenal weight 0 and victory 0 (tests and invasions never pay). A freeze and a deal are states a run can
+leave; after the one month each is valued at the horizon as a perpetuity of its own monthly flow (the feared
+defection from a deal pinned at 0, so the deal's is a safe one), with
+A = beyond_horizon / (1 - discount) and e_1 the economy index at the horizon under the strategy's sanctions
+path: open f = S + E * e_1, frozen f + E * r * (D - e_1) (the share r of a deal's economic gain the strategy
+grants for a freeze),
+in a deal S * s + E * D (S survival, s deal security, E economy weight, D deal economy). So
+    freeze  d * A * (f + E r (D - e_1)),      hold  d * A * f,
+    accept  q * d * A * (S s + E D) + (1 - q) * d * A * f.
+Freezing beats holding by d A E r (D - e_1); accepting beats freezing iff q (S s + E D - f) > E r (D - e_1),
+so the most likely ending flips from freeze to denuclearisation at
+    s* = 1 - E (D - e_1) (1 - r / q) / S        and        S* = E (D - e_1) (q - r) / (q (1 - s)).
+(With r = 0 these are the thresholds of a final freeze: s* = 1 + E (e_1 - D) / S.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from adversary_helpers import load_pair, quiet_levers, write_scenario, write_strategy
+from adversary_helpers import fixed, load_pair, quiet_levers, write_scenario, write_strategy
 
 from brinkmanship.adversary.explain import explain
 from brinkmanship.adversary.margins import NO_CHANGE, first_change, margins, value_gap
@@ -25,12 +30,13 @@ from brinkmanship.engine.compiled import compile_model
 
 S0, S_RANGE = 10.0, (2.0, 20.0)
 DS0, DS_RANGE = 0.6, (0.5, 1.0)
-E, D, Q, DELTA, BEYOND = 2.0, 2.0, 0.8, 0.97, 1.0
+E, D, Q, DELTA, BEYOND, RELIEF = 2.0, 2.0, 0.8, 0.97, 1.0, 0.1
 PINNED = {
     "adversary.discount": DELTA, "adversary.beyond_horizon": BEYOND, "adversary.arsenal": 0.0,
     "adversary.economy": E, "adversary.deal_economy": D, "adversary.victory_value": 0.0,
     "adversary.test_cost": 0.3, "adversary.negotiation_cost": 0.1, "adversary.limited_conflict_cost": 15.0,
     "talks.close_probability": Q, "talks.deal_threshold": 0.6, "initial.talks": 1.0,
+    "adversary.deal_defection_believed": 0.0,  # a deal valued at the horizon as a safe perpetuity
 }
 QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (they keep real ranges)
     "strike_cost": {"value": 0.3, "range": [0.05, 1.0], "assumption": True},
@@ -38,8 +44,8 @@ QUIET = {  # no rules: nothing is ever struck, so these weights cannot matter (t
 }
 STRATEGY = {
     "name": "one-month-offer",
-    "title": "One month: a ripe deal on the table, no threats",
-    "levers": quiet_levers("coercer-led", 0.5),
+    "title": "One month: a ripe deal on the table, no threats, relief for a freeze",
+    "levers": {**quiet_levers("coercer-led", 0.5), "sanctions": {"mode": "freeze", "freeze_relief": fixed(RELIEF)}},
 }
 
 
@@ -92,10 +98,9 @@ def test_an_edge_between_coarse_points_is_refined_not_skipped():
 
 
 def test_margins_equal_the_closed_form_threshold(one_month):
-    sc, st, _, e0, e1 = one_month
-    best_open = max(e0, e1)
-    s_star = 1 + E * (best_open - D) / S0
-    surv_star = E * (D - best_open) / (1 - DS0)
+    sc, st, _, _e0, e1 = one_month
+    s_star = 1 - E * (D - e1) * (1 - RELIEF / Q) / S0
+    surv_star = E * (D - e1) * (Q - RELIEF) / (Q * (1 - DS0))
     assert DS_RANGE[0] < DS0 < s_star < DS_RANGE[1] and S_RANGE[0] < surv_star < S0  # the edges lie inside
     m = margins(sc, st, "rational", points=2, steps=3)
     assert m["most_likely"] == "freeze"
@@ -105,7 +110,7 @@ def test_margins_equal_the_closed_form_threshold(one_month):
     want_surv = -(S0 - surv_star) / (S_RANGE[1] - S_RANGE[0])
     assert ds["margin"] > 0 and ds["margin"] - ds["tolerance"] <= want_ds + 1e-9 <= ds["margin"] + 1e-9
     assert surv["margin"] < 0 and surv["margin"] - 1e-9 <= want_surv <= surv["margin"] + surv["tolerance"] + 1e-9
-    assert ds["changes_to"] == surv["changes_to"] == ds["up_to"] == surv["down_to"] == "deal"
+    assert ds["changes_to"] == surv["changes_to"] == ds["up_to"] == surv["down_to"] == "denuclearisation"
     assert ds["down"] is ds["down_to"] is surv["up"] is surv["up_to"] is None  # the other way changes nothing
     assert ds["tolerance"] <= m["settings"]["tolerance"] + 1e-12
 
@@ -119,13 +124,13 @@ def test_a_weight_that_cannot_matter_reports_none(one_month):
 
 
 def test_value_gap_is_freeze_over_hold_in_closed_form(one_month):
-    _, _, c, e0, e1 = one_month
-    assert e0 > e1  # the economy declines under sanctions: freezing now beats waiting
+    _, _, c, _e0, e1 = one_month
+    assert D > e1  # a deal's economy beats the horizon's: a freeze's relief is worth something
     gap = value_gap(solve(c))
     annuity = BEYOND / (1 - DELTA)
     assert (gap["best"], gap["second"]) == ("freeze", "hold")
-    assert gap["best_value"] == pytest.approx(DELTA * annuity * (S0 + E * e0), rel=1e-12)
-    assert gap["gap"] == pytest.approx(DELTA * annuity * E * (e0 - e1), rel=1e-9)
+    assert gap["best_value"] == pytest.approx(DELTA * annuity * (S0 + E * e1 + E * RELIEF * (D - e1)), rel=1e-12)
+    assert gap["gap"] == pytest.approx(DELTA * annuity * E * RELIEF * (D - e1), rel=1e-9)
     assert gap["relative"] == pytest.approx(gap["gap"] / gap["best_value"])
 
 
@@ -154,9 +159,9 @@ def test_the_cli_and_the_api_print_the_same_margins(one_month, toy_dir):
     api = bk.explain(sc, st)
     assert out["margins"] == api.to_json()["margins"] and out["value_gap"] == api.value_gap
     frame = api.margins
-    assert frame.loc[frame["name"] == "adversary.deal_security", "changes_to"].item() == "deal"
+    assert frame.loc[frame["name"] == "adversary.deal_security", "changes_to"].item() == "denuclearisation"
     assert frame["margin"].isna().sum() == len(frame) - 2  # only survival and deal security can change it
     text = CliRunner().invoke(app, ["explain", *files], terminal_width=200).output
-    assert "How close to the edge" in text and "none within the range" in text and ": deal" in text
+    assert "How close to the edge" in text and "none within the range" in text and ": denuclearisation" in text
     quick = json.loads(CliRunner().invoke(app, ["explain", *files, "--json", "--no-margins"]).output)
     assert "margins" not in quick and quick["value_gap"] == out["value_gap"]

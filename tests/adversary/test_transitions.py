@@ -1,7 +1,7 @@
 """One source of truth: the planner's one-month transition probabilities are the simulator's frequencies.
 
-For a sample of states (month, talks level, test-equivalents, targets left, whether the deadline has acted)
-and every action, forced with probability 1, the exact branches of a month (`advance` on a point mass, real
+For a sample of states (month, talks level, test-equivalents, targets left, whether the deadline has acted,
+status: open, frozen, in a deal, disarmed) and every action, forced with probability 1, the exact branches of a month (`advance` on a point mass, real
 credibility) are compared with the empirical next-state frequencies of the simulator's own month
 (`Chunk._step`) started from the same states (with learned credibility, spread over the evidence levels,
 whose stochastic rounding the simulator draws from its own stream). Next states are the planner's grid cells plus the absorbing
@@ -23,7 +23,7 @@ from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import Month
 from brinkmanship.adversary.planner import solve
 from brinkmanship.engine import dynamics as dyn
-from brinkmanship.engine.chunk import K_INIT_FIXED, K_MONTH_FIXED, Chunk
+from brinkmanship.engine.chunk import K_INIT_FIXED, K_MONTH_FIXED, Chunk, running
 from brinkmanship.engine.compiled import compile_model
 from brinkmanship.engine.constants import (
     ACTIONS,
@@ -32,11 +32,14 @@ from brinkmanship.engine.constants import (
     N_ACTIONS,
     NUCLEAR_TEST,
     OUTCOMES,
+    PHASE_OF_STATUS,
     PHASE_TO_OUTCOME,
+    Status,
 )
 from brinkmanship.engine.streams import Streams
 
 RUNS_PER_STATE = 4000
+SOURCE_BLOCK = 16  # source cells propagated together (memory: 16 grids per array)
 P_MIN = 1e-6
 
 # (strategy, months, talks levels, test-equivalents, targets left on the list)
@@ -49,8 +52,12 @@ SAMPLES = {
 
 
 def _states(grid: Grid, ks, ms, lefts):
-    """(talks, tests, targets left) states; targets left restricted to the values the list can reach."""
-    return [(k, m, left) for k in ks for m in ms for left in lefts if left in set(grid.left.tolist())]
+    """(talks, tests, targets left, status) states; targets left restricted to the values the list can reach;
+    every state open, and a few in each other status (a freeze, a deal, disarmed)."""
+    reach = set(grid.left.tolist())
+    out = [(k, m, left, Status.OPEN) for k in ks for m in ms for left in lefts if left in reach]
+    return out + [(k, m, left, s) for s in (Status.FROZEN, Status.DEAL, Status.DISARMED)
+                  for k in ks[1::2] for m in ms[:2] for left in lefts[:2] if left in reach]
 
 
 def simulate_one_month(c, grid, model, t, states, seed):
@@ -63,10 +70,13 @@ def simulate_one_month(c, grid, model, t, states, seed):
     streams = Streams(seed, 0, n, K_INIT_FIXED + 2 * len(c.deadlines), K_MONTH_FIXED + len(c.rules))
     ch = Chunk(c, model, streams)
     which = np.repeat(np.arange(S), RUNS_PER_STATE)
-    k, m, left = (np.array([s[i] for s in states])[which] for i in range(3))
+    k, m, left, status = (np.array([s[i] for s in states])[which] for i in range(4))
     ch.talks_idx = k.copy()
     ch.tests = m.copy()
-    ch.warheads = np.full(n, c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0)
+    ch.status = status.astype(np.int8)
+    ch.phase = np.array([PHASE_OF_STATUS.get(Status(x), CRISIS) for x in ch.status], dtype=np.int8)
+    ch.warheads = np.where(status == Status.DISARMED, 0.0,
+                           c["initial.warheads"] + c["arsenal.production_per_year"] * t / 12.0)
     if grid.list_id >= 0:
         by_class = grid.left_by_class()  # the planner's proportional depletion, as the simulator's
         ch.lists[grid.list_id] = by_class[:, grid.level_of(left)]
@@ -77,19 +87,21 @@ def simulate_one_month(c, grid, model, t, states, seed):
         done0 = (ch.deadline_month[0] < t) & executed
         acted = (ch.deadline_month[0] <= t) & executed
     keep = ~done0 if grid.D == 1 else np.ones(n, dtype=bool)  # a preventive war that struck has ended the run
-    ev0 = np.arange(n) % grid.B  # with learned credibility, the runs of a state spread over the evidence levels
+    ev0 = which % grid.B  # with learned credibility, each state at one evidence level (the states cover them all)
     if grid.B > 1:
         ch.evidence = ev0.copy()
     u = ch.s.month()
     ch._step(t, u)  # one month, without compaction, so arrays keep the run order
     src = np.ravel_multi_index((k, np.minimum(m, grid.M - 1), grid.index(
-        left=grid.level_of(left), done=done0 & (grid.D == 2), evidence=ev0)), grid.shape)
+        left=grid.level_of(left), done=(done0 & (grid.D == 2)).astype(np.int64), status=status, evidence=ev0)),
+        grid.shape)
     left_next = ch.lists[grid.list_id].sum(axis=0) if grid.list_id >= 0 else np.zeros(n, dtype=np.int64)
     done_next = acted if grid.D == 2 else np.zeros(n, dtype=bool)
     ev_next = ch.evidence if grid.B > 1 else ev0
     cell = np.ravel_multi_index((ch.talks_idx, np.minimum(ch.tests, grid.M - 1), grid.index(
-        left=level_of(grid, left_next), done=done_next, evidence=ev_next)), grid.shape)
-    closed = ch.phase > CRISIS
+        left=level_of(grid, left_next), done=done_next.astype(np.int64), status=ch.status.astype(np.int64),
+        evidence=ev_next)), grid.shape)
+    closed = ~running(ch.phase)
     nxt = np.where(closed, grid.size + PHASE_TO_OUTCOME[ch.phase].astype(np.int64), cell)
     return src[keep], nxt[keep]
 
@@ -103,15 +115,21 @@ def level_of(grid: Grid, left: np.ndarray) -> np.ndarray:
 
 
 def exact_one_month(c, grid, policy_for, t, sources):
-    """(len(sources), grid.size + 6) next-cell probabilities from a point mass on each source cell."""
-    n = len(sources)
-    mass = np.zeros((n, grid.size))
-    mass[np.arange(n), sources] = 1.0
+    """(len(sources), grid.size + 6) next-cell probabilities from a point mass on each source cell (the decision
+    model is asked only where mass is: the source, and the disarmed state a deal may reach at the month's start)."""
     paths = dyn.policy_paths(c)
-    policy = policy_for(n, paths)
-    policy.start(t)
-    new, absorbed = advance(Month(c, grid, t, n, False, paths), policy, mass.reshape(n, *grid.shape))
-    return np.concatenate([new.reshape(n, -1), absorbed], axis=1)
+    out = []
+    for first in range(0, len(sources), SOURCE_BLOCK):  # blocks of sources: arrays of a few grids at a time
+        block = sources[first:first + SOURCE_BLOCK]
+        n = len(block)
+        mass = np.zeros((n, grid.size))
+        mass[np.arange(n), block] = 1.0
+        start = grid.disarm_mass(mass.reshape(n, *grid.shape), dyn.disarmament_probability(c))  # the month's start
+        policy = policy_for(n, paths, np.flatnonzero(start))
+        policy.start(t)
+        new, absorbed = advance(Month(c, grid, t, n, False, paths), policy, start)
+        out.append(np.concatenate([new.reshape(n, -1), absorbed], axis=1))
+    return np.concatenate(out)
 
 
 def check_fit(counts: np.ndarray, probs: np.ndarray, label: str) -> float:
@@ -163,7 +181,7 @@ def test_forced_action_transitions_match_the_simulator(korea, strategies, name, 
     checked = 0
     for t in months:
         states = _states(grid, ks, ms, lefts)
-        checked += compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t, states,
+        checked += compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t, states,
                            seed=1000 * action + t, label=f"{name} {ACTIONS[action]}")
     assert checked >= len(months) * len(_states(grid, ks, ms, lefts))
 
@@ -208,8 +226,8 @@ def test_planner_responses_to_strikes_match_the_simulator(korea, strategies, nam
     for action in (MISSILE, NUCLEAR_TEST):
         model = _PlannerResponses(action, spec)
 
-        def policy_for(n, paths, model=model):
-            return _MixedPolicy(_Policy(c, grid, n, model, paths), _Policy(c, grid, 1, sol, paths))
+        def policy_for(n, paths, cells, model=model):
+            return _MixedPolicy(_Policy(c, grid, n, model, paths, cells), _Policy(c, grid, 1, sol, paths))
 
         for t in months:
             compare(c, grid, model, policy_for, t, _states(grid, ks, ms, lefts), seed=77 + 10 * action + t,
@@ -239,7 +257,7 @@ def test_state_aware_responses_see_the_post_strike_state(korea, strategies, name
     _, ks, ms, lefts = SAMPLES[name]
     model = _StateAwareResponses(action)
     for t in months:
-        compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t,
+        compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t,
                 _states(grid, ks, ms, lefts), seed=500 + t, label=f"{name} state-aware responses")
 
 
@@ -251,5 +269,5 @@ def test_state_aware_responses_to_the_deadline_strike(korea, strategies):
     _, ks, ms, lefts = SAMPLES["limited-strike"]
     model = _StateAwareResponses(0)
     for t in (4, 5, 6):
-        compare(c, grid, model, lambda n, paths: _Policy(c, grid, n, model, paths), t,
+        compare(c, grid, model, lambda n, paths, cells: _Policy(c, grid, n, model, paths, cells), t,
                 _states(grid, ks, ms, lefts), seed=600 + t, label="limited-strike state-aware responses")

@@ -8,7 +8,8 @@ The reduction is the crisis model's own machinery on a compiled one-month scenar
 A; a missile test is the challenge; the coercer's one threat ("a test is answered by a strike") is B resisting,
 carried out with the credibility the target believes, pB. Nuclear tests add no test-equivalents (weight 0),
 the economy weight is 0 and no deal is ripe, so the target's only tempting challenge is the missile test.
-Then, with A = beyond_horizon / (1 - d) and f(m) = regime_survival + arsenal * min(w_1 / reference, 1) * delivery(m)
+A freeze (a state the target can leave, worth the open flow when the economy weight is 0) is keeping the
+status quo: it ties holding, and the rational target splits the tie. Then, with A = beyond_horizon / (1 - d) and f(m) = regime_survival + arsenal * min(w_1 / reference, 1) * delivery(m)
 the open month's flow after m test-equivalents (w_1 warheads a month on):
     aSQ = d A f(0),   aDC = d A f(1) - test_cost,   aDD = aDC - strike_cost   (a struck target absorbs),
 so the threshold is (d A arsenal min(w_1/ref, 1) (1 - delivery_0) gain - test_cost) / strike_cost.
@@ -25,7 +26,7 @@ from adversary_helpers import load_pair, quiet_levers, write_scenario, write_str
 from brinkmanship.adversary.planner import solve
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import compile_model
-from brinkmanship.engine.constants import HOLD, MISSILE
+from brinkmanship.engine.constants import FREEZE_ACT, HOLD, MISSILE
 from brinkmanship.games.library.zagare import radg, radg_threshold
 from brinkmanship.games.solve import solve as solve_game
 
@@ -82,7 +83,8 @@ def test_the_payoffs_of_the_three_outcomes_are_the_planners_pure_type_values(red
     assert Q[HOLD] == pytest.approx(a_sq, rel=1e-12)
     assert Q[MISSILE] == pytest.approx(pb * a_dd + (1 - pb) * a_dc, rel=1e-12)
     assert np.all((a_dd < a_sq) & (a_sq < a_dc))  # the game's premise holds on the whole grid
-    others = np.delete(Q, [HOLD, MISSILE], axis=0)
+    assert Q[FREEZE_ACT] == pytest.approx(a_sq, rel=1e-12)  # a freeze keeps the status quo
+    others = np.delete(Q, [HOLD, MISSILE, FREEZE_ACT], axis=0)
     assert np.all(others < np.maximum(Q[HOLD], Q[MISSILE]))  # nothing else tempts the target
 
 
@@ -94,7 +96,7 @@ def test_the_target_challenges_iff_credibility_is_below_the_zagare_kilgour_thres
     threshold = (a_dc - a_sq) / (a_dc - a_dd)
     assert 0 < threshold.min() < threshold.max() < 1  # the grid spans deterred and undeterred cases
     challenges = policy[MISSILE] == 1.0
-    holds = policy[HOLD] == 1.0
+    holds = policy[HOLD] + policy[FREEZE_ACT] == 1.0  # the status quo, held or frozen
     assert np.all(challenges | holds)  # a pure choice at every point (none falls on the threshold)
     assert np.array_equal(challenges, pb < threshold)
     assert challenges.any() and holds.any()

@@ -23,9 +23,9 @@ def _run_with(tmp_path: Path, text: str, *extra: str):
 
 CASES = [
     # (name, edit of the op-ed's file, expected field, text on the expected line (or None), words in the message)
-    ("malformed yaml", lambda t: t.replace("  sanctions: {mode: freeze}", "  sanctions: {mode: freeze"),
+    ("malformed yaml", lambda t: t.replace("  sanctions:\n    mode: freeze\n", "  sanctions:\n    mode: [freeze\n"),
      None, None, "malformed YAML"),
-    ("unknown key", lambda t: t.replace("  sanctions: {mode: freeze}", "  sanctions: {mode: freeze, level: 3}"),
+    ("unknown key", lambda t: t.replace("  sanctions:\n    mode: freeze\n", "  sanctions:\n    mode: freeze\n    level: 3\n"),
      "levers.sanctions.level", "level: 3", "Extra inputs"),
     ("wrong type", lambda t: t.replace("ramp_months: 6", "ramp_months: soon"),
      "levers.posture.ramp_months", "ramp_months: soon", "integer"),

@@ -95,6 +95,10 @@ def test_compare_strategic_coercer_reports_the_equilibrium():
     conv = block["limited-strike"]["convergence"]
     assert [s["start"] for s in conv["starts"]] == ["declared", "chance only"]
     assert all({"iterations", "residual", "converged"} <= set(s) for s in conv["starts"])
+    ldf = block["let-deterrence-fail"]
+    assert ldf["sampled_runs"].startswith("the equilibrium played")  # the runs play it and learn
+    levels = ldf["execution_by_belief_level"]["city-per-test"]
+    assert len(levels) > 1 and all(v is None or 0 <= v <= 1 for v in levels)
     committed = _json(["compare", "korea-2017", "--strategies", "let-deterrence-fail", "--types", "point",
                        "--runs", "1000", "--json"])
     assert "coercer" not in committed

@@ -41,6 +41,7 @@ from brinkmanship.engine.constants import (
     Phase,
     Response,
     Rung,
+    Status,
     TargetClass,
 )
 from brinkmanship.engine.simulate import stream_sizes
@@ -116,15 +117,16 @@ def test_sample_categorical_and_salvo_size(base):
 
 def test_step_1_deadlines(base):
     """Month 2. Deadline a (preventive war, p 0.5) acts in runs 0 (drawn month 2, u 0.1 < 0.5), not in run 1
-    (u 0.9), not in run 2 (month 1), not in run 5 (already a deal). Deadline b (3 military strikes) acts in
-    run 3. Deadline c (sanctions, unless talks reach 0.3) sets run 4's talks back 0.2 - 0.08 = 0.12, but not
-    run 6's (talks 0.4)."""
+    (u 0.9), not in run 2 (month 1), not in run 5 (in a deal, `unless: deal`). Deadline b (3 military strikes)
+    acts in run 3. Deadline c (sanctions, unless talks reach 0.3) sets run 4's talks back 0.2 - 0.08 = 0.12,
+    but not run 6's (talks 0.4)."""
     deadlines = (
         CompiledDeadline("a", 0, 9, "preventive_war", -1, 0, True, True, None, "d.a", "b.a"),
         CompiledDeadline("b", 0, 9, "strike", TargetClass.MILITARY, 3, True, True, None, "d.b", "b.b"),
-        CompiledDeadline("c", 0, 9, "sanctions", -1, 0, True, True, 0.3, "d.c", "b.c"),
+        CompiledDeadline("c", 0, 9, "sanctions", -1, 0, True, True, "d.c.thr", "d.c", "b.c"),
     )
-    c = model(base, {"d.a": 0.5, "d.b": 0.5, "d.c": 0.5, "talks.setback_sanctions": 0.08}, deadlines=deadlines)
+    c = model(base, {"d.a": 0.5, "d.b": 0.5, "d.c": 0.5, "d.c.thr": 0.3, "talks.setback_sanctions": 0.08},
+              deadlines=deadlines)
     ch = make_chunk(c, 7)
     ch.deadline_month[:] = 9
     ch.deadline_month[0, [0, 1, 5]] = 2
@@ -136,6 +138,7 @@ def test_step_1_deadlines(base):
     ch.init[deadline_slots(1)[1], 3] = 0.1
     ch.init[deadline_slots(2)[1], [4, 6]] = 0.1
     ch.phase[5] = Phase.DEAL
+    ch.status[5] = Status.DEAL
     ch.talks_idx[6] = 8
     m = month(ch, t=2)
     ch._deadlines(m)
@@ -279,14 +282,16 @@ def test_step_6_phases_ladder_and_slow_variables(base, korea):
     """Later phases win: deal, freeze, limited, (limited and) war, war and nuclear. Quiet months (korea-2017:
     6): run 5 quiet 5 -> 6, peace; run 6 quiet 4 -> 5, crisis; run 7 tests, quiet 0, crisis, and under
     escalating sanctions a round sets its talks back 0.2 - 0.08 = 0.12 -> 2.4 steps, u 0.3 < 0.4: level 3.
-    Rungs from the crisis (1): limited or struck 2, war 3, nuclear 4. Open runs gain 9 / 12 warheads. Run 8
-    was a deal already and stays untouched."""
+    Rungs from the crisis (1): limited or struck 2, war 3, nuclear 4. Running runs (open, frozen, in a deal
+    not yet carried out) gain 9 / 12 warheads. Run 8 was in a deal already: it stays there, resolved at
+    month 1."""
     assert korea.escalation.quiet_months.value == 6
     c = model(base, {"talks.setback_sanctions": 0.08, "arsenal.production_per_year": 9.0},
               sanctions_mode="escalate")
     ch = make_chunk(c, 9)
     ch.quiet[:] = [0, 0, 0, 0, 0, 5, 4, 9, 0]
     ch.phase[8] = Phase.DEAL
+    ch.status[8] = Status.DEAL
     ch.month_resolved[8] = 1
     m = month(ch, t=3, deal=np.arange(9) == 0, freeze=np.arange(9) == 1, limited=np.isin(np.arange(9), [2, 3]),
               war=np.isin(np.arange(9), [3, 4]), nuclear=np.arange(9) == 4, is_m=np.arange(9) == 7,
@@ -300,13 +305,14 @@ def test_step_6_phases_ladder_and_slow_variables(base, korea):
                                 Rung.NUCLEAR_USE, Rung.CRISIS, Rung.CRISIS, Rung.LIMITED_STRIKES, Rung.CRISIS]
     assert ch.month_resolved.tolist() == [4, 4, 4, 4, 4, -1, -1, -1, 1]
     assert ch.talks_idx.tolist() == [4, 4, 4, 4, 4, 4, 4, 3, 4]
-    np.testing.assert_allclose(ch.warheads, [20, 20, 20, 20, 20, 20.75, 20.75, 20.75, 20])
+    np.testing.assert_allclose(ch.warheads, [20.75, 20.75, 20, 20, 20, 20.75, 20.75, 20.75, 20.75])
+    assert ch.status.tolist() == [Status.DEAL, Status.FROZEN] + [Status.OPEN] * 6 + [Status.DEAL]
     expected = np.zeros_like(ch.transitions)
     for p in (Phase.DEAL, Phase.FREEZE, Phase.LIMITED_CONFLICT, Phase.MAJOR_WAR, Phase.NUCLEAR_WAR, Phase.PEACE):
         expected[Phase.CRISIS, p] = 1
     assert (ch.transitions == expected).all()
     counts = dict(zip(OUTCOMES, ch.outcome_counts[4].tolist(), strict=True))
-    assert counts == {"deal": 2, "freeze": 1, "buildup": 3, "limited_conflict": 1, "major_war": 1,
+    assert counts == {"denuclearisation": 2, "freeze": 1, "buildup": 3, "limited_conflict": 1, "major_war": 1,
                       "nuclear_war": 1}
 
 

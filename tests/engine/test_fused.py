@@ -5,7 +5,6 @@ to the reference for what the kernel does not implement."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 
 import numpy as np
@@ -20,9 +19,7 @@ from brinkmanship.engine.philox import philox4x32, uniforms
 from brinkmanship.engine.simulate import OUTCOME_FIELDS, kernel_for, simulate
 from brinkmanship.engine.streams import Streams
 from brinkmanship.errors import InputError
-from brinkmanship.spec import Strategy
-from strategy_draws import CLASSES, number
-from strategy_draws import rules as draw_rules
+from strategy_draws import drawn_strategy
 
 pytest.importorskip("numba", reason="the fused kernel needs numba (a project dependency)")
 
@@ -162,51 +159,13 @@ def test_experiments_match_across_kernels(fixed, strategies):
         assert alone[k][0] == b[k][1], k
 
 
-# -- generated strategies -----------------------------------------------------------------------------------
-
-@st.composite
-def generated(draw, korea, base: Strategy) -> Strategy:
-    """A strategy with drawn levers, reactive rules (strikes from a class or a finite list, sanctions steps)
-    and deadlines (war, strikes, sanctions, with or without a talks threshold)."""
-    d = base.model_dump(mode="json", exclude_none=True, by_alias=True)
-    d["name"] = "generated"
-    d.pop("phases", None)
-    lv = d["levers"]
-    lv["third_parties"] = {"china": draw(st.sampled_from(["engage", "forget"])),
-                           "russia": draw(st.sampled_from(["engage", "forget"]))}
-    lv["talks"] = {"channel": draw(st.sampled_from(["none", "coercer-led", "ally-led", "multilateral"])),
-                   "offer": number(draw)}
-    lv["sanctions"] = {"mode": draw(st.sampled_from(["freeze", "escalate", "relax"]))}
-    lv["posture"] = {"target": number(draw), "ramp_months": draw(st.integers(0, 12))}
-    lv["exercises"] = {"mode": draw(st.sampled_from(["normal", "scaled-down", "suspended"]))}
-    d["target_lists"] = {"listed": {"size": draw(st.integers(1, 40)), "classes": {}}}
-    counts = draw(st.lists(st.integers(0, 10), min_size=4, max_size=4).filter(lambda c: sum(c) > 0))
-    d["target_lists"]["listed"] = {"size": sum(counts), "classes": {c: n for c, n in zip(CLASSES, counts, strict=True) if n}}
-    d["rules"] = draw_rules(draw, 4, 4)
-    deadlines = []
-    start = korea.start
-    for j in range(draw(st.integers(0, 2))):
-        first = draw(st.integers(0, korea.horizon_months - 1))
-        last = draw(st.integers(first, korea.horizon_months - 1))
-        at = [start + dt.timedelta(days=31 * m) for m in (first, last)]
-        dl = {"id": f"d{j}", "at": {"earliest": at[0].isoformat(), "latest": at[1].isoformat(), "assumption": True},
-              "do": draw(st.sampled_from(["preventive_war", "strike", "sanctions_step"])),
-              "count": draw(st.integers(0, 3)), "probability": number(draw), "believed": number(draw)}
-        if dl["do"] == "strike":
-            dl["target_class"] = draw(st.sampled_from(CLASSES))
-        if draw(st.booleans()):
-            dl["unless"] = ["deal", "freeze", "talks_progress"]
-            dl["talks_progress_threshold"] = number(draw)
-        deadlines.append(dl)
-    d["deadlines"] = deadlines
-    return Strategy.model_validate(d)
-
+# -- generated strategies (tests/strategy_draws.py, shared with the planner's identity tests) --------------
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), seed=st.integers(0, 2**40))
 def test_fused_equals_numpy_on_generated_strategies(korea, fixed, strategies, data, seed):
     scenario = korea if data.draw(st.booleans()) else fixed  # credibility learned, or a fixed input
-    strategy = data.draw(generated(scenario, strategies[data.draw(st.sampled_from(FLAGSHIP))]))
+    strategy = data.draw(drawn_strategy(scenario, strategies[data.draw(st.sampled_from(FLAGSHIP))]))
     runs = data.draw(st.integers(1, 400))
     b = simulate(scenario, strategy, runs=runs, seed=seed, kernel="fused")
     assert b.extra["kernel"] == "fused"
@@ -266,8 +225,8 @@ def test_a_model_the_kernel_does_not_know_falls_back(korea, strategies, monkeypa
     monkeypatch.setattr(fused, "K_MONTH_FIXED", len(fused.KNOWN_MONTH_SLOTS) + 2)
     assert "draws the kernel does not know" in fused.unsupported(c, BaseRatePolicy())
     monkeypatch.undo()
-    grown = dataclasses.replace(c, values={**c.values, "endings.deal_defection": 0.01})
-    assert "endings" in fused.unsupported(grown, BaseRatePolicy())
+    grown = dataclasses.replace(c, values={**c.values, "aftermath.rebuilding": 0.01})  # a section it does not read
+    assert "aftermath" in fused.unsupported(grown, BaseRatePolicy())
 
 
 def test_an_unknown_kernel_is_an_input_error(korea, strategies):

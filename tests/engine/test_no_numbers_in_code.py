@@ -45,11 +45,14 @@ NAMED = {
     "EXP_FLOOR": "logit weights never underflow to a zero sum",
     "DISCOUNT_CAP": "a perpetuity stays finite",
     "HAZARD_FLOOR": "no division by zero in the deadline's hazard",
+    "GRID_NDIM": "the planner grid's number of axes (samples, talks, tests, last axis)",
     "DEADLINE_STATES": "a recurring deadline has acted or not (grid axis size)",
     # runners and outputs: sizes, defaults and display
     "EXACT_BLOCK": "memory: samples per planner solve",
     "EXACT_CELLS": "memory: samples x grid states per planner solve (no effect on numbers)",
+    "SOLVE_CELLS": "memory: samples x grid states per backward pass (no effect on numbers)",
     "DEATHS_PERCENTILE": "the deaths_p95 metric",
+    "LONE_COPIES": "a lone exact sample is solved among copies of itself (same bits as in a batch)",
     "DEFAULT_CHUNK": "memory: runs per chunk (no effect on numbers)",
     "DEFAULT_RUNS": "default number of runs",
     "WARHEAD_QUANTILES": "timeline bands",
@@ -62,6 +65,7 @@ NAMED = {
     "TO_UNIT": "a 32-bit word to a uniform in [0, 1)", "INITIAL_WORD": "counter word of a run's initial draws",
     "PHASE_WORD": "counter word of a run's phase-entry draws (keeps them apart from the others)",
     "BELIEF_WORD": "counter word of the draws that round a run's evidence (apart from the others)",
+    "COERCER_WORD": "counter word of a strategic coercer's monthly deadline draws (apart from the others)",
     # portable exp and log (fmath): the definition of the functions and their series
     "TWO": "doubling a mantissa; ln m = 2 atanh(s)", "TWO_I": "Horner loops start at the second coefficient",
     "LN2_HI": "Cody-Waite split of ln 2", "LN2_LO": "Cody-Waite split of ln 2",
@@ -74,6 +78,7 @@ NAMED = {
     "EV_DONE": "columns of its evidence tables", "G_LIST": "rows of its planner grid strides",
     "CHOSEN_AXES": "axes of its planner tables", "BLOCKS_PER_THREAD": "load balance (no effect on numbers)", "EXP_TERMS": "Taylor terms of exp", "LOG_TERMS": "series terms of log",
     "PACKED_POLICY_SHARE": "budget: memory of a packed policy relative to a value array",
+    "KEPT_RESPONSE_SHARE": "budget: memory of a kept response relative to a value array",
     "BELIEF_SCALE": "fixed-point resolution of the belief tallies (chunking-independent sums)",
     "BELIEF_STREAM": "the counter word of the evidence rounding draws (keeps them apart from the others)",
     # belief: numerical guards of Bayes' rule and of stochastic rounding

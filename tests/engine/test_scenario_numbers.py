@@ -57,12 +57,12 @@ def test_the_engine_reads_them_per_run(korea, strategies):
     highs = {k: hi for k, (_, (_, hi)) in MOVED.items()}
     overrides = {k: np.array([lows[k], highs[k]]) for k in MOVED}
     out = evaluate_experiments(korea, st, overrides, np.array([0, 0]), 400, 1)
-    assert not np.isclose(out["deal"][0], out["deal"][1])  # same draws, different numbers
+    assert not np.isclose(out["denuclearisation"][0], out["denuclearisation"][1])  # same draws, different numbers
     exact = evaluate_experiments(korea, strategies["limited-strike"],
                                  {"adversary.nuclear_war_cost_factor": np.array([1.0, 4.0]),
                                   "war.nuclear_use_without_delivery": np.array([0.25, 0.75])},
                                  np.arange(2), 1, 0, adversary="rational")
-    assert np.isfinite(exact["deal"]).all()
+    assert np.isfinite(exact["denuclearisation"]).all()
 
 
 def test_scaled_down_exercises_read_their_intensity(korea, strategies):

@@ -14,6 +14,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from brinkmanship.engine.constants import OUTCOMES
 from brinkmanship.store import open_store
 
 from .conftest import brink_cmd, start_paused
@@ -47,8 +48,7 @@ def test_engine_contract_is_batch_independent():
         full = evaluate_experiments(model.scenario, strategy, inputs, ids, 30, 5)
         part = evaluate_experiments(model.scenario, strategy, {k: v[pick] for k, v in inputs.items()}, ids[pick],
                                     30, 5)
-        probs = np.stack([full[k] for k in ("deal", "freeze", "buildup", "limited_conflict", "major_war",
-                                            "nuclear_war")])
+        probs = np.stack([full[k] for k in OUTCOMES])
         assert np.allclose(probs.sum(axis=0), 1.0)
         for k in model.outcome_names:
             assert full[k].shape == (40,)
@@ -156,7 +156,6 @@ def test_every_declared_uncertainty_can_be_varied_with_the_rational_adversary():
     inputs = sample(model.parameters(), 3, "lhs", seed=2)
     for name in model.strategy_names():
         out = model.evaluate(name, inputs, np.arange(3), 1, 1)
-        probs = np.stack([out[k] for k in ("deal", "freeze", "buildup", "limited_conflict", "major_war",
-                                           "nuclear_war")])
+        probs = np.stack([out[k] for k in OUTCOMES])
         assert np.allclose(probs.sum(axis=0), 1.0), name
         assert ((probs >= -1e-12) & (probs <= 1 + 1e-12)).all(), name

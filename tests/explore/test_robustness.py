@@ -46,8 +46,8 @@ def test_satisficing_share_needs_every_condition():
 
 
 def test_threshold_parser_accepts_forms_and_rejects_code():
-    assert parse_thresholds(["major_war <= 5e-2", "deal>=0.3, warheads < 30"]) == [
-        Condition("major_war", "<=", 0.05), Condition("deal", ">=", 0.3), Condition("warheads", "<", 30.0)]
+    assert parse_thresholds(["major_war <= 5e-2", "denuclearisation>=0.3, warheads < 30"]) == [
+        Condition("major_war", "<=", 0.05), Condition("denuclearisation", ">=", 0.3), Condition("warheads", "<", 30.0)]
     for bad in ["major_war", "__import__('os') < 1", "major_war == 0.1", "major_war < x"]:
         with pytest.raises(InputError, match="cannot read condition"):
             parse_thresholds(bad)
@@ -76,16 +76,16 @@ def test_outcome_names_resolve_and_errors_are_clear():
 
 
 def test_the_declared_direction_drives_regret():
-    deal = declared_outcomes(["deal"])[0]
+    deal = declared_outcomes(["denuclearisation"])[0]
     assert deal.direction is Direction.MAXIMISE
-    rows = {r["strategy"]: r for r in robustness_table(["a", "b", "c"], {"deal": 1 - WAR}, deal)}
+    rows = {r["strategy"]: r for r in robustness_table(["a", "b", "c"], {"denuclearisation": 1 - WAR}, deal)}
     assert rows["a"]["direction"] == "max" and rows["a"]["regret_max"] == pytest.approx(0.19)
-    flipped = robustness_table(["a", "b", "c"], {"deal": 1 - WAR}, deal.directed(False))
+    flipped = robustness_table(["a", "b", "c"], {"denuclearisation": 1 - WAR}, deal.directed(False))
     assert flipped[0]["direction"] == "min"
 
 
 def test_crisis_outcomes_are_all_declared_with_a_direction():
     directions = {o.name: o.direction for o in CRISIS_OUTCOMES}
-    assert {n for n, d in directions.items() if d is Direction.MAXIMISE} == {"deal", "freeze"}
+    assert {n for n, d in directions.items() if d is Direction.MAXIMISE} == {"denuclearisation", "freeze"}
     with pytest.raises(InputError, match="not declared"):
         declared_outcomes(["major_war", "happiness"])

@@ -81,7 +81,7 @@ def test_in_process_pool_and_dask_give_identical_stores(tmp_path):
 
 def test_common_stream_makes_the_output_a_function_of_the_inputs():
     inp = {k: np.repeat(v[:1], 50) for k, v in _inputs(5).items()}  # 50 copies of one world
-    noisy = evaluate_in_memory(MODEL, inp, ["status-quo"], runs=10, seed=1)["status-quo"]["deal"]
-    crn = evaluate_in_memory(MODEL, inp, ["status-quo"], runs=10, seed=1, common_stream=True)["status-quo"]["deal"]
+    noisy = evaluate_in_memory(MODEL, inp, ["status-quo"], runs=10, seed=1)["status-quo"]["denuclearisation"]
+    crn = evaluate_in_memory(MODEL, inp, ["status-quo"], runs=10, seed=1, common_stream=True)["status-quo"]["denuclearisation"]
     assert np.unique(noisy).size > 1  # independent streams: Monte Carlo noise between copies
     assert np.unique(crn).size == 1  # one stream: identical inputs give identical outputs

@@ -35,10 +35,10 @@ def test_store_holds_experiments_outcomes_provenance_and_ledger(tmp_path):
         assert prov["scenario_hash"] == ToyCrisisModel().scenario_hash()
         assert set(prov["strategy_hashes"]) == set(ToyCrisisModel().strategy_names())
         assert prov["package_version"] and prov["created_at"] and prov["finished_at"]
-        ids, strategies, mats = st.outcome_matrix(["major_war", "deal"])
+        ids, strategies, mats = st.outcome_matrix(["major_war", "denuclearisation"])
         assert strategies == ToyCrisisModel().strategy_names()
         assert np.array_equal(ids, np.arange(300)) and mats["major_war"].shape == (300, 5)
-        probs = st.outcomes_frame()[["deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war"]]
+        probs = st.outcomes_frame()[["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war"]]
         assert np.allclose(probs.sum(axis=1), 1.0)
         inputs = st.inputs()
         assert inputs["deadline_month"].dtype.kind == "i"

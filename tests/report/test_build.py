@@ -47,8 +47,8 @@ def test_a_png_per_figure_is_written(full_report: Path) -> None:
 def test_summary_states_the_numbers_and_the_audit(full_report: Path, fake_summary: dict[str, Any]) -> None:
     html = full_report.read_text(encoding="utf-8")
     text = re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1)
-    best_deal = max(fake_summary["strategies"], key=lambda s: s["outcomes"]["deal"]["p"])
-    assert f"{100 * best_deal['outcomes']['deal']['p']:.1f}%" in text
+    best_deal = max(fake_summary["strategies"], key=lambda s: s["outcomes"]["denuclearisation"]["p"])
+    assert f"{100 * best_deal['outcomes']['denuclearisation']['p']:.1f}%" in text
     assert best_deal["name"] in text
     assert "city-per-test" in text and "prohibited" in text and "not legal advice" in text
     assert "5 strategies" in text and "2,000 simulated runs" in text

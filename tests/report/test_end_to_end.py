@@ -40,7 +40,7 @@ def test_report_from_engine_results(engine_run: tuple, tmp_path: Path) -> None:
         rows = {r["strategy"]: r for r in csv.DictReader(fh)}
     assert list(rows) == [s.name for s in strategies]
     for s in summary["strategies"]:
-        assert float(rows[s["name"]]["deal_p"]) == s["outcomes"]["deal"]["p"]
+        assert float(rows[s["name"]]["denuclearisation_p"]) == s["outcomes"]["denuclearisation"]["p"]
     assert rows["let-deterrence-fail"]["prohibited_findings"] == "4"
     assert f"{RUNS:,} simulated runs" in html
 

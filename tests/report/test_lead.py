@@ -23,7 +23,7 @@ def _margins(edge_strategy: str, move: float) -> dict[str, Any]:
                  "margin": None, "tolerance": None, "changes_to": None, "at_value": None}]
         if edge is not None:
             rows.insert(0, {"name": "adversary.deal_security", "value": 0.9, "range": [0.5, 1.0], "down": None,
-                            "up": edge, "margin": edge, "tolerance": 0.01, "changes_to": "deal",
+                            "up": edge, "margin": edge, "tolerance": 0.01, "changes_to": "denuclearisation",
                             "at_value": 0.9 + edge * 0.5})
         return rows
 
@@ -55,14 +55,14 @@ def test_the_bottom_line_is_computed_from_the_numbers(lead: dict[str, Any]) -> N
     for s in moved["strategies"]:
         for o in s["outcomes"].values():
             o["p"] = 0.0
-        s["outcomes"]["deal"]["p"] = 1.0
+        s["outcomes"]["denuclearisation"]["p"] = 1.0
     other = bottom_line(moved)
-    assert "most likely end in a deal (100%)" in other and "no strategy ends in major or nuclear war" in other
+    assert "most likely end in denuclearisation (a deal that holds) (100%)" in other and "no strategy ends in major or nuclear war" in other
 
 
 def test_the_bottom_line_names_the_nearest_edge(lead: dict[str, Any]) -> None:
     text = bottom_line(lead, _margins("engagement", 0.04))
-    assert "point) type the answers sit 0.04 of a range from an edge" in text and "makes engagement most likely end in a deal" in text
+    assert "point) type the answers sit 0.04 of a range from an edge" in text and "makes engagement most likely end in denuclearisation (a deal that holds)" in text
     assert nearest_edge(_margins("let-deterrence-fail", 0.3))[0] == "let-deterrence-fail"
     none = {k: {**v, "weights": v["weights"][1:]} for k, v in _margins("engagement", 0.04).items()}
     assert nearest_edge(none) is None and "no single weight" in bottom_line(lead, none)

@@ -33,7 +33,7 @@ def test_evaluation_equals_exact_outcomes_bit_for_bit(korea, strategies, ldf) ->
 
 
 def test_cells_are_printed_as_compare_prints_them() -> None:
-    cells = outcome_cells({"deal": 0.1234, "freeze": 0.0, "buildup": 0.5, "limited_conflict": 0.00049,
+    cells = outcome_cells({"denuclearisation": 0.1234, "freeze": 0.0, "buildup": 0.5, "limited_conflict": 0.00049,
                            "major_war": 0.3761, "nuclear_war": 1.0})
     assert cells == ["12.3%", "0.0%", "50.0%", "0.0%", "37.6%", "100.0%"]
 

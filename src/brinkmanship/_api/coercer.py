@@ -23,12 +23,13 @@ from brinkmanship.errors import InputError
 
 if TYPE_CHECKING:
     from brinkmanship.adversary.coercer import Equilibrium
+    from brinkmanship.adversary.strategic import StrategicModel
     from brinkmanship.adversary.types import Types
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
 
 COERCERS = ("committed", "strategic")
-SETTLED = ("deal", "freeze")
+SETTLED = ("denuclearisation", "freeze")
 
 
 def check_coercer(coercer: str, adversary: Adversary) -> str:
@@ -52,6 +53,44 @@ def solve_equilibrium(sc: Scenario, st: Strategy, adversary: Adversary, types: T
     if types is not None and not types.is_point:
         c = types.compiled(c)
     return equilibrium(c, Decision.of(adversary))
+
+
+def strategic_model(eq: Equilibrium, types: Types | None, adversary: Adversary) -> StrategicModel:
+    """The simulator's model of the equilibrium `eq` (`adversary.strategic`): its play types (`.types`), the
+    target's solve over them and the coercer's decision at each run's state."""
+    from brinkmanship.adversary.planner import Decision
+    from brinkmanship.adversary.strategic import strategic_model as model
+
+    return model(eq, types, Decision.of(adversary))
+
+
+def play_fits(sc: Scenario, st: Strategy, model: StrategicModel, max_memory: int | None) -> bool:
+    """Whether the target's solve over the play types fits the memory limit (else the sampled runs of `compare`
+    fall back to type-weighted execution probabilities, and the JSON says so)."""
+    from brinkmanship.adversary.budget import planner_memory
+    from brinkmanship.engine.compiled import compile_model
+    from brinkmanship.limits import DEFAULT_MAX_MEMORY
+
+    limit = DEFAULT_MAX_MEMORY if max_memory is None else max_memory
+    return planner_memory(compile_model(sc, st), model.types.count) <= limit
+
+
+def execution_by_level(sc: Scenario, st: Strategy, model: StrategicModel,
+                       overrides: dict[str, float] | None = None) -> dict[str, list[float | None]]:
+    """Per threat, the coercer's execution probability on the equilibrium path at each evidence level of the
+    target's belief (lowest first; None where it is never triggered), weighted over the play types by their
+    triggers: where it differs across levels, the target's one likelihood per threat is an average (the gap to a
+    per-state perfect Bayesian equilibrium)."""
+    from brinkmanship.engine.compiled import compile_model
+
+    c = model.types.compiled(compile_model(sc, st, overrides))
+    w = model.types.weights[:, None]
+    out = {}
+    for k, (e, triggers) in model.execution_by_level(c).items():
+        mass = (w * triggers).sum(axis=0)
+        carried = (w * triggers * np.nan_to_num(e)).sum(axis=0)
+        out[k] = [float(a / m) if m > 0 else None for a, m in zip(carried, mass, strict=True)]
+    return out
 
 
 def _mean(x: np.ndarray, w: np.ndarray | None) -> float:

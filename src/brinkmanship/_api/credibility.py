@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from brinkmanship.engine.decision import Adversary
     from brinkmanship.spec import Scenario, Strategy
 
-SETTLED = ("deal", "freeze")  # the outcomes a strategy is ranked by (the crisis ends without conflict)
+SETTLED = ("denuclearisation", "freeze")  # the outcomes a strategy is ranked by (the crisis ends without conflict)
 RANK_TOL = 1e-9  # settlement chances this close are a tie
 
 

@@ -111,10 +111,15 @@ class Comparison(_Result):
         return self._summary
 
     def to_frame(self, kind: str = "outcomes") -> pd.DataFrame:
-        """Tidy table: `kind="outcomes"` gives strategy, outcome, p, lo, hi; `"metrics"` gives strategy,
-        metric, value (nested metrics such as shares by rung become `highest_rung.<rung>`)."""
+        """Tidy table: `kind="outcomes"` gives strategy, outcome, p, lo, hi; `"aims"` gives strategy, aim, p,
+        lo, hi (the chance each of the scenario's stated aims is met); `"metrics"` gives strategy, metric, value
+        (nested metrics such as shares by rung become `highest_rung.<rung>`)."""
         import pandas as pd
 
+        if kind == "aims":
+            rows = [{"strategy": s["name"], "aim": a, "p": c["p"], "lo": c["lo"], "hi": c["hi"]}
+                    for s in self._summary["strategies"] for a, c in s.get("aims", {}).items()]
+            return pd.DataFrame(rows, columns=["strategy", "aim", "p", "lo", "hi"])
         if kind == "outcomes":
             rows = [{"strategy": s["name"], "outcome": o, "p": c["p"], "lo": c["lo"], "hi": c["hi"]}
                     for s in self._summary["strategies"] for o, c in s["outcomes"].items()]
@@ -128,7 +133,7 @@ class Comparison(_Result):
                         rows.append({"strategy": s["name"], "metric": name if sub is None else f"{name}.{sub}",
                                      "value": float("nan") if x is None else float(x)})
             return pd.DataFrame(rows, columns=["strategy", "metric", "value"])
-        raise ValueError(f"kind must be 'outcomes' or 'metrics', got {kind!r}")
+        raise ValueError(f"kind must be 'outcomes', 'aims' or 'metrics', got {kind!r}")
 
     def _html_frame(self) -> pd.DataFrame:
         return self.to_frame().pivot(index="strategy", columns="outcome", values="p").loc[

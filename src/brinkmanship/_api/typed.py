@@ -122,6 +122,13 @@ def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types:
     With `model`, the typed planner that simulated the runs, its solution of the K types is propagated
     (in blocks of types) instead of solving them again.
     """
+    return exact_mixture_parts(sc, strategy, adversary, types, seed, model)[0]
+
+
+def exact_mixture_parts(sc: Scenario, strategy: Strategy, adversary: Adversary, types: Types, seed: int,
+                        model: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """`exact_mixture`, and (K, outcomes) each outcome's probability reached with delivery not proven at the
+    horizon (the aims scored by it), known where the typed `model` is propagated (else None)."""
     from brinkmanship.engine.constants import OUTCOMES
     from brinkmanship.engine.experiments import evaluate_experiments
 
@@ -133,13 +140,15 @@ def exact_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types:
         c = compile_model(sc, strategy)
         sol, typed = model.solution(c), types.compiled(c)
         out = np.empty((types.count, len(OUTCOMES)))
+        unproven = np.empty((types.count, len(OUTCOMES)))
         for start in range(0, types.count, EXACT_BLOCK):  # propagated in blocks of types (memory)
             sl = slice(start, min(types.count, start + EXACT_BLOCK))
             part = sol.samples(sl, typed.chunk(sl))
-            out[sl] = propagate(part.c, part).outcomes
-        return out
+            res = propagate(part.c, part)
+            out[sl], unproven[sl] = res.outcomes, res.unproven
+        return out, unproven
     res = evaluate_experiments(sc, strategy, types.overrides(), np.arange(types.count), 1, seed, adversary)
-    return np.column_stack([res[name] for name in OUTCOMES])
+    return np.column_stack([res[name] for name in OUTCOMES]), None
 
 
 def type_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types: Types) -> dict[str, Any]:
@@ -156,21 +165,28 @@ def type_mixture(sc: Scenario, strategy: Strategy, adversary: Adversary, types: 
             "what_decides": what_decides(inputs, P, OUTCOMES, types.weights, DECIDES_TOP, DECIDES_MIN_SHARE)}
 
 
-def sampled_by_type(result: SimulationResult, types: Types) -> tuple[np.ndarray, np.ndarray]:
-    """(K, outcomes) outcome shares of each type's runs and (K,) the share of runs each type got."""
+def sampled_by_type(result: SimulationResult, types: Types) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(K, outcomes) outcome shares of each type's runs, (K, outcomes) the shares reached with delivery not
+    proven, and (K,) the share of runs each type got."""
     from brinkmanship.engine.constants import OUTCOMES
+    from brinkmanship.engine.summary import delivery_unproven
 
     tau = result.extra["type_index"]
     n_out = len(OUTCOMES)
-    counts = np.bincount(tau * n_out + result.outcomes["outcome"],
-                         minlength=types.count * n_out).reshape(types.count, n_out)
+    cell = tau * n_out + result.outcomes["outcome"]
+    counts = np.bincount(cell, minlength=types.count * n_out).reshape(types.count, n_out)
+    unproven = np.bincount(cell[delivery_unproven(result.outcomes)],
+                           minlength=types.count * n_out).reshape(types.count, n_out)
     runs = counts.sum(axis=1)
-    return counts / np.maximum(runs, 1)[:, None], runs / runs.sum()
+    return counts / np.maximum(runs, 1)[:, None], unproven / np.maximum(runs, 1)[:, None], runs / runs.sum()
 
 
 def add_types(summary: dict[str, Any], types: Types, per_type: dict[str, np.ndarray],
-              run_share: dict[str, np.ndarray] | None, exact: bool) -> None:
+              run_share: dict[str, np.ndarray] | None, exact: bool,
+              per_type_unproven: dict[str, np.ndarray | None] | None = None) -> None:
     """Add the mixture's type-sampling error, the "what decides" ranking and the types' description.
+    `per_type_unproven`: per strategy, each type's outcome probabilities reached with delivery not proven (the
+    aims scored by what is reached; None: not known, and such an aim's mixture is a lower bound).
 
     Exact: the intervals are the type-sampling 95% intervals (no Monte Carlo error). Monte Carlo: the
     intervals stay the runs' Wilson intervals; the type-sampling error is given beside them.
@@ -191,6 +207,21 @@ def add_types(summary: dict[str, Any], types: Types, per_type: dict[str, np.ndar
             if exact:
                 p = float(mixture[i])
                 o.update(p=p, lo=max(0.0, p - Z95 * se[i]), hi=min(1.0, p + Z95 * se[i]))
+        U = (per_type_unproven or {}).get(s["name"])
+        for aim in s.get("aims", {}).values():  # an aim per type: its outcomes, and those reached unproven
+            met = P[:, [OUTCOMES.index(o) for o in aim["outcomes"]]].sum(axis=1, keepdims=True)
+            if aim.get("if_delivery_unproven"):
+                if U is None:
+                    aim["note"] = ("lower bound: delivery at the horizon is not tracked here, so "
+                                   f"{' and '.join(aim['if_delivery_unproven'])} are not counted")
+                else:
+                    met = met + U[:, [OUTCOMES.index(o) for o in aim["if_delivery_unproven"]]].sum(
+                        axis=1, keepdims=True)
+            m, e = types.mixture(met) if run_share is None else _weighted(met, weights)
+            aim["type_se"] = float(e[0])
+            if exact:
+                p = float(m[0])
+                aim.update(p=p, lo=max(0.0, p - Z95 * e[0]), hi=min(1.0, p + Z95 * e[0]))
         inputs = {k.removeprefix(PREFIX): v for k, v in types.values.items()}
         s["what_decides"] = what_decides(inputs, P, OUTCOMES, weights, DECIDES_TOP, DECIDES_MIN_SHARE)
     summary["types"] = {**types.describe(),

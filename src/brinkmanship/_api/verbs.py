@@ -171,7 +171,8 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     `coercer`: `committed` (the file as written) or `strategic` (carrying out each rule and deadline is the
     coercer's decision, in equilibrium with the target's belief; outcomes are then exact, per type, and the
     JSON carries `coercer`: per strategy the threats' equilibrium probabilities and verdicts, and the
-    iteration's convergence; the sampled runs use each threat's type-weighted equilibrium probability).
+    iteration's convergence; the sampled runs play the equilibrium: the coercer decides at each run's state
+    and the target learns from what it sees, as the exact propagation assumes).
 
     `kernel`: the simulator's kernel, as in `simulate_strategies`.
     `exact` replaces the sampled outcome shares by exactly propagated probabilities. `types` (a planner
@@ -195,7 +196,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         >>> c.provenance.runs, c.provenance.seed, c.provenance.adversary
         (2000, 7, 'base-rate')
     """
-    from brinkmanship._api.typed import add_types, exact_mixture, resolve_types, sampled_by_type
+    from brinkmanship._api.typed import add_types, exact_mixture_parts, resolve_types, sampled_by_type
     from brinkmanship.engine import compare as summarise
 
     sc = load_scenario(scenario)
@@ -214,18 +215,38 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
             check_planner(compile_model(sc, s), typeset.count, memory)
     model = _typed_model(adversary, typeset)
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
-    if strategic:
-        from brinkmanship._api.coercer import mean_overrides, solve_equilibrium
+    if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
+        from brinkmanship._api.coercer import (
+            execution_by_level,
+            mean_overrides,
+            play_fits,
+            solve_equilibrium,
+            strategic_model,
+        )
 
         equilibria = {s.name: solve_equilibrium(sc, s, adversary, typeset) for s in sts}
-        per_strategy = {k: mean_overrides(e, weights) for k, e in equilibria.items()}
-        results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
-                                      types=typeset, model=model, per_strategy=per_strategy, kernel=kernel)
+        results, by_level, sampled = [], {}, {}
+        for s in sts:
+            play = strategic_model(equilibria[s.name], typeset, adversary)
+            if play_fits(sc, s, play, memory):
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=play.types, model=play, kernel=kernel)
+                by_level[s.name] = execution_by_level(sc, s, play)
+                sampled[s.name] = "the equilibrium played (decisions per state, beliefs learned)"
+            else:  # a gap, said in the JSON: the exact outcomes are the equilibrium's whatever the runs do
+                over = {s.name: mean_overrides(equilibria[s.name], weights)}
+                results += simulate_strategies(sc, [s], runs, seed, adversary, chunk_size, progress,
+                                               max_memory=memory, types=typeset, model=model, per_strategy=over,
+                                               kernel=kernel)
+                sampled[s.name] = (f"type-weighted execution probabilities, nothing learned: the {play.types.count} "
+                                   "play types (a mixing type plays its two pure answers) exceed the memory limit")
     else:
         results = simulate_strategies(sc, sts, runs, seed, adversary, chunk_size, progress, max_memory=memory,
                                       types=typeset, model=model, kernel=kernel)
     exact_probs = None
+    unproven: dict | None = None  # per strategy, each outcome's probability reached with delivery not proven
     per_type: dict = {}
+    per_type_unproven: dict = {}
     run_share: dict | None = None
     if strategic:
         from brinkmanship.engine.constants import OUTCOMES
@@ -235,20 +256,27 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
     elif exact and not typeset.is_point:
         from brinkmanship.engine.constants import OUTCOMES
 
-        per_type = {s.name: exact_mixture(sc, s, adversary, typeset, seed, model) for s in sts}
+        parts = {s.name: exact_mixture_parts(sc, s, adversary, typeset, seed, model) for s in sts}
+        per_type = {k: v[0] for k, v in parts.items()}
+        per_type_unproven = {k: v[1] for k, v in parts.items()}
         exact_probs = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type.items()}
+        unproven = {k: dict(zip(OUTCOMES, typeset.mixture(v)[0], strict=True)) for k, v in per_type_unproven.items()
+                    if v is not None}
     elif exact:
-        from brinkmanship.adversary.exact import exact_outcomes
+        from brinkmanship.adversary.exact import exact_result
 
-        exact_probs = {s.name: exact_outcomes(sc, s, adversary) for s in sts}
+        results_exact = {s.name: exact_result(sc, s, adversary) for s in sts}
+        exact_probs = {k: r.as_dict() for k, r in results_exact.items()}
+        unproven = {k: r.unproven_dict() for k, r in results_exact.items()}
     elif not typeset.is_point:
         by_type = {r.strategy: sampled_by_type(r, typeset) for r in results}
         per_type = {k: v[0] for k, v in by_type.items()}
-        run_share = {k: v[1] for k, v in by_type.items()}
-    summary = summarise(results, _prohibited_counts(sts), exact_probs)
+        per_type_unproven = {k: v[1] for k, v in by_type.items()}
+        run_share = {k: v[2] for k, v in by_type.items()}
+    summary = summarise(results, _prohibited_counts(sts), exact_probs, sc.aims, unproven)
     summary["kernel"] = {r.strategy: r.extra.get("kernel", "numpy") + (
         f" (fallback: {r.extra['kernel_fallback']})" if "kernel_fallback" in r.extra else "") for r in results}
-    add_types(summary, typeset, per_type, run_share, exact)
+    add_types(summary, typeset, per_type, run_share, exact, per_type_unproven)
     if credibility_sweep:
         from brinkmanship._api.credibility import credibility_sweep as sweep
 
@@ -257,7 +285,9 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
         from brinkmanship._api.coercer import equilibrium_summary
 
         summary["coercer"] = {"kind": "strategic", "strategies": {
-            k: equilibrium_summary(sc, e, weights) for k, e in equilibria.items()}}
+            k: {**equilibrium_summary(sc, e, weights), "sampled_runs": sampled[k],
+                **({"execution_by_belief_level": by_level[k]} if k in by_level else {})}
+            for k, e in equilibria.items()}}
     method = "exact propagation" if exact else "monte-carlo"
     if strategic:
         method = "equilibrium of a strategic coercer, " + method
@@ -281,7 +311,7 @@ def run(scenario: str | Path | Scenario, strategy: str | Path | Strategy, *, run
     Examples:
         >>> r = bk.run("korea-2017", "maximum-pressure", runs=2000, seed=1, adversary="base-rate", progress=False)
         >>> r.to_frame()[["strategy", "outcome"]].head(2).values.tolist()
-        [['maximum-pressure', 'deal'], ['maximum-pressure', 'freeze']]
+        [['maximum-pressure', 'denuclearisation'], ['maximum-pressure', 'freeze']]
     """
     return compare(scenario, [strategy], runs=runs, seed=seed, adversary=adversary, exact=exact,
                    chunk_size=chunk_size, progress=progress, max_memory=max_memory, types=types,
@@ -311,7 +341,7 @@ def explain(scenario: str | Path | Scenario, strategy: str | Path | Strategy,
         >>> e.provenance.adversary, e.to_frame().columns.tolist()
         ('rational', ['month', 'date', 'action', 'share'])
         >>> e.value_gap["best"], e.margins is None
-        ('hold', True)
+        ('missile_test', True)
     """
     from brinkmanship.adversary.explain import explain as _explain
     from brinkmanship.errors import InputError

@@ -9,6 +9,7 @@ import math
 from brinkmanship.adversary.grid import Grid, phase_factor
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
+from brinkmanship.engine.constants import Status
 from brinkmanship.errors import InputError
 
 # bytes of one branch object and its bookkeeping in the backward induction (Python objects, measured ~0.6 kB)
@@ -61,6 +62,7 @@ def planner_branches(c: Compiled) -> tuple[int, int]:
 
 
 PACKED_POLICY_SHARE = 0.25  # a month's packed rational policy: 2 bytes a state against a value's 8
+KEPT_RESPONSE_SHARE = 0.125  # a month's kept response after strikes (held once where it repeats): 1 byte
 
 
 def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached_policies: bool = False) -> None:
@@ -79,27 +81,34 @@ def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached
 def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> float:
     """Upper estimate of the bytes the backward induction needs for `n` samples (measured: about a third).
 
-    Grows with the grid (talks x tests x targets-left levels x deadline x phases x evidence) times the months, with the distinct
-    branch values of a month, and with the branches themselves, which double with every rule on one event.
-    `cached_policies`: the simulator's planner also keeps every month's policy.
+    Grows with the grid (talks x tests x targets-left levels x deadline x phases x statuses x evidence): every
+    sample's values and packed policy for every month are kept; a block of samples (`planner.solve_block`) also
+    holds its own values, one month's action values, policy and mask and the month's cached branch values
+    (distinct branch values of a month); and with the branches themselves, which double with every rule on one
+    event. `cached_policies`: the simulator's planner also keeps every month's policy.
     """
+    from brinkmanship.adversary.planner import solve_block
     from brinkmanship.engine.constants import N_ACTIONS
 
     levels = _levels_bound(c)
-    if levels <= MAX_ENUMERATED_LEVELS:
-        levels = Grid.of(c).levels  # also refuses structures the planner does not cover
     P, Q = phase_factor(c)
-    cells = float(n) * dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * c.evidence_levels
+    per_sample = float(dyn.TALKS_LEVELS * (dyn.MAX_TESTS + 1) * levels * 2 * P * Q * len(Status) * c.evidence_levels)
+    states = per_sample
+    if levels <= MAX_ENUMERATED_LEVELS:
+        grid = Grid.of(c)  # also refuses structures the planner does not cover
+        states = float(grid.size)
+        per_sample = per_sample / levels * grid.levels
+    block = min(n, solve_block(int(states)))
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
-    # values (and a propagated distribution) per month, one month's action values, policy and mask, the
-    # month's cached branch values, and with `cached_policies` a policy per month
-    arrays = (2 * months + 3 * N_ACTIONS + distinct + 16 + (months * N_ACTIONS if cached_policies else 0)
-              + months * PACKED_POLICY_SHARE)
-    return 8.0 * cells * arrays + float(branches) * (BRANCH_BYTES + 8 * n)
+    kept = months * (1 + PACKED_POLICY_SHARE + KEPT_RESPONSE_SHARE + (N_ACTIONS if cached_policies else 0))
+    working = months + 2 * (3 * N_ACTIONS + distinct + 16)  # twice: a spent deadline's month is evaluated again
+    return 8.0 * per_sample * (n * kept + block * working) + float(branches) * (BRANCH_BYTES + 8 * n)
 
 
-def kernel_tables_memory(cells: float, months: int, slots: int) -> float:
+def kernel_tables_memory(cells: float, months: int, slots: int, tested_slots: int = 0, statuses: int = 1) -> float:
     """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
-    state) and one value array per (event, sanctions rounds) that can bring strikes, over `cells` states."""
-    return 8.0 * cells * months * (slots + PACKED_POLICY_SHARE)
+    state), one value array per (event, sanctions rounds) that can bring strikes, over `cells` states (after a
+    test, `tested_slots`, only the open status's share of them), and the values of retaliating and escalating
+    (two arrays over every state but the talks level)."""
+    return 8.0 * cells * months * (slots + tested_slots / statuses + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)

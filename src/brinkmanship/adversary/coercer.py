@@ -21,11 +21,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from brinkmanship.adversary.exact import _Policy, advance, start_mass
+from brinkmanship.adversary.exact import _Policy, advance, running_outcomes, start_mass
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    BUILDUP_O,
-    DEAL_O,
+    DENUCLEAR_O,
     DISCOUNT_CAP,
     FREEZE_O,
     LIMITED_O,
@@ -39,7 +38,7 @@ from brinkmanship.adversary.kernel import (
     annuity_from,
     col,
     mcol,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.adversary.planner import (
@@ -52,7 +51,7 @@ from brinkmanship.adversary.planner import (
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Status, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -62,7 +61,7 @@ MIDDLE = 0.5  # a bisection's step: the middle of the bracket (and the chord's g
 STALLED = 0.9  # a search step that keeps this share of the bracket is followed by a bisection
 GAIN_JUMP = 0.1  # share of the gain's swing over the first bracket still there over the last: a jump, not a slope
 MAX_ITERATIONS = 25  # iterations per starting point before the start is reported as not converged
-SAME_EQUILIBRIUM = 1e-6  # starts whose beliefs end this close found the same equilibrium
+SAME_EQUILIBRIUM = 2 * TOLERANCE  # starts that stop within TOLERANCE of one fixed point end up to twice that apart
 THOUSAND = 1000.0  # deaths are costed per thousand (`coercer.life_cost`)
 CYCLE = 2  # the length of the cycles of best responses that are detected
 TIE_SHARE = 0.5  # an indifferent coercer carries out half the time (the rational target's tie rule)
@@ -138,9 +137,12 @@ class Payoffs:
         war = -np.reshape(c[C + "war_cost"], (-1, 1)) - life * war_deaths + annuity * np.reshape(
             c[C + "after_war"], (-1, 1))
         zero = np.zeros((1, mk.grid.M))
-        self.flow = col(c[C + "status_quo"])
+        # a month's flow by the status of the state: open, a freeze, a deal being carried out or carried out
+        status = mk.grid.status[None, None, None, :]
+        self.flow = np.where(status == Status.OPEN, col(c[C + "status_quo"]), np.where(
+            status == Status.FROZEN, col(c[C + "freeze"]), col(c[C + "denuclearisation"])))
         self.ending = {
-            DEAL_O: annuity * np.reshape(c[C + "denuclearisation"], (-1, 1)) + zero,
+            DENUCLEAR_O: annuity * np.reshape(c[C + "denuclearisation"], (-1, 1)) + zero,
             FREEZE_O: annuity * np.reshape(c[C + "freeze"], (-1, 1)) + zero,
             LIMITED_O: (-np.reshape(c[C + "limited_conflict_cost"], (-1, 1))
                         - life * np.reshape(c["war.provocation_deaths"], (-1, 1))
@@ -181,18 +183,17 @@ class CoercerMonth:
     def G(self, key: Key, dm: int) -> np.ndarray:
         """Discounted next-month value after the talks move `key` and `dm` more tests."""
         if ("G", key, dm) not in self.cache:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.pay.delta, (-1, 1, 1))
-            G = np.matmul(P, self.Wn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            M = self.mk.grid.M
+            G = talks_pull(self.Wn, self.mk.shift_of(key), self.pay.delta)  # two gathers (kernel.talks_pull)
             self.cache[("G", key, dm)] = G[:, :, np.minimum(np.arange(M) + dm, M - 1)] if dm else G
         return self.cache[("G", key, dm)]
 
-    def _open(self, key: Key, dm: int, done: bool) -> np.ndarray:
+    def _open(self, key: Key, dm: int, done: bool, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.G(key, dm)
-        if not done and grid.F == 1:
+        if not done and grid.F == 1 and to_status is None:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key))]
+        return G[..., grid.r_map(0, done, tested_key(key), to_status)]
 
     def _stakes(self, b: Open | Strike) -> np.ndarray | float:
         """Reputation bought by the rules carried out, audience costs of those left undone, sanctions rounds."""
@@ -207,14 +208,14 @@ class CoercerMonth:
 
     def _strike(self, b: Strike) -> np.ndarray:
         """Value of a strike branch before the stakes of the rules in it (cached by the strike's shape)."""
-        sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done)
+        sig = ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status)
         if sig in self.cache:
             return self.cache[sig]
         mk, pay = self.mk, self.pay
         dc = col(pay.delta)
         listed, _, cities = mk.strikes_at(b)
         mi = np.minimum(np.arange(mk.grid.M) + b.dm, mk.grid.M - 1)
-        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         absorb = self.G(b.key_absorb, b.dm)[..., rmap]
         war = mcol(pay.war_free[:, mi])
         counter = col(mk.counter)
@@ -228,7 +229,7 @@ class CoercerMonth:
         cost = (col(pay.target_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :]
                 + col(pay.city_cost) * cities[None, None, None, :])
         responded = sigma[0] * absorb + sigma[1] * retaliate + sigma[2] * escalate - cost
-        out = np.where(hit[None, None, None, :], responded, self._open(b.key_open, b.dm, b.done))
+        out = np.where(hit[None, None, None, :], responded, self._open(b.key_open, b.dm, b.done, b.to_status))
         self.cache[sig] = out
         return out
 
@@ -237,7 +238,7 @@ class CoercerMonth:
         if isinstance(b, End):
             return col(self.pay.delta) * self.pay.end_value(b)
         if isinstance(b, Open):
-            return self._open(b.key, b.dm, b.done) + self._stakes(b)
+            return self._open(b.key, b.dm, b.done, b.to_status) + self._stakes(b)
         return self._strike(b) + self._stakes(b)
 
     def expected(self, branches: list) -> np.ndarray:
@@ -263,14 +264,29 @@ TRIGGERS = {Action.MISSILE_TEST: Event.MISSILE_TEST, Action.NUCLEAR_TEST: Event.
             Action.PROVOCATION: Event.PROVOCATION}
 
 
+def encode(decision: np.ndarray | float) -> np.ndarray:
+    """A decision in {0, 1/2, 1} as the byte {0, 1, 2} (a month's decisions on the whole grid, kept for every
+    month, are an eighth of their floats: 6 MB a type for let-deterrence-fail's 36 months)."""
+    return np.rint(np.asarray(decision) / TIE_SHARE).astype(np.uint8)
+
+
+def decode(code: np.ndarray) -> np.ndarray:
+    """The decision a byte of `encode` stands for (exact: 0, 1/2 or 1)."""
+    return code * TIE_SHARE
+
+
 @dataclass
 class Sweep:
     """One backward pass of the coercer against a solved target: per month the decisions (threat id ->
-    (n, K, M, R) in {0, 1/2, 1}) and the coercer's values at the start of month 0."""
+    (n, K, M, R) in {0, 1/2, 1}, kept as bytes: `encode`) and the coercer's values at the start of month 0."""
 
     decided: list[dict[str, np.ndarray]]
     W0: np.ndarray
     gain: dict[str, np.ndarray]  # threat id -> (n,) gain from carrying out at the start state, first trigger month
+
+    def at(self, t: int) -> dict[str, np.ndarray]:
+        """Month t's decisions as numbers (threat id -> (n, K, M, R) in {0, 1/2, 1})."""
+        return {k: decode(v) for k, v in self.decided[t].items()}
 
 
 def executions(c: Compiled, threats: list[Threat], decided: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
@@ -304,9 +320,10 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
                 gain = (CoercerMonth(on, W, ev, by_id, pay, cache, answered).expected(on.action_branches(a))
                         - CoercerMonth(off, W, ev, by_id, pay, cache, answered).expected(off.action_branches(a)))
-                decided[t][th.id] = _decide(gain)
+                d = _decide(gain)
+                decided[t][th.id] = encode(d)
                 gains[th.id] = at_start(gain)
-                execution[th.prob] = execution_probability(c, th, decided[t][th.id])
+                execution[th.prob] = execution_probability(c, th, d)
         mk = _again(mk, execution)
         cm = CoercerMonth(mk, W, ev, by_id, pay, cache, answered)
         chosen: np.ndarray | float = 0.0
@@ -320,16 +337,22 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
             acting = cm.expected(mk.deadline_branches()) + col(c[C + "reputation_value"]) * belief_swing(mk, th.id)
             if th.response == "sanctions_step":  # the round the deadline brings
                 acting = acting - col(c[C + "sanctions_cost"])
-            arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).hazard_grid, (n, *grid.shape))
+            # the date arrives where no condition of its `unless` holds (otherwise it is spent, at no cost)
+            arrive = np.broadcast_to(_again(mk, {**execution, th.prob: 1.0}).deadline_split()[0], (n, *grid.shape))
             gain = acting - (chosen - audience)
-            decided[t][th.id] = np.where(arrive > 0, _decide(gain), 1.0)
+            d = np.where(arrive > 0, _decide(gain), 1.0)
+            decided[t][th.id] = encode(d)
             if np.any(arrive > 0):
                 gains[th.id] = at_start(gain)
-            execution[th.prob] = execution_probability(c, th, decided[t][th.id])
-            h = _again(mk, execution).hazard_grid
+            execution[th.prob] = execution_probability(c, th, d)
+            h = _again(mk, execution).deadline_split()[0]
             # the date arrived and the deadline was not carried out: the audience cost
             value = h * acting + (1 - h) * chosen - (arrive - h) * audience
-        W = np.ascontiguousarray(np.broadcast_to(pay.flow + value, (n, *grid.shape)))
+        hd = mk.defection_grid  # the coercer's own defection from a deal (an attack), at its real chance
+        if np.any(hd):
+            value = hd * cm.expected(mk.defection_branches()) + (1 - hd) * value
+        W = np.ascontiguousarray(grid.disarm_values(np.broadcast_to(pay.flow + value, (n, *grid.shape)),
+                                                    col(dyn.disarmament_probability(c))))
     return Sweep(decided=decided, W0=W, gain=gains)
 
 
@@ -341,6 +364,9 @@ class Path:
     outcomes: np.ndarray
     decided_share: dict[str, np.ndarray]
     triggered: dict[str, np.ndarray]  # (n,) expected number of triggers on the path
+    by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) the share decided at each evidence
+    # level of the target's belief (NaN: no trigger there), against the one number the target's Bayes reads
+    triggered_by_level: dict[str, np.ndarray] = field(default_factory=dict)  # (n, B) expected triggers there
 
 
 def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> Path:
@@ -351,17 +377,21 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
     absorbed = np.zeros((n, len(OUTCOMES)))
     num = {th.id: np.zeros(n) for th in threats}
     den = {th.id: np.zeros(n) for th in threats}
+    levels = (grid.evidence[:, None] == np.arange(grid.B)[None, :]).astype(float)  # (R, B)
+    num_b = {th.id: np.zeros((n, grid.B)) for th in threats}
+    den_b = {th.id: np.zeros((n, grid.B)) for th in threats}
     first = {th.id: None for th in threats}
     for t in range(c.horizon):
-        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, sweep.decided[t]))
+        decided = sweep.at(t)
+        mk = Month(c, grid, t, n, False, sol.paths, executions(c, threats, decided))
         policy.start(t)
         pi = policy.actions()
         for th in threats:
-            d = sweep.decided[t].get(th.id)
+            d = decided.get(th.id)
             if d is None:
                 continue
             if th.kind == "deadline":
-                arrive = np.broadcast_to(_again(mk, {**mk.execution, th.prob: 1.0}).hazard_grid, mass.shape)
+                arrive = np.broadcast_to(_again(mk, {**mk.execution, th.prob: 1.0}).deadline_split()[0], mass.shape)
                 dl = c.deadlines[0]
                 w = mass * (arrive > 0) / (dl.last_month - dl.first_month + 1)  # the date falls in this month
                 if first[th.id] is None and np.any(arrive > 0):
@@ -371,22 +401,28 @@ def forward(c: Compiled, sol: Solution, threats: list[Threat], sweep: Sweep) -> 
                 w = mass * (1 - mk.hazard_grid) * (pi.get(a, 0.0) if isinstance(pi, dict) else pi[a])
                 if first[th.id] is None:
                     first[th.id] = t
-            num[th.id] += (w * d).sum(axis=(1, 2, 3))
+            wd = (w * d).sum(axis=(1, 2))
+            num_b[th.id] += wd @ levels
+            den_b[th.id] += w.sum(axis=(1, 2)) @ levels
+            num[th.id] += wd.sum(axis=1)
             den[th.id] += w.sum(axis=(1, 2, 3))
+        mass = grid.disarm_mass(mass, col(dyn.disarmament_probability(c)))  # deals whose disarmament completes
         mass, newly = advance(mk, policy, mass)
         sol.settings.get("_policies", {}).pop(t, None)  # one month's policy at a time (memory)
         absorbed += newly
-    out = absorbed.copy()
-    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+    out = absorbed + running_outcomes(grid, mass)  # the mass still on the grid ends by its status
     share = {}
     k0, m0, r0 = sol.initial_state()
     for th in threats:
         off_path = np.zeros(n)
         if first[th.id] is not None:  # never triggered on the path: the decision at the start state
-            off_path = sweep.decided[first[th.id]][th.id][np.arange(n), np.broadcast_to(k0, (n,)), m0, r0]
+            code = np.broadcast_to(sweep.decided[first[th.id]][th.id], (n, *grid.shape))
+            off_path = decode(code[np.arange(n), np.broadcast_to(k0, (n,)), m0, r0])
         with np.errstate(invalid="ignore", divide="ignore"):
             share[th.id] = np.where(den[th.id] > 0, num[th.id] / np.where(den[th.id] > 0, den[th.id], 1.0), off_path)
-    return Path(outcomes=out, decided_share=share, triggered=den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_level = {k: np.where(den_b[k] > 0, num_b[k] / np.where(den_b[k] > 0, den_b[k], 1.0), np.nan) for k in num_b}
+    return Path(outcomes=out, decided_share=share, triggered=den, by_level=by_level, triggered_by_level=den_b)
 
 
 BLOCK = 16  # types solved together at least (memory: a month's policy is 9 x BLOCK x the grid)
@@ -429,6 +465,10 @@ class Equilibrium:
     mixed: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) bool: the coercer mixes over the threat
     target_mix: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the target's weight on its best
     # response below the mixing belief that keeps the coercer indifferent (NaN: none needed or none found)
+    mix_lo: dict[str, np.ndarray] = field(default_factory=dict)  # (n,) the mix's bracket ends (NaN: no mix) and
+    mix_hi: dict[str, np.ndarray] = field(default_factory=dict)  # the weight of the pure answer at its low end
+    mix_weight: dict[str, np.ndarray] = field(default_factory=dict)
+    learned: bool = False  # the target learns the coercer's resolve (the iteration moved each threat's `bluff`)
 
     @property
     def converged(self) -> bool:
@@ -704,6 +744,7 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
     beliefs = {k: v.copy() for k, v in first.beliefs.items()}
     mixed_flag = {th.id: np.zeros(n, dtype=bool) for th in threats}
     target_mix = {th.id: np.full(n, np.nan) for th in threats}
+    mix_lo, mix_hi, mix_weight = ({th.id: np.full(n, np.nan) for th in threats} for _ in "lo hi weight".split())
     mix = _mix(c, decision, threats, n, [r[0] for r in runs], first.beliefs)
     if mix is not None:
         r = mix.rows
@@ -716,6 +757,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
             beliefs[k][here] = mix.belief[mix.threat == j]
             mixed_flag[k][here] = mix.hi[mix.threat == j] > mix.lo[mix.threat == j]  # else a pure point was found
             target_mix[k][here] = mix.target_mix[mix.threat == j]
+            mix_lo[k][here], mix_hi[k][here] = mix.lo[mix.threat == j], mix.hi[mix.threat == j]
+            mix_weight[k][here] = mix.weight[mix.threat == j]
             gain[k][here] = 0.0  # indifferent (or at a pure equilibrium): carrying out and not are worth the same
     grid = Grid.of(c)
     pay = Payoffs(Month(c, grid, 0, n, False, dyn.policy_paths(c)))
@@ -726,7 +769,8 @@ def _block(c: Compiled, decision: Decision, threats: list[Threat], n: int) -> Eq
                        direct_cost={th.id: direct_cost(c, th, pay, n) for th in threats}, stakes=stakes,
                        starts=[r[0] for r in runs], several=several,
                        moved={th.id: moved_parameter(c, th) for th in threats}, beliefs=beliefs,
-                       mixed=mixed_flag, target_mix=target_mix)
+                       mixed=mixed_flag, target_mix=target_mix, mix_lo=mix_lo, mix_hi=mix_hi, mix_weight=mix_weight,
+                       learned=learned(c))
 
 
 def direct_cost(c: Compiled, th: Threat, pay: Payoffs, n: int) -> np.ndarray:
@@ -777,7 +821,9 @@ def equilibrium(c: Compiled, decision: Decision | str = "rational") -> Equilibri
                        coercer_value=np.concatenate([p.coercer_value for p in parts]), gain=cat("gain"),
                        direct_cost=cat("direct_cost"), stakes=cat("stakes"), starts=starts,
                        several=np.concatenate([p.several for p in parts]), moved=parts[0].moved,
-                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"))
+                       beliefs=cat("beliefs"), mixed=cat("mixed"), target_mix=cat("target_mix"),
+                       mix_lo=cat("mix_lo"), mix_hi=cat("mix_hi"), mix_weight=cat("mix_weight"),
+                       learned=parts[0].learned)
 
 
 @dataclass
@@ -816,7 +862,7 @@ def bargain(c: Compiled, t: int = 0, m: int = 0) -> Bargain:
     pay = Payoffs(mk)
     pn = mk.pn_threat[:, m]
     war_c = (1 - pn) * pay.ending[WAR_O][:, m] + pn * pay.ending[NUCLEAR_O][:, m]
-    a0, a1 = pay.ending[FREEZE_O][:, m], pay.ending[DEAL_O][:, m]
+    a0, a1 = pay.ending[FREEZE_O][:, m], pay.ending[DENUCLEAR_O][:, m]
     b0, b1 = np.broadcast_to(mk.T_freeze[:, m], (n,)), np.broadcast_to(mk.T_deal[:, 0], (n,))
     war_t = np.broadcast_to(mk.T_war_threat[:, m], (n,))
     a0, a1, war_c = (np.broadcast_to(v, (n,)) for v in (a0, a1, war_c))

@@ -1,7 +1,8 @@
 """Exact outcome probabilities: forward propagation of the state distribution under a decision model.
 
 The same month branches the planner plans on, read with the strategy's *real* probabilities, move the
-probability mass over the grid; absorbing endings collect it. No sampling error: intervals have zero width.
+probability mass over the grid; conflicts collect it, and the mass still on the grid at the horizon ends by
+its status (open: build-up; frozen: freeze; in a deal or disarmed: denuclearisation). No sampling error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
-    BUILDUP_O,
     LIMITED_O,
     NUCLEAR_O,
     WAR_O,
@@ -25,7 +25,7 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
-    talks_matrix,
+    talks_push,
     tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
@@ -33,7 +33,7 @@ from brinkmanship.adversary.planner import Evaluator, Solution, solve
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Response
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOME_OF_STATUS, OUTCOMES, Response
 from brinkmanship.engine.decision import Adversary, DecisionModel, StrikeInfo, get_decision_model
 from brinkmanship.spec import Scenario, Strategy
 
@@ -47,17 +47,24 @@ class ExactResult:
     adversary: str
     actions: np.ndarray | None = None  # (H, n, A) chance of taking each action in each month
     credibility: np.ndarray | None = None  # (H, n) mean believed credibility of the open runs at each month's start
+    unproven: np.ndarray | None = None  # (n, 6) each outcome's mass at the horizon with delivery not proven
 
     def as_dict(self, i: int = 0) -> dict[str, float]:
         return {name: float(self.outcomes[i, j]) for j, name in enumerate(OUTCOMES)}
+
+    def unproven_dict(self, i: int = 0) -> dict[str, float]:
+        """Sample i's probability of each outcome reached with delivery not proven at the horizon (aims)."""
+        assert self.unproven is not None
+        return {name: float(self.unproven[i, j]) for j, name in enumerate(OUTCOMES)}
 
 
 class _Policy:
     """Action and response probabilities on the grid, from a solved planner or any decision model."""
 
     def __init__(self, c: Compiled, grid: Grid, n: int, model: DecisionModel | Solution,
-                 paths: tuple[np.ndarray, np.ndarray]) -> None:
+                 paths: tuple[np.ndarray, np.ndarray], support: np.ndarray | None = None) -> None:
         self.c, self.grid, self.n, self.model, self.paths = c, grid, n, model, paths
+        self.support = support  # flat (n, K, M, R) cells a decision model is asked at (None: all; 0 elsewhere)
         self._ev: Evaluator | None = None
 
     def start(self, t: int, phase: int | None = None) -> None:
@@ -78,8 +85,17 @@ class _Policy:
         shape = (N_ACTIONS, self.n, *self.grid.shape)
         if isinstance(self.model, Solution):  # the solution's kept policy (also what `explain` reads)
             return self.model.chosen_actions(self.t)
-        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t])
-        return self.model.action_probabilities(cs, obs).reshape(shape)
+        obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
+                                        cells=self.support)
+        return self._scatter(self.model.action_probabilities(cs, obs), shape)
+
+    def _scatter(self, probs: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """(options, runs) probabilities at the observed cells as (options, n, K, M, R); 0 off the support."""
+        if self.support is None:
+            return probs.reshape(shape)
+        out = np.zeros((shape[0], int(np.prod(shape[1:]))))
+        out[:, self.support] = probs
+        return out.reshape(shape)
 
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
@@ -91,13 +107,14 @@ class _Policy:
             return self.model.decision.choose(values)
         listed, lead, cities = month.strikes_at(b)
         shape = (self.n, *self.grid.shape)
-        per_r = lambda x: np.broadcast_to(np.asarray(x)[None, None, None, :], shape).ravel()  # noqa: E731
-        total = per_r(listed + b.fixed.sum())
-        info = StrikeInfo(total=total, leadership=per_r(lead), civilian=per_r(cities),
-                          event=np.full(total.size, b.event))
+        r = (np.arange(int(np.prod(shape))) if self.support is None else self.support) % self.grid.R
+        total = (listed + b.fixed.sum())[r]
+        info = StrikeInfo(total=total, leadership=lead[r], civilian=cities[r], event=np.full(total.size, b.event))
         obs, cs = self.grid.observation(self.view, self.t, self.n, self.paths[1][self.t], self.paths[0][self.t],
-                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done))
-        return self.model.response_probabilities(cs, obs, info).reshape(len(Response), *shape)
+                                        tests_shift=b.dm, r_index=self.grid.r_map(listed, b.done,
+                                                                                  to_status=b.to_status),
+                                        cells=self.support)
+        return self._scatter(self.model.response_probabilities(cs, obs, info), (len(Response), *shape))
 
 
 def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
@@ -111,75 +128,56 @@ def _move_m(mass: np.ndarray, dm: int) -> np.ndarray:
     return out
 
 
-def _mover(dest: np.ndarray, R: int, split: tuple | None = None) -> np.ndarray | None:
-    """The (R, R) or per-sample (rows, R, R) matrix that moves mass at last-axis index j to dest[j] (targets
-    struck, deadline acted); with `split` (offsets to the lower and upper evidence level and the chance of the
-    upper, (n or 1, R)) divided between the two. None: nothing moves."""
-    if split is None:
-        if np.array_equal(dest, np.arange(R)):
-            return None
-        S = np.zeros((R, R))
-        S[np.arange(R), dest] = 1.0
-        return S
+def _move_r(grid: Grid, mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
+            shift: np.ndarray | None = None) -> np.ndarray:
+    """Mass at last-axis index j moved to dest[j] (targets struck, deadline acted); with the evidence `shift`
+    (its `split`: offsets to the lower and upper evidence level and the chance of the upper, (n or 1, R))
+    divided between the two. One sparse product where the split is the same for every sample."""
+    n, K, M, R = mass.shape
+    if split is None and np.array_equal(dest, np.arange(R)):
+        return mass
+    op = grid.move_operator(dest, shift)
+    if op is not None:
+        return grid.push(mass, op)
     lo, hi, frac = split
     rows = frac.shape[0]
-    if rows == 1:  # one product: the destination and the evidence split together
-        W = np.zeros((R, R))
-        np.add.at(W, (np.arange(R), dest + lo[0]), 1 - frac[0])
-        np.add.at(W, (np.arange(R), dest + hi[0]), frac[0])
-        return W
-    S = np.zeros((rows, R, R))  # per sample (same sums as adding each state's two weights to 0)
+    S = np.zeros((rows, R, R))
     j = np.arange(R)[None, :]
     rr = np.arange(rows)[:, None]
-    S[rr, j, dest[None, :] + lo] = 1 - frac
-    S[rr, j, dest[None, :] + hi] += frac
-    return S
-
-
-def _move_r(mass: np.ndarray, dest: np.ndarray, split: tuple | None = None,
-            S: np.ndarray | None = None) -> np.ndarray:
-    """Mass moved along the last axis by `_mover(dest, R, split)` (or the matrix `S` it gave before)."""
-    n, K, M, R = mass.shape
-    S = _mover(dest, R, split) if S is None else S
-    if S is None:
-        return mass
-    if S.ndim == 2:
-        return mass @ S
+    np.add.at(S, (rr, j, dest[None, :] + lo), 1 - frac)
+    np.add.at(S, (rr, j, dest[None, :] + hi), frac)
     return np.matmul(mass.reshape(n, K * M, R), S).reshape(n, K, M, R)
 
 
 def advance(month: Month, policy: _Policy, mass: np.ndarray,
             taken: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One month of the forward distribution: (mass over open grid states next month, mass absorbed (n, 6)).
+    """One month of the forward distribution: (mass over running grid states next month, mass absorbed (n, 6)).
 
-    With `taken` (n, A), the chance of each action this month is added to it.
+    The coercer may defect from a deal, the deadline may act or be spent, else the target acts (the mass
+    whose deadline is spent moves to the spent states). With `taken` (n, A), the chance of each action this
+    month is added to it.
     """
     grid = month.grid
     n = mass.shape[0]
-    K, M, R = grid.shape
     absorbed = np.zeros((n, len(OUTCOMES)))
-    buffers: dict[Key, np.ndarray] = {}
-
-    movers: dict[tuple, np.ndarray | None] = {}
+    buffers: dict[tuple[Key, bool], np.ndarray] = {}
+    spent = [False]  # whether the branches being handled move mass whose deadline fell due and did not act
 
     def send(m: np.ndarray, key: Key, dm: int, dest: np.ndarray, b: Open | Strike) -> None:
-        sig = (dest.tobytes(), b.ev_key, b.done)  # what the move depends on within a month
-        if sig not in movers:
-            shift = month.evidence_shift(b)
-            movers[sig] = _mover(dest, R, None if shift is None else grid.evidence_split(shift))
-        S = movers[sig]
-        moved = _move_m(m, dm)
-        buffers[key] = buffers.get(key, 0.0) + (moved if S is None else _move_r(moved, dest, S=S))
+        shift = month.evidence_shift(b)
+        split = None if shift is None else grid.evidence_split(shift)
+        k = (key, spent[0])
+        buffers[k] = buffers.get(k, 0.0) + _move_r(grid, _move_m(m, dm), dest, split, shift)
 
-    def war(m: np.ndarray) -> None:
-        pn = mcol(month.pn_free)
+    def war(m: np.ndarray, dest: np.ndarray) -> None:
+        pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
         absorbed[:, NUCLEAR_O] += (m * pn).sum(axis=(1, 2, 3))
         absorbed[:, WAR_O] += (m * (1 - pn)).sum(axis=(1, 2, 3))
 
     def handle(b: Open | Strike | End, m: np.ndarray) -> None:
         m = m * col(b.weight)
         if isinstance(b, Open):
-            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key)), b)
+            send(m, b.key, b.dm, grid.r_map(0, b.done, tested_key(b.key), b.to_status), b)
         elif isinstance(b, End):
             for o, p in b.outcomes.items():
                 p = mcol(np.atleast_2d(p)) if np.ndim(p) else p
@@ -188,36 +186,57 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             listed, _, _ = month.strikes_at(b)
             hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested), b)
+            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status), b)
             sigma = policy.responses(month, b)
             struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm, grid.r_map(listed, b.done, tested), b)
+            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm,
+                 grid.r_map(listed, b.done, tested, b.to_status), b)
             counter = col(month.counter)
             retaliated = struck * sigma[Response.RETALIATE]
             absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
-            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm))
+            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm),
+                grid.r_map(listed, b.done, tested, b.to_status))
 
-    h = month.hazard_grid
+    hd = month.defection_grid
+    for b in month.defection_branches():
+        handle(b, mass * hd)
+    rest = mass * (1 - hd)
+    h_act, h_spent = month.deadline_split()
     for b in month.deadline_branches():
-        handle(b, mass * h)
+        handle(b, rest * h_act)
     pi = policy.actions()
-    acting = mass * (1 - h)
+    parts = [(False, rest * (1 - h_act - h_spent))]
+    if np.any(h_spent):
+        parts.append((True, rest * h_spent))
     for a in range(N_ACTIONS):
         pa = pi.get(a) if isinstance(pi, dict) else pi[a]  # an action no state takes is left out
         if pa is None or not np.any(pa):
             continue
-        moving = acting * pa
-        if not moving.any():  # taken only where no mass is: it moves nothing
-            continue
-        if taken is not None:
-            taken[:, a] += moving.sum(axis=(1, 2, 3))
-        for b in month.action_branches(a):
-            handle(b, moving)
+        for was_spent, acting in parts:
+            moving = acting * pa
+            if not moving.any():  # taken only where no mass is: it moves nothing
+                continue
+            spent[0] = was_spent
+            if taken is not None:
+                taken[:, a] += moving.sum(axis=(1, 2, 3))
+            for b in month.action_branches(a):
+                handle(b, moving)
     new = np.zeros_like(mass)
-    for key, m in buffers.items():
-        P = talks_matrix(month.shift_of(key), K, n)
-        new += np.matmul(np.transpose(P, (0, 2, 1)), m.reshape(n, K, M * R)).reshape(n, K, M, R)
+    for (key, was_spent), m in buffers.items():
+        moved = talks_push(m, month.shift_of(key))
+        new += _move_r(grid, moved, grid.spent) if was_spent else moved
     return new, absorbed
+
+
+def running_outcomes(grid: Grid, mass: np.ndarray) -> np.ndarray:
+    """(n, 6) the mass still on the grid by the outcome its status stands for (build-up, freeze, or
+    denuclearisation)."""
+    out = np.zeros((mass.shape[0], len(OUTCOMES)))
+    by_r = mass.sum(axis=(1, 2))
+    for s, o in OUTCOME_OF_STATUS.items():
+        if s < grid.S:
+            out[:, o] += by_r[:, grid.status == s].sum(axis=1)
+    return out
 
 
 def start_mass(c: Compiled, grid: Grid, n: int) -> np.ndarray:
@@ -248,12 +267,14 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
     mass = start_mass(c, grid, n)
     absorbed = np.zeros((n, len(OUTCOMES)))
     timeline = np.zeros((c.horizon + 1, n, len(OUTCOMES)))
-    timeline[0, :, BUILDUP_O] = 1.0
+    timeline[0] = running_outcomes(grid, mass)
     actions = np.zeros((c.horizon, n, N_ACTIONS))
+    disarm = col(dyn.disarmament_probability(c))
     credibility = np.full((c.horizon, n), np.nan)
     for t in range(c.horizon):
         credibility[t] = mean_credibility(c, grid, mass, t)
         mass = grid.enter_mass(mass, grid.phase_entry(c, t, n))  # phases that begin this month
+        mass = grid.disarm_mass(mass, disarm)  # deals whose disarmament completes
         parts = phase_months(c, grid, t, n, False, paths, execution(t) if execution else None)
         if len(parts) == 1:
             policy.start(t)
@@ -267,13 +288,12 @@ def propagate(c: Compiled, model: DecisionModel | Solution,
                 newly += ab
             mass = moved
         absorbed += newly
-        timeline[t + 1] = absorbed
-        timeline[t + 1, :, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
-    out = absorbed.copy()
-    out[:, BUILDUP_O] = mass.sum(axis=(1, 2, 3))
+        timeline[t + 1] = absorbed + running_outcomes(grid, mass)
+    out = absorbed + running_outcomes(grid, mass)
     name = model.decision.name if isinstance(model, Solution) else model.name
     return ExactResult(outcomes=out, timeline=timeline, adversary=name, actions=actions,
-                       credibility=credibility if c.credibility_levels else None)
+                       credibility=credibility if c.credibility_levels else None,
+                       unproven=running_outcomes(grid, mass[:, :, :dyn.MAX_TESTS]))
 
 
 def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.ndarray:
@@ -303,11 +323,17 @@ def mean_credibility(c: Compiled, grid: Grid, mass: np.ndarray, t: int) -> np.nd
         return np.where(total > 0, (per_level * cred).sum(axis=1) / total, np.nan)
 
 
-def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
-                   overrides: dict | None = None) -> dict[str, float]:
-    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+def exact_result(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                 overrides: dict | None = None) -> ExactResult:
+    """One strategy's exact propagation (outcomes, their path, and the part reached with delivery unproven)."""
     c = compile_model(scenario, strategy, overrides)
     model = get_decision_model(adversary)
     if isinstance(model, PlannerModel):
-        return propagate(c, solve(c, model.decision)).as_dict()
-    return propagate(c, model).as_dict()
+        return propagate(c, solve(c, model.decision))
+    return propagate(c, model)
+
+
+def exact_outcomes(scenario: Scenario, strategy: Strategy, adversary: Adversary | str = "rational",
+                   overrides: dict | None = None) -> dict[str, float]:
+    """Outcome probabilities of one strategy with no sampling error (the JSON `outcomes` p values)."""
+    return exact_result(scenario, strategy, adversary, overrides).as_dict()

@@ -1,4 +1,4 @@
-"""The planner's discretised state: talks level x test-equivalents x targets left on the list.
+"""The planner's discretised state: talks level x test-equivalents x (status, phase, targets left, ...).
 
 These are the simulator's own state variables (talks on its 21-level grid, delivery counted in tests,
 the finite target list), so planner and simulator share one state space. Warheads, the economy and
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import TargetClass
+from brinkmanship.engine.constants import Status, TargetClass
 from brinkmanship.engine.decision import Observation
 from brinkmanship.errors import InputError
 
@@ -52,11 +53,13 @@ def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
 class Grid:
     """Sizes of the state grid and the finite target list it tracks (one list at most).
 
-    The last axis joins the targets left on the list (`levels` values) with, when the deadline's action
-    does not end the crisis (a strike), whether it has already acted, and, for phases that begin at an
-    uncertain month or on a condition, the phase factor (the phase in force x months since the last test),
-    and, outermost, when the target learns the coercer's resolve, the evidence level (`B` levels):
-    index = (((evidence x P + phase) x Q + quiet) x D + done) x levels + left (`Grid.index`).
+    The last axis joins the targets left on the list (`levels` values) with, when the deadline can act or be
+    spent without ending the crisis (a strike, or any deadline with an `unless` condition), whether it is
+    spent; for phases that begin at an uncertain month or on a condition, the phase factor (the phase in
+    force x months since the last test); the status (open, frozen, in a deal, disarmed); and, outermost,
+    when the target learns the coercer's resolve, the evidence level (`B` levels):
+    index = ((((evidence x S + status) x P + phase) x Q + quiet) x D + done) x levels + left (`Grid.index`).
+    Each factor is read through its stride, so one more outer factor changes `R` and adds one stride.
     """
 
     K: int
@@ -67,20 +70,26 @@ class Grid:
     composition: np.ndarray  # (4,) targets per class on the list at the start
     P: int = 1  # phases tracked in the state (1: none, or time carries them)
     Q: int = 1  # months-without-a-test states (1: no phase waits for them)
+    S: int = 1  # statuses tracked (1: open only; len(Status): freezes and deals that can break)
     B: int = 1  # evidence levels of the target's belief in the coercer's resolve (1: nothing is learned)
 
     @property
     def levels(self) -> int:
         return len(self.values)
 
-    # strides of the last axis, innermost first: left, done, quiet, phase, evidence
+    @property
+    def F(self) -> int:
+        """Size of the phase factor."""
+        return self.P * self.Q
+
+    # strides of the last axis, innermost first: left, done, quiet, phase, status, evidence
     @property
     def done_block(self) -> int:
         return self.levels
 
     @property
     def quiet_block(self) -> int:
-        return self.D * self.levels
+        return self.D * self.done_block
 
     @property
     def phase_block(self) -> int:
@@ -88,52 +97,64 @@ class Grid:
         return self.Q * self.quiet_block
 
     @property
-    def evidence_block(self) -> int:
-        """Distance along the last axis from a state to the same state one evidence level higher."""
+    def status_block(self) -> int:
+        """Distance along the last axis from a state to the same state in the next status."""
         return self.P * self.phase_block
 
     @property
-    def F(self) -> int:
-        """Size of the phase factor."""
-        return self.P * self.Q
+    def evidence_block(self) -> int:
+        """Distance along the last axis from a state to the same state one evidence level higher."""
+        return self.S * self.status_block
 
     @property
     def R(self) -> int:
         return self.B * self.evidence_block
 
-    def _digit(self, block: int, size: int) -> np.ndarray:
-        return (np.arange(self.R) // block) % size
+    def _factor(self, stride: int, size: int) -> np.ndarray:
+        return (np.arange(self.R) // stride) % size
 
     @property
     def left(self) -> np.ndarray:
         """(R,) targets left on the list at each index of the last axis."""
-        return self.values[self._digit(1, self.levels)]
+        return self.values[self._factor(1, self.levels)]
 
     @property
     def done(self) -> np.ndarray:
         """(R,) whether the deadline has acted, at each index of the last axis."""
-        return self._digit(self.done_block, self.D)
+        return self._factor(self.done_block, self.D)
 
     @property
     def quiet(self) -> np.ndarray:
         """(R,) months since the last test (capped at Q - 1) at each index of the last axis."""
-        return self._digit(self.quiet_block, self.Q)
+        return self._factor(self.quiet_block, self.Q)
 
     @property
     def phase(self) -> np.ndarray:
         """(R,) the phase in force at each index of the last axis."""
-        return self._digit(self.phase_block, self.P)
+        return self._factor(self.phase_block, self.P)
+
+    @property
+    def status(self) -> np.ndarray:
+        """(R,) the status (`Status`: open, frozen, deal, disarmed) at each index of the last axis."""
+        return self._factor(self.status_block, self.S)
 
     @property
     def evidence(self) -> np.ndarray:
         """(R,) the evidence level of the target's belief at each index of the last axis."""
-        return self._digit(self.evidence_block, self.B)
+        return self._factor(self.evidence_block, self.B)
 
     def index(self, left: np.ndarray | int = 0, done: np.ndarray | int = 0, quiet: np.ndarray | int = 0,
-              phase: np.ndarray | int = 0, evidence: np.ndarray | int = 0) -> np.ndarray:
+              phase: np.ndarray | int = 0, status: np.ndarray | int = 0,
+              evidence: np.ndarray | int = 0) -> np.ndarray:
         """Last-axis index of the given factor values (`left` as a level index among `values`)."""
         return (np.asarray(left) + np.asarray(done) * self.done_block + np.asarray(quiet) * self.quiet_block
-                + np.asarray(phase) * self.phase_block + np.asarray(evidence) * self.evidence_block)
+                + np.asarray(phase) * self.phase_block + np.asarray(status) * self.status_block
+                + np.asarray(evidence) * self.evidence_block)
+
+    @property
+    def spent(self) -> np.ndarray:
+        """(R,) the same state with the deadline spent (a deadline that fell due and did not act)."""
+        return np.arange(self.R) + (self.D - 1 - self.done) * self.done_block
 
     def level_of(self, left: np.ndarray) -> np.ndarray:
         """Index of each targets-left value among the reachable ones."""
@@ -144,32 +165,85 @@ class Grid:
         """Last-axis index of the start: full list, deadline not yet acted, no evidence yet (the prior)."""
         return int(self.index(left=self.levels - 1, evidence=belief.prior_level(self.B)))
 
-    def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False) -> np.ndarray:
+    def r_map(self, listed: np.ndarray | int, set_done: bool, tested: bool = False,
+              to_status: int | None = None) -> np.ndarray:
         """(R,) destination index after `listed` targets are struck (capped by what is left); with a phase
-        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it). The
-        evidence level is kept (`evidence_split` moves it)."""
+        factor, a month passes for the months-without-a-test count (`tested`: a test restarts it); the status
+        moves to `to_status` (None: it stays). The evidence level is kept (`evidence_split` moves it)."""
         left = self.left
         after = self.level_of(left - np.minimum(listed, left))
         done = np.ones_like(left) * (self.D - 1) if set_done else self.done
         quiet = np.zeros_like(left) if tested else np.minimum(self.quiet + 1, self.Q - 1)
-        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, evidence=self.evidence)
+        status = self.status if to_status is None else np.full_like(left, min(to_status, self.S - 1))
+        return self.index(left=after, done=done, quiet=quiet, phase=self.phase, status=status,
+                          evidence=self.evidence)
 
-    def move_matrix(self, dest: np.ndarray, shift: np.ndarray | None) -> np.ndarray | None:
-        """(R, R) weights from each state (row) to where it goes (column): `dest`, with the evidence split
-        between two levels by `shift` ((1, R) levels); None when the shift differs per sample. Dense: on
-        this small last axis one BLAS product beats two gathers."""
-        R = self.R
-        src = np.arange(R)
-        W = np.zeros((R, R))
-        if shift is None:
-            W[src, dest] = 1.0
+    def disarm_values(self, W: np.ndarray, d: np.ndarray | float) -> np.ndarray:
+        """Values at the start of a month from the values W after a deal's disarmament may complete (chance
+        `d`, broadcastable over W): a state in a deal is worth (1 - d) W + d W(disarmed)."""
+        if self.S <= Status.DISARMED:
             return W
+        deal = self.status == Status.DEAL
+        nxt = np.where(deal, np.arange(self.R) + self.status_block, np.arange(self.R))
+        return np.where(deal, (1 - d) * W + d * W[..., nxt], W)
+
+    def disarm_mass(self, mass: np.ndarray, d: np.ndarray | float) -> np.ndarray:
+        """The distribution after the month's completed disarmaments (mass moves one status block on, at
+        every evidence level)."""
+        if self.S <= Status.DISARMED:
+            return mass
+        deal = self.status == Status.DEAL
+        moving = mass * deal * d
+        out = mass - moving
+        out[..., np.flatnonzero(deal) + self.status_block] += moving[..., deal]
+        return out
+
+    def move_weights(self, dest: np.ndarray, shift: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Where each state goes with the evidence split between two levels by `shift` ((1, R) levels): (R,)
+        indices and weights of the first and the second level (a split onto one level keeps the summed weight on
+        the first); None when the split differs per sample."""
+        if shift is None:
+            return dest, np.ones(self.R), dest, np.zeros(self.R)
         lo, hi, frac = self.evidence_split(shift)
         if frac.shape[0] != 1:
             return None
-        np.add.at(W, (src, dest + lo[0]), 1 - frac[0])
-        np.add.at(W, (src, dest + hi[0]), frac[0])
-        return W
+        first, second = dest + lo[0], dest + hi[0]
+        w_first, w_second = 1 - frac[0], frac[0]
+        same = first == second
+        return first, np.where(same, w_first + w_second, w_first), second, np.where(same, 0.0, w_second)
+
+    def move_operator(self, dest: np.ndarray, shift: np.ndarray | None = None) -> sparse.csr_array | None:
+        """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence split
+        between two levels by `shift` ((1, R) levels); None when the split differs per sample. At most two
+        entries a row, so a product with it is linear in R (the last axis has up to a few hundred states)."""
+        moves = self.move_weights(dest, shift)
+        if moves is None:
+            return None
+        first, w_first, second, w_second = moves
+        src = np.arange(self.R)
+        return sparse.csr_array((np.concatenate([w_first, w_second]), (np.concatenate([src, src]),
+                                 np.concatenate([first, second]))), shape=(self.R, self.R))
+
+    def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
+        """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
+        first[j]] + w_second[j] values[..., second[j]], two gathers; None when the split differs per sample."""
+        if shift is None:
+            return np.take(values, dest, axis=-1)
+        moves = self.move_weights(dest, shift)
+        if moves is None:
+            return None
+        first, w_first, second, w_second = moves
+        out = np.take(values, first, axis=-1)
+        out *= w_first
+        out += w_second * np.take(values, second, axis=-1)
+        return out
+
+    @staticmethod
+    def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:
+        """Mass (..., R) moved to where each state goes: out[..., k] = sum_j mass[..., j] op[j, k]."""
+        flat = mass.reshape(-1, mass.shape[-1])
+        return np.ascontiguousarray((op.T @ flat.T).T).reshape(mass.shape)
 
     def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):
@@ -236,16 +310,17 @@ class Grid:
         if len(c.deadlines) > 1:
             raise InputError("the rational planner supports at most one deadline per strategy",
                              field="deadlines", fix="keep one deadline, or use --adversary base-rate")
-        if any(d.talks_threshold is not None for d in c.deadlines):
-            raise InputError("the rational planner does not support `unless: talks_progress`",
-                             field="deadlines.unless", fix="use deal and freeze conditions only")
         list_id = used.pop() if used else -1
         comp = c.list_sizes[list_id] if list_id >= 0 else np.zeros(len(TargetClass), dtype=np.int64)
-        recurring = bool(c.deadlines) and c.deadlines[0].response != "preventive_war"
+        d = c.deadlines[0] if c.deadlines else None
+        # a strike leaves the crisis open, and a deadline with a condition can fall due without acting: either
+        # way whether it is spent is state (a preventive war without conditions ends the run when it acts)
+        tracked = d is not None and (d.response != "preventive_war" or d.unless_deal or d.unless_freeze
+                                     or d.talks_threshold is not None)
         P, Q = phase_factor(c)
         return Grid(K=dyn.TALKS_LEVELS, M=dyn.MAX_TESTS + 1, values=_reachable(c, list_id, int(comp.sum())),
-                    D=DEADLINE_STATES if recurring else 1, list_id=list_id, composition=comp, P=P, Q=Q,
-                    B=c.evidence_levels)
+                    D=DEADLINE_STATES if tracked else 1, list_id=list_id, composition=comp, P=P, Q=Q,
+                    S=len(Status), B=c.evidence_levels)
 
     def left_by_class(self, order: np.ndarray | None = None) -> np.ndarray:
         """(4, R) targets left per class at each last-axis index (the simulator's strike order; pass the
@@ -255,32 +330,39 @@ class Grid:
         return (self.composition[None, :] - order[full - self.left]).T
 
     def observation(self, c: Compiled, t: int, n: int, economy: np.ndarray, sanctions: np.ndarray,
-                    tests_shift: int = 0, r_index: np.ndarray | None = None) -> tuple[Observation, Compiled]:
+                    tests_shift: int = 0, r_index: np.ndarray | None = None,
+                    cells: np.ndarray | None = None) -> tuple[Observation, Compiled]:
         """Observations for every grid state of `n` parameter samples, flattened to n*K*M*R runs.
 
         Returns the observation and the compiled model cut to those runs (per-sample parameters repeated).
-        `tests_shift` and `r_index` give what is observed after a month's tests and strikes.
+        `tests_shift` and `r_index` give what is observed after a month's tests and strikes. With `cells` (flat
+        indices into (n, K, M, R)) only those states are observed, in that order: a decision model asked where
+        probability mass is, not over the whole grid.
         """
         K, M, R = self.shape
+        if cells is None:
+            full = (n, K, M, R)
+            i, k, m, r = (np.broadcast_to(x, full).ravel() for x in (
+                np.arange(n)[:, None, None, None], np.arange(K)[None, :, None, None],
+                np.arange(M)[None, None, :, None], np.arange(R)[None, None, None, :]))
+        else:
+            i, k, m, r = np.unravel_index(np.asarray(cells, dtype=np.int64), (n, K, M, R))
         if c.has_arrays:
-            c = c.chunk(np.repeat(np.arange(n), K * M * R))
-        k = np.broadcast_to(np.arange(K)[None, :, None, None], (n, K, M, R)).ravel()
-        m = np.broadcast_to(np.minimum(np.arange(M) + tests_shift, M - 1)[None, None, :, None],
-                            (n, K, M, R)).ravel()
-        seen = np.arange(R) if r_index is None else r_index  # the last-axis index the target observes
-        r = np.broadcast_to(self.left[seen][None, None, None, :], (n, K, M, R)).ravel()
-        done = np.broadcast_to(self.done[None, None, None, :], (n, K, M, R)).ravel()  # as at the month's start
-        lists = np.zeros((max(1, len(c.list_sizes)), r.size), dtype=np.int64)
+            c = c.chunk(i)
+        m = np.minimum(np.arange(M) + tests_shift, M - 1)[m]
+        seen = r if r_index is None else np.asarray(r_index)[r]  # the last-axis index the target observes
+        left = self.left[seen]
+        done = self.done[r]  # as at the month's start
+        lists = np.zeros((max(1, len(c.list_sizes)), left.size), dtype=np.int64)
         if self.list_id >= 0:
-            lists[self.list_id] = r
-        per = lambda x: np.repeat(np.broadcast_to(np.asarray(x, dtype=float), (n,)), K * M * R)  # noqa: E731
+            lists[self.list_id] = left
+        per = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (n,))[i]  # noqa: E731
         warheads = np.broadcast_to(dyn.warheads_at(c, t), k.shape)
         obs = Observation(
             t=t, warheads=warheads, delivery=dyn.delivery(c, m), tests=m, economy=per(economy),
             sanctions=per(sanctions), talks=k * dyn.TALKS_STEP, talks_idx=k, lists_left=lists,
             struck=c.list_sizes.sum() - lists.sum(axis=0), posture=c.posture(t),
-            exercises=c.exercises(t), deadline_done=done.astype(bool),
-            evidence=(np.broadcast_to(self.evidence[seen][None, None, None, :], (n, K, M, R)).ravel()
-                      if self.B > 1 else None),
+            exercises=c.exercises(t), deadline_done=done.astype(bool), status=self.status[seen],
+            evidence=self.evidence[seen] if self.B > 1 else None,
         )
         return obs, c

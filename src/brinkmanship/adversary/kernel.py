@@ -23,13 +23,16 @@ from brinkmanship.engine.constants import (
     Action,
     Event,
     Outcome,
+    Status,
     TalksMove,
     TargetClass,
 )
 
-DEAL_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
+DENUCLEAR_O, FREEZE_O, BUILDUP_O, LIMITED_O, WAR_O, NUCLEAR_O = Outcome
 GRID_AXES = "nKMR"  # samples, talks levels, tests levels, the last axis: the shape of values on the grid
+GRID_NDIM = len(GRID_AXES)  # a term of that many axes is already laid out on the grid
 DISCOUNT_CAP = 1 - 1e-9  # a discount factor of 1 would make the perpetuity beyond the horizon infinite
+HAZARD_FLOOR = 1e-12  # no division by zero when the deadline is certain to have acted already
 
 # talks move before a strike is absorbed, by what provoked it
 TALKS_MOVE_OF_EVENT = {Event.MISSILE_TEST: TalksMove.MISSILE_SETBACK, Event.NUCLEAR_TEST: TalksMove.NUCLEAR_SETBACK,
@@ -50,7 +53,9 @@ def row(x: np.ndarray | float) -> np.ndarray:
 
 
 def mcol(x: np.ndarray) -> np.ndarray:
-    """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1)."""
+    """A per-sample, per-tests array (n, M) or (M,) as (n, 1, M, 1); a grid array (n, 1, M, R) passes."""
+    if np.ndim(x) == GRID_NDIM:
+        return x
     x = np.atleast_2d(x)
     return x[:, None, :, None]
 
@@ -66,6 +71,7 @@ class Open:
     key: Key
     dm: int = 0
     done: bool = False  # this branch is the deadline acting
+    to_status: int | None = None  # the status it moves to (None: it stays)
     ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
     ev_key: tuple = ()  # which rules fired (caches branch values)
     fired: tuple[str, ...] = ()  # rules carried out in this branch
@@ -85,6 +91,7 @@ class Strike:
     fixed: np.ndarray  # (4,) strikes by class not drawn from the list
     event: Event
     done: bool = False  # this branch is the deadline acting
+    to_status: int | None = None  # the status it moves to (None: it stays)
     ev: np.ndarray | float = 0.0  # evidence the target gains (levels): the rules it saw carried out or not
     ev_key: tuple = ()  # which rules fired (caches branch values)
     fired: tuple[str, ...] = ()  # rules carried out in this branch
@@ -96,8 +103,8 @@ class End:
     """An absorbing ending: value (n, M) or (n,) terms and the outcome mixture it lands in."""
 
     weight: np.ndarray | float
-    value: np.ndarray  # broadcastable to (n, 1, M, 1) after mcol
-    outcomes: dict[int, np.ndarray | float] = field(default_factory=dict)  # outcome -> prob (n, M) or scalar
+    value: np.ndarray  # (n, M), or (n, 1, M, R) where the status matters
+    outcomes: dict[int, np.ndarray | float] = field(default_factory=dict)  # outcome -> prob: as value, or scalar
 
 
 Branch = Open | Strike | End
@@ -121,20 +128,27 @@ class Month:
         self.counter = c["escalation.counter_escalation"]
         sanctions, economy = paths
         self.sanctions, self.economy = sanctions[t], economy[t]
+        self.status = grid.status
+        self.armed = (self.status != Status.DISARMED).astype(float)[None, None, None, :]
+        self.in_deal = ((self.status == Status.DEAL) | (self.status == Status.DISARMED))[None, None, None, :]
         self._talks_shifts(posture)
         self._arsenal()
         self._endings()
         self._costs()
         self._belief()
         self.hazard = self._hazard()
+        self.defection = self._prob("endings.deal_defection", "adversary.deal_defection_believed")
+        self.disarm = dyn.disarmament_probability(c)
         self.nuclear_weight = int(np.rint(np.mean(c["arsenal.nuclear_test_weight"])))
 
     def with_execution(self, execution: dict[str, np.ndarray | float]) -> Month:
         """The same month with other real execution probabilities (a strategic coercer's decisions): a copy
-        whose deadline hazard is read again, the one number built from them (the rest is the same month's)."""
+        whose deadline hazard and deal defection are read again, the numbers built from them (the rest is the
+        same month's)."""
         out = copy.copy(self)
         out.execution = execution or {}
         out.hazard = out._hazard()
+        out.defection = out._prob("endings.deal_defection", "adversary.deal_defection_believed")
         return out
 
     def _talks_shifts(self, posture: np.ndarray | float) -> None:
@@ -168,7 +182,7 @@ class Month:
         p_int = np.reshape(1 - (1 - p_ch) * (1 - p_ru), (-1, 1))
         remaining = c.horizon - self.t - 1
         annuity = np.reshape(annuity_from(self.delta, remaining, c[a + "beyond_horizon"]), (-1, 1))
-        surv, econ = np.reshape(c[a + "regime_survival"], (-1, 1)), np.reshape(c[a + "economy"], (-1, 1))
+        surv = np.reshape(c[a + "regime_survival"], (-1, 1))
         status_quo = status_quo_flow(c, self.t, self.economy, self.delivery)
         war_cost = np.reshape(c[a + "war_cost"], (-1, 1))
         fall = np.reshape(c[a + "regime_fall_war"], (-1, 1)) * (
@@ -177,13 +191,21 @@ class Month:
                    + annuity * surv * (1 - np.reshape(c[a + "regime_fall_nuclear_war"], (-1, 1))))
         conventional = -war_cost + annuity * surv * (1 - fall)
         self.flow = status_quo  # (n, M) utility of an open month
-        self.T_deal = annuity * (surv * np.reshape(c[a + "deal_security"], (-1, 1))
-                                 + econ * np.reshape(c[a + "deal_economy"], (-1, 1)))
-        self.T_freeze = annuity * status_quo
+        self.flow_grid = status_flows(c, self.grid.status, self.economy, status_quo)  # (n, 1, M, R)
+        # a freeze and a deal kept to the horizon (neither broken nor defected from): the endings of the
+        # one-period bargaining reduction (`coercer.bargain`), (n, M)
+        kept = status_flows(c, np.array([Status.FROZEN, Status.DEAL]), self.economy, status_quo)[:, 0]
+        self.T_freeze, self.T_deal = annuity * kept[..., 0], annuity * kept[..., 1]
+        self.T_conventional = conventional + 0 * self.delivery
         self.T_limited = -np.reshape(c[a + "limited_conflict_cost"], (-1, 1)) + annuity * status_quo
         self.T_nuclear = nuclear + 0 * self.delivery
         self.T_war_free = (1 - self.pn_free) * conventional + self.pn_free * nuclear
         self.T_war_threat = (1 - self.pn_threat) * conventional + self.pn_threat * nuclear
+        # where the arsenal is given up a war cannot turn nuclear: (n, 1, M, R) values and chances of nuclear use
+        self.pn_free_grid, self.pn_threat_grid = self.armed * mcol(self.pn_free), self.armed * mcol(self.pn_threat)
+        self.T_war_free_grid = self.armed * mcol(self.T_war_free) + (1 - self.armed) * mcol(self.T_conventional)
+        self.T_war_threat_grid = (self.armed * mcol(self.T_war_threat)
+                                  + (1 - self.armed) * mcol(self.T_conventional))
         win = np.reshape(c[a + "victory_value"], (-1, 1)) - war_cost + annuity * surv
         s = np.reshape(self.success, (-1, 1))
         self.T_invade = s * ((1 - self.pn_free) * win + self.pn_free * nuclear) + (1 - s) * self.T_war_threat
@@ -192,7 +214,10 @@ class Month:
         """One-off costs: per listed target and per city struck, per test month and month of talks."""
         c, a = self.c, "adversary."
         self.strike_cost = c[a + "strike_cost"]
-        self.action_cost = {Action.MISSILE_TEST: c[a + "test_cost"], Action.NUCLEAR_TEST: c[a + "test_cost"],
+        st = self.status[None, None, None, :]
+        test = col(c[a + "test_cost"]) + col(c[a + "freeze_break_cost"]) * (st == Status.FROZEN) + col(
+            c[a + "deal_renege_cost"]) * (st == Status.DEAL)  # a test breaks a freeze or reneges on a deal
+        self.action_cost = {Action.MISSILE_TEST: test, Action.NUCLEAR_TEST: test,
                             Action.NEGOTIATE: c[a + "negotiation_cost"]}
         self.city_cost = c[a + "city_cost"]
 
@@ -260,6 +285,27 @@ class Month:
             return q
         return np.reshape(q, np.broadcast_shapes(*(np.shape(c[k]) for k in (believed, real, bluff))))[()]
 
+    def deadline_split(self) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """(n, K, 1, R) chances that the deadline falls due this month and acts, and that it falls due and is
+        spent without acting (a condition in its `unless` holds: a deal, a freeze, talks at its threshold)."""
+        if not self.c.deadlines:
+            return 0.0, 0.0
+        d = self.c.deadlines[0]
+        h = self.hazard_grid
+        talks = (np.arange(self.grid.K) * dyn.TALKS_STEP)[None, :, None, None]
+        thr = col(self.c[d.talks_threshold]) if d.talks_threshold is not None else None
+        acts = dyn.deadline_acts(self.c, d, talks, self.status[None, None, None, :], thr)
+        return h * acts, h * ~acts
+
+    @property
+    def defection_grid(self) -> np.ndarray | float:
+        """(n, 1, 1, R) chance that the coercer defects from a deal this month (states in a deal)."""
+        return col(self.defection) * self.in_deal
+
+    def defection_branches(self) -> list[Branch]:
+        """The coercer defects from a deal: it attacks, and the regime is threatened."""
+        return [End(1.0, self.T_war_threat_grid, {NUCLEAR_O: self.pn_threat_grid, WAR_O: 1 - self.pn_threat_grid})]
+
     def _hazard(self) -> np.ndarray | float:
         """Chance the deadline acts this month, given it has not acted before (uniform month, probability p).
         Believed with learned credibility: the posterior mixture of the resolute and the bluffing hazards,
@@ -288,7 +334,7 @@ class Month:
             return []
         d = self.c.deadlines[0]
         if d.response == "preventive_war":
-            return [End(1.0, self.T_war_threat, {NUCLEAR_O: self.pn_threat, WAR_O: 1 - self.pn_threat})]
+            return [End(1.0, self.T_war_threat_grid, {NUCLEAR_O: self.pn_threat_grid, WAR_O: 1 - self.pn_threat_grid})]
         if d.response == "strike":
             fixed = np.zeros(len(TargetClass), dtype=np.int64)
             fixed[d.target_class] = d.count
@@ -297,8 +343,10 @@ class Month:
         return [Open(1.0, (TalksMove.NONE, 0, 1), done=True, ev_key=("deadline",))]
 
     def _event_branches(self, event: Event, dm: int, sizes: list[tuple[float, int]]) -> list[Branch]:
-        """The rules answering `event`: one branch per salvo size and per subset of rules that fire."""
+        """The rules answering `event`: one branch per salvo size and per subset of rules that fire (a test
+        opens the crisis again: it breaks a freeze or reneges on a deal)."""
         key = TALKS_MOVE_OF_EVENT[event]
+        to = Status.OPEN if event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST) else None
         rules = [r for r in self.c.rules if r.event == event]
         out: list[Branch] = []
         for size_p, size in sizes:
@@ -323,10 +371,10 @@ class Month:
                 yes = tuple(r.id for r, f in zip(rules, fired, strict=True) if f)
                 no = tuple(r.id for r, f in zip(rules, fired, strict=True) if not f)
                 if listed or fixed.any():
-                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, ev=ev,
-                                      ev_key=ek, fired=yes, silent=no))
+                    out.append(Strike(w, (key, 0, rounds), (key, 1, rounds), dm, listed, fixed, event, to_status=to,
+                                      ev=ev, ev_key=ek, fired=yes, silent=no))
                 else:
-                    out.append(Open(w, (key, 0, rounds), dm, ev=ev, ev_key=ek, fired=yes, silent=no))
+                    out.append(Open(w, (key, 0, rounds), dm, to_status=to, ev=ev, ev_key=ek, fired=yes, silent=no))
         return out
 
     def action_branches(self, a: int) -> list[Branch]:
@@ -337,9 +385,10 @@ class Month:
         if a == Action.NEGOTIATE:
             return [Open(1.0, (TalksMove.GAIN, 0, 0))]
         if a == Action.ACCEPT_DEAL:
-            return [End(self.close, self.T_deal, {DEAL_O: 1.0}), Open(1 - self.close, (TalksMove.NONE, 0, 0))]
+            return [Open(self.close, (TalksMove.NONE, 0, 0), to_status=Status.DEAL),
+                    Open(1 - self.close, (TalksMove.NONE, 0, 0))]
         if a == Action.FREEZE:
-            return [End(1.0, self.T_freeze, {FREEZE_O: 1.0})]
+            return [Open(1.0, (TalksMove.NONE, 0, 0), to_status=Status.FROZEN)]
         if a == Action.INVADE:
             s = np.reshape(self.success, (-1, 1))
             pn = s * self.pn_free + (1 - s) * self.pn_threat
@@ -369,7 +418,7 @@ class Month:
         return self.base_shift[base] + strikes * self.strike_shift + rounds * self.sanctions_shift
 
     def available(self) -> np.ndarray:
-        """(A, 1, K, 1, 1) mask of actions open in each talks level (a deal needs ripe talks)."""
+        """(A, 1 or n, K, 1, R) mask of actions open in each talks level (a deal needs ripe talks) and status."""
         K = self.grid.K
         mask = np.ones((N_ACTIONS, 1, K, 1, 1), dtype=bool)
         thr = np.atleast_1d(self.c["talks.deal_threshold"])
@@ -379,7 +428,7 @@ class Month:
             :, :, None, None]
         if np.all(np.asarray(self.warheads) < 1.0):
             mask[Action.NUCLEAR_USE] = False
-        return mask
+        return mask & dyn.status_actions()[self.status].T[:, None, None, None, :]
 
     @property
     def hazard_grid(self) -> np.ndarray | float:
@@ -417,6 +466,21 @@ def phase_months(c: Compiled, grid: Grid, t: int, n: int, believed: bool,
             for p in range(grid.P)]
 
 
+def status_flows(c: Compiled, status: np.ndarray, economy: np.ndarray | float,
+                 status_quo: np.ndarray) -> np.ndarray:
+    """(n, 1, M, R) utility of a month in each status: open, the status quo; frozen, the status quo with the
+    share of a deal's economic gain the strategy grants for a freeze (`sanctions.freeze_relief`, 0 unless it
+    offers some); in a deal or disarmed, the deal's security and economy."""
+    a = "adversary."
+    econ_w, deal_econ = np.reshape(c[a + "economy"], (-1, 1)), np.reshape(c[a + "deal_economy"], (-1, 1))
+    relief = np.reshape(c["sanctions.freeze_relief"], (-1, 1)) * (deal_econ - np.reshape(economy, (-1, 1)))
+    deal = (np.reshape(c[a + "regime_survival"], (-1, 1)) * np.reshape(c[a + "deal_security"], (-1, 1))
+            + econ_w * deal_econ)
+    st = status[None, None, None, :]
+    return np.where(st == Status.OPEN, mcol(status_quo), np.where(
+        st == Status.FROZEN, mcol(status_quo + econ_w * relief), mcol(deal + 0 * status_quo)))
+
+
 def status_quo_flow(c: Compiled, t: int, economy: np.ndarray | float, delivery: np.ndarray) -> np.ndarray:
     """(n, M) utility of an open month t: regime survival, the arsenal's value, the economy."""
     a = "adversary."
@@ -432,15 +496,56 @@ def annuity_from(d: np.ndarray | float, remaining: int, beyond: np.ndarray | flo
     return (1 - d ** remaining) / (1 - d) + beyond * d ** remaining / (1 - d)
 
 
-def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
-    """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
+def talks_split(shift: np.ndarray | float, K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n or 1, K) the talks lottery from each level k: to the neighbours `lo` (chance 1 - frac) and `hi` (frac) of
+    k + shift (clamped), keeping the mean. `talks_matrix` as a matrix, `talks_pull` / `talks_push` as gathers."""
     pos = np.clip(np.arange(K)[None, :] + np.reshape(shift, (-1, 1)), 0, K - 1)
-    pos = np.broadcast_to(pos, (n, K))
     lo = np.floor(pos + dyn.GRID_TOL).astype(np.int64).clip(0, K - 1)
     frac = np.where(lo >= K - 1, 0.0, pos - lo)
+    return lo, np.minimum(lo + 1, K - 1), frac
+
+
+def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
+    """(n, K, K) lottery matrix: from level k to the neighbours of k + shift (clamped), keeping the mean."""
+    lo, hi, frac = (np.broadcast_to(x, (n, K)) for x in talks_split(shift, K))
     P = np.zeros((n, K, K))
     rows = np.arange(K)[None, :]
     nn = np.arange(n)[:, None]
     P[nn, rows, lo] += 1 - frac
-    P[nn, rows, np.minimum(lo + 1, K - 1)] += frac
+    P[nn, rows, hi] += frac
     return P
+
+
+def talks_pull(values: np.ndarray, shift: np.ndarray | float, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Values (n, K, ...) read after the talks lottery, times `scale` ((n,) or scalar): out[i, k] =
+    sum_j talks_matrix[i, k, j] scale_i values[i, j], as two gathers (each row of the matrix holds two entries)."""
+    n, K = values.shape[:2]
+    lo, hi, frac = talks_split(shift, K)
+    s = np.reshape(scale, (-1, 1))
+    w_lo, w_hi = ((1 - frac) * s)[:, :, None], (frac * s)[:, :, None]
+    flat = values.reshape(n, K, -1)
+    if lo.shape[0] == 1:  # the same lottery for every sample: plain gathers along the talks axis
+        out = w_lo * flat[:, lo[0]]
+        out += w_hi * flat[:, hi[0]]
+    else:
+        out = w_lo * np.take_along_axis(flat, lo[:, :, None], axis=1)
+        out += w_hi * np.take_along_axis(flat, hi[:, :, None], axis=1)
+    return out.reshape(values.shape)
+
+
+def talks_push(mass: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
+    """Mass (n, K, ...) moved by the talks lottery: out[i, j] = sum_k talks_matrix[i, k, j] mass[i, k] (a loop
+    over the K levels, each split between its two neighbours)."""
+    n, K = mass.shape[:2]
+    lo, hi, frac = talks_split(shift, K)
+    flat = mass.reshape(n, K, -1)
+    out = np.zeros_like(flat)
+    rows = np.arange(n)
+    for k in range(K):
+        if lo.shape[0] == 1:
+            out[:, lo[0, k]] += (1 - frac[0, k]) * flat[:, k]
+            out[:, hi[0, k]] += frac[0, k] * flat[:, k]
+        else:
+            out[rows, lo[:, k]] += (1 - frac[:, k, None]) * flat[:, k]
+            out[rows, hi[:, k]] += frac[:, k, None] * flat[:, k]
+    return out.reshape(mass.shape)

@@ -9,18 +9,26 @@ import numpy as np
 from brinkmanship.adversary.budget import check_planner, kernel_tables_memory, planner_memory
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
-from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve
+from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve, unpack_policy
 from brinkmanship.adversary.types import Types
 from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import Event, Response
+from brinkmanship.engine.constants import Event, Response, Status
 from brinkmanship.engine.decision import Observation, PolicyTables, StrikeInfo
 from brinkmanship.errors import InputError
 from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
 
+TESTS = (Event.MISSILE_TEST, Event.NUCLEAR_TEST)  # events after which the target's status is open again
+
 # the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
 # tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
-KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "B"})
+KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "S", "B"})
+
+
+def status_levels(g: Grid) -> np.ndarray:
+    """(len(Status),) the grid's status level of each `Status` (a grid with fewer statuses keeps the last for
+    the rest): the one mapping the reference's observations and the fused kernel's tables both use."""
+    return np.minimum(np.arange(len(Status)), g.S - 1)
 
 
 def _at(x: np.ndarray | float, tau: np.ndarray | int) -> np.ndarray | float:
@@ -90,7 +98,8 @@ class PlannerModel:
             check_planner(c, self.types.count, max_memory)
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
-        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves."""
+        """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves,
+        and a test opens the crisis again (it breaks a freeze or reneges on a deal)."""
         g = sol.grid
         left = obs.lists_left[g.list_id] if g.list_id >= 0 else np.zeros_like(obs.talks_idx)
         done = obs.deadline_done if obs.deadline_done is not None else np.zeros(left.shape, dtype=bool)
@@ -98,20 +107,28 @@ class PlannerModel:
             done = np.zeros_like(done)
         elif set_done:
             done = np.ones_like(done)
-        j = done.astype(np.int64) * g.levels + g.level_of(left)
+        quiet = phase = 0
         if g.F > 1:  # the phase factor: phase in force x months without a test
             quiet = np.minimum(obs.months_without_test, g.Q - 1)
             if tested is not None:
                 quiet = np.zeros_like(quiet) if tested else np.minimum(quiet + 1, g.Q - 1)
-            j = j + g.index(quiet=quiet, phase=obs.phase)
-        if g.B > 1:  # the evidence factor: the target's belief in the coercer's resolve
-            j = j + g.index(evidence=obs.evidence)
+            phase = obs.phase
+        status = np.zeros_like(left) if obs.status is None else np.asarray(obs.status, dtype=np.int64)
+        if tested:
+            status = np.full_like(status, Status.OPEN)
+        status = status_levels(g)[status]
+        evidence = obs.evidence if g.B > 1 else 0  # the evidence factor: the target's belief in the resolve
+        j = g.index(left=g.level_of(left), done=done.astype(np.int64), quiet=quiet, phase=phase,
+                    status=status, evidence=evidence)
         return obs.talks_idx, np.minimum(obs.tests, g.M - 1), j
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:
         """The planner's policy at the observed grid states."""
         sol = self.solution(c)
         k, m, j = self._index(sol, obs)
+        packed = sol.settings.get("_packed", {})
+        if obs.t in packed and obs.t not in sol.settings.get("_policies", {}):  # the kept bits, read at the runs
+            return unpack_policy(packed[obs.t][self._type(c), k, m, j])  # (the same shares as the whole month's)
         return self._policy(sol, obs.t)[:, self._type(c), k, m, j]
 
     def _policy(self, sol: Solution, t: int) -> np.ndarray:
@@ -130,25 +147,29 @@ class PlannerModel:
             return f"the '{self.name}' target (the kernel reads a rational target's tables only)"
         sol = self.solution(c)
         g = sol.grid
-        unknown = sorted({f.name for f in dataclasses.fields(g)} - KERNEL_GRID_FIELDS)
-        if unknown or g.F > 1 or g.R != g.B * g.D * g.levels:
+        unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
+                         if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
+        if unknown or g.F > 1 or g.R != g.B * g.S * g.D * g.levels:
             return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
                     "extend engine.fused_kernel")
         if "_kernel_tables" not in sol.settings:
-            slots = len(_struck_keys(sol.c)[0])
+            keys = _struck_keys(sol.c)[0]
+            tested = sum(1 for e, _ in keys if e in TESTS)
             need = (planner_memory(sol.c, sol.n, self.types is None)
-                    + kernel_tables_memory(float(sol.n) * g.size, sol.c.horizon, slots))
+                    + kernel_tables_memory(float(sol.n) * g.size, sol.c.horizon, len(keys) - tested, tested, g.S))
             limit = DEFAULT_MAX_MEMORY if self._max_memory is None else self._max_memory
             if need > limit:
                 return (f"the planner's tables for the kernel with its solve need about {format_bytes(need)}, over "
                         f"the memory limit of {format_bytes(limit)}")
             sol.settings["_kernel_tables"] = _month_tables(sol)
-        chosen, absorb, slot, retaliate, escalate = sol.settings["_kernel_tables"]
-        return PolicyTables(chosen=chosen, absorb=absorb, absorb_slot=slot, retaliate=retaliate, escalate=escalate,
+        chosen, absorb, absorb_tested, slot, tested_index, retaliate, escalate = sol.settings["_kernel_tables"]
+        return PolicyTables(chosen=chosen, absorb=absorb, absorb_tested=absorb_tested, absorb_slot=slot,
+                            tested_index=tested_index, retaliate=retaliate, escalate=escalate,
                             run_type=np.atleast_1d(np.asarray(self._type(c), dtype=np.int64)),
                             left_values=np.asarray(g.values, dtype=np.int64), list_id=g.list_id,
                             done_block=g.done_block, deadline_states=g.D, evidence_block=g.evidence_block,
-                            evidence_levels=g.B, tie_tol=TIE_TOL)
+                            evidence_levels=g.B, status_block=g.status_block, status_level=status_levels(g),
+                            tie_tol=TIE_TOL)
 
     def response_probabilities(self, c: Compiled, obs: Observation, strikes: StrikeInfo) -> np.ndarray:
         """Absorb, retaliate or escalate by comparing their values after this month's strikes."""
@@ -167,12 +188,13 @@ class PlannerModel:
             sub = Observation(**{**obs.__dict__, "talks_idx": obs.talks_idx[sel], "tests": obs.tests[sel],
                                  "lists_left": obs.lists_left[:, sel], "deadline_done": cut(obs.deadline_done, sel),
                                  "phase": cut(obs.phase, sel), "months_without_test": cut(obs.months_without_test, sel),
-                                 "evidence": cut(obs.evidence, sel), "evidence_shift": cut(obs.evidence_shift, sel)})
+                                 "status": cut(obs.status, sel), "evidence": cut(obs.evidence, sel),
+                                 "evidence_shift": cut(obs.evidence_shift, sel)})
             k, m, j = self._index(sol, sub, set_done=event == Event.DEADLINE,
                                   tested=event in (Event.MISSILE_TEST, Event.NUCLEAR_TEST))
             ts = tau if np.ndim(tau) == 0 else tau[sel]
             lim = mk.T_limited[ts if mk.T_limited.shape[0] > 1 else 0, m]
-            war = mk.T_war_free[ts if mk.T_war_free.shape[0] > 1 else 0, m]
+            war = mk.T_war_free_grid[ts if mk.T_war_free_grid.shape[0] > 1 else 0, 0, m, j]
             delta, counter = _at(mk.delta, ts), _at(mk.counter, ts)
             # G is already discounted
             G = ev.G((TALKS_MOVE_OF_EVENT[event], 1, nr))
@@ -202,26 +224,42 @@ def _struck_keys(c: Compiled) -> tuple[list[tuple[Event, int]], np.ndarray]:
 
 
 def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
-    """Every month's policy bits (H, T, K, M, R), the values of absorbing after each (event, sanctions rounds)
-    that can bring strikes (S, H, T, K, M, R) with their slots, and of retaliating and escalating (H, T, M): the
+    """Every month's policy bits (H, T, K, M, R); the values of absorbing after each (event, sanctions rounds)
+    that can bring strikes (S, H, T, K, M, R), those after a test only where the status is open (a test breaks a
+    freeze or a deal: S', H, T, K, M, R / statuses), with their slots and the compact index of each open state;
+    and of retaliating and escalating (H, T, M, R: a war is worth less where the arsenal is given up): the
     numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
-    c, H, T = sol.c, sol.c.horizon, sol.n
-    keys, slot = _struck_keys(c)
+    c, H, T, g = sol.c, sol.c.horizon, sol.n, sol.grid
+    keys, slot_of_key = _struck_keys(c)
+    slot = np.full_like(slot_of_key, -1)  # numbered within each table (after a test, after other events)
+    tested = [key for key in keys if key[0] in TESTS]
+    others = [key for key in keys if key[0] not in TESTS]
+    for group in (tested, others):
+        for s, (e, nr) in enumerate(group):
+            slot[e, nr] = s
+    open_states = np.flatnonzero(g.status == status_levels(g)[Status.OPEN])
+    tested_index = np.full(g.R, -1, dtype=np.int64)
+    tested_index[open_states] = np.arange(open_states.size)
     packed = sol.settings.get("_packed", {})
     chosen = np.empty((H, *sol.V[0].shape), dtype=np.uint16)
-    absorb = np.empty((len(keys), H, *sol.V[0].shape)) if keys else np.zeros((1,) * (chosen.ndim + 1))
-    M = sol.grid.M
-    retaliate, escalate = np.empty((H, T, M)), np.empty((H, T, M))
+    none = np.zeros((1,) * (chosen.ndim + 1))
+    absorb = np.empty((len(others), H, *sol.V[0].shape)) if others else none
+    absorb_tested = np.empty((len(tested), H, *sol.V[0].shape[:-1], open_states.size)) if tested else none
+    M, R = g.M, g.R
+    retaliate, escalate = np.empty((H, T, M, R)), np.empty((H, T, M, R))
     tau = np.arange(T)
     for t in range(H):
         chosen[t] = packed[t] if t in packed else pack_policy(sol.policy(t))
         ev = sol.evaluator(t)
-        for s, (e, nr) in enumerate(keys):
+        for s, (e, nr) in enumerate(tested):
+            absorb_tested[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))[..., open_states]
+        for s, (e, nr) in enumerate(others):
             absorb[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))
         mk = ev.mk
-        lim = mk.T_limited[tau if mk.T_limited.shape[0] > 1 else 0]
-        war = mk.T_war_free[tau if mk.T_war_free.shape[0] > 1 else 0]
-        delta, counter = np.reshape(_at(mk.delta, tau), (-1, 1)), np.reshape(_at(mk.counter, tau), (-1, 1))
-        retaliate[t] = delta * ((1 - counter) * np.broadcast_to(lim, (T, M)) + counter * np.broadcast_to(war, (T, M)))
-        escalate[t] = delta * np.broadcast_to(war, (T, M))
-    return chosen, absorb, slot, retaliate, escalate
+        lim = np.broadcast_to(mk.T_limited[tau if mk.T_limited.shape[0] > 1 else 0][..., None], (T, M, R))
+        war = np.broadcast_to(mk.T_war_free_grid[tau if mk.T_war_free_grid.shape[0] > 1 else 0, 0], (T, M, R))
+        delta = np.reshape(_at(mk.delta, tau), (-1, 1, 1))
+        counter = np.reshape(_at(mk.counter, tau), (-1, 1, 1))
+        retaliate[t] = delta * ((1 - counter) * lim + counter * war)
+        escalate[t] = delta * war
+    return chosen, absorb, absorb_tested, slot, tested_index, retaliate, escalate

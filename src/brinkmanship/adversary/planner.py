@@ -15,6 +15,8 @@ from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
     GRID_AXES,
+    GRID_NDIM,
+    HAZARD_FLOOR,
     End,
     Key,
     Month,
@@ -23,17 +25,21 @@ from brinkmanship.adversary.kernel import (
     col,
     mcol,
     phase_months,
+    status_flows,
     status_quo_flow,
-    talks_matrix,
+    talks_pull,
     tested_key,
 )
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
-from brinkmanship.engine.constants import N_ACTIONS, Response
+from brinkmanship.engine.constants import N_ACTIONS, Action, Response
 from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
+SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
+# actions that commit the target to an ending (enter a freeze, accept a deal): taken only for a strict gain
+COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -74,16 +80,36 @@ class Decision:
             return Q.max(axis=0)
         return (self.choose(Q) * Q).sum(axis=0)
 
-    def choose(self, Q: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Choice probabilities over axis 0 of `Q` among the allowed entries."""
+    def choose(self, Q: np.ndarray, mask: np.ndarray | None = None, commitments: tuple[int, ...] = ()
+               ) -> np.ndarray:
+        """Choice probabilities over axis 0 of `Q` among the allowed entries. Rational: the best entries, ties
+        split evenly, except that an entry of `commitments` (the target's actions: `COMMITMENTS`) loses every
+        tie with another entry (`best_options`); logit: unchanged."""
         allowed = np.ones(Q.shape, dtype=bool) if mask is None else np.broadcast_to(mask, Q.shape)
         Qm = Q if mask is None else np.where(allowed, Q, -np.inf)
-        best = Qm.max(axis=0)
         if self.argmax:
-            top = Qm >= best - TIE_TOL * (1.0 + np.abs(best))
+            top = best_options(Qm, commitments)
             return top / top.sum(axis=0)
+        best = Qm.max(axis=0)
         z = np.where(allowed, np.exp(np.clip(self.lam * np.where(allowed, Qm - best, 0.0), EXP_FLOOR, 0)), 0.0)
         return z / z.sum(axis=0)
+
+
+def best_options(Q: np.ndarray, commitments: tuple[int, ...] = ()) -> np.ndarray:
+    """(options, ...) the rational target's best options over axis 0 of `Q`: those within the tie tolerance of
+    the best. An option in `commitments` (entering a freeze, accepting a deal) is best only where no other
+    option is: commitment needs a strict gain (beyond the tolerance) over the best action that commits to
+    nothing, so that a freeze worth no more than holding is not drifted into by splitting ties."""
+    best = Q.max(axis=0)
+    top = Q >= best - TIE_TOL * (1.0 + np.abs(best))
+    if commitments:
+        free = np.zeros(top.shape[1:], dtype=bool)  # some option that commits to nothing is among the best
+        for a in range(Q.shape[0]):
+            if a not in commitments:
+                free |= top[a]
+        for a in commitments:
+            top[a] &= ~free
+    return top
 
 
 @dataclass
@@ -98,7 +124,7 @@ class MonthValues:
 
 def strike_signature(b: Strike) -> tuple:
     """What a strike branch's values depend on within a month (its cache key; forward and backward share it)."""
-    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.ev_key)
+    return ("strike", b.key_open, b.key_absorb, b.dm, b.listed, tuple(b.fixed), b.done, b.to_status, b.ev_key)
 
 
 class Evaluator:
@@ -118,9 +144,7 @@ class Evaluator:
     def G(self, key: Key) -> np.ndarray:
         """Discounted expected next-month value after the talks move `key`, for each pre-month talks level."""
         if key not in self._G:
-            K, M, R = self.mk.grid.shape
-            P = talks_matrix(self.mk.shift_of(key), K, self.n) * np.reshape(self.mk.delta, (-1, 1, 1))
-            self._G[key] = np.matmul(P, self.Vn.reshape(self.n, K, M * R)).reshape(self.n, K, M, R)
+            self._G[key] = talks_pull(self.Vn, self.mk.shift_of(key), self.mk.delta)
         return self._G[key]
 
     def m_index(self, dm: int) -> np.ndarray:
@@ -137,9 +161,9 @@ class Evaluator:
         mk = self.mk
         listed, _, cities = mk.strikes_at(b)
         mi = self.m_index(b.dm)
-        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb))
+        rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
         absorb = self.at(self.Gm(b.key_absorb, b.dm), rmap, b)
-        lim, war = mcol(mk.T_limited[:, mi]), mcol(mk.T_war_free[:, mi])
+        lim, war = mcol(mk.T_limited[:, mi]), mk.T_war_free_grid[:, :, mi, :][..., rmap]  # in the status after
         retaliate = mk.delta_col * ((1 - col(mk.counter)) * lim + col(mk.counter) * war)
         escalate = mk.delta_col * war
         hit = (listed + b.fixed.sum()) > 0
@@ -158,12 +182,12 @@ class Evaluator:
         """Next-month values `G` read at each state's destination `dest` (R,), with the evidence the branch
         brings split between the two neighbouring levels (stochastic rounding, as in the simulator)."""
         shift = self.mk.evidence_shift(b)
-        if shift is None:
-            return G if np.array_equal(dest, np.arange(G.shape[3])) else np.take(G, dest, axis=3)
         grid = self.mk.grid
-        W = grid.move_matrix(dest, shift)
-        if W is not None:  # one product: the destination and the evidence split together
-            return (G.reshape(-1, G.shape[3]) @ W.T).reshape(G.shape)
+        if shift is None and np.array_equal(dest, np.arange(G.shape[3])):
+            return G
+        out = grid.pull(G, dest, shift)
+        if out is not None:  # two gathers: the destination and the evidence split together
+            return out
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
         # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
         # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
@@ -193,26 +217,28 @@ class Evaluator:
             out += term
         return out.reshape(G.shape)
 
-    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike) -> np.ndarray:
+    def _open(self, key: Key, dm: int, done: bool, b: Open | Strike, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
         G = self.Gm(key, dm)
-        if not done and grid.F == 1 and self.mk.evidence_shift(b) is None:
+        if not done and grid.F == 1 and to_status is None and self.mk.evidence_shift(b) is None:
             return G
-        return self.at(G, grid.r_map(0, done, tested_key(key)), b)
+        return self.at(G, grid.r_map(0, done, tested_key(key), to_status), b)
 
     def branch_value(self, b: Open | Strike | End) -> np.ndarray:
         """Value of one branch at every grid state (cached: branches often repeat within a month)."""
         mk = self.mk
         if isinstance(b, Open):
-            sig: tuple = ("open", b.key, b.dm, b.done, b.ev_key)
+            sig: tuple = ("open", b.key, b.dm, b.done, b.to_status, b.ev_key)
         elif isinstance(b, End):
+            if np.ndim(b.value) == GRID_NDIM:
+                return mk.delta_col * b.value
             return mk.delta_col * mcol(np.broadcast_to(b.value, (np.shape(b.value)[0], mk.grid.M)))
         else:
             sig = strike_signature(b)
         if sig in self._values:
             return self._values[sig]
         if isinstance(b, Open):
-            out = self._open(b.key, b.dm, b.done, b)
+            out = self._open(b.key, b.dm, b.done, b, b.to_status)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
             if self.decision.argmax:
@@ -223,7 +249,8 @@ class Evaluator:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
-            out = np.where(hit[None, None, None, :], responded - cost, self._open(b.key_open, b.dm, b.done, b))
+            out = np.where(hit[None, None, None, :], responded - cost,
+                           self._open(b.key_open, b.dm, b.done, b, b.to_status))
         self._values[sig] = out
         return out
 
@@ -238,8 +265,20 @@ class Evaluator:
                 total = total + term
         return total
 
+    def action_values(self) -> np.ndarray:
+        """(A, n, K, M, R) value of each action before the mask."""
+        mk = self.mk
+        K, M, R = mk.grid.shape
+        Q = np.empty((N_ACTIONS, self.n, K, M, R))
+        for a in range(N_ACTIONS):
+            cost = mk.action_cost.get(a, 0.0)
+            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == GRID_NDIM else col(cost))
+        return Q
+
     def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
-        """Q for every action, the policy, and the month's value V_t (flow + deadline + chosen action).
+        """Q for every action, the policy, and the month's value V_t: the month's flow; the coercer defecting
+        from a deal; the deadline acting; else the chosen action. A deadline that falls due and does not act
+        (its `unless` holds) is spent: the target, who sees only that nothing happened, chooses on the mixture.
 
         With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
         without `need_policy` a rational month skips building the policy (backward induction needs the max).
@@ -247,23 +286,26 @@ class Evaluator:
         mk = self.mk
         K, M, R = mk.grid.shape
         shape = (self.n, K, M, R)
-        Q = np.empty((N_ACTIONS, *shape))
-        for a in range(N_ACTIONS):
-            Q[a] = self.expected(mk.action_branches(a)) - col(mk.action_cost.get(a, 0.0))
+        Q = self.action_values()
+        h_act, h_spent = mk.deadline_split()
+        if np.any(h_spent):
+            spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
+            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, HAZARD_FLOOR)
         avail = mk.available()
         for a in range(N_ACTIONS):  # only the actions some states cannot take (a deal before ripe talks)
-            if not avail[a].all():
+            if not np.all(avail[a]):
                 Q[a] = np.where(avail[a], Q[a], -np.inf)
         mask = np.broadcast_to(avail, Q.shape)
         if policy is None and self.decision.argmax and not need_policy:
             chosen = Q.max(axis=0)
         else:
             if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
-                policy = self.decision.choose(Q, None if self.decision.argmax else mask)
+                policy = self.decision.choose(Q, None if self.decision.argmax else mask, COMMITMENTS)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
-        h = mk.hazard_grid
         deadline = self.expected(mk.deadline_branches()) if mk.c.deadlines else 0.0
-        value = mcol(mk.flow) + h * deadline + (1 - h) * chosen
+        hd = mk.defection_grid
+        value = mk.flow_grid + hd * self.expected(mk.defection_branches()) + (1 - hd) * (
+            h_act * deadline + (1 - h_act) * chosen)
         return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape))
 
 
@@ -335,8 +377,11 @@ class Solution:
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
         packed = self.settings.get("_packed", {})
-        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild
-            cache[t] = unpack_policy(packed[t])
+        if t not in cache and t in packed:  # kept by backward induction as bits: no month to rebuild, and
+            last = self.settings.get("_unpacked")  # only the month last read is kept unpacked (9 floats a state)
+            if last is None or last[0] != t:
+                self.settings["_unpacked"] = last = (t, unpack_policy(packed[t]))
+            return last[1]
         if t not in cache:
             if self.grid.P == 1:
                 cache[t] = self.evaluator(t).month_values().policy
@@ -361,10 +406,16 @@ class Solution:
 
 
 def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Value of an open state at the horizon: `beyond_horizon` x the status quo as a perpetuity (0: none)."""
+    """Value of a state at the horizon: `beyond_horizon` x its status's flow as a perpetuity (0: none). A deal
+    keeps the risk it carries within the horizon: each month the feared defection e (`defection_grid`) ends
+    it in a war worth T, so V = f + e d T + (1 - e) d V, V = (f + e d T) / (1 - (1 - e) d); without it a deal
+    made near the horizon would be valued as a safe perpetuity."""
     last = Month(c.at_month(c.horizon - 1, nominal=True), grid, c.horizon - 1, n, True, paths)
-    flow = mcol(status_quo_flow(c, c.horizon, paths[1][c.horizon], last.delivery))
-    return col(c["adversary.beyond_horizon"]) * flow / (1 - np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP))
+    economy = paths[1][c.horizon]
+    flow = status_flows(c, grid.status, economy, status_quo_flow(c, c.horizon, economy, last.delivery))
+    d = np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP)
+    e = last.defection_grid  # 0 where no deal is made
+    return col(c["adversary.beyond_horizon"]) * (flow + e * d * last.T_war_threat_grid) / (1 - (1 - e) * d)
 
 
 def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
@@ -379,13 +430,12 @@ def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarr
 
 
 def policy_bits(Q: np.ndarray) -> np.ndarray:
-    """`pack_policy(Decision().choose(Q))` without the float policy: bit a set where action a is within the tie
-    tolerance of the best (closed actions hold -inf in Q, so they are never chosen)."""
-    best = Q.max(axis=0)
-    floor = best - TIE_TOL * (1.0 + np.abs(best))
+    """`pack_policy(Decision().choose(Q, None, COMMITMENTS))` without the float policy: bit a set where action a
+    is among `best_options` (closed actions hold -inf in Q, so they are never chosen)."""
+    top = best_options(Q, COMMITMENTS)
     bits = np.zeros(Q.shape[1:], dtype=np.uint16)
     for a in range(Q.shape[0]):
-        bits |= (Q[a] >= floor).astype(np.uint16) << a
+        bits |= top[a].astype(np.uint16) << a
     return bits
 
 
@@ -456,21 +506,23 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
             if keep is not None and pack and month.policy is None:
                 pol = policy_bits(month.Q)  # the packed rational policy straight from the action values
             elif keep is not None:
-                pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask)
+                pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask, COMMITMENTS)
             if mask is None:
                 value, chosen = month.value, pol
             else:
                 value = month.value if value is None else np.where(mask, month.value, value)
                 if pol is not None:
                     chosen = pol if chosen is None else np.where(mask, pol, chosen)
-        V[t] = np.ascontiguousarray(grid.enter_values(value, grid.phase_entry(c, t, n)))
+        start = grid.enter_values(value, grid.phase_entry(c, t, n))  # phases begin, deals complete at the start
+        V[t] = np.ascontiguousarray(grid.disarm_values(start, col(dyn.disarmament_probability(c))))
         if keep is not None:
             keep[t] = pack_policy(chosen) if pack and chosen.ndim == len(GRID_AXES) + 1 else chosen
     return grid, V
 
 
 def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
-    """Backward induction over the horizon for every parameter sample of `c` at once."""
+    """Backward induction over the horizon for every parameter sample of `c`, in blocks of `solve_block` samples
+    (each sample's numbers are its own: the blocks bound the working arrays, not the results)."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
@@ -478,11 +530,68 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
     responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
-    grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
-                                 responses=responses if decision.argmax else None)
+    block = solve_block(Grid.of(c).size)
+    if n <= block:
+        grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
+                                     responses=responses if decision.argmax else None)
+    else:
+        grid, V = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
+                                responses if decision.argmax else None)
+    _intern(responses)
     return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
                     settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
                               "_policies": policies or {}, "_packed": packed, "_responses": responses})
+
+
+def solve_block(states: int) -> int:
+    """Samples per backward pass on a grid of `states` states: about `SOLVE_CELLS` sample-states."""
+    return max(1, SOLVE_CELLS // max(1, int(states)))
+
+
+def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dict[int, np.ndarray] | None,
+                  pack: bool, responses: dict[tuple, np.ndarray] | None) -> tuple[Grid, list[np.ndarray]]:
+    """Backward induction block by block of samples, each block's values, kept policies and responses written
+    into arrays for all `n` samples (responses the same in every block are kept once)."""
+    V: list[np.ndarray] = []
+    parts: dict[tuple, list[np.ndarray]] = {}
+    for first in range(0, n, block):
+        sl = slice(first, min(n, first + block))
+        kept: dict[int, np.ndarray] | None = None if keep is None else {}
+        answers: dict[tuple, np.ndarray] | None = None if responses is None else {}
+        grid, Vb = backward_induction(c.chunk(sl), decision, sl.stop - sl.start, keep=kept, pack=pack,
+                                      responses=answers)
+        if not V:
+            V = [np.empty((n, *v.shape[1:])) for v in Vb]
+        for t, v in enumerate(Vb):
+            V[t][sl] = v
+        for t, pol in (kept or {}).items():
+            if t not in keep:
+                keep[t] = np.empty((*pol.shape[:-4], n, *pol.shape[-3:]), dtype=pol.dtype)
+            keep[t][..., sl, :, :, :] = pol
+        _intern(answers or {})
+        for key, bits in (answers or {}).items():
+            parts.setdefault(key, []).append(bits)
+    blocks = -(-n // block)
+    joined: dict[tuple[int, ...], np.ndarray] = {}  # the blocks' (interned) arrays joined once per combination
+    for key, arrays in parts.items():
+        if len(arrays) == blocks and responses is not None:  # a response some block did not keep is recomputed
+            ids = tuple(id(a) for a in arrays)
+            if ids not in joined:
+                joined[ids] = np.concatenate(arrays)
+            responses[key] = joined[ids]
+    return grid, V
+
+
+def _intern(arrays: dict[tuple, np.ndarray]) -> None:
+    """Kept responses that repeat (over months and branches, often all the same choice) held once."""
+    seen: dict[tuple, list[np.ndarray]] = {}
+    for key, bits in arrays.items():
+        probe = (bits.shape, int(bits.sum(dtype=np.int64)), bits.ravel()[::max(1, bits.size // 64)].tobytes())
+        same = next((other for other in seen.get(probe, []) if other is bits or np.array_equal(other, bits)), None)
+        if same is None:
+            seen.setdefault(probe, []).append(bits)
+        else:
+            arrays[key] = same
 
 
 def policy_value(c: Compiled, policies: list[np.ndarray], decision: Decision | str = "rational") -> Solution:

@@ -86,7 +86,7 @@ def explore_cmd(
                   f"{summary.runs} runs each; {summary.chunks_run} chunk(s) run, {summary.chunks_skipped} already "
                   f"committed; {summary.runner}; {summary.experiments_run:,} experiments in {summary.seconds:.1f} s"
                   + (f" ({summary.experiments_per_second:,.0f}/s)" if summary.experiments_run else ""))
-    cols = ["deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war", "deaths_mean", "warheads_mean"]
+    cols = ["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war", "deaths_mean", "warheads_mean"]
     table = Table(title="mean over sampled worlds")
     table.add_column("strategy", no_wrap=True)
     for c in cols:

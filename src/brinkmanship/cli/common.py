@@ -120,7 +120,7 @@ def _big(x: float | None) -> str:
 
 
 OUTCOME_LABELS = {
-    "deal": "deal", "freeze": "freeze", "buildup": "build-up", "limited_conflict": "limited",
+    "denuclearisation": "denuclear.", "freeze": "freeze", "buildup": "build-up", "limited_conflict": "limited",
     "major_war": "major war", "nuclear_war": "nuclear",
 }
 
@@ -150,7 +150,36 @@ def comparison_table(summary: dict[str, Any], title: str) -> Group:
             "-" if months is None else f"{months:.0f}", f"{m['civilian_strikes_mean']:.2f}",
             str(m.get("prohibited_findings", "-")),
         )
-    return Group(outcomes, metrics)
+    aims = aims_table(summary)
+    return Group(outcomes, metrics) if aims is None else Group(outcomes, metrics, aims)
+
+
+def aims_table(summary: dict[str, Any]) -> Table | None:
+    """Per strategy, the chance each of the scenario's stated aims is met (None: the scenario states none)."""
+    strategies = summary["strategies"]
+    if not strategies or not strategies[0].get("aims"):
+        return None
+    first = strategies[0]["aims"]
+    table = Table(title="Aims met (probability ± half-width of the 95% interval): "
+                  + "; ".join(f"{k} = {v['text']} ({aim_outcomes(v)})" for k, v in first.items()),
+                  title_justify="left", header_style="bold")
+    table.add_column("strategy", no_wrap=True)
+    for name in first:
+        table.add_column(name, justify="right", no_wrap=True)
+    for s in strategies:
+        cells = [s["name"]]
+        for a in s["aims"].values():
+            half = (a["hi"] - a["lo"]) / 2
+            cells.append(_pct(a["p"]) + (f"\n[dim]±{100 * half:.1f}[/]" if half > 0 else "")
+                         + ("\n[dim](lower bound)[/]" if "lower bound" in a.get("note", "") else ""))
+        table.add_row(*cells)
+    return table
+
+
+def aim_outcomes(aim: dict[str, Any]) -> str:
+    """What meets an aim, in words: its outcomes, and those that meet it only with delivery not proven."""
+    parts = list(aim["outcomes"]) + [f"{o} with delivery unproven" for o in aim.get("if_delivery_unproven", [])]
+    return ", ".join(parts)
 
 
 def decides_line(s: dict[str, Any]) -> str:

@@ -1,14 +1,14 @@
 """The state of a chunk of runs and its monthly transition: the one transition model of the simulator.
 
-Arrays are (n,) or (k, n) over the chunk's open runs. Runs that reach an absorbing phase never change
-again, so the working arrays are compacted to the open runs whenever a quarter of them has closed; closed
+Arrays are (n,) or (k, n) over the chunk's running runs. Runs that reach a conflict never change again
+(a freeze or a deal is an ending a run can leave: its `status`), so the working arrays are compacted to the open runs whenever a quarter of them has closed; closed
 runs' outcomes are kept by their original index. Talks progress lives on a grid of 21 levels and delivery
 is counted in test-equivalents, so the rational planner's discretised state is the simulator's own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from brinkmanship.engine import belief, fmath
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, Value
 from brinkmanship.engine.constants import (
+    DEAL_STATUSES,
     EVENT_OF_ACTION,
     N_ACTIONS,
     OUTCOMES,
@@ -27,10 +28,11 @@ from brinkmanship.engine.constants import (
     Phase,
     Response,
     Rung,
+    Status,
     TargetClass,
 )
 from brinkmanship.engine.decision import DecisionModel, Observation, StrikeInfo
-from brinkmanship.engine.streams import BELIEF_STREAM, Streams
+from brinkmanship.engine.streams import BELIEF_STREAM, COERCER_STREAM, Streams
 
 WARHEAD_BIN = 0.5  # warheads histogram resolution (mergeable percentiles across chunks)
 WARHEAD_BINS = 1000
@@ -43,13 +45,19 @@ K_INIT_FIXED = 8
 SLOTS_PER_DEADLINE = 2
 # uniform slots drawn every month (then one per rule); the "detail" slot serves the mutually exclusive
 # actions' own draws: salvo size after a launch, signature after accepting a deal, a clash after a provocation.
-# Slots 0-3 (one Philox block) are the draws most months need; the city and the rules' draws (the next block)
-# only months with strikes or events, so the fused kernel draws that block only then
-M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY = range(5)
-K_MONTH_FIXED = 5
+# Slots 0-3 (one Philox block) are the draws most months need; the city, the endings' two draws (whether the
+# coercer defects from a deal, whether a deal's disarmament completes) and the rules' draws only months with
+# strikes, events or a deal, so the fused kernel draws those blocks only then
+M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY, M_DEFECT, M_DISARM = range(7)
+K_MONTH_FIXED = 7
 # per month, over the runs open at its start: their count, summed credibility on the evidence levels and exact
 BELIEF_TALLY = ("open", "on_levels", "exact")
 BELIEF_SCALE = 2 ** 32  # credibility summed in fixed point, so the sums are the same bits for any chunking
+
+
+def running(phase: np.ndarray) -> np.ndarray:
+    """Runs not in a conflict: open, or in a freeze or a deal (endings a run can leave)."""
+    return (phase <= Phase.CRISIS) | (phase >= Phase.DEAL)
 
 
 def deadline_slots(j: int) -> tuple[int, int]:
@@ -96,6 +104,7 @@ class MonthState:
     missiles: np.ndarray  # missiles launched
     shift: np.ndarray | float = 0.0  # evidence levels the month brings (rules carried out or not, deadlines)
     llr: np.ndarray | float = 0.0  # the same, as a continuous log-likelihood ratio
+    execution: dict = field(default_factory=dict)  # a strategic coercer's real execution per rule (n,)
     action: np.ndarray | None = None  # the target's action (-1: none, a deadline month)
     is_m: np.ndarray | None = None
     is_n: np.ndarray | None = None
@@ -120,7 +129,7 @@ class MonthState:
         n = ch.n
         none = np.zeros(n, dtype=bool)
         return MonthState(
-            t=t, u=u, active=ch.phase <= Phase.CRISIS, posture=ch.c.posture(t),
+            t=t, u=u, active=running(ch.phase), posture=ch.c.posture(t),
             talks=ch.talks_idx * dyn.TALKS_STEP, strikes=np.zeros((len(TargetClass), n), dtype=np.int64),
             new_war=none.copy(), regime=none.copy(), deadline_hit=none, rounds=np.zeros(n, dtype=np.int64),
             missiles=np.zeros(n),
@@ -130,7 +139,7 @@ class MonthState:
 class Chunk:
     """A chunk of runs advanced month by month under one decision model and one compiled strategy."""
 
-    PER_RUN = ("phase", "warheads", "tests", "talks_idx", "lists", "by_class", "deaths_mil",
+    PER_RUN = ("phase", "status", "warheads", "tests", "talks_idx", "lists", "by_class", "deaths_mil",
                "deaths_civ", "detonations", "rung", "month_resolved", "invaded", "preventive", "quiet", "init",
                "deadline_month", "orig")
 
@@ -140,6 +149,7 @@ class Chunk:
         self.orig = np.arange(n)
         self.compacted = False
         self.phase = np.full(n, Phase.CRISIS, dtype=np.int8)
+        self.status = np.full(n, Status.OPEN, dtype=np.int8)
         self.warheads = np.zeros(n) + c["initial.warheads"]
         self.tests = np.zeros(n, dtype=np.int64)
         self.talks_idx = dyn.talks_round(np.zeros(n) + c["initial.talks"], np.zeros(n))
@@ -160,6 +170,10 @@ class Chunk:
             self.deadline_month[j] = d.first_month + np.minimum(
                 (init[deadline_slots(j)[0]] * span).astype(np.int64), span - 1)
         self.per_run = self.PER_RUN
+        # a strategic coercer decides per state whether to carry out (the model's `execution_probabilities`)
+        self.execution = getattr(model, "execution_probabilities", None)
+        if self.execution is not None and c.deadlines:
+            self._start_strategic_deadlines(streams)
         self.B = c.evidence_levels
         if c.credibility_levels:
             self._start_belief(streams)
@@ -200,10 +214,12 @@ class Chunk:
         idx = np.flatnonzero(active)
         if not self.items or not idx.size:
             return
-        c = self.c.chunk(idx) if self.c.has_arrays else self.c
-        levels = np.atleast_2d(belief.level_value(self.B, c["credibility.step"]))
+        # only the numbers read here are cut to the open runs (`self.c` is kept cut to the chunk's runs by
+        # `_compact`), not the whole model every month: the same values, so the same bits
+        at = lambda name: self.c[name][idx] if isinstance(self.c[name], np.ndarray) else self.c[name]  # noqa: E731
+        levels = np.atleast_2d(belief.level_value(self.B, at("credibility.step")))
         on_levels = levels[np.arange(levels.shape[0]) if levels.shape[0] > 1 else 0, self.evidence[idx]]
-        cred = lambda llr: np.mean([belief.posterior(c[pri], llr) for pri in self.items], axis=0)  # noqa: E731
+        cred = lambda llr: np.mean([belief.posterior(at(pri), llr) for pri in self.items], axis=0)  # noqa: E731
         fixed = lambda x: np.rint(x * BELIEF_SCALE).astype(np.int64).sum()  # noqa: E731  exact, in any order
         self.belief_tally[t] += (idx.size, fixed(cred(on_levels)), fixed(cred(self.llr[idx])))
 
@@ -215,10 +231,36 @@ class Chunk:
             return
         hp = belief.deadline_hazard(c[d.prob], m.t, d.first_month, d.last_month)
         hb = belief.deadline_hazard(c[d.bluff], m.t, d.first_month, d.last_month)
-        pending = ~((self.deadline_month[j] < m.t) & (self.init[deadline_slots(j)[1]] < c[d.prob]))
+        pending = ~self._deadline_done(j, m.t, slice(None))
         act = np.log(np.maximum(hp, belief.TINY)) - np.log(np.maximum(hb, belief.TINY))
         skip = np.log1p(-np.minimum(hp, belief.NEAR_ONE)) - np.log1p(-np.minimum(hb, belief.NEAR_ONE))
         m.learn(np.where(fire, act, np.where(pending, skip, 0.0)), c["credibility.step"])
+
+    def _deadline_done(self, j: int, t: int, idx: np.ndarray | slice) -> np.ndarray:
+        """Whether deadline j fell due before month t (acted, or spent where its `unless` held): for a committed
+        coercer its drawn month and execution draw; for a strategic one the month it was spent (recorded)."""
+        if self.execution is not None:
+            return self.spent_month[j, idx] < t
+        return (self.deadline_month[j, idx] < t) & (self.init[deadline_slots(j)[1], idx] < np.broadcast_to(
+            self.c[self.c.deadlines[j].prob], self.n)[idx])
+
+    # -- a strategic coercer ----------------------------------------------------------------------------
+    STRATEGIC_PER_RUN = ("spent_month", "deadline_u")
+
+    def _start_strategic_deadlines(self, streams: Streams) -> None:
+        """A strategic coercer's deadline falls due with the month's hazard of its execution probability at the
+        run's state (the planner's Markov hazard, `belief.deadline_hazard`), drawn from a stream of its own; each
+        run records the month the deadline was spent (the horizon while pending)."""
+        n, H, J = self.n, self.c.horizon, len(self.c.deadlines)
+        self.per_run = self.per_run + self.STRATEGIC_PER_RUN
+        self.spent_month = np.full((J, n), H, dtype=np.int64)
+        self.deadline_u = streams.phase_uniforms(H * J, COERCER_STREAM).reshape(J, H, n)
+
+    def _executions(self, t: int, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """The real execution probability of each rule and deadline (by its `probability` parameter) for the
+        runs `idx` at the start of month t: the strategic coercer's decision at each run's state."""
+        obs, cc = self.observe(t, idx)
+        return self.execution(cc, obs)
 
     # -- phases -----------------------------------------------------------------------------------------
     PHASE_PER_RUN = ("phase_idx", "since_test", "posture_from", "posture_entry", "posture_now", "entry_month",
@@ -306,7 +348,7 @@ class Chunk:
 
     def _compact(self) -> None:
         """Store the closed runs' outcomes and drop them from the working arrays."""
-        keep = self.phase <= Phase.CRISIS
+        keep = running(self.phase)
         if keep.sum() > COMPACT_BELOW * keep.size:
             return
         done = ~keep
@@ -332,11 +374,7 @@ class Chunk:
         c = self.month_c.chunk(idx) if self.month_c.has_arrays else self.month_c
         tests = self.tests[idx]
         left = self.lists[:, :, idx].sum(axis=1)  # only the observed runs
-        done = None
-        if c.deadlines:
-            d = c.deadlines[0]
-            done = (self.deadline_month[0, idx] < t) & (self.init[deadline_slots(0)[1], idx] < np.broadcast_to(
-                c[d.prob], idx.shape))
+        done = self._deadline_done(0, t, idx) if c.deadlines else None
         economy, sanctions = self._policy_now(t, idx)
         ev = shift = None
         if self.B > 1:
@@ -350,6 +388,7 @@ class Chunk:
             exercises=c.exercises(t),
             phase=self.phase_idx[idx] if self.c.phases else None,
             months_without_test=self.since_test[idx] if self.c.phases else None,
+            status=self.status[idx],
             evidence=ev, evidence_shift=shift,
         ), c
 
@@ -376,6 +415,7 @@ class Chunk:
             self._month = m
             if base.credibility_levels:
                 self._record_belief(t, m.active)
+            self._disarm(m)
             self._deadlines(m)
             self._act(m)
             self._answer_events(m)
@@ -386,14 +426,34 @@ class Chunk:
             self.c = base
             self._month = None
 
+    def _disarm(self, m: MonthState) -> None:
+        """0. A deal being carried out completes at the start of a month with its monthly chance: the arsenal
+        is given up (its warheads are gone)."""
+        done = m.active & (self.status == Status.DEAL) & (m.u[M_DISARM] < dyn.disarmament_probability(self.c))
+        self.status[done] = Status.DISARMED
+        self.warheads[done] = 0.0
+
     def _deadlines(self, m: MonthState) -> None:
-        """1. Deadlines: a month with a coercer's deadline action is a month of response for the target."""
+        """1. The coercer acts: a deadline falls due (unless a condition it names holds: a deal, a freeze,
+        talks at its threshold), or the coercer defects from a deal by attacking; a month of response."""
         c, init = self.c, self.init
+        in_deal = np.isin(self.status, DEAL_STATUSES)
+        defect = m.active & in_deal & (m.u[M_DEFECT] < c["endings.deal_defection"])
+        m.new_war |= defect
+        m.regime |= defect
+        m.deadline_hit = defect
         for j, d in enumerate(c.deadlines):
-            fire = m.active & (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
-            if d.talks_threshold is not None:
-                fire &= m.talks < d.talks_threshold
-            m.deadline_hit |= fire
+            if self.execution is not None:  # a strategic coercer: the hazard of its execution at the state
+                due = np.zeros(self.n, dtype=bool)
+                idx = np.flatnonzero(m.active & (self.spent_month[j] >= m.t))
+                if d.first_month <= m.t <= d.last_month and idx.size:
+                    h = belief.deadline_hazard(self._executions(m.t, idx)[d.prob], m.t, d.first_month, d.last_month)
+                    due[idx] = self.deadline_u[j, m.t, idx] < h
+                self.spent_month[j, due] = m.t
+            else:
+                due = (self.deadline_month[j] == m.t) & (init[deadline_slots(j)[1]] < c[d.prob])
+            fire = m.active & due & dyn.deadline_acts(c, d, m.talks, self.status)
+            m.deadline_hit = m.deadline_hit | fire
             if c.credibility_levels:
                 self._deadline_evidence(m, j, fire)
             if d.response == "preventive_war":
@@ -415,6 +475,10 @@ class Chunk:
             weights = getattr(self.model, "action_weights", self.model.action_probabilities)(cc, obs)
             a[idx] = sample_categorical(weights, u[M_ACTION, idx])
             self.action_counts[m.t] = np.bincount(a[idx], minlength=N_ACTIONS)
+            if self.execution is not None and c.rules:  # decided at the state the target acted from
+                for k, v in self.execution(cc, obs).items():
+                    m.execution[k] = np.zeros(n)
+                    m.execution[k][idx] = v
         m.action = a
         m.is_m, m.is_n, m.is_p = a == Action.MISSILE_TEST, a == Action.NUCLEAR_TEST, a == Action.PROVOCATION
         midx = np.flatnonzero(m.is_m)
@@ -439,7 +503,7 @@ class Chunk:
         c = self.c
         happened = {Event.MISSILE_TEST: m.is_m, Event.NUCLEAR_TEST: m.is_n, Event.PROVOCATION: m.is_p}
         for i, r in enumerate(c.rules):
-            fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < c[r.prob])
+            fire = happened[r.event] & (m.u[K_MONTH_FIXED + i] < m.execution.get(r.prob, c[r.prob]))
             if r.bluff and c.credibility_levels:  # the target sees whether the rule was carried out
                 m.learn(np.where(happened[r.event], np.where(fire, belief.evidence(True, c[r.prob], c[r.bluff]),
                                                              belief.evidence(False, c[r.prob], c[r.bluff])), 0.0),
@@ -504,25 +568,31 @@ class Chunk:
             self._resolve_war(m.war, m.nuclear)
 
     def _advance(self, m: MonthState) -> None:
-        """6. Phases, the ladder, talks and warheads of the runs still open; the month's aggregates."""
+        """6. Statuses (a test breaks a freeze or a deal; a freeze or a signed deal begins), phases, the ladder,
+        talks and warheads of the runs still running; the month's aggregates."""
         c, t, active = self.c, m.t, m.active
         old = self.phase.copy()
         phase = self.phase
-        phase[m.deal] = Phase.DEAL
-        phase[m.freeze] = Phase.FREEZE
+        self.status[m.is_m | m.is_n] = Status.OPEN  # a test breaks a freeze or reneges on a deal
+        self.status[m.freeze] = Status.FROZEN
+        self.status[m.deal] = Status.DEAL
+        conflict = m.limited | m.war | m.nuclear
+        self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
+        calm = self.quiet >= c["escalation.quiet_months"]
+        ending = np.where(self.status == Status.FROZEN, Phase.FREEZE, Phase.DEAL)
+        phase[active] = np.where(self.status == Status.OPEN, np.where(calm, Phase.PEACE, Phase.CRISIS), ending)[active]
         phase[m.limited] = Phase.LIMITED_CONFLICT
         phase[m.war] = Phase.MAJOR_WAR
         phase[m.nuclear] = Phase.NUCLEAR_WAR
-        still = active & (phase <= Phase.CRISIS)
-        self.quiet = np.where(m.is_m | m.is_n | m.is_p, 0, self.quiet + 1).astype(np.int16)
-        calm = self.quiet >= c["escalation.quiet_months"]
-        phase[still] = np.where(calm[still], Phase.PEACE, Phase.CRISIS)
+        still = active & ~conflict  # running on next month (open, or in a freeze or a deal)
+        opened = active & ~conflict & (phase <= Phase.CRISIS)
         for level, reached in ((Rung.LIMITED_STRIKES, m.limited | (m.total > 0)), (Rung.MAJOR_WAR, m.war),
                                (Rung.NUCLEAR_USE, m.nuclear)):
             hit_rung = np.flatnonzero(reached & active)
             if hit_rung.size:
                 self.rung[hit_rung] = np.maximum(self.rung[hit_rung], level)
-        self.month_resolved[active & (phase > Phase.CRISIS)] = t + 1
+        self.month_resolved[active & (phase > Phase.CRISIS) & (phase != old)] = t + 1  # entered its ending
+        self.month_resolved[opened] = -1  # a freeze or a deal broken: the run is open again
         talks = m.talks
         escalate = c.sanctions_mode == "escalate"  # a new sanctions round after each test month sets talks back
         if isinstance(escalate, np.ndarray):
@@ -535,7 +605,8 @@ class Chunk:
             if self.B > 1:
                 self.evidence = np.where(still, belief.round_draw(self.evidence, m.shift, self.B, self.belief_u[t]),
                                          self.evidence)
-        self.warheads = self.warheads + still * dyn.monthly_production(c)
+        # production goes on in a freeze and until a deal's disarmament completes (a disarmed run has none)
+        self.warheads = self.warheads + (still & (self.status != Status.DISARMED)) * dyn.monthly_production(c)
         if c.phases:
             self.since_test = np.where(m.is_m | m.is_n, 0, self.since_test + 1)
             self.posture_now = np.broadcast_to(np.asarray(m.posture, dtype=float), (self.n,)).copy()
@@ -575,6 +646,8 @@ class Chunk:
     def _outcome_arrays(self, sel: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
         return {
             "final_phase": self.phase[sel].astype(np.int8),
+            "final_status": self.status[sel].astype(np.int8),
+            "final_tests": self.tests[sel].astype(np.int8),
             "outcome": PHASE_TO_OUTCOME[self.phase[sel]],
             "month_resolved": self.month_resolved[sel],
             "warheads": self.warheads[sel],

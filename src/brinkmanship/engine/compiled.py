@@ -44,9 +44,9 @@ class CompiledDeadline:
     response: str
     target_class: int
     count: int
-    unless_deal: bool
-    unless_freeze: bool
-    talks_threshold: float | None
+    unless_deal: bool  # the deadline does not act while a deal holds
+    unless_freeze: bool  # ... while a freeze holds
+    talks_threshold: str | None  # ... while talks are at or above this parameter (`unless: talks_progress`)
     prob: str
     believed: str
     bluff: str = ""  # parameter name of a bluffing coercer's probability ("": credibility is a fixed input)
@@ -69,6 +69,7 @@ class CompiledPhase:
     sanctions_mode: str
     exercises_mode: str
     offer: str  # parameter name of the talks offer in force
+    freeze_relief: str  # parameter name of the freeze relief in force
     posture_target: str  # parameter name of the posture target in force
     posture_ramp: int
     posture_reset: bool  # the phase changes the posture lever: a new ramp starts at its entry
@@ -226,6 +227,7 @@ class Compiled:
 
         values = dict(self.values)
         values["talks.offer"] = number([ph.offer for ph in phs])
+        values["sanctions.freeze_relief"] = number([ph.freeze_relief for ph in phs])
         values["posture.target"] = number([ph.posture_target for ph in phs])
         for item in (*self.rules, *self.deadlines):
             off = np.array([item.id in ph.off for ph in phs])
@@ -327,7 +329,7 @@ def compile_model(scenario: Scenario, strategy: Strategy,
             response=d.do.value,
             target_class=TARGET_CLASSES.index(d.target_class.value) if d.target_class else -1,
             count=d.count, unless_deal="deal" in d.unless, unless_freeze="freeze" in d.unless,
-            talks_threshold=(d.talks_progress_threshold.value if "talks_progress" in d.unless
+            talks_threshold=(f"deadlines.{d.id}.talks_progress_threshold" if "talks_progress" in d.unless
                              and d.talks_progress_threshold else None),
             prob=f"deadlines.{d.id}.probability", believed=f"deadlines.{d.id}.believed",
             bluff=f"deadlines.{d.id}.bluff" if scenario.credibility else "",
@@ -366,7 +368,8 @@ def _compile_phases(scenario: Scenario, strategy: Strategy, values: dict[str, Va
         id="start", first_month=0, last_month=0, talks_at_least=None, quiet_months=0, channel=lv.talks.channel.value,
         china_engaged=lv.third_parties.china == Engagement.engage,
         russia_engaged=lv.third_parties.russia == Engagement.engage, sanctions_mode=lv.sanctions.mode.value,
-        exercises_mode=ExercisesMode(lv.exercises.mode).value, offer="talks.offer", posture_target="posture.target",
+        exercises_mode=ExercisesMode(lv.exercises.mode).value, offer="talks.offer",
+        freeze_relief="sanctions.freeze_relief", posture_target="posture.target",
         posture_ramp=lv.posture.ramp_months, posture_reset=False, off=frozenset())
     out = [cur]
     for ph in strategy.phases:
@@ -386,6 +389,8 @@ def _compile_phases(scenario: Scenario, strategy: Strategy, values: dict[str, Va
             changes["offer"] = f"phases.{ph.id}.talks.offer"
         if pl.sanctions is not None:
             changes["sanctions_mode"] = pl.sanctions.mode.value
+            if pl.sanctions.freeze_relief is not None:
+                changes["freeze_relief"] = f"phases.{ph.id}.sanctions.freeze_relief"
         if pl.exercises is not None:
             changes["exercises_mode"] = ExercisesMode(pl.exercises.mode).value
         reset = False

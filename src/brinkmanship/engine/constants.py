@@ -18,7 +18,8 @@ def _names(enum: type[IntEnum]) -> tuple[str, ...]:
 
 
 class Phase(IntEnum):
-    """Where a run stands; peace and crisis are open, the others absorbing."""
+    """Where a run stands: peace and crisis are open, freeze and deal are open endings a run can leave
+    (its `Status` says which), the conflicts absorbing."""
 
     PEACE = 0  # open, after the scenario's quiet months without a test or provocation (reported, not acted on)
     CRISIS = 1
@@ -30,14 +31,26 @@ class Phase(IntEnum):
 
 
 class Outcome(IntEnum):
-    """How a run ends (an open run at the horizon is a buildup)."""
+    """How a run stands at the horizon: a deal that holds (denuclearisation), a freeze that holds (the arsenal
+    kept), an open crisis (continued build-up), or the conflict it ended in."""
 
-    DEAL = 0
+    DENUCLEARISATION = 0
     FREEZE = 1
     BUILDUP = 2
     LIMITED_CONFLICT = 3
     MAJOR_WAR = 4
     NUCLEAR_WAR = 5
+
+
+class Status(IntEnum):
+    """Which ending a run that is not at war is in: none (open), a freeze, a deal being carried out, or a
+    deal carried out (the arsenal given up). A freeze is broken by a test; a deal by the target reneging
+    (a test, before the arsenal is gone) or by the coercer defecting (an attack)."""
+
+    OPEN = 0
+    FROZEN = 1
+    DEAL = 2
+    DISARMED = 3
 
 
 class Rung(IntEnum):
@@ -101,13 +114,19 @@ class TalksMove(IntEnum):
 
 PHASES = _names(Phase)
 PEACE, CRISIS, LIMITED, MAJOR_WAR, NUCLEAR_WAR, DEAL, FREEZE = Phase
-ABSORBING = (LIMITED, MAJOR_WAR, NUCLEAR_WAR, DEAL, FREEZE)
+ABSORBING = (LIMITED, MAJOR_WAR, NUCLEAR_WAR)  # the conflicts; a freeze or a deal can still break
+STATUSES = _names(Status)
+DEAL_STATUSES = (Status.DEAL, Status.DISARMED)
+PHASE_OF_STATUS = {Status.FROZEN: Phase.FREEZE, Status.DEAL: Phase.DEAL, Status.DISARMED: Phase.DEAL}
 
-OUTCOMES = ("deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war")
-# final phase -> outcome index
+OUTCOMES = _names(Outcome)
+OUTCOME_OF_STATUS = {Status.OPEN: Outcome.BUILDUP, Status.FROZEN: Outcome.FREEZE,
+                     Status.DEAL: Outcome.DENUCLEARISATION, Status.DISARMED: Outcome.DENUCLEARISATION}
+# final phase -> outcome index (a run in a freeze or a deal is in the FREEZE or DEAL phase)
 OUTCOME_OF_PHASE = {Phase.PEACE: Outcome.BUILDUP, Phase.CRISIS: Outcome.BUILDUP,
                     Phase.LIMITED_CONFLICT: Outcome.LIMITED_CONFLICT, Phase.MAJOR_WAR: Outcome.MAJOR_WAR,
-                    Phase.NUCLEAR_WAR: Outcome.NUCLEAR_WAR, Phase.DEAL: Outcome.DEAL, Phase.FREEZE: Outcome.FREEZE}
+                    Phase.NUCLEAR_WAR: Outcome.NUCLEAR_WAR, Phase.DEAL: Outcome.DENUCLEARISATION,
+                    Phase.FREEZE: Outcome.FREEZE}
 PHASE_TO_OUTCOME = np.array([OUTCOME_OF_PHASE[p] for p in Phase], dtype=np.int8)
 
 RUNGS = ("sub-crisis", "crisis", "limited conventional strikes", "major conventional war", "nuclear use")

@@ -29,6 +29,7 @@ from brinkmanship.engine.constants import (
     PROVOCATION,
     Event,
     Response,
+    Status,
 )
 from brinkmanship.errors import InputError
 
@@ -52,6 +53,7 @@ class Observation:
     deadline_done: np.ndarray | None = None  # whether the (first) deadline has already acted
     phase: np.ndarray | None = None  # the strategy's phase in force (strategies with phases)
     months_without_test: np.ndarray | None = None  # months since the last test (strategies with phases)
+    status: np.ndarray | None = None  # open, frozen, in a deal or disarmed (`Status`; None: open)
     evidence: np.ndarray | None = None  # evidence level of the target's belief in the coercer's resolve
     evidence_shift: np.ndarray | None = None  # evidence levels this month brings (known once rules answered)
 
@@ -74,32 +76,41 @@ class PolicyTables:
     each run's grid state instead of calling `action_probabilities` and `response_probabilities`.
 
     The grid state of a run is (talks level, tests level, last-axis index); the kernel computes the last-axis
-    index from the run's state through the strides given here: index = evidence x `evidence_block` + done x
-    `done_block` + the level of the targets left among `left_values` (`adversary.grid.Grid.index`). A grid
-    with a factor beyond these is not tabulated (the model says why instead, and the reference runs).
+    index from the run's state through the strides given here: index = evidence x `evidence_block` + the
+    status's level (`status_level`) x `status_block` + done x `done_block` + the level of the targets left among
+    `left_values` (`adversary.grid.Grid.index`). A grid with a factor beyond these is not tabulated (the model
+    says why instead, and the reference runs).
     A rational target's action policy is its set of best actions (ties split evenly), one bit per action;
     after strikes it compares the value of absorbing (read at the state after the strikes, its evidence
     split between two levels as the reference does) with retaliating and escalating, ties within `tie_tol`.
+    After a test the status is open (the test broke any freeze or deal), so those values are kept for the open
+    states only (`absorb_tested`, read through `tested_index`).
     """
 
     chosen: np.ndarray  # (H, T, K, M, R) uint16: bit a set where action a is among the best
     absorb: np.ndarray  # (S, H, T, K, M, R) discounted value of absorbing the month's strikes, per slot
-    absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb` (-1: never struck)
-    retaliate: np.ndarray  # (H, T, M) value of retaliating in kind
-    escalate: np.ndarray  # (H, T, M) value of escalating to general war
+    absorb_tested: np.ndarray  # (S', H, T, K, M, R') the same after a test, at the open status only (R' states)
+    absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb`, or of `absorb_tested`
+    # for a test (-1: never struck)
+    tested_index: np.ndarray  # (R,) int64: the last-axis index in `absorb_tested` of each open state (-1: other)
+    retaliate: np.ndarray  # (H, T, M, R) value of retaliating in kind
+    escalate: np.ndarray  # (H, T, M, R) value of escalating to general war
     run_type: np.ndarray  # (n,) or (1,) int64: each run's type (row of the T axis)
     left_values: np.ndarray  # (levels,) int64: targets-left values the grid tracks, ascending
     list_id: int  # the target list the grid tracks (-1: none)
     done_block: int  # last-axis stride of the deadline's acted flag
     deadline_states: int  # 1: the flag is not tracked; 2: it is
     evidence_block: int  # last-axis stride of the evidence level
+    status_block: int  # last-axis stride of the status (open, frozen, deal, disarmed)
+    status_level: np.ndarray  # (len(Status),) int64: the grid's status level of each `Status` (all 0: not tracked)
     evidence_levels: int  # 1: nothing is learned
     tie_tol: float  # values this close (relative) are a tie
 
     @property
     def nbytes(self) -> int:
         """Memory the tables hold."""
-        return int(sum(getattr(self, f).nbytes for f in ("chosen", "absorb", "retaliate", "escalate", "run_type")))
+        return int(sum(getattr(self, f).nbytes for f in ("chosen", "absorb", "absorb_tested", "retaliate", "escalate",
+                                                         "run_type")))
 
 
 @runtime_checkable
@@ -118,11 +129,14 @@ class DecisionModel(Protocol):
 
 
 def available_actions(c: Compiled, obs: Observation) -> np.ndarray:
-    """(N_ACTIONS, n) mask: a deal needs ripe talks, nuclear use a warhead; the rest is always open."""
+    """(N_ACTIONS, n) mask: a deal needs ripe talks, nuclear use a warhead, and each status its own actions
+    (`dynamics.status_actions`)."""
     n = obs.talks.shape[0]
     mask = np.ones((N_ACTIONS, n), dtype=bool)
     mask[ACCEPT] = dyn.deal_available(c, obs.talks)
     mask[NUCLEAR_USE] = obs.warheads >= 1.0
+    if obs.status is not None:
+        mask &= dyn.status_actions()[np.asarray(obs.status, dtype=np.int64)].T
     return mask
 
 
@@ -170,6 +184,11 @@ class BaseRatePolicy:
         L[INVADE] = c[b + "invade"] + c[b + "invasion_temptation"] * (
             dyn.invasion_success(c, obs.posture) - c["invasion.success_full_posture"])
         L[NUCLEAR_USE] = c[b + "nuclear_use"] + struck
+        if obs.status is not None:  # a test breaks a freeze or reneges on a deal
+            keep = (c[b + "freeze_break"] * (obs.status == Status.FROZEN)
+                    + c[b + "deal_renege"] * (obs.status == Status.DEAL))
+            L[MISSILE] = L[MISSILE] + keep
+            L[NUCLEAR_TEST] = L[NUCLEAR_TEST] + keep
         return L
 
     def action_probabilities(self, c: Compiled, obs: Observation) -> np.ndarray:

@@ -7,12 +7,12 @@ deterministic updates; the simulator samples from them, the planner takes their 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from brinkmanship.engine import fmath
-from brinkmanship.engine.constants import CIV, LEAD, TARGET_CLASSES, Event
+from brinkmanship.engine.constants import CIV, LEAD, N_ACTIONS, TARGET_CLASSES, Action, Event, Status
 
 if TYPE_CHECKING:
     from brinkmanship.engine.compiled import Compiled, Value
@@ -164,6 +164,41 @@ def deal_close_probability(c: Compiled, posture: Value) -> Value:
     return np.minimum(1.0, c["talks.close_probability"] * (1 + c["talks.withdrawal_pressure"] * (1 - posture)))
 
 
+def status_actions() -> np.ndarray:
+    """(statuses, actions) which actions a target can take in each status. A freeze can be kept (hold, talk,
+    a deal) or broken by a test; a deal is kept or reneged on by a test while the arsenal is still there; once
+    it is given up, nothing is left to test or to use, and an invasion without it is not an option."""
+    table = np.ones((len(Status), N_ACTIONS), dtype=bool)
+    table[Status.FROZEN, Action.FREEZE] = False
+    for s in (Status.DEAL, Status.DISARMED):
+        table[s, [Action.NEGOTIATE, Action.ACCEPT_DEAL, Action.FREEZE]] = False
+    table[Status.DISARMED, [Action.MISSILE_TEST, Action.NUCLEAR_TEST, Action.INVADE, Action.NUCLEAR_USE]] = False
+    return table
+
+
+def deadline_acts(c: Compiled, d: Any, talks: np.ndarray, status: np.ndarray,
+                  threshold: Value | None = None) -> np.ndarray:
+    """Whether deadline `d` (a CompiledDeadline) acts when it falls due, given talks progress and the status
+    (arrays that broadcast): not while a condition in its `unless` holds (a deal, a freeze, talks at or above
+    its threshold; `threshold` reshaped for the caller's axes). A deadline that falls due and does not act is
+    spent."""
+    status = np.asarray(status)
+    acts = np.ones(np.broadcast_shapes(np.shape(talks), status.shape), dtype=bool)
+    if d.unless_deal:
+        acts &= (status != Status.DEAL) & (status != Status.DISARMED)
+    if d.unless_freeze:
+        acts &= status != Status.FROZEN
+    if d.talks_threshold is not None:
+        thr = c[d.talks_threshold] if threshold is None else threshold
+        acts = acts & (np.asarray(talks) < thr - GRID_TOL)
+    return acts
+
+
+def disarmament_probability(c: Compiled) -> Value:
+    """Chance per month that a deal being carried out completes (the arsenal is given up): 1 / mean months."""
+    return 1.0 / np.maximum(c["endings.disarmament_months"], 1.0)
+
+
 def invasion_success(c: Compiled, posture: Value) -> Value:
     """Chance an invasion succeeds: grows linearly as the posture falls (op-ed 3, the bait)."""
     full, none = c["invasion.success_full_posture"], c["invasion.success_no_posture"]
@@ -260,9 +295,11 @@ __all__ = [
     "allocate_strikes",
     "believed_threat",
     "channel_effect",
+    "deadline_acts",
     "deal_available",
     "deal_close_probability",
     "delivery",
+    "disarmament_probability",
     "enforcement",
     "intervention_probability",
     "invasion_success",
@@ -274,6 +311,7 @@ __all__ = [
     "policy_paths",
     "policy_step",
     "restraint",
+    "status_actions",
     "talks_gain",
     "talks_round",
     "warheads_at",

@@ -35,7 +35,9 @@ from brinkmanship.engine.chunk import (
     LOG_FLOOR,
     M_ACTION,
     M_CITY,
+    M_DEFECT,
     M_DETAIL,
+    M_DISARM,
     M_RESP,
     M_TALKS,
     WARHEAD_BIN,
@@ -50,16 +52,17 @@ from brinkmanship.engine.constants import (
     PHASES,
     TARGET_CLASSES,
     Phase,
+    Status,
 )
 from brinkmanship.engine.decision import LOGIT_CLIP, BaseRatePolicy, DecisionModel, PolicyTables
 from brinkmanship.engine.streams import Streams
 
 KERNELS = ("fused", "numpy")  # `--kernel`: the compiled loop (where it applies) or the NumPy reference
 BLOCKS_PER_THREAD = 4  # runs are split in this many blocks per thread (load balance; tallies per block)
-KNOWN_MONTH_SLOTS = (M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY)  # the month's fixed draws the kernel reads
+KNOWN_MONTH_SLOTS = (M_ACTION, M_DETAIL, M_RESP, M_TALKS, M_CITY, M_DEFECT, M_DISARM)  # the month's fixed draws
 KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
                   "escalation", "invasion", "war", "base_rate", "adversary", "coercer", "credibility", "rules",
-                  "deadlines", "posture", "phases")  # sections the kernel implements (or the base-rate run never reads)
+                  "deadlines", "posture", "phases", "endings")  # sections the kernel implements (or the base-rate run never reads)
 PLANNER_SECTION = "adversary."  # the planner target's numbers (types vary them per run), read only by its solve
 _KERNEL: ModuleType | None = None
 
@@ -159,6 +162,8 @@ def _param_rows(c: Compiled, w: int) -> np.ndarray:
         k.P_TALKS_EFFECT: c[b + "talks_effect"], k.P_MATURITY: c[b + "arsenal_maturity_effect"],
         k.P_STRUCK_EFFECT: c[b + "struck_effect"], k.P_RESTRAINT: dyn.restraint(c),
         k.P_CREDIBILITY_STEP: c.values.get("credibility.step", 1.0),
+        k.P_DISARM: dyn.disarmament_probability(c), k.P_DEFECTION: c["endings.deal_defection"],
+        k.P_FREEZE_BREAK: c[b + "freeze_break"], k.P_DEAL_RENEGE: c[b + "deal_renege"],
     }
     rows[k.P_CHINA_JOINS], rows[k.P_RUSSIA_JOINS] = dyn.intervention_probability(c)
     for row, name in ((k.P_CITY_FACTOR, "war.civilian_deaths_per_city"), (k.P_WAR_FACTOR, "war.conventional_deaths"),
@@ -221,7 +226,7 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
     codes = {"preventive_war": k.D_WAR, "strike": k.D_STRIKE}
     for j, d in enumerate(c.deadlines):
         dl_i[j] = (d.first_month, d.last_month, codes.get(d.response, k.D_SANCTIONS), d.target_class, d.count,
-                   d.talks_threshold is not None)
+                   d.talks_threshold is not None, d.unless_deal, d.unless_freeze)
     list_total = c.list_sizes.sum(axis=1)
     orders = np.zeros((len(c.list_orders) or 1, int(list_total.max()) + 1, len(TARGET_CLASSES)), dtype=np.int64)
     for i, o in enumerate(c.list_orders):
@@ -239,7 +244,9 @@ def _structure(c: Compiled, w: int) -> dict[str, object]:
         rule_prob=np.array([col(c[r.prob]) for r in c.rules]).reshape(R, w),
         rule_bel=np.array([col(c[r.believed]) for r in c.rules]).reshape(R, w),
         rule_want=np.array([r.count * (ms if r.per_missile else 1.0) for r in c.rules], dtype=float),
-        dl_i=dl_i, dl_threshold=np.array([d.talks_threshold or 0.0 for d in c.deadlines], dtype=float),
+        dl_i=dl_i,  # talks below the threshold less the grid tolerance (dynamics.deadline_acts)
+        dl_threshold=np.array([col(c[d.talks_threshold] - dyn.GRID_TOL) if d.talks_threshold is not None
+                               else col(0.0) for d in c.deadlines]).reshape(D, w),
         dl_prob=np.array([col(c[d.prob]) for d in c.deadlines]).reshape(D, w),
         list_sizes=np.ascontiguousarray(c.list_sizes, dtype=np.int64), list_total=list_total.astype(np.int64),
         orders=orders, salvo_sizes=np.asarray(c.salvo_sizes, dtype=float),
@@ -298,14 +305,18 @@ def _planner_args(tables: PolicyTables | None) -> tuple:
         grid = np.zeros(k.N_GRID, dtype=np.int64)
         grid[k.G_LIST] = -1
         one = lambda axes, dtype=float: np.zeros((1,) * axes, dtype=dtype)  # noqa: E731
-        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.SLOT_AXES, np.int64),
-                one(k.VALUE_AXES), one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0)
+        return (False, one(k.CHOSEN_AXES, np.uint16), one(k.ABSORB_AXES), one(k.ABSORB_AXES),
+                one(k.SLOT_AXES, np.int64), one(1, np.int64), one(1, np.int64), one(k.VALUE_AXES),
+                one(k.VALUE_AXES), one(1, np.int64), one(1, np.int64), grid, 0.0, np.zeros(len(Status), dtype=np.int64))
     grid = np.zeros(k.N_GRID, dtype=np.int64)
-    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS]] = (
-        tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block, tables.evidence_levels)
-    return (True, tables.chosen, tables.absorb, tables.absorb_slot, tables.retaliate, tables.escalate,
+    grid[[k.G_LIST, k.G_DONE_BLOCK, k.G_DEADLINE_STATES, k.G_EVIDENCE_BLOCK, k.G_EVIDENCE_LEVELS,
+          k.G_STATUS_BLOCK]] = (tables.list_id, tables.done_block, tables.deadline_states, tables.evidence_block,
+                                tables.evidence_levels, tables.status_block)
+    tested_index = np.ascontiguousarray(tables.tested_index, dtype=np.int64)
+    return (True, tables.chosen, tables.absorb, tables.absorb_tested, tables.absorb_slot, tested_index,
+            np.arange(tested_index.size, dtype=np.int64), tables.retaliate, tables.escalate,
             np.ascontiguousarray(tables.run_type, dtype=np.int64), tables.left_values.astype(np.int64), grid,
-            float(tables.tie_tol))
+            float(tables.tie_tol), np.ascontiguousarray(tables.status_level, dtype=np.int64))
 
 
 def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repeat: int = 1) -> FusedChunk:
@@ -329,7 +340,8 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
     threads = numba.get_num_threads()
     nblocks = max(1, min(n, threads * BLOCKS_PER_THREAD))
     P = len(PHASES)
-    out = dict(phase=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
+    out = dict(phase=np.empty(n, dtype=np.int8), status=np.empty(n, dtype=np.int8),
+               tests=np.empty(n, dtype=np.int8), warheads=np.empty(n), mil=np.empty(n), civ=np.empty(n),
                det=np.empty(n), by_class=np.empty((len(TARGET_CLASSES), n), dtype=np.int64),
                rung=np.empty(n, dtype=np.int8), resolved=np.empty(n, dtype=np.int16),
                invaded=np.empty(n, dtype=bool), preventive=np.empty(n, dtype=bool))
@@ -341,7 +353,8 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
     carry_outc = np.zeros_like(outc)
     consts = np.array([dyn.TALKS_STEP, dyn.GRID_TOL, LOG_FLOOR, LOGIT_CLIP, WARHEAD_BIN])
     ints = np.array([dyn.TALKS_LEVELS, dyn.MAX_TESTS, WARHEAD_BINS, *range(I_WAR, I_COUNTER + 1),
-                     M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED], dtype=np.int64)
+                     M_ACTION, M_DETAIL, M_RESP, M_CITY, M_TALKS, K_MONTH_FIXED, K_INIT_FIXED, M_DEFECT, M_DISARM],
+                    dtype=np.int64)
     st = _structure(c, w)
     lr = _learning(c, w)
     tally = np.zeros((nblocks, max(H, 1), len(BELIEF_TALLY)), dtype=np.int64)
@@ -355,10 +368,10 @@ def run(c: Compiled, streams: Streams, model: DecisionModel | None = None, repea
         out["det"], out["by_class"], out["rung"], out["resolved"], out["invaded"], out["preventive"], actions,
         hist, carry_hist, trans, PHASE_TO_OUTCOME.astype(np.int64), outc, carry_outc, lr["bel_i"],
         lr["item_logit"], lr["item_kind"], lr["levels_tab"], lr["rule_ev"], lr["dl_ev"], tally,
-        *_planner_args(tables))
+        *_planner_args(tables), out["status"], out["tests"], dyn.status_actions())
     outcome = PHASE_TO_OUTCOME[out["phase"]]
     outcomes = {
-        "final_phase": out["phase"], "outcome": outcome, "month_resolved": out["resolved"],
+        "final_phase": out["phase"], "final_status": out["status"], "final_tests": out["tests"], "outcome": outcome, "month_resolved": out["resolved"],
         "warheads": out["warheads"], "deaths_military": out["mil"], "deaths_civilian": out["civ"],
         "deaths": out["mil"] + out["civ"], "detonations": out["det"],
         **{f"strikes_{name}": out["by_class"][j] for j, name in enumerate(TARGET_CLASSES)},

@@ -15,7 +15,7 @@ import numpy as np
 
 from brinkmanship.engine import fmath
 from brinkmanship.engine.belief import ROUND_TOL
-from brinkmanship.engine.constants import N_ACTIONS, Action, Event, Phase, Response, Rung, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, Action, Event, Phase, Response, Rung, Status, TargetClass
 from brinkmanship.engine.philox import (
     BELIEF_WORD,
     INITIAL_WORD,
@@ -37,7 +37,7 @@ from brinkmanship.engine.philox import (
  P_RETALIATE_LOGIT, P_ESCALATE_LOGIT, P_MILITARY_PER_TARGET, P_NUC_REGIME, P_NUC_WAR, P_NUC_FLOOR, P_CHINA_JOINS,
  P_RUSSIA_JOINS, P_JOINED_MULTIPLIER, P_CIVILIAN_SHARE, P_DETONATIONS_MEAN, P_QUIET_MONTHS, P_DETERRENCE,
  P_TALKS_EFFECT, P_MATURITY, P_STRUCK_EFFECT, P_RESTRAINT, P_CITY_FACTOR, P_WAR_FACTOR, P_DETONATION_FACTOR,
- P_CREDIBILITY_STEP, N_PAR) = range(36)
+ P_CREDIBILITY_STEP, P_DISARM, P_DEFECTION, P_FREEZE_BREAK, P_DEAL_RENEGE, N_PAR) = range(40)
 # per-month terms: rows of `mon` (the state-free parts of the action log-odds, then the month's mechanisms)
 (T_MISSILE, T_NUCLEAR_TEST, T_PROVOCATION, T_NEGOTIATE, T_ACCEPT, T_FREEZE, T_INVADE, T_NUCLEAR_USE, T_GAIN,
  T_DEAL_CLOSES, T_INVASION_SUCCEEDS, T_INVADE_WEIGHT, T_PROVOCATION_WEIGHT, T_NUCLEAR_USE_WEIGHT,
@@ -47,18 +47,19 @@ LU_CITY, LU_WAR, LU_DETONATION, N_LU = range(4)
 LU_LOG_LOW, LU_LOG_WIDTH, N_LU_COLS = range(3)
 # columns of `rule_i` and `dl_i`, and the deadline responses
 R_EVENT, R_STRIKE, R_CLASS, R_COUNT, R_PER_MISSILE, R_LIST, N_RULE_COLS = range(7)
-D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, N_DL_COLS = range(7)
+D_FIRST, D_LAST, D_RESPONSE, D_CLASS, D_COUNT, D_HAS_THRESHOLD, D_UNLESS_DEAL, D_UNLESS_FREEZE, N_DL_COLS = range(9)
 D_SANCTIONS, D_WAR, D_STRIKE = range(3)
 # a planner target's grid: rows of `grid_i` (engine.decision.PolicyTables)
-G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, N_GRID = range(6)
+G_LIST, G_DONE_BLOCK, G_DEADLINE_STATES, G_EVIDENCE_BLOCK, G_EVIDENCE_LEVELS, G_STATUS_BLOCK, N_GRID = range(7)
 # axes of its tables: policy bits (H, T, K, M, R), absorbing (S, H, T, K, M, R), slots (events, rounds),
-# retaliating and escalating (H, T, M)
-CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 3
+# retaliating and escalating (H, T, M, R)
+CHOSEN_AXES, ABSORB_AXES, SLOT_AXES, VALUE_AXES = 5, 6, 2, 4
 # learned credibility: an item's prior (a probability, or a certainty), and the columns of an item's evidence
 PRIOR_OPEN, PRIOR_ZERO, PRIOR_ONE = range(3)
 EV_DONE, EV_NOT_DONE, EV_ON, N_EV = range(4)
 # codes of engine.constants as plain integers for the compiled code
 PEACE, CRISIS, LIMITED, MAJOR, NUCLEAR, DEAL, FREEZE = (int(p) for p in Phase)
+OPEN, FROZEN, IN_DEAL, DISARMED = (int(s) for s in Status)
 HOLD, MISSILE, NUCLEAR_TEST, PROVOCATION, NEGOTIATE, ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE = (int(a) for a in Action)
 EV_MISSILE, EV_NUCLEAR, EV_PROVOCATION = int(Event.MISSILE_TEST), int(Event.NUCLEAR_TEST), int(Event.PROVOCATION)
 EV_DEADLINE = int(Event.DEADLINE)
@@ -170,9 +171,11 @@ def _categorical(running, x):  # pragma: no cover - compiled
 
 
 @numba.njit(**INLINE)
-def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence):  # pragma: no cover
+def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, evidence,
+                status_offset):  # pragma: no cover - compiled
     """The planner grid's last-axis index of a run's state (adversary.grid.Grid.index through its strides):
-    the level of the targets left on the tracked list, the deadline's flag, the evidence level."""
+    the level of the targets left on the tracked list, the deadline's flag, the evidence level, and the status
+    (its level times the status stride, `status_offset`)."""
     left = 0
     if list_id >= 0:
         for k in range(N_CLASSES):
@@ -181,26 +184,27 @@ def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, e
     for v in range(left_values.shape[0]):
         if left_values[v] < left:
             level += 1
-    return level + (done_block if done else 0) + evidence * evidence_block
+    return level + (done_block if done else 0) + status_offset + evidence * evidence_block
 
 
 @numba.njit(**INLINE)
-def _planner_response(absorb, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels, evidence_block,
-                      tie_tol):  # pragma: no cover - compiled
+def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels,
+                      evidence_block, tie_tol):  # pragma: no cover - compiled
     """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
     escalate; adversary.model.PlannerModel.response_probabilities): the value of absorbing read at the state
-    after the strikes, with the month's evidence split between two levels (belief.round_split)."""
+    after the strikes (last-axis index j, at `index[j]` of the table `absorb`), with the month's evidence split
+    between two levels (belief.round_split)."""
     if levels > 1:
         pos = min(max(evidence + shift, 0.0), levels - 1.0)
         below = min(max(int(np.floor(pos + ROUND_TOL)), 0), levels - 1)
         frac = 0.0 if below >= levels - 1 else max(pos - below, 0.0)
         above = min(below + 1, levels - 1)
-        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, j + (below - evidence) * evidence_block]
-              + frac * absorb[slot, t, tau, k, m, j + (above - evidence) * evidence_block])
+        q0 = ((1 - frac) * absorb[slot, t, tau, k, m, index[j + (below - evidence) * evidence_block]]
+              + frac * absorb[slot, t, tau, k, m, index[j + (above - evidence) * evidence_block]])
     else:
-        q0 = absorb[slot, t, tau, k, m, j]
-    q1 = ret_tab[t, tau, m]
-    q2 = esc_tab[t, tau, m]
+        q0 = absorb[slot, t, tau, k, m, index[j]]
+    q1 = ret_tab[t, tau, m, j]
+    q2 = esc_tab[t, tau, m, j]
     best = max(q0, max(q1, q2))
     floor = best - tie_tol * (1.0 + abs(best))
     top0, top1, top2 = q0 >= floor, q1 >= floor, q2 >= floor
@@ -221,8 +225,9 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                   orders, salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints,
                   phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                   invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
-                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb, absorb_slot,
-                  ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol):  # pragma: no cover - compiled
+                  bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
+                  absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                  grid_i, tie_tol, status_level, status_out, tests_out, allowed):  # pragma: no cover - compiled
     """Every run of the batch, months in order, in parallel over blocks of runs (tallies per block)."""
     n = run_lo.shape[0]
     nblocks = actions.shape[0]
@@ -235,7 +240,8 @@ def simulate_runs(run_lo, run_hi, k0, k1, horizon, k_init, k_month, par, mon, de
                    ints, phase_out, warheads_out, mil_out, civ_out, det_out, by_class_out, rung_out, resolved_out,
                    invaded_out, preventive_out, actions, hist, carry_hist, trans, outcome_of, outc, carry_outc,
                    bel_i, item_logit, item_kind, levels_tab, rule_ev, dl_ev, tally, planner, chosen, absorb,
-                   absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i, tie_tol)
+                   absorb_tested, absorb_slot, tested_index, all_index, ret_tab, esc_tab, run_type, left_values,
+                   grid_i, tie_tol, status_level, status_out, tests_out, allowed)
 
 
 @numba.njit(**JIT)
@@ -244,8 +250,9 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                salvo_sizes, salvo_cdf, lu, lu_on, escalate, consts, ints, phase_out, warheads_out, mil_out,
                civ_out, det_out, by_class_out, rung_out, resolved_out, invaded_out, preventive_out, actions, hist,
                carry_hist, trans, outcome_of, outc, carry_outc, bel_i, item_logit, item_kind, levels_tab, rule_ev,
-               dl_ev, tally, planner, chosen, absorb, absorb_slot, ret_tab, esc_tab, run_type, left_values, grid_i,
-               tie_tol):  # pragma: no cover - compiled
+               dl_ev, tally, planner, chosen, absorb, absorb_tested, absorb_slot, tested_index, all_index, ret_tab,
+               esc_tab, run_type, left_values, grid_i, tie_tol, status_level, status_out, tests_out,
+               allowed):  # pragma: no cover - compiled
     """Runs lo..hi-1 of block b, each from month 0 to its end (engine.chunk.Chunk, one column of its arrays at
     a time); one call per block, so the scratch arrays and the model's arrays are set up once, not per run."""
     step, tol, log_floor, clip, bin_width = consts
@@ -254,8 +261,10 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
         ints[3], ints[4], ints[5], ints[6], ints[7], ints[8], ints[9], ints[10])
     m_action, m_detail, m_resp, m_city, m_talks, k_fixed = ints[11], ints[12], ints[13], ints[14], ints[15], ints[16]
     k_init_fixed = ints[17]
+    m_defect, m_disarm = ints[18], ints[19]
     g_list, g_done_block, g_deadline_states = grid_i[G_LIST], grid_i[G_DONE_BLOCK], grid_i[G_DEADLINE_STATES]
     g_evidence_block, g_levels, g_tests = grid_i[G_EVIDENCE_BLOCK], grid_i[G_EVIDENCE_LEVELS], chosen.shape[3]
+    g_status_block = grid_i[G_STATUS_BLOCK]
     init = np.empty(k_init + WORDS)
     u = np.empty(k_month + WORDS)
     lists = np.empty(list_sizes.shape, dtype=np.int64)
@@ -281,6 +290,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
         for lst in range(n_lists):
             all_listed += list_total[lst]
         phase = CRISIS
+        status = OPEN
         warheads = 0.0 + par[P_WARHEADS0, ci]
         tests = 0
         talks_idx = talks_round(0.0 + par[P_TALKS0, ci], 0.0, step, tol, levels)
@@ -309,7 +319,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             m_llr = 0.0
             shift = 0.0
             philox_block(rlo, rhi, t, 0, keys, u, k_month)  # the slots every month reads
-            drawn = WORDS  # the later blocks (city, rules) are drawn when first read
+            drawn = WORDS  # the later blocks (city, endings, rules) are drawn when first read
             talks = talks_idx * step
             for k in range(N_CLASSES):
                 strikes[k] = 0
@@ -318,11 +328,28 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             deadline_hit = False
             rounds = 0
             missiles = 0.0
-            # 1. deadlines
+            in_deal = status == IN_DEAL or status == DISARMED
+            if in_deal:
+                while drawn <= m_disarm:
+                    philox_block(rlo, rhi, t, drawn // WORDS, keys, u, k_month)
+                    drawn += WORDS
+            # 0. a deal being carried out may complete: the arsenal is given up
+            if status == IN_DEAL and u[m_disarm] < par[P_DISARM, ci]:
+                status = DISARMED
+                warheads = 0.0
+            # 1. the coercer defects from a deal (an attack), or a deadline acts (unless a condition holds)
+            if in_deal and u[m_defect] < par[P_DEFECTION, ci]:
+                new_war = True
+                regime = True
+                deadline_hit = True
             for j in range(dl_i.shape[0]):
                 fire = deadline_month[j] == t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci]
+                if dl_i[j, D_UNLESS_DEAL] and (status == IN_DEAL or status == DISARMED):
+                    fire = False
+                if dl_i[j, D_UNLESS_FREEZE] and status == FROZEN:
+                    fire = False
                 if dl_i[j, D_HAS_THRESHOLD]:
-                    fire = fire and talks < dl_threshold[j]
+                    fire = fire and talks < dl_threshold[j, ci]
                 if learning and dl_ev[j, t, EV_ON, ci] != 0.0:  # a deadline with a bluff, in its window
                     pending = not (deadline_month[j] < t and init[k_init_fixed + 2 * j + 1] < dl_prob[j, ci])
                     ev = dl_ev[j, t, EV_DONE, ci] if fire else (dl_ev[j, t, EV_NOT_DONE, ci] if pending else 0.0)
@@ -345,7 +372,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
             if not deadline_hit and planner:  # the planner's best actions at the run's grid state, ties split
                 done = g_deadline_states > 1 and deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]
                 j = _grid_index(lists, left_values, g_list, g_done_block, done, g_evidence_block,
-                                evidence if g_levels > 1 else 0)
+                                evidence if g_levels > 1 else 0, status_level[status] * g_status_block)
                 bits = np.int64(chosen[t, tau, talks_idx, min(tests, g_tests - 1), j])
                 count = 0
                 for k in range(N_ACTIONS):
@@ -388,8 +415,10 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                         threat1 = threat1 + term
                     else:
                         threat2 = threat2 + term
-                weights[MISSILE] = mon[T_MISSILE, t, ci] - tk - mature + struck - deter * threat0
-                weights[NUCLEAR_TEST] = mon[T_NUCLEAR_TEST, t, ci] - tk - mature + struck - deter * threat1
+                keep = (par[P_FREEZE_BREAK, ci] * (1.0 if status == FROZEN else 0.0)
+                        + par[P_DEAL_RENEGE, ci] * (1.0 if status == IN_DEAL else 0.0))  # a test breaks the ending
+                weights[MISSILE] = mon[T_MISSILE, t, ci] - tk - mature + struck - deter * threat0 + keep
+                weights[NUCLEAR_TEST] = mon[T_NUCLEAR_TEST, t, ci] - tk - mature + struck - deter * threat1 + keep
                 weights[PROVOCATION] = mon[T_PROVOCATION, t, ci] + struck - deter * threat2
                 weights[NEGOTIATE] = mon[T_NEGOTIATE, t, ci] + tk
                 weights[ACCEPT] = mon[T_ACCEPT, t, ci] + tk
@@ -398,7 +427,9 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                 total_w = 1.0  # holding: log-odds 0, weight exp(0) = 1 exactly
                 weights[HOLD] = total_w
                 for k in range(1, N_ACTIONS):
-                    if k == INVADE:
+                    if not allowed[status, k]:
+                        w = 0.0  # not open in this status (dynamics.status_actions)
+                    elif k == INVADE:
                         w = mon[T_INVADE_WEIGHT, t, ci]  # state-free: exp taken once per month
                     elif k == PROVOCATION and untouched and threat2 == 0.0:
                         w = mon[T_PROVOCATION_WEIGHT, t, ci]  # log-odds A + 0 - 0 = A: the same bits
@@ -485,10 +516,14 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     event = EV_MISSILE if is_m else (EV_NUCLEAR if is_n else (EV_PROVOCATION if is_p else EV_DEADLINE))
                     done = g_deadline_states > 1 and (event == EV_DEADLINE or (
                         deadline_month[0] < t and init[k_init_fixed + 1] < dl_prob[0, ci]))
+                    tested = is_m or is_n  # a test breaks a freeze or reneges on a deal: the status is open
+                    seen = OPEN if tested else status
                     c0, c1, c2 = _planner_response(
-                        absorb, absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
+                        absorb_tested if tested else absorb, tested_index if tested else all_index,
+                        absorb_slot[event, rounds], ret_tab, esc_tab, t, tau, talks_idx,
                         min(tests, g_tests - 1), _grid_index(lists, left_values, g_list, g_done_block, done,
-                                                             g_evidence_block, evidence if g_levels > 1 else 0),
+                                                             g_evidence_block, evidence if g_levels > 1 else 0,
+                                                             status_level[seen] * g_status_block),
                         evidence, shift, g_levels, g_evidence_block, tie_tol)
                 else:
                     hurt = (par[P_PER_STRIKE, ci] * float(total)
@@ -545,22 +580,30 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                 detonations = detonations + det
                 civ = civ + det * per
                 warheads = warheads - det
-            # 6. phases, ladder, talks, warheads
+            # 6. statuses, phases, ladder, talks, warheads
             old = phase
-            if deal:
-                phase = DEAL
+            if is_m or is_n:
+                status = OPEN  # a test breaks a freeze or reneges on a deal
             if freeze:
-                phase = FREEZE
+                status = FROZEN
+            if deal:
+                status = IN_DEAL
+            quiet = 0 if (is_m or is_n or is_p) else quiet + 1
+            if status == OPEN:
+                phase = PEACE if quiet >= par[P_QUIET_MONTHS, ci] else CRISIS
+            else:
+                phase = FREEZE if status == FROZEN else DEAL
             if limited:
                 phase = LIMITED
             if war:
                 phase = MAJOR
             if nuclear:
                 phase = NUCLEAR
-            still = phase <= CRISIS
-            quiet = 0 if (is_m or is_n or is_p) else quiet + 1
-            if still:
-                phase = PEACE if quiet >= par[P_QUIET_MONTHS, ci] else CRISIS
+            still = not (limited or war or nuclear)  # running on next month (open, or in a freeze or a deal)
+            if phase > CRISIS and phase != old:
+                resolved = t + 1  # entered its ending
+            if still and phase <= CRISIS:
+                resolved = -1  # open (again, after a freeze or a deal broken)
             if (limited or total > 0) and rung < RUNG_LIMITED:
                 rung = RUNG_LIMITED
             if war and rung < RUNG_MAJOR:
@@ -580,14 +623,13 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     below = min(max(int(np.floor(pos + ROUND_TOL)), 0), n_levels - 1)
                     frac = 0.0 if below >= n_levels - 1 else max(pos - below, 0.0)
                     evidence = min(below + 1, n_levels - 1) if bu[t] < frac else below
-            if still:
+            if still and status != DISARMED:  # production goes on in a freeze and until disarmament completes
                 warheads = warheads + par[P_PRODUCTION, ci]
             if old != phase:
                 trans[b, old, phase] += 1
             hist[b, t + 1, _bin(warheads, bin_width, bins)] += 1
             outc[b, t + 1, outcome_of[phase]] += 1
             if not still:
-                resolved = t + 1
                 # the closed run stays in its bin and its outcome from month t + 2 on: counted once here, carried
                 # over the later months by a running sum after the kernel (`engine.fused.run`)
                 if t + 1 < horizon:
@@ -595,6 +637,8 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     carry_outc[b, t + 2, outcome_of[phase]] += 1
                 break
         phase_out[i] = phase
+        status_out[i] = status
+        tests_out[i] = tests
         warheads_out[i] = warheads
         mil_out[i] = mil
         civ_out[i] = civ

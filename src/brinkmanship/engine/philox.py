@@ -8,7 +8,8 @@ give the same bits (tests pin both to the published known-answer vectors).
 
 The counter of slot s of run r in month t is (r mod 2^32, r div 2^32, t, s div 4) and the draw is word
 s mod 4 of the output block; the run's initial draws and its phase-entry draws use the month words
-INITIAL_WORD and PHASE_WORD (and the evidence rounding BELIEF_WORD), which no month reaches.
+INITIAL_WORD and PHASE_WORD (and the evidence rounding BELIEF_WORD, a strategic coercer's deadlines COERCER_WORD),
+which no month reaches.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ TO_UNIT = 2.0 ** -WORD_BITS  # a 32-bit word to a uniform in [0, 1) (exact in fl
 INITIAL_WORD = 0xFFFFFFFF  # month word of a run's initial draws
 PHASE_WORD = 0xFFFFFFFE  # month word of a run's phase-entry draws
 BELIEF_WORD = 0xFFFFFFFD  # month word of the draws that round a run's evidence (learned credibility)
+COERCER_WORD = 0xFFFFFFFC  # month word of the draws of a strategic coercer's deadlines (their monthly hazard)
 
 
 def stream_key(seed: int, key: tuple[int, ...] = ()) -> tuple[int, int]:

@@ -34,7 +34,7 @@ DEFAULT_RUNS = 10_000
 WARHEAD_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the timeline's warheads bands
 
 OUTCOME_FIELDS = (
-    "final_phase", "outcome", "month_resolved", "warheads", "deaths_military", "deaths_civilian", "deaths",
+    "final_phase", "final_status", "final_tests", "outcome", "month_resolved", "warheads", "deaths_military", "deaths_civilian", "deaths",
     "detonations", "strikes_military", "strikes_leadership", "strikes_dual_use", "strikes_civilian_population",
     "highest_rung", "invaded", "preventive_war",
 )

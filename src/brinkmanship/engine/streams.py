@@ -16,6 +16,7 @@ import numpy as np
 
 from brinkmanship.engine.philox import (
     BELIEF_WORD,
+    COERCER_WORD,
     INITIAL_WORD,
     MASK32,
     PHASE_WORD,
@@ -27,6 +28,7 @@ from brinkmanship.engine.philox import (
 DEFAULT_BLOCK = 8192  # runs per experiment block of `for_blocks` callers that give none (no effect on numbers)
 PHASE_STREAM = PHASE_WORD  # the counter word of the draws of phase entry months (apart from the rest)
 BELIEF_STREAM = BELIEF_WORD  # the counter word of the draws that round the target's evidence each month
+COERCER_STREAM = COERCER_WORD  # the counter word of a strategic coercer's deadline draws (month by month)
 
 
 class Streams:

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import special
 
 from brinkmanship.engine.constants import OUTCOMES, RUNGS
+from brinkmanship.engine.dynamics import MAX_TESTS
 from brinkmanship.engine.simulate import SimulationResult
 
 
@@ -73,14 +74,68 @@ def summarize(res: SimulationResult, exact: dict[str, float] | None = None) -> d
     return {"name": res.strategy, "adversary": res.adversary, "outcomes": outcomes, "metrics": metrics}
 
 
+def delivery_unproven(outcomes: dict[str, np.ndarray]) -> np.ndarray:
+    """(runs,) whether each run ends with delivery not proven: fewer test-equivalents than those after which
+    delivery stops improving (`dynamics.MAX_TESTS`)."""
+    return outcomes["final_tests"] < MAX_TESTS
+
+
+def aim_share(aim: Any, P: np.ndarray, U: np.ndarray | None) -> np.ndarray:
+    """The chance `aim` is met from outcome probabilities P (..., outcomes) and U (..., outcomes), the part of
+    each outcome reached with delivery not proven (None: not known, then its `if_delivery_unproven` part is
+    left out: a lower bound)."""
+    met = P[..., [OUTCOMES.index(o) for o in aim.outcomes]].sum(axis=-1)
+    if U is not None and aim.only_if_unproven:
+        met = met + U[..., [OUTCOMES.index(o) for o in aim.only_if_unproven]].sum(axis=-1)
+    return met
+
+
+def aims_met(res: SimulationResult, aims: dict[str, Any], exact: dict[str, float] | None = None,
+             unproven: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
+    """The chance each aim is met, scored by what is reached: a run that ends in one of its `outcomes`, or in
+    one of its `if_delivery_unproven` with delivery not proven at the end; with a 95% Wilson interval over the
+    runs, or without sampling error from `exact` (outcome probabilities) and `unproven` (each outcome's
+    probability with delivery not proven at the horizon). Without `unproven` an exact aim that needs it is a
+    lower bound, said in its `note`."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, aim in aims.items():
+        entry: dict[str, Any] = {}
+        if exact is not None:
+            P = np.array([exact[o] for o in OUTCOMES])
+            U = None if unproven is None else np.array([unproven[o] for o in OUTCOMES])
+            p = float(aim_share(aim, P, U))
+            lo = hi = p
+            if U is None and aim.only_if_unproven:
+                entry["note"] = ("lower bound: delivery at the horizon is not tracked here, so "
+                                 f"{' and '.join(aim.only_if_unproven)} are not counted")
+        else:
+            o = res.outcomes["outcome"]
+            met = np.isin(o, [OUTCOMES.index(x) for x in aim.outcomes])
+            if aim.if_delivery_unproven:
+                met |= np.isin(o, [OUTCOMES.index(x) for x in aim.if_delivery_unproven]) & delivery_unproven(
+                    res.outcomes)
+            k = int(met.sum())
+            p = k / res.runs
+            lo, hi = (float(x) for x in wilson_interval(k, res.runs))
+        out[name] = {"p": p, "lo": lo, "hi": hi, "text": aim.text, "outcomes": list(aim.outcomes),
+                     "if_delivery_unproven": aim.only_if_unproven, **entry}
+    return out
+
+
 def compare(results: list[SimulationResult], prohibited: dict[str, int] | None = None,
-            exact: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
-    """The `compare` JSON object: scenario, seed, runs and one summary per strategy."""
+            exact: dict[str, dict[str, float]] | None = None, aims: dict[str, Any] | None = None,
+            unproven: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
+    """The `compare` JSON object: scenario, seed, runs and one summary per strategy (with the chance each of
+    the scenario's `aims` is met; `unproven`: per strategy, each outcome's exact probability with delivery not
+    proven at the horizon, for aims scored by it)."""
     first = results[0]
     out = {"scenario": first.scenario, "seed": first.seed, "runs": first.runs, "adversary": first.adversary,
            "strategies": []}
     for res in results:
         s = summarize(res, exact.get(res.strategy) if exact else None)
+        if aims:
+            s["aims"] = aims_met(res, aims, exact.get(res.strategy) if exact else None,
+                                 unproven.get(res.strategy) if exact and unproven else None)
         if prohibited is not None:
             s["metrics"]["prohibited_findings"] = int(prohibited.get(res.strategy, 0))
         if "credibility" in res.timeline and np.isfinite(res.timeline["credibility"]["exact"]).any():

@@ -39,8 +39,8 @@ _LOADED: dict[tuple[str, tuple[str, ...] | None], dict[str, Any]] = {}
 _MAX, _MIN = Direction.MAXIMISE, Direction.MINIMISE
 # what the crisis models (the engine and the toy) report per experiment, and which way each is better
 CRISIS_OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("deal", _MAX, "share of runs ending in a deal"),
-    Outcome("freeze", _MAX, "share of runs ending in a freeze"),
+    Outcome("denuclearisation", _MAX, "share of runs in a deal that holds at the horizon"),
+    Outcome("freeze", _MAX, "share of runs in a freeze that holds at the horizon (the arsenal kept)"),
     Outcome("buildup", _MIN, "share of runs still building up at the horizon"),
     Outcome("limited_conflict", _MIN, "share of runs ending in limited conflict"),
     Outcome("major_war", _MIN, "share of runs ending in major war"),

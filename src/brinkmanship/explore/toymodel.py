@@ -18,7 +18,7 @@ from brinkmanship.explore.models import CRISIS_OUTCOMES
 from brinkmanship.explore.parameters import Outcome, Uncertainty
 from brinkmanship.explore.streams import keyed_uniforms
 
-OUTCOMES: tuple[str, ...] = ("deal", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war")
+OUTCOMES: tuple[str, ...] = ("denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war")
 METRICS: tuple[str, ...] = ("deaths_mean", "deaths_p95", "warheads_mean", "civilian_strikes_mean")
 
 

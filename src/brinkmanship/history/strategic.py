@@ -6,8 +6,8 @@ utility weights enter through the backward-induction values, not through a reduc
 
 Data (`observed_sequence`): the scenario's months from October 2017 (step 1) under `maximum-pressure`,
 one action a month: `nuclear_test`, `missile_test` (ballistic launch), `provocation` (other launch),
-`freeze` (the month the test moratorium was declared, 20 April 2018: an absorbing choice, so the sequence
-ends there), `negotiate` (a month of DPRK talks, summits or Olympic diplomacy), else `hold`. The grid
+`freeze` (the month the test moratorium was declared, 20 April 2018: the sequence ends there, with the
+record's months), `negotiate` (a month of DPRK talks, summits or Olympic diplomacy), else `hold`. The grid
 state is reconstructed from the observed actions with the model's own expected moves: test-equivalents
 count launches (1) and nuclear tests (`arsenal.nuclear_test_weight`); talks progress moves by the expected
 talks gain of a month of negotiation or the setback of a test month, rounded to the nearest grid level.
@@ -28,6 +28,7 @@ import numpy as np
 
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.planner import Decision, solve
+from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
 from brinkmanship.engine.constants import (
@@ -41,6 +42,7 @@ from brinkmanship.engine.constants import (
     NUCLEAR_TEST,
     NUCLEAR_USE,
     PROVOCATION,
+    Status,
 )
 from brinkmanship.history.record import MISSILE_C, NUCLEAR_C, PROVOCATION_C, monthly_record
 from brinkmanship.spec import Scenario, load_scenario, load_strategy
@@ -61,7 +63,10 @@ __all__ = [
 LAMBDA = "lambda"
 STRATEGY = "maximum-pressure"
 CHI2_95 = 3.841458820694124
-ABSORBING_ACTIONS = (ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE)
+ABSORBING_ACTIONS = (ACCEPT, FREEZE_ACT, INVADE, NUCLEAR_USE)  # the record is read up to the first of these
+# a synthetic history goes on through a freeze (in the frozen status, which a test breaks) and stops where
+# the record could not follow it: a deal's signature (a lottery), an invasion, nuclear use
+HISTORY_END_ACTIONS = (ACCEPT, INVADE, NUCLEAR_USE)
 
 #: Coarse grid: logit precision and the weights fitted (regime_survival = 10 is the scale).
 DEFAULT_GRID: dict[str, np.ndarray] = {
@@ -167,22 +172,38 @@ def _moves(c: Compiled) -> tuple[dict[int, float], dict[int, int]]:
     return talks, tests
 
 
-def state_path(c: Compiled, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(h, T) talks grid index and tests index at the start of each month, from the observed actions."""
+def next_status(status: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """The status after each action: a freeze begins, a test breaks it (the other actions keep it)."""
+    out = np.where(actions == FREEZE_ACT, Status.FROZEN, status)
+    return np.where((actions == MISSILE) | (actions == NUCLEAR_TEST), Status.OPEN, out)
+
+
+def status_index(grid: Grid, status: np.ndarray) -> np.ndarray:
+    """Last-axis index of the starting state (full list, prior evidence) in each status."""
+    return grid.index(left=grid.levels - 1, evidence=belief.prior_level(grid.B), status=np.minimum(status, grid.S - 1))
+
+
+def state_path(c: Compiled, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(h, T) talks grid index, tests index and last-axis index (the status) at the start of each month, from
+    the observed actions."""
     grid = Grid.of(c)
     talks, tests = _moves(c)
     h, T = actions.shape
     k = np.zeros((h, T), dtype=np.int64)
     m = np.zeros((h, T), dtype=np.int64)
+    r = np.zeros((h, T), dtype=np.int64)
     x = np.full(h, float(dyn.talks_round(np.atleast_1d(float(np.mean(c["initial.talks"]))), np.zeros(1))[0]))
     tm = np.zeros(h, dtype=np.int64)
+    status = np.full(h, Status.OPEN, dtype=np.int64)
     for t in range(T):
         k[:, t] = np.clip(np.rint(x), 0, grid.K - 1)
         m[:, t] = np.minimum(tm, grid.M - 1)
+        r[:, t] = status_index(grid, status)
         a = actions[:, t]
         x = np.clip(x + np.array([talks.get(int(v), 0.0) for v in a]), 0, grid.K - 1)
         tm = tm + np.array([tests.get(int(v), 0) for v in a])
-    return k, m
+        status = next_status(status, a)
+    return k, m, r
 
 
 def log_likelihoods(scenario: Scenario, data: Observed, lam: float,
@@ -191,8 +212,7 @@ def log_likelihoods(scenario: Scenario, data: Observed, lam: float,
     n = len(next(iter(weights.values()))) if weights else 1
     c = _compiled(scenario, {k: np.asarray(v, dtype=float) for k, v in weights.items()} if weights else None)
     sol = solve(c, Decision("logit", float(lam)))
-    k, m = state_path(c, data.actions)
-    r0 = sol.grid.start_index
+    k, m, r = state_path(c, data.actions)
     ll = np.zeros(sol.n)
     for j, t in enumerate(data.steps):
         a = data.actions[:, j]
@@ -200,7 +220,8 @@ def log_likelihoods(scenario: Scenario, data: Observed, lam: float,
         if live.size == 0:
             continue
         pol = sol.policy(int(t))  # (A, n, K, M, R)
-        p = pol[a[live][:, None], np.arange(sol.n)[None, :], k[live, j][:, None], m[live, j][:, None], r0]
+        p = pol[a[live][:, None], np.arange(sol.n)[None, :], k[live, j][:, None], m[live, j][:, None],
+                r[live, j][:, None]]
         ll += np.log(np.maximum(p, 1e-300)).sum(axis=0)
     return np.broadcast_to(ll, (n,)).copy()
 
@@ -390,8 +411,8 @@ def simulate_histories(scenario: Scenario, lam: float, weights: dict[str, float]
                        steps: Sequence[int], seed: int = 0) -> Observed:
     """Synthetic histories drawn from the logit planner at known parameters (for recovery tests).
 
-    States follow the same reconstruction as the likelihood (`state_path`); a history stops at an
-    absorbing choice (deal, freeze, invasion, nuclear use).
+    States follow the same reconstruction as the likelihood (`state_path`); a history goes on through a
+    freeze (in the frozen status, until a test breaks it) and stops at a deal, an invasion or nuclear use.
     """
     c = _compiled(scenario, {k: float(v) for k, v in weights.items()})
     sol = solve(c, Decision("logit", float(lam)))
@@ -402,14 +423,15 @@ def simulate_histories(scenario: Scenario, lam: float, weights: dict[str, float]
     x = np.zeros(histories)
     tm = np.zeros(histories, dtype=np.int64)
     alive = np.ones(histories, dtype=bool)
-    r0 = sol.grid.start_index
+    status = np.full(histories, Status.OPEN, dtype=np.int64)
     for j, t in enumerate(steps):
         k = np.clip(np.rint(x), 0, sol.grid.K - 1).astype(np.int64)
         m = np.minimum(tm, sol.grid.M - 1)
-        p = sol.policy(int(t))[:, 0, k, m, r0]  # (A, h)
+        p = sol.policy(int(t))[:, 0, k, m, status_index(sol.grid, status)]  # (A, h)
         a = (rng.random(histories)[None, :] > np.cumsum(p, axis=0)).sum(axis=0).clip(0, p.shape[0] - 1)
         actions[alive, j] = a[alive]
         x = np.clip(x + np.array([talks.get(int(v), 0.0) for v in a]), 0, sol.grid.K - 1)
         tm = tm + np.array([tests.get(int(v), 0) for v in a])
-        alive &= ~np.isin(a, ABSORBING_ACTIONS)
+        status = next_status(status, a)
+        alive &= ~np.isin(a, HISTORY_END_ACTIONS)
     return Observed(steps=np.asarray(steps, dtype=np.int64), actions=actions)

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
 
 STRATEGY_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f",
                    "#bcbd22", "#e377c2")
-OUTCOME_COLORS = {"deal": "#2ca02c", "freeze": "#98df8a", "buildup": "#bcbd22", "limited_conflict": "#ff7f0e",
+OUTCOME_COLORS = {"denuclearisation": "#2ca02c", "freeze": "#98df8a", "buildup": "#bcbd22", "limited_conflict": "#ff7f0e",
                   "major_war": "#d62728", "nuclear_war": "#7b0000"}
 PHASE_COLORS = {"peace": "#9ecae1", "crisis": "#fdae6b", "limited_conflict": "#ff7f0e", "major_war": "#d62728",
                 "nuclear_war": "#7b0000", "deal": "#2ca02c", "freeze": "#98df8a"}
 RUNG_COLORS = ("#c6dbef", "#fdd0a2", "#fd8d3c", "#d62728", "#67000d")
 WAR_OR_WORSE = ("major_war", "nuclear_war")
-OUTCOME_WORDS = {"deal": "a deal", "freeze": "a freeze", "buildup": "continued build-up",
+OUTCOME_WORDS = {"denuclearisation": "denuclearisation (a deal that holds)", "freeze": "a freeze", "buildup": "continued build-up",
                  "limited_conflict": "limited conflict", "major_war": "major war", "nuclear_war": "nuclear war"}
 TARGET_WORDS = {"rational": "a rational target (the op-ed's premise)",
                 "base-rate": "the calibrated base-rate target (the 2016-2017 record)"}

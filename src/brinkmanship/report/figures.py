@@ -74,12 +74,12 @@ def comparison_plotly(strategies: Sequence[dict[str, Any]]) -> Any:
 # ---- fan charts ------------------------------------------------------------------------------------------
 
 def fan_series(res: Any) -> dict[str, Any]:
-    """Monthly series of one result: P(major war or worse), P(deal) with 95% bands, warhead percentiles."""
+    """Monthly series of one result: P(major war or worse), P(in a deal) with 95% bands, warhead percentiles."""
     tl = res.timeline
     counts = np.asarray(tl["outcome_counts"], dtype=float)
     n = int(res.runs)
     war_k = sum(counts[:, OUTCOMES.index(o)] for o in WAR_OR_WORSE)
-    deal_k = counts[:, OUTCOMES.index("deal")]
+    deal_k = counts[:, OUTCOMES.index("denuclearisation")]
     war_lo, war_hi = wilson(war_k, n)
     deal_lo, deal_hi = wilson(deal_k, n)
     return {
@@ -90,7 +90,7 @@ def fan_series(res: Any) -> dict[str, Any]:
     }
 
 
-_FAN_PANELS = (("war", "P(major war or worse), cumulative"), ("deal", "P(deal), cumulative"),
+_FAN_PANELS = (("war", "P(major war or worse), cumulative"), ("deal", "P(in a deal), by month"),
                ("warheads", "Warheads (median; bands 25-75 and 5-95 percentiles)"))
 
 

@@ -67,8 +67,9 @@ def summary_paragraphs(summary: Mapping[str, Any], audit: Mapping[str, Sequence[
     def with_ci(p: float, lo: float | None, hi: float | None) -> str:
         return _pct(p) + (f" [{_pct(lo)}-{_pct(hi)}]" if lo is not None and hi is not None else "")
 
-    deal = [(s["name"], s["outcomes"]["deal"]["p"],
-             with_ci(s["outcomes"]["deal"]["p"], s["outcomes"]["deal"].get("lo"), s["outcomes"]["deal"].get("hi")))
+    deal = [(s["name"], s["outcomes"]["denuclearisation"]["p"],
+             with_ci(s["outcomes"]["denuclearisation"]["p"], s["outcomes"]["denuclearisation"].get("lo"),
+                     s["outcomes"]["denuclearisation"].get("hi")))
             for s in strats]
     war = []
     for s in strats:
@@ -76,7 +77,7 @@ def summary_paragraphs(summary: Mapping[str, Any], audit: Mapping[str, Sequence[
         war.append((s["name"], p, with_ci(p, lo, hi)))
     nuc = [(s["name"], s["outcomes"]["nuclear_war"]["p"], _pct(s["outcomes"]["nuclear_war"]["p"])) for s in strats]
     paras.append(" ".join([
-        _range_sentence("The probability of a deal by the horizon", deal),
+        _range_sentence("The probability of denuclearisation (a deal that holds at the horizon)", deal),
         _range_sentence("The probability of major war or nuclear war", war),
         _range_sentence("The probability of nuclear war alone", nuc),
     ]))

@@ -24,6 +24,9 @@ _DATA = "brinkmanship.data"
 # a rule or deadline that declares no lottery: nothing fires by chance, only by the coercer's decision
 NO_CHANCE = Param(value=0.0, range=(0.0, 0.0), assumption=True,
                   note="no lottery declared: the threat is carried out only when the coercer decides to")
+# a strategy that names no freeze relief offers nothing for a freeze: the target keeps only what holding earns
+NO_RELIEF = Param(value=0.0, range=(0.0, 0.0), assumption=True,
+                  note="no freeze relief declared: a freeze earns no share of a deal's economic gain")
 
 
 def _data_dir(kind: str) -> Path:
@@ -268,6 +271,7 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
     if strategy is not None:
         out["talks.offer"] = strategy.levers.talks.offer
         out["posture.target"] = strategy.levers.posture.target
+        out["sanctions.freeze_relief"] = strategy.levers.sanctions.freeze_relief or NO_RELIEF
         for r in strategy.rules:
             out[f"rules.{r.id}.probability"] = r.probability
             out[f"rules.{r.id}.believed"] = r.believed
@@ -277,6 +281,8 @@ def all_params(scenario: Scenario, strategy: Strategy | None = None) -> dict[str
         for d in strategy.deadlines:
             out[f"deadlines.{d.id}.probability"] = d.probability
             out[f"deadlines.{d.id}.believed"] = d.believed
+            if d.talks_progress_threshold is not None:
+                out[f"deadlines.{d.id}.talks_progress_threshold"] = d.talks_progress_threshold
             if d.bluff is not None:
                 out[f"deadlines.{d.id}.bluff"] = d.bluff
             out[f"deadlines.{d.id}.chance"] = d.chance if d.chance is not None else NO_CHANCE
@@ -292,6 +298,8 @@ def phase_params(strategy: Strategy) -> dict[str, Param]:
             out[f"phases.{ph.id}.talks.offer"] = ph.levers.talks.offer
         if ph.levers.posture is not None:
             out[f"phases.{ph.id}.posture.target"] = ph.levers.posture.target
+        if ph.levers.sanctions is not None and ph.levers.sanctions.freeze_relief is not None:
+            out[f"phases.{ph.id}.sanctions.freeze_relief"] = ph.levers.sanctions.freeze_relief
         if ph.enter.when is not None and ph.enter.when.talks_at_least is not None:
             out[f"phases.{ph.id}.talks_at_least"] = ph.enter.when.talks_at_least
     return out

@@ -170,6 +170,8 @@ class BaseRate(_Frozen):
     struck_effect: Real
     nuclear_test_exercises_share: Fraction
     suspension_goodwill_share: Fraction
+    freeze_break: Real
+    deal_renege: Real
 
 
 class Adversary(_Frozen):
@@ -198,6 +200,48 @@ class Adversary(_Frozen):
     victory_value: NonNegative
     deal_security: Probability
     deal_economy: NonNegative
+    freeze_break_cost: NonNegative
+    deal_renege_cost: NonNegative
+    deal_defection_believed: Probability
+
+
+class Endings(_Frozen):
+    """How a deal can end: what the coercer really does once a deal is made, and how fast the arsenal is given
+    up (what a freeze earns is the strategy's: `levers.sanctions.freeze_relief`)."""
+
+    deal_defection: Probability
+    disarmament_months: NonNegative
+
+
+OutcomeName = Literal["denuclearisation", "freeze", "buildup", "limited_conflict", "major_war", "nuclear_war"]
+
+
+class Aim(_Frozen):
+    """One of the strategy's stated aims, met by a run that ends in one of `outcomes`, or in one of
+    `if_delivery_unproven` with delivery not proven at the horizon (fewer test-equivalents than those after
+    which delivery stops improving): what is reached, not the ending's label."""
+
+    text: str
+    outcomes: list[OutcomeName] = Field(default_factory=list)
+    if_delivery_unproven: list[Literal["freeze", "buildup"]] = Field(
+        default_factory=list, description="endings that meet the aim only where delivery is not proven at the "
+                                          "horizon (a freeze after delivery was proven does not)")
+    source: str | None = None
+    assumption: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Aim:
+        if not self.source and not self.assumption:
+            raise ValueError("an aim needs a `source` or `assumption: true`")
+        if not self.outcomes and not self.if_delivery_unproven:
+            raise ValueError("an aim needs `outcomes` or `if_delivery_unproven` that meet it")
+        return self
+
+    @property
+    def only_if_unproven(self) -> list[str]:
+        """The endings that meet the aim only with delivery not proven (one also in `outcomes` meets it anyway)."""
+        return [o for o in self.if_delivery_unproven if o not in self.outcomes]
 
 
 class Coercer(_Frozen):
@@ -258,6 +302,9 @@ class Scenario(_Frozen):
     war: War
     base_rate: BaseRate
     adversary: Adversary
+    endings: Endings
+    aims: dict[str, Aim] = Field(default_factory=dict,
+                                 description="the aims a strategy is scored against, by name (`brink compare`)")
     credibility: Credibility | None = None
     coercer: Coercer | None = None
 
@@ -286,7 +333,8 @@ class Scenario(_Frozen):
         """Every sourced number, by dotted name (`war.conventional_deaths`)."""
         out: dict[str, Param] = {}
         for section in ("initial", "arsenal", "exercises", "economy", "sanctions", "talks", "china", "russia",
-                        "escalation", "invasion", "war", "base_rate", "adversary", "credibility", "coercer"):
+                        "escalation", "invasion", "war", "base_rate", "adversary", "endings", "credibility",
+                        "coercer"):
             block = getattr(self, section)
             if block is None:
                 continue

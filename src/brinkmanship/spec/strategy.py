@@ -79,9 +79,13 @@ class TalksLever(_Frozen):
 
 
 class SanctionsLever(_Frozen):
-    """Sanctions policy: frozen at the starting level, escalated after tests, or relaxed as talks progress."""
+    """Sanctions policy: frozen at the starting level, escalated after tests, or relaxed as talks progress; and
+    what a freeze earns: the share of a deal's economic gain granted while the target keeps a test freeze."""
 
     mode: SanctionsMode = SanctionsMode.escalate
+    freeze_relief: Fraction | None = Field(
+        None, description="share of a deal's economic gain (adversary.deal_economy) the coercer grants while the "
+                          "target keeps a freeze (unset: nothing is offered for a freeze; in a phase: as in force)")
 
 
 class PostureLever(_Frozen):

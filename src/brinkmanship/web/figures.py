@@ -18,7 +18,7 @@ def exact_fan_plotly(edited: Evaluation, packaged: Sequence[Evaluation], edited_
     from plotly.subplots import make_subplots
 
     panels = (("P(major war or worse), cumulative", [OUTCOMES.index(o) for o in WAR_OR_WORSE]),
-              ("P(deal), cumulative", [OUTCOMES.index("deal")]))
+              ("P(in a deal), by month", [OUTCOMES.index("denuclearisation")]))
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t for t, _ in panels], horizontal_spacing=0.08)
     lines = [(edited_label, edited, "#111111", 3.5)]
     lines += [(e.strategy, e, strategy_color(i), 1.6) for i, e in enumerate(packaged)]

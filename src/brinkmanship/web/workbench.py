@@ -39,7 +39,7 @@ from brinkmanship.web.fields import FieldSpec, apply, walk
 MAX_UPLOAD_BYTES = 64 * 1024
 EDITED = "edited strategy"
 SID = re.compile(r"^[0-9a-f]{32}$")
-OUTCOME_NAMES = ("deal", "freeze", "build-up", "limited", "major war", "nuclear")
+OUTCOME_NAMES = ("denuclearisation", "freeze", "build-up", "limited", "major war", "nuclear")
 
 
 @dataclass
