@@ -15,13 +15,21 @@ from brinkmanship.explore.models import EXACT_RUNS_PER_SAMPLE, EngineModel
 from brinkmanship.explore.pipeline import chunk_runs, run_exploration
 from brinkmanship.explore.runners import InProcessRunner, ProcessRunner
 from brinkmanship.store import open_store
+from short_scenario import short_korea
 
 from .conftest import brink_cmd, start_paused
 
-SCENARIO = "korea-2017"
+SCENARIO = "korea-2017"  # packaged: the chunk arithmetic below; the solves run on its short-horizon copy
 # the strategy with learned credibility (the large grid) and one with a deadline, both with rules or deadlines
 STRATEGIES = ["let-deterrence-fail", "limited-strike"]
 SAMPLES = 10
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory) -> str:
+    """korea-2017 on a 16-month horizon (the same grid per month, fewer months): the subject is how the store
+    is split, not the numbers."""
+    return str(short_korea(tmp_path_factory.mktemp("scenario")))
 
 
 def _frames(db):
@@ -38,8 +46,8 @@ def test_a_planner_sample_counts_as_a_fixed_number_of_runs_whatever_runs_says():
 
 
 @pytest.mark.xdist_group("cluster")
-def test_rational_store_is_identical_split_by_samples_or_not(tmp_path):
-    model = EngineModel(SCENARIO, "rational", STRATEGIES)
+def test_rational_store_is_identical_split_by_samples_or_not(tmp_path, short):
+    model = EngineModel(short, "rational", STRATEGIES)
     frames, summaries = {}, {}
     for name, runner, chunk in [("whole", InProcessRunner(), 10**9), ("split", InProcessRunner(), 300),
                                 ("two processes", ProcessRunner(2), 400)]:
@@ -58,32 +66,36 @@ def test_rational_store_is_identical_split_by_samples_or_not(tmp_path):
         assert frames[name][1].equals(ref[1]), name
 
 
-ARGS = ["explore", SCENARIO, "--adversary", "rational", "--samples", "12", "--seed", "5",
+ARGS = ["explore", "SHORT", "--adversary", "rational", "--samples", "12", "--seed", "5",
         "--strategies", ",".join(STRATEGIES), "--chunk-size", str(3 * EXACT_RUNS_PER_SAMPLE)]
 
 
-def _run(db):
-    out = subprocess.run(brink_cmd(*ARGS, "--db", str(db), "--json"), capture_output=True, text=True, timeout=600,
+def _args(short: str) -> list[str]:
+    return [short if a == "SHORT" else a for a in ARGS]
+
+
+def _run(db, short):
+    out = subprocess.run(brink_cmd(*_args(short), "--db", str(db), "--json"), capture_output=True, text=True, timeout=600,
                          check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 
 
 @pytest.mark.xdist_group("cluster")
-def test_rational_kill_9_then_resume_equals_uninterrupted_run(tmp_path):
+def test_rational_kill_9_then_resume_equals_uninterrupted_run(tmp_path, short):
     ref = tmp_path / "ref.duckdb"
-    full = _run(ref)
+    full = _run(ref, short)
     assert full["chunks_run"] == full["chunks_total"] == 4 * len(STRATEGIES)
 
     db = tmp_path / "killed.duckdb"
-    proc = start_paused([*ARGS, "--db", str(db), "--json"], {"BRINK_TEST_PAUSE_CHUNK": "3"}, timeout=600)
+    proc = start_paused([*_args(short), "--db", str(db), "--json"], {"BRINK_TEST_PAUSE_CHUNK": "3"}, timeout=600)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     partial = _frames(db)[2]
     assert partial["chunks"] == 3 and partial["outcomes"] == 9
 
-    resumed = _run(db)
+    resumed = _run(db, short)
     assert resumed["resumed"] is True
     assert resumed["chunks_skipped"] == 3 and resumed["chunks_run"] == full["chunks_total"] - 3
     a, b = _frames(ref), _frames(db)
