@@ -16,6 +16,7 @@ from brinkmanship._api import results as api_results
 from brinkmanship._api import verbs as api_verbs
 from brinkmanship.cli import app
 from brinkmanship.engine import OUTCOMES
+from short_scenario import short_korea
 
 VERBS = ["audit", "backtest", "compare", "explain", "explore", "load_scenario", "load_strategy", "run",
          "sensitivity", "solve"]
@@ -155,9 +156,10 @@ def test_solve_matches_the_cli():
     assert f.groupby(["equilibrium", "player"])["probability"].sum().round(9).eq(1).all()
 
 
-def test_audit_matches_the_cli():
-    cli = runner.invoke(app, ["audit", "let-deterrence-fail", "--json"])
-    assert json.loads(cli.stdout) == bk.audit("let-deterrence-fail").to_json()
+def test_audit_matches_the_cli(tmp_path):
+    short = str(short_korea(tmp_path))  # the same answer both ways, on a 16-month horizon (half the time)
+    cli = runner.invoke(app, ["audit", "let-deterrence-fail", "--scenario", short, "--json"])
+    assert json.loads(cli.stdout) == bk.audit("let-deterrence-fail", short).to_json()
 
 
 def test_verbs_named_like_subpackages_stay_verbs():

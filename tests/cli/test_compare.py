@@ -20,9 +20,14 @@ def _json(args):
     return json.loads(result.stdout)
 
 
+# 8 of the default 64 prior types: the subject here is the command's output and its bits, not the mixture
+# (tests/adversary/test_types.py), at an eighth of the planner's time
+TYPES = ["--type-count", "8"]
+
+
 @pytest.fixture(scope="module")
 def compared():
-    return _json(["compare", "korea-2017", "--runs", "3000", "--seed", "7", "--json"])
+    return _json(["compare", "korea-2017", "--runs", "3000", "--seed", "7", "--json", *TYPES])
 
 
 def test_compare_json_shape(compared):
@@ -42,12 +47,13 @@ def test_compare_json_shape(compared):
 
 
 def test_compare_is_bit_identical_across_chunk_sizes(compared):
-    again = _json(["compare", "korea-2017", "--runs", "3000", "--seed", "7", "--json", "--chunk-size", "700"])
+    again = _json(["compare", "korea-2017", "--runs", "3000", "--seed", "7", "--json", "--chunk-size", "700", *TYPES])
     assert again == compared
 
 
 def test_run_one_strategy_matches_compare(compared):
-    one = _json(["run", "korea-2017", "--strategy", "engagement", "--runs", "3000", "--seed", "7", "--json"])
+    one = _json(["run", "korea-2017", "--strategy", "engagement", "--runs", "3000", "--seed", "7", "--json",
+                 *TYPES])
     assert one["strategies"][0] == next(s for s in compared["strategies"] if s["name"] == "engagement")
 
 
@@ -65,7 +71,7 @@ def test_user_scenario_and_strategy_files(tmp_path):
 
 
 def test_table_output_and_listing():
-    result = runner.invoke(app, ["compare", "korea-2017", "--runs", "500"])
+    result = runner.invoke(app, ["compare", "korea-2017", "--runs", "500", *TYPES])
     assert result.exit_code == 0
     for name in ("let-deterrence-fail", "maximum-pressure", "freeze-for-freeze", "limited-strike", "engagement"):
         assert name in result.output

@@ -15,6 +15,7 @@ from brinkmanship.audit import prohibited_count
 from brinkmanship.cli import app
 from brinkmanship.report import build_report, write_comparison
 from brinkmanship.spec import load_scenario, packaged_strategies
+from short_scenario import short_korea
 
 RUNS = 5_000
 
@@ -46,7 +47,9 @@ def test_report_from_engine_results(engine_run: tuple, tmp_path: Path) -> None:
 
 
 def test_report_command(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["report", "korea-2017", "--out", str(tmp_path), "--runs", "2000",
+    (tmp_path / "scenario").mkdir()  # the command's files and sections, on a 16-month horizon (a third of the time)
+    scenario = short_korea(tmp_path / "scenario")
+    res = CliRunner().invoke(app, ["report", str(scenario), "--out", str(tmp_path), "--runs", "2000",
                                        "--seed", "3", "--json", "--no-margins"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout[res.stdout.index("{"):])
