@@ -111,11 +111,12 @@ WRITES = 6  # each command writes at least this many files (the comparison's and
 
 
 # The subject is how outputs are written, not what they say: one run each, killed at a seeded write, over whole
-# files standing for the previous run's; no margins search (a third of each command's time) and, for `report`
-# (which takes a scenario file), korea-2017 on a short horizon. Each still writes every file it writes by default.
+# files standing for the previous run's; no margins search (a third of each command's time), 4 of the lead's 64
+# prior types and, for `report` (which takes a scenario file), korea-2017 on a short horizon. Each still writes
+# every file it writes by default.
 @pytest.mark.parametrize("command, names", [
-    (["report", "SHORT", "--runs", "200", "--no-margins"], REPORT_FILES),
-    (["demo", "--runs", "200", "--no-margins"],
+    (["report", "SHORT", "--runs", "200", "--no-margins", "--type-count", "4"], REPORT_FILES),
+    (["demo", "--runs", "200", "--no-margins", "--type-count", "4"],
      [*REPORT_FILES, "compare.json", "rational/comparison.csv", "rational/comparison.png"]),
 ])
 def test_kill_9_while_writing_outputs_leaves_old_or_new_files(tmp_path, command, names):

@@ -50,7 +50,8 @@ def test_report_command(tmp_path: Path) -> None:
     (tmp_path / "scenario").mkdir()  # the command's files and sections, on a 16-month horizon (a third of the time)
     scenario = short_korea(tmp_path / "scenario")
     res = CliRunner().invoke(app, ["report", str(scenario), "--out", str(tmp_path), "--runs", "2000",
-                                       "--seed", "3", "--json", "--no-margins"])
+                                       "--seed", "3", "--json", "--no-margins",
+                                       "--type-count", "4"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout[res.stdout.index("{"):])
     assert Path(info["report"]).exists() and (tmp_path / "comparison.csv").exists()
@@ -60,6 +61,7 @@ def test_report_command(tmp_path: Path) -> None:
     ids = re.findall(r'<section id="([^"]+)"', html)
     assert ids[:4] == ["bottom-line", "lead", "summary", "comparison"]  # the rational target first
     assert "Against a rational target" in html and "base-rate target" in html
+    assert "mixture over 4 prior types" in html  # --type-count reaches the lead comparison
 
 
 def test_report_command_rejects_a_missing_store(tmp_path: Path) -> None:

@@ -86,6 +86,7 @@ def report(
                                       "weight the smallest move that changes its most likely outcome (seconds)."),
     as_json: bool = typer.Option(False, "--json", help="Print the paths written and the timings as JSON."),
     max_memory: MAX_MEMORY = DEFAULT_MAX_MEMORY,
+    type_count: TYPE_COUNT = None,
 ) -> None:
     """Simulate the scenario's strategies and write a self-contained HTML report with PNG figures.
 
@@ -117,9 +118,14 @@ def report(
         check_simulations(sc, strategies, runs, 50_000, target, memory)
     if with_margins:
         check_margins(sc, strategies, memory)
+    if type_count is not None:
+        from brinkmanship.adversary.types import check_count
+
+        check_count(type_count)
     prepare_out_dir(out)
     t0 = time.perf_counter()
-    lead, margins = lead_and_margins(sc, strategies, runs, seed, memory, quiet=as_json, with_margins=with_margins)
+    lead, margins = lead_and_margins(sc, strategies, runs, seed, memory, quiet=as_json, with_margins=with_margins,
+                                     type_count=type_count)
     if adversary.name == lead.provenance.adversary:  # the main comparison is the lead one: simulated once
         results, summary = lead.results, lead.to_json()
     else:

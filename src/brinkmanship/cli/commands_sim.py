@@ -175,6 +175,7 @@ def demo_cmd(
     with_margins: Annotated[bool, typer.Option("--margins/--no-margins", help="Search each strategy's margins: per "
                                                "weight the smallest move that changes its most likely outcome "
                                                "(about a third of the demo's time).")] = True,
+    type_count: TYPE_COUNT = None,
 ) -> None:
     """The flagship analysis: the five 2017 strategies against a rational target (the op-ed's premise, through
     the API's `compare` with its defaults), with a one-sentence bottom line and how close each answer is to
@@ -197,11 +198,15 @@ def demo_cmd(
         check_simulations(sc, sts, runs, 50_000, target, memory)
     if with_margins:
         check_margins(sc, sts, memory)
+    if type_count is not None:
+        from brinkmanship.adversary.types import check_count
+
+        check_count(type_count)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()
     lead, margins = lead_and_margins(sc, sts, runs, seed, memory,  # the API's compare with its defaults
-                                     with_margins=with_margins)
+                                     with_margins=with_margins, type_count=type_count)
     summary_r = lead.to_json()
     console.print(comparison_table(summary_r, f"{sc.title}: {target_words(summary_r)}, "
                                               f"{runs:,} runs per strategy, seed {seed}"))

@@ -74,13 +74,16 @@ def run_strategies(sc: Scenario, strategies: list[Strategy], runs: int, seed: in
 
 
 def lead_and_margins(sc: Scenario, strategies: list[Strategy], runs: int, seed: int, max_memory: int | None,
-                     quiet: bool = False, with_margins: bool = True) -> tuple[Comparison, dict[str, Any] | None]:
+                     quiet: bool = False, with_margins: bool = True, type_count: int | None = None,
+                     ) -> tuple[Comparison, dict[str, Any] | None]:
     """What a report opens with: the comparison of the public API's `compare` with its defaults (the op-ed's
-    premise; only runs, seed and the memory limit are passed), and each strategy's margins for the point type
-    of the rational target (`adversary.margins.strategy_margins`), or None without `with_margins`."""
+    premise; only runs, seed, the memory limit and the number of prior types are passed), and each strategy's
+    margins for the point type of the rational target (`adversary.margins.strategy_margins`), or None without
+    `with_margins`."""
     from brinkmanship._api.verbs import compare
 
-    lead = compare(sc, strategies, runs=runs, seed=seed, progress=not quiet, max_memory=max_memory)
+    lead = compare(sc, strategies, runs=runs, seed=seed, progress=not quiet, max_memory=max_memory,
+                   type_count=type_count)
     if not with_margins:
         return lead, None
     from brinkmanship.adversary.margins import strategy_margins
