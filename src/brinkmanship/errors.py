@@ -32,4 +32,5 @@ class InputError(Exception):
             where += ": "
         field = f"{self.field}: " if self.field else ""
         fix = f" Fix: {self.fix}" if self.fix else ""
-        return f"{where}{field}{self.message}.{fix}".replace("..", ".")
+        message = self.message[:-1] if self.message.endswith(".") else self.message  # one period, not two
+        return f"{where}{field}{message}.{fix}"

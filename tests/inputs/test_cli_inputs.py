@@ -123,3 +123,12 @@ def test_threshold_conditions_need_finite_numbers(expr):
     with pytest.raises(InputError, match="finite"):
         parse_thresholds(expr)
     assert parse_thresholds("major_war<0.05")[0].value == pytest.approx(0.05)
+
+
+def test_an_error_message_keeps_ranges_and_relative_paths_as_written():
+    """One period ends the problem, whatever it held: `1..4096` and `../x.yaml` are not shortened to one dot."""
+    from brinkmanship.errors import InputError
+
+    err = InputError("must lie in 1..4096, got 0", file="../x.yaml", field="--type-count", fix="use 64.")
+    assert err.render() == "../x.yaml: --type-count: must lie in 1..4096, got 0. Fix: use 64."
+    assert InputError("ends with a period.", fix="f").render() == "ends with a period. Fix: f"
