@@ -97,7 +97,7 @@ def report(
 
     from brinkmanship._api.verbs import check_simulations
     from brinkmanship.cli.common import (
-        check_margins,
+        check_lead,
         credibility_of,
         lead_and_margins,
         load_pair,
@@ -116,12 +116,7 @@ def report(
     sc, strategies = load_pair(scenario, None)
     for target in (adversary, parse_adversary("rational")):  # before the output folder is touched
         check_simulations(sc, strategies, runs, 50_000, target, memory)
-    if with_margins:
-        check_margins(sc, strategies, memory)
-    if type_count is not None:
-        from brinkmanship.adversary.types import check_count
-
-        check_count(type_count)
+    check_lead(sc, strategies, memory, with_margins, type_count)
     prepare_out_dir(out)
     t0 = time.perf_counter()
     lead, margins = lead_and_margins(sc, strategies, runs, seed, memory, quiet=as_json, with_margins=with_margins,

@@ -17,7 +17,7 @@ from brinkmanship.cli.common import (
     MAX_MEMORY,
     TYPE_COUNT,
     TYPES,
-    check_margins,
+    check_lead,
     check_runs,
     comparison_table,
     credibility_of,
@@ -196,12 +196,7 @@ def demo_cmd(
     rational_target, base_rate_target = parse_adversary("rational"), parse_adversary("base-rate")
     for target in (rational_target, base_rate_target):  # refuse before the output folder is touched
         check_simulations(sc, sts, runs, 50_000, target, memory)
-    if with_margins:
-        check_margins(sc, sts, memory)
-    if type_count is not None:
-        from brinkmanship.adversary.types import check_count
-
-        check_count(type_count)
+    check_lead(sc, sts, memory, with_margins, type_count)
     prohibited = prohibited_counts(sts)
     prepare_out_dir(out)
     t0 = time.perf_counter()

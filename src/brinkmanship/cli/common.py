@@ -91,14 +91,20 @@ def lead_and_margins(sc: Scenario, strategies: list[Strategy], runs: int, seed: 
     return lead, strategy_margins(sc, strategies, "rational")
 
 
-def check_margins(sc: Scenario, strategies: list[Strategy], max_memory: int | None) -> None:
-    """Refuse (exit 2), before any output is touched, a margins search whose planner blocks would not fit."""
+def check_lead(sc: Scenario, strategies: list[Strategy], max_memory: int | None, with_margins: bool,
+               type_count: int | None) -> None:
+    """Refuse (exit 2), before any output is touched, what `lead_and_margins` would refuse later: a type count
+    out of range, or a margins search whose planner blocks would not fit."""
     from brinkmanship.adversary.budget import check_planner
+    from brinkmanship.adversary.types import check_count
     from brinkmanship.engine.compiled import compile_model
     from brinkmanship.engine.experiments import EXACT_BLOCK
 
-    for s in strategies:  # the search solves blocks of moved weights at once
-        check_planner(compile_model(sc, s), EXACT_BLOCK, max_memory)
+    if type_count is not None:
+        check_count(type_count)
+    if with_margins:
+        for s in strategies:  # the search solves blocks of moved weights at once
+            check_planner(compile_model(sc, s), EXACT_BLOCK, max_memory)
 
 
 def prohibited_counts(strategies: list[Strategy]) -> dict[str, int]:
