@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from brinkmanship.adversary.gathers import backend
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
@@ -227,17 +228,19 @@ class Grid:
 
     def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
         """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
-        first[j]] + w_second[j] values[..., second[j]], two gathers; None when the split differs per sample."""
+        first[j]] + w_second[j] values[..., second[j]], two gathers in one compiled pass; None when the split
+        differs per sample."""
+        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         if shift is None:
-            return np.take(values, dest, axis=-1)
+            out = backend().take_last(grid4, np.asarray(dest, dtype=np.int64))
+            return out.reshape(*values.shape[:-1], -1)
         moves = self.move_weights(dest, shift)
         if moves is None:
             return None
         first, w_first, second, w_second = moves
-        out = np.take(values, first, axis=-1)
-        out *= w_first
-        out += w_second * np.take(values, second, axis=-1)
-        return out
+        out = backend().pull_pair(grid4, first.astype(np.int64), np.asarray(w_first, dtype=float),
+                                  second.astype(np.int64), np.asarray(w_second, dtype=float))
+        return out.reshape(*values.shape[:-1], -1)
 
     @staticmethod
     def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:

@@ -13,6 +13,7 @@ from itertools import product
 
 import numpy as np
 
+from brinkmanship.adversary.gathers import backend
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
@@ -518,19 +519,14 @@ def talks_matrix(shift: np.ndarray | float, K: int, n: int) -> np.ndarray:
 
 def talks_pull(values: np.ndarray, shift: np.ndarray | float, scale: np.ndarray | float = 1.0) -> np.ndarray:
     """Values (n, K, ...) read after the talks lottery, times `scale` ((n,) or scalar): out[i, k] =
-    sum_j talks_matrix[i, k, j] scale_i values[i, j], as two gathers (each row of the matrix holds two entries)."""
+    sum_j talks_matrix[i, k, j] scale_i values[i, j], as two gathers (each row of the matrix holds two entries)
+    in one compiled pass."""
     n, K = values.shape[:2]
     lo, hi, frac = talks_split(shift, K)
     s = np.reshape(scale, (-1, 1))
-    w_lo, w_hi = ((1 - frac) * s)[:, :, None], (frac * s)[:, :, None]
-    flat = values.reshape(n, K, -1)
-    if lo.shape[0] == 1:  # the same lottery for every sample: plain gathers along the talks axis
-        out = w_lo * flat[:, lo[0]]
-        out += w_hi * flat[:, hi[0]]
-    else:
-        out = w_lo * np.take_along_axis(flat, lo[:, :, None], axis=1)
-        out += w_hi * np.take_along_axis(flat, hi[:, :, None], axis=1)
-    return out.reshape(values.shape)
+    w_lo, w_hi = (np.broadcast_to(w, (n, K)) for w in ((1 - frac) * s, frac * s))
+    flat = np.ascontiguousarray(values).reshape(n, K, -1)
+    return backend().talks_pull(flat, lo, hi, w_lo, w_hi).reshape(values.shape)
 
 
 def talks_push(mass: np.ndarray, shift: np.ndarray | float) -> np.ndarray:

@@ -11,6 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
+from brinkmanship.adversary.gathers import backend
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DISCOUNT_CAP,
@@ -241,24 +242,35 @@ class Evaluator:
             out = self._open(b.key, b.dm, b.done, b, b.to_status)
         else:
             absorb, retaliate, escalate, hit, cost = self._response_parts(b)
-            if self.decision.argmax:
-                responded = np.maximum(absorb, np.maximum(retaliate, escalate))
-                if self.responses is not None:
-                    self.responses[sig] = pack_responses(absorb, retaliate, escalate, responded)
+            other = self._open(b.key_open, b.dm, b.done, b, b.to_status)
+            if self.decision.argmax:  # the best response, less the cost where struck: one compiled pass
+                keep = self.responses is not None
+                shape = np.broadcast_shapes(absorb.shape, np.shape(other))
+                full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
+                out, bits = backend().strike_response(full(absorb), full(retaliate), full(escalate),
+                                                      np.asarray(hit), full(cost), full(other), TIE_TOL, keep)
+                if keep:
+                    self.responses[sig] = bits
             else:
                 shape = absorb.shape
                 responded = self.decision.value(np.stack(
                     [absorb, np.broadcast_to(retaliate, shape), np.broadcast_to(escalate, shape)]))
-            out = np.where(hit[None, None, None, :], responded - cost,
-                           self._open(b.key_open, b.dm, b.done, b, b.to_status))
+                out = np.where(hit[None, None, None, :], responded - cost, other)
         self._values[sig] = out
         return out
 
     def expected(self, branches: list) -> np.ndarray | float:
-        """Weighted sum of the branches' values, accumulated in place where the shapes allow."""
+        """Weighted sum of the branches' values, accumulated in place where the shapes allow (in one compiled
+        pass for a weight per last-axis state, the common case, with the same operations)."""
         total: np.ndarray | float = 0.0
         for b in branches:
-            term = col(b.weight) * self.branch_value(b)
+            w, v = col(b.weight), self.branch_value(b)
+            if (isinstance(total, np.ndarray) and total.flags.c_contiguous and np.shape(v) == total.shape
+                    and (np.ndim(w) == 0 or np.shape(w) == (1, 1, 1, total.shape[-1]))):
+                row = np.broadcast_to(np.asarray(w, dtype=float).reshape(-1), total.shape[-1:])
+                backend().add_scaled(total, row, v)
+                continue
+            term = w * v
             if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
                 total += term
             else:
@@ -416,17 +428,6 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     d = np.minimum(col(c["adversary.discount"]), DISCOUNT_CAP)
     e = last.defection_grid  # 0 where no deal is made
     return col(c["adversary.beyond_horizon"]) * (flow + e * d * last.T_war_threat_grid) / (1 - (1 - e) * d)
-
-
-def pack_responses(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndarray,
-                   best: np.ndarray) -> np.ndarray:
-    """The rational response after a strike as bits per state (absorb 1, retaliate 2, escalate 4): the ties
-    of `Decision.choose` on the stacked values, whose maximum is `best`."""
-    floor = best - TIE_TOL * (1.0 + np.abs(best))
-    bits = np.zeros(np.shape(floor), dtype=np.uint8)
-    for r, v in zip(Response, (absorb, retaliate, escalate), strict=True):
-        bits |= (v >= floor).astype(np.uint8) << np.uint8(r)
-    return bits
 
 
 def policy_bits(Q: np.ndarray) -> np.ndarray:

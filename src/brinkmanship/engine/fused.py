@@ -109,19 +109,23 @@ def kernel() -> ModuleType:
     """The compiled kernel module (imports Numba on first use, with its cache directory set)."""
     global _KERNEL
     if _KERNEL is None:
-        os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
-        # OpenMP threads that wait for the next parallel loop sleep instead of spinning: on a shared machine a
-        # spinning thread burns the CPU the other thread needs (measured: 2 threads took 29% more CPU at a load
-        # of 7, none when passive); read by the OpenMP runtime when Numba first starts its threads
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import numba
-
-        if not numba.config.CACHE_DIR:  # Numba was imported before (it reads the variable once): tell it now
-            numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
-        from brinkmanship.engine import fused_kernel
-
-        _KERNEL = fused_kernel
+        _KERNEL = compiled("brinkmanship.engine.fused_kernel")
     return _KERNEL
+
+
+def compiled(module: str) -> ModuleType:
+    """A module of Numba code (the simulator's kernel, the planner's gathers), imported with Numba's cache
+    directory set first, so that only the first run on a machine pays the compile time."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
+    # OpenMP threads that wait for the next parallel loop sleep instead of spinning: on a shared machine a
+    # spinning thread burns the CPU the other thread needs (measured: 2 threads took 29% more CPU at a load
+    # of 7, none when passive); read by the OpenMP runtime when Numba first starts its threads
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import numba
+
+    if not numba.config.CACHE_DIR:  # Numba was imported before (it reads the variable once): tell it now
+        numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+    return importlib.import_module(module)
 
 
 class FusedChunk:
