@@ -73,6 +73,8 @@ NAMED = {
     # the fused kernel: layout of its flat arrays and its load balance
     "P_WARHEADS0": "rows of the fused kernel's per-run numbers", "T_MISSILE": "rows of its per-month terms",
     "LU_CITY": "rows of its log-uniform draws", "LU_LOG_LOW": "columns of its log-uniform draws",
+    "MEMO_SLOTS": "size of the kernel's memo of exponentials (no effect on numbers)",
+    "MEMO_TALKS": "hash multiplier of the memo's slots (no effect on numbers)",
     "R_EVENT": "columns of its rule table", "D_FIRST": "columns of its deadline table",
     "D_SANCTIONS": "codes of deadline responses", "PRIOR_OPEN": "kinds of a learned item's prior",
     "EV_DONE": "columns of its evidence tables", "G_LIST": "rows of its planner grid strides",

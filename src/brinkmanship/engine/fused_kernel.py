@@ -68,6 +68,9 @@ RUNG_LIMITED, RUNG_MAJOR, RUNG_NUCLEAR = int(Rung.LIMITED_STRIKES), int(Rung.MAJ
 LEADERSHIP, CIVILIAN = int(TargetClass.LEADERSHIP), int(TargetClass.CIVILIAN_POPULATION)
 N_CLASSES = len(TargetClass)
 
+# the action weights' memo (`_run_block`): slots per month and action (a power of two), and the state's hash
+MEMO_SLOTS = 256
+MEMO_TALKS, MEMO_TESTS, MEMO_LEFT = 37, 11, 5  # odd multipliers spread the talks level, tests and targets left
 _U32 = np.uint64(MASK32)
 _SHIFT = np.uint64(WORD_BITS)
 _M0, _M1 = np.uint64(PHILOX_M0), np.uint64(PHILOX_M1)
@@ -272,6 +275,10 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
     weights = np.empty(N_ACTIONS)
     deadline_month = np.empty(dl_i.shape[0], dtype=np.int64)
     bu = np.empty(horizon + WORDS)  # the belief word's uniforms, slot t at bu[t]
+    # the action weights' exponentials already taken in this block, by month, action and a hash of the state
+    # (its talks level, tests, targets left, status); an entry is used only where its input is the same float
+    memo_in = np.full((horizon, N_ACTIONS, MEMO_SLOTS), np.nan)
+    memo_out = np.empty((horizon, N_ACTIONS, MEMO_SLOTS))
     for i in range(lo, hi):
         rlo = run_lo[i]
         rhi = run_hi[i]
@@ -438,8 +445,16 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                     elif (k == ACCEPT and not talks >= par[P_DEAL_FROM, ci]) or (
                             k == NUCLEAR_USE and not warheads >= 1.0):
                         w = 0.0  # unavailable: a finite weight times 0
-                    else:
-                        w = exp(min(max(weights[k], -clip), clip))
+                    else:  # exp of the clipped log-odds, remembered: the same input gives the same bits
+                        x = min(max(weights[k], -clip), clip)
+                        slot = (talks_idx * MEMO_TALKS + tests * MEMO_TESTS + left_total * MEMO_LEFT
+                                + status) & (MEMO_SLOTS - 1)
+                        if memo_in[t, k, slot] == x:
+                            w = memo_out[t, k, slot]
+                        else:
+                            w = exp(x)
+                            memo_in[t, k, slot] = x
+                            memo_out[t, k, slot] = w
                     total_w = total_w + w
                     weights[k] = total_w  # the running sum (cumsum)
                 a = _categorical(weights, u[m_action] * total_w)
