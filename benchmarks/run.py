@@ -3,7 +3,7 @@
 Each group (simulator, planner, exploration, games) measures ours and its reference interleaved in the same
 run (ours, reference, ours, reference, ...) and reports medians and their ratio, with the machine's load
 average. The table is also written as JSON; `--compare PREVIOUS.json` prints the change against an earlier
-run. Quick by default (about 20 minutes on 2 cores: most of it the 256-type exact comparison and the strategic
+run. Quick by default (about 10 minutes on 2 cores: most of it the 256-type exact comparison and the strategic
 coercer's equilibrium on 16 types); `--full` adds the long figures and the coercer's 256 types.
 Usage: python benchmarks/run.py [--full] [--out bench-out/bench.json] [--compare PREVIOUS.json] [GROUP ...]
 """

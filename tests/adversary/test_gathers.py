@@ -30,7 +30,7 @@ def test_the_backend_is_compiled_where_numba_is_installed():
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_gathers_along_the_last_axis_are_numpys(seed):
+def test_pull_pair_along_the_last_axis_is_numpys(seed):
     rng = np.random.default_rng(seed)
     values = _values(rng)
     index = rng.integers(0, SHAPE[-1], SHAPE[-1])
@@ -38,7 +38,6 @@ def test_gathers_along_the_last_axis_are_numpys(seed):
     w = rng.uniform(0, 1, SHAPE[-1])
     strided = np.ascontiguousarray(values.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)  # M outermost, as Gm's
     for v in (values, strided):
-        assert np.array_equal(compiled.take_last(v, index), gathers.take_last(v, index))
         assert np.array_equal(compiled.pull_pair(v, index, w, second, 1 - w),
                               gathers.pull_pair(v, index, w, second, 1 - w))
 

@@ -31,11 +31,6 @@ def backend() -> ModuleType:
     return compiled(COMPILED)
 
 
-def take_last(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """values (n, K, M, R) read at `index` (J,) along the last axis: (n, K, M, J)."""
-    return np.take(values, index, axis=-1)
-
-
 def pull_pair(values: np.ndarray, first: np.ndarray, w_first: np.ndarray, second: np.ndarray,
               w_second: np.ndarray) -> np.ndarray:
     """out[..., j] = values[..., first[j]] w_first[j] + w_second[j] values[..., second[j]] (`Grid.pull`)."""

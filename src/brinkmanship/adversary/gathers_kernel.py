@@ -18,20 +18,6 @@ ABSORB_BIT, RETALIATE_BIT, ESCALATE_BIT = (1 << int(r) for r in Response)
 
 
 @numba.njit(**JIT)
-def take_last(values, index):  # pragma: no cover - compiled
-    """np.take(values, index, axis=-1) for values (n, K, M, R) of any strides and index (J,): (n, K, M, J)."""
-    n, K, M = values.shape[:3]
-    J = index.shape[0]
-    out = np.empty((n, K, M, J))
-    for i in range(n):
-        for k in range(K):
-            for m in range(M):
-                for j in range(J):
-                    out[i, k, m, j] = values[i, k, m, index[j]]
-    return out
-
-
-@numba.njit(**JIT)
 def pull_pair(values, first, w_first, second, w_second):  # pragma: no cover - compiled
     """Grid.pull's two gathers on values (n, K, M, R) of any strides: out[..., j] = values[..., first[j]]
     w_first[j] + w_second[j] values[..., second[j]]."""

@@ -228,12 +228,11 @@ class Grid:
 
     def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
         """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
-        first[j]] + w_second[j] values[..., second[j]], two gathers in one compiled pass; None when the split
-        differs per sample."""
-        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
+        first[j]] + w_second[j] values[..., second[j]], two gathers in one compiled pass (`gathers.pull_pair`);
+        None when the split differs per sample."""
         if shift is None:
-            out = backend().take_last(grid4, np.asarray(dest, dtype=np.int64))
-            return out.reshape(*values.shape[:-1], -1)
+            return np.take(values, dest, axis=-1)
+        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         moves = self.move_weights(dest, shift)
         if moves is None:
             return None
