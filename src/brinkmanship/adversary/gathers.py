@@ -16,15 +16,14 @@ from types import ModuleType
 
 import numpy as np
 
+from brinkmanship.engine.constants import Response
+
 COMPILED = "brinkmanship.adversary.gathers_kernel"
 
 
 def backend() -> ModuleType:
     """The compiled gathers (imported with Numba on first use), or this module where Numba is missing."""
-    module = sys.modules.get(COMPILED)
-    if module is not None:
-        return module
-    if importlib.util.find_spec("numba") is None:
+    if COMPILED not in sys.modules and importlib.util.find_spec("numba") is None:
         return sys.modules[__name__]
     from brinkmanship.engine.fused import compiled
 
@@ -62,7 +61,7 @@ def strike_response(absorb: np.ndarray, retaliate: np.ndarray, escalate: np.ndar
     if keep:
         floor = best - tie_tol * (1.0 + np.abs(best))
         bits = np.zeros(np.shape(floor), dtype=np.uint8)
-        for r, v in enumerate((absorb, retaliate, escalate)):
+        for r, v in zip(Response, (absorb, retaliate, escalate), strict=True):
             bits |= (v >= floor).astype(np.uint8) << np.uint8(r)
     return np.where(hit[None, None, None, :], best - cost, other), bits
 

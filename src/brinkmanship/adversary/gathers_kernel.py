@@ -53,7 +53,7 @@ def talks_pull(flat, lo, hi, w_lo, w_hi):  # pragma: no cover - compiled
 def strike_response(absorb, retaliate, escalate, hit, cost, other, tie_tol, keep):  # pragma: no cover - compiled
     """A strike branch's value on the grid (n, K, M, R): where the strike hits (`hit` (R,)), the best of absorbing,
     retaliating and escalating less its cost, else `other` (the value of staying open); with `keep` also the
-    best responses as bits (absorb 1, retaliate 2, escalate 4; ties within `tie_tol`, `planner.pack_responses`).
+    best responses as bits (absorb 1, retaliate 2, escalate 4; ties within `tie_tol`, as `gathers.strike_response`).
     `retaliate`, `escalate` and `cost` may be broadcast views (zero strides)."""
     n, K, M, R = absorb.shape
     out = np.empty((n, K, M, R))

@@ -232,11 +232,11 @@ class Grid:
         None when the split differs per sample."""
         if shift is None:
             return np.take(values, dest, axis=-1)
-        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         moves = self.move_weights(dest, shift)
         if moves is None:
             return None
         first, w_first, second, w_second = moves
+        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         out = backend().pull_pair(grid4, first.astype(np.int64), np.asarray(w_first, dtype=float),
                                   second.astype(np.int64), np.asarray(w_second, dtype=float))
         return out.reshape(*values.shape[:-1], -1)

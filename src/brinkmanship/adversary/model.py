@@ -249,9 +249,11 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
     retaliate, escalate = np.empty((H, T, M, R)), np.empty((H, T, M, R))
     tau = np.arange(T)
     for t in range(H):
-        chosen[t] = packed[t] if t in packed else pack_policy(sol.policy(t))
-        if t in packed:  # the solve's bits held once, as a view of the table (1 GB less for ldf at 256 types)
+        if t in packed:  # the solve's bits, then held once as a view of the table (1 GB less for ldf at 256 types)
+            chosen[t] = packed[t]
             packed[t] = chosen[t]
+        else:
+            chosen[t] = pack_policy(sol.policy(t))
         ev = sol.evaluator(t)
         for s, (e, nr) in enumerate(tested):
             absorb_tested[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))[..., open_states]

@@ -18,6 +18,7 @@ import dataclasses
 import importlib.util
 import math
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -64,7 +65,6 @@ KNOWN_SECTIONS = ("initial", "arsenal", "exercises", "economy", "sanctions", "ta
                   "escalation", "invasion", "war", "base_rate", "adversary", "coercer", "credibility", "rules",
                   "deadlines", "posture", "phases", "endings")  # sections the kernel implements (or the base-rate run never reads)
 PLANNER_SECTION = "adversary."  # the planner target's numbers (types vary them per run), read only by its solve
-_KERNEL: ModuleType | None = None
 
 
 def policy_tables(c: Compiled, model: DecisionModel) -> PolicyTables | str | None:
@@ -107,15 +107,15 @@ def cache_dir() -> Path:
 
 def kernel() -> ModuleType:
     """The compiled kernel module (imports Numba on first use, with its cache directory set)."""
-    global _KERNEL
-    if _KERNEL is None:
-        _KERNEL = compiled("brinkmanship.engine.fused_kernel")
-    return _KERNEL
+    return compiled("brinkmanship.engine.fused_kernel")
 
 
 def compiled(module: str) -> ModuleType:
     """A module of Numba code (the simulator's kernel, the planner's gathers), imported with Numba's cache
     directory set first, so that only the first run on a machine pays the compile time."""
+    loaded = sys.modules.get(module)
+    if loaded is not None:
+        return loaded
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
     # OpenMP threads that wait for the next parallel loop sleep instead of spinning: on a shared machine a
     # spinning thread burns the CPU the other thread needs (measured: 2 threads took 29% more CPU at a load
