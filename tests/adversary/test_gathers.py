@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from brinkmanship.adversary import gathers
-from brinkmanship.adversary.planner import TIE_TOL, solve
+from brinkmanship.adversary.planner import TIE_TOL, option_shares, solve, unpack_policy
 from brinkmanship.engine.compiled import compile_model
 from brinkmanship.spec import all_params
 
@@ -40,6 +40,25 @@ def test_pull_pair_along_the_last_axis_is_numpys(seed):
     for v in (values, strided):
         assert np.array_equal(compiled.pull_pair(v, index, w, second, 1 - w),
                               gathers.pull_pair(v, index, w, second, 1 - w))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_push_pair_is_the_sparse_products_bits(seed):
+    """The scatter adds each state's two shares where they go in the order of the sparse product (several
+    states land on one, some with both shares on one, some with a zero share)."""
+    rng = np.random.default_rng(seed)
+    mass = rng.uniform(0, 1, SHAPE) * (rng.uniform(size=SHAPE) < 0.7)
+    R = SHAPE[-1]
+    first = rng.integers(0, R // 3, R)
+    second = np.where(rng.uniform(size=R) < 0.3, first, rng.integers(0, R, R))
+    w = np.where(rng.uniform(size=R) < 0.2, 1.0, rng.uniform(0, 1, R))
+    w_second = np.where(first == second, 0.0, 1 - w)
+    ours = compiled.push_pair(mass, first, w, second, w_second)
+    assert np.array_equal(ours, gathers.push_pair(mass, first, w, second, w_second))
+    assert np.allclose(ours.sum(axis=-1), (mass * (w + w_second)).sum(axis=-1))  # mass is kept where weights sum to 1
+    # the adjoint of the pull: <push(m), v> = <m, pull(v)>
+    v = _values(rng)
+    assert np.isclose((ours * v).sum(), (mass * compiled.pull_pair(v, first, w, second, w_second)).sum())
 
 
 @pytest.mark.parametrize("per_sample", [False, True])
@@ -76,15 +95,92 @@ def test_strike_response_is_numpys_ties_included(keep):
         assert set(np.unique(bits)) <= set(range(1, 8))
 
 
-def test_add_scaled_is_numpys():
+@pytest.mark.parametrize("weight_shape", [(1, 1, 1, SHAPE[-1]), (SHAPE[0], 1, 1, 1), SHAPE, ()])
+def test_add_scaled_is_numpys(weight_shape):
     rng = np.random.default_rng(5)
     total, values = _values(rng), _values(rng)
-    w = rng.uniform(0, 1, SHAPE[-1])
+    w = np.broadcast_to(rng.uniform(0, 1, weight_shape), SHAPE)  # a broadcast view, as `expected` passes it
     ours, ref = total.copy(), total.copy()
     compiled.add_scaled(ours, w, values)
     gathers.add_scaled(ref, w, values)
     assert np.array_equal(ours, ref)
     assert not np.array_equal(ours, total)
+
+
+def test_strike_split_is_numpys_and_keeps_the_mass():
+    rng = np.random.default_rng(17)
+    mass = rng.uniform(0, 1, SHAPE)
+    hit = rng.uniform(size=SHAPE[-1]) < 0.6
+    sigma = rng.dirichlet(np.ones(3), SHAPE).transpose(4, 0, 1, 2, 3)
+    counter = np.broadcast_to(rng.uniform(0, 1, (SHAPE[0], 1, 1, 1)), SHAPE)
+    none = np.zeros((0, 0, 0, 0), dtype=np.uint8), np.zeros((3, 0))
+    ours = compiled.strike_split(mass, hit, sigma, *none, counter)
+    for a, b in zip(ours, gathers.strike_split(mass, hit, sigma, *none, counter), strict=True):
+        assert np.array_equal(a, b)
+    assert np.allclose(sum(ours), mass)
+    assert np.array_equal(ours[0][..., hit], np.zeros_like(mass[..., hit]))
+    # kept choices as bits (ties split evenly) read as the probabilities the planner unpacks
+    bits = rng.integers(1, 8, SHAPE).astype(np.uint8)
+    shares, no_sigma = option_shares(3), np.zeros((3, 0, 0, 0, 0))
+    from_bits = compiled.strike_split(mass, hit, no_sigma, bits, shares, counter)
+    unpacked = compiled.strike_split(mass, hit, unpack_policy(bits, 3), *none, counter)
+    for a, b, c in zip(from_bits, unpacked, gathers.strike_split(mass, hit, no_sigma, bits, shares, counter),
+                       strict=True):
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("per_sample", [False, True])
+def test_talks_push_is_numpys_and_the_adjoint_of_the_pull(per_sample):
+    rng = np.random.default_rng(9)
+    n, K, X = 4, 21, 30
+    mass = rng.uniform(0, 1, (n, K, X))
+    rows = n if per_sample else 1
+    lo = rng.integers(0, K, (rows, K))
+    hi = np.minimum(lo + 1, K - 1)
+    w_lo = rng.uniform(0, 1, (n, K))
+    w_hi = 1 - w_lo
+    ours = compiled.talks_push(mass, lo, hi, w_lo, w_hi)
+    assert np.array_equal(ours, gathers.talks_push(mass, lo, hi, w_lo, w_hi))
+    assert np.allclose(ours.sum(axis=1), mass.sum(axis=1))
+    v = _values(rng, (n, K, X))
+    assert np.isclose((ours * v).sum(), (mass * compiled.talks_pull(v, lo, hi, w_lo, w_hi)).sum())
+
+
+@pytest.mark.parametrize("pack", [False, True])
+@pytest.mark.parametrize("mix", [False, True])
+def test_month_choice_is_numpys_ties_and_commitments_included(pack, mix):
+    """The spent deadline mixed in, closed actions at -inf, the best value and the bits: a commitment (entering
+    a freeze, accepting a deal) is best only where no other action ties with it."""
+    from brinkmanship.adversary.kernel import HAZARD_FLOOR
+    from brinkmanship.adversary.planner import COMMITMENTS, best_options
+
+    rng = np.random.default_rng(13)
+    A = 9
+    Q = _values(rng, (A, *SHAPE))
+    freeze = int(COMMITMENTS[0])
+    Q[freeze] = Q[0] - np.where(rng.uniform(size=SHAPE) < 0.5, 0.0, 0.1)  # ties between a commitment and holding
+    Q[0] = Q.max(axis=0)
+    Q[freeze][Q[freeze] > Q[0]] = Q[0][Q[freeze] > Q[0]]
+    Q[1, ..., 4:6] = Q[2, ..., 4:6]  # and between two free actions
+    spent = _values(rng, (A, *SHAPE)) if mix else np.zeros((0,) * 5)
+    h_act = np.broadcast_to(rng.uniform(0, 0.5, (SHAPE[0], SHAPE[1], 1, SHAPE[3])), SHAPE)
+    h_spent = np.broadcast_to(np.where(rng.uniform(size=(1, 1, 1, SHAPE[3])) < 0.5, 0.0, 0.3), SHAPE)
+    avail = rng.uniform(size=(A, 1, SHAPE[1], 1, SHAPE[3])) < 0.8
+    avail[[0, freeze]] = True
+    avail = np.broadcast_to(avail, (A, *SHAPE))
+    commit = np.isin(np.arange(A), COMMITMENTS)
+    ours_Q, ref_Q = Q.copy(), Q.copy()
+    args = (spent, h_act, h_spent, avail, HAZARD_FLOOR, commit, TIE_TOL, pack)
+    best, bits = compiled.month_choice(ours_Q, *args)
+    ref_best, ref_bits = gathers.month_choice(ref_Q, *args)
+    assert np.array_equal(ours_Q, ref_Q) and np.array_equal(best, ref_best) and np.array_equal(bits, ref_bits)
+    assert np.all(ours_Q[~avail] == -np.inf)
+    if pack:  # the planner's own reading of the best options
+        top = best_options(ours_Q, COMMITMENTS)
+        for a in range(A):
+            assert np.array_equal((bits >> a) & 1 == 1, top[a])
+        lost = (ours_Q[freeze] >= best - TIE_TOL * (1 + np.abs(best))) & ~top[freeze]
+        assert np.any(lost)  # a tie the commitment lost to holding
 
 
 def _solution(korea, strategy, samples: int):

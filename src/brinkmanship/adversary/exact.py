@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brinkmanship.adversary.gathers import backend
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     LIMITED_O,
@@ -29,7 +30,7 @@ from brinkmanship.adversary.kernel import (
     tested_key,
 )
 from brinkmanship.adversary.model import PlannerModel
-from brinkmanship.adversary.planner import Evaluator, Solution, solve
+from brinkmanship.adversary.planner import Evaluator, Solution, option_shares, solve
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, compile_model
@@ -97,6 +98,13 @@ class _Policy:
         out[:, self.support] = probs
         return out.reshape(shape)
 
+    def response_bits(self, b: Strike) -> np.ndarray | None:
+        """(n, K, M, R) backward induction's response after the strike `b` as bits (`Solution.kept_response_bits`),
+        or None where it was not kept (`responses` then gives the probabilities)."""
+        if isinstance(self.model, Solution):
+            return self.model.kept_response_bits(self.t, self.phase, b)
+        return None
+
     def responses(self, month: Month, b: Strike) -> np.ndarray:
         """(3, n, K, M, R) probabilities of absorbing, retaliating, escalating after the strike `b`."""
         if isinstance(self.model, Solution):
@@ -136,9 +144,9 @@ def _move_r(grid: Grid, mass: np.ndarray, dest: np.ndarray, split: tuple | None 
     n, K, M, R = mass.shape
     if split is None and np.array_equal(dest, np.arange(R)):
         return mass
-    op = grid.move_operator(dest, shift)
-    if op is not None:
-        return grid.push(mass, op)
+    out = grid.push(mass, dest, shift)
+    if out is not None:
+        return out
     lo, hi, frac = split
     rows = frac.shape[0]
     S = np.zeros((rows, R, R))
@@ -167,7 +175,11 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
         shift = month.evidence_shift(b)
         split = None if shift is None else grid.evidence_split(shift)
         k = (key, spent[0])
-        buffers[k] = buffers.get(k, 0.0) + _move_r(grid, _move_m(m, dm), dest, split, shift)
+        moved = _move_r(grid, _move_m(m, dm), dest, split, shift)
+        if k in buffers:
+            buffers[k] += moved
+        else:  # the first mass sent to `key` (a copy where no move was made: `m` may be read again)
+            buffers[k] = moved.copy() if moved is m else moved
 
     def war(m: np.ndarray, dest: np.ndarray) -> None:
         pn = month.pn_free_grid[..., dest]  # read in the status after the branch, as the planner does
@@ -184,18 +196,21 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
                 absorbed[:, o] += (m * p).sum(axis=(1, 2, 3))
         else:
             listed, _, _ = month.strikes_at(b)
-            hit = ((listed + b.fixed.sum()) > 0)[None, None, None, :]
+            hit = (listed + b.fixed.sum()) > 0
             tested = tested_key(b.key_open)
-            send(np.where(hit, 0.0, m), b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status), b)
-            sigma = policy.responses(month, b)
-            struck = np.where(hit, m, 0.0)
-            send(struck * sigma[Response.ABSORB], b.key_absorb, b.dm,
-                 grid.r_map(listed, b.done, tested, b.to_status), b)
-            counter = col(month.counter)
-            retaliated = struck * sigma[Response.RETALIATE]
-            absorbed[:, LIMITED_O] += (retaliated * (1 - counter)).sum(axis=(1, 2, 3))
-            war(_move_m(retaliated * counter + struck * sigma[Response.ESCALATE], b.dm),
-                grid.r_map(listed, b.done, tested, b.to_status))
+            counter = np.broadcast_to(np.asarray(col(month.counter), dtype=float), m.shape)
+            bits = policy.response_bits(b)
+            if bits is not None:  # the kept choice read as shares (`planner.option_shares`) in the same pass
+                sigma = np.zeros((len(Response), 0, 0, 0, 0))
+                shares = option_shares(len(Response))
+            else:
+                sigma = np.broadcast_to(policy.responses(month, b), (len(Response), *m.shape))
+                bits, shares = np.zeros((0, 0, 0, 0), dtype=np.uint8), np.zeros((len(Response), 0))
+            stay, absorb, limited, at_war = backend().strike_split(m, hit, sigma, bits, shares, counter)
+            send(stay, b.key_open, b.dm, grid.r_map(0, b.done, tested, b.to_status), b)
+            send(absorb, b.key_absorb, b.dm, grid.r_map(listed, b.done, tested, b.to_status), b)
+            absorbed[:, LIMITED_O] += limited.sum(axis=(1, 2, 3))
+            war(_move_m(at_war, b.dm), grid.r_map(listed, b.done, tested, b.to_status))
 
     hd = month.defection_grid
     for b in month.defection_branches():

@@ -15,6 +15,7 @@ from brinkmanship.engine.constants import Response
 JIT = {"cache": True, "nogil": True}  # njit: nopython mode; no fastmath, so no fused multiply-add
 # a response's bit in the kept responses (planner.chosen_options reads bit r as response r)
 ABSORB_BIT, RETALIATE_BIT, ESCALATE_BIT = (1 << int(r) for r in Response)
+ABSORB, RETALIATE, ESCALATE = (int(r) for r in Response)  # a response's row in the response probabilities
 
 
 @numba.njit(**JIT)
@@ -29,6 +30,23 @@ def pull_pair(values, first, w_first, second, w_second):  # pragma: no cover - c
             for m in range(M):
                 for j in range(J):
                     out[i, k, m, j] = values[i, k, m, first[j]] * w_first[j] + w_second[j] * values[i, k, m, second[j]]
+    return out
+
+
+@numba.njit(**JIT)
+def push_pair(mass, first, w_first, second, w_second):  # pragma: no cover - compiled
+    """Grid.push's scatter of mass (n, K, M, R): out[..., first[j]] += w_first[j] mass[..., j], then out[...,
+    second[j]] += w_second[j] mass[..., j], for j in order (the order of the sparse product's sums)."""
+    n, K, M, R = mass.shape
+    out = np.empty((n, K, M, R))  # each row zeroed just before its sums (memory touched once)
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                out[i, k, m, :] = 0.0
+                for j in range(R):
+                    x = mass[i, k, m, j]
+                    out[i, k, m, first[j]] += w_first[j] * x
+                    out[i, k, m, second[j]] += w_second[j] * x
     return out
 
 
@@ -76,11 +94,102 @@ def strike_response(absorb, retaliate, escalate, hit, cost, other, tie_tol, keep
 
 @numba.njit(**JIT)
 def add_scaled(total, weight, values):  # pragma: no cover - compiled
-    """total += weight * values in place, for total and values (n, K, M, R) and weight (R,) (a number per state
-    of the last axis; a scalar weight comes as a constant row): one pass, no temporary."""
+    """total += weight * values in place, for total and values (n, K, M, R) and weight broadcast to them (a
+    view with zero strides: a number per sample, per state of the last axis, or per grid state): one pass, no
+    temporary."""
     n, K, M, R = total.shape
     for i in range(n):
         for k in range(K):
             for m in range(M):
                 for j in range(R):
-                    total[i, k, m, j] = total[i, k, m, j] + weight[j] * values[i, k, m, j]
+                    total[i, k, m, j] = total[i, k, m, j] + weight[i, k, m, j] * values[i, k, m, j]
+
+
+@numba.njit(**JIT)
+def strike_split(mass, hit, sigma, bits, shares, counter):  # pragma: no cover - compiled
+    """gathers.strike_split in one pass: the open, absorbed, limited-conflict and war parts of a strike branch's
+    mass (n, K, M, R), the responses read from `sigma` (3, n, K, M, R) or, where `bits` is not empty, as
+    `shares[r, bits]`; `sigma` and `counter` (n, K, M, R) may be broadcast views."""
+    n, K, M, R = mass.shape
+    kept = bits.size > 0
+    stay, absorbed = np.empty((n, K, M, R)), np.empty((n, K, M, R))
+    limited, war = np.empty((n, K, M, R)), np.empty((n, K, M, R))
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                for j in range(R):
+                    x = mass[i, k, m, j]
+                    if kept:
+                        p = bits[i, k, m, j]
+                        s_abs, s_ret, s_esc = shares[ABSORB, p], shares[RETALIATE, p], shares[ESCALATE, p]
+                    else:
+                        s_abs, s_ret, s_esc = sigma[ABSORB, i, k, m, j], sigma[RETALIATE, i, k, m, j], sigma[
+                            ESCALATE, i, k, m, j]
+                    struck = x if hit[j] else 0.0
+                    stay[i, k, m, j] = 0.0 if hit[j] else x
+                    retaliated = struck * s_ret
+                    c = counter[i, k, m, j]
+                    absorbed[i, k, m, j] = struck * s_abs
+                    limited[i, k, m, j] = retaliated * (1 - c)
+                    war[i, k, m, j] = retaliated * c + struck * s_esc
+    return stay, absorbed, limited, war
+
+
+@numba.njit(**JIT)
+def talks_push(flat, lo, hi, w_lo, w_hi):  # pragma: no cover - compiled
+    """kernel.talks_push's scatter along the talks axis of flat (n, K, X): out[i, lo[i, k]] += w_lo[i, k]
+    flat[i, k], then out[i, hi[i, k]] += w_hi[i, k] flat[i, k], for k in order; lo, hi (n or 1, K)."""
+    n, K, X = flat.shape
+    shared = lo.shape[0] == 1
+    out = np.empty((n, K, X))  # each sample's block zeroed just before its sums (memory touched once)
+    for i in range(n):
+        li = 0 if shared else i
+        out[i] = 0.0
+        for k in range(K):
+            a, b = w_lo[i, k], w_hi[i, k]
+            dst_lo, dst_hi = lo[li, k], hi[li, k]
+            for x in range(X):
+                out[i, dst_lo, x] += a * flat[i, k, x]
+            for x in range(X):
+                out[i, dst_hi, x] += b * flat[i, k, x]
+    return out
+
+
+@numba.njit(**JIT)
+def month_choice(Q, spent, h_act, h_spent, avail, floor, commit, tie_tol, pack):  # pragma: no cover - compiled
+    """`gathers.month_choice` in one pass over the grid: Q (A, n, K, M, R) mixed with the spent deadline's values
+    and closed actions set to -inf in place, the best value and (with `pack`) the best actions as bits.
+    `h_act`, `h_spent` (n, K, M, R) and `avail` (A, n, K, M, R) may be broadcast views (zero strides)."""
+    A, n, K, M, R = Q.shape
+    mix = spent.size > 0
+    best = np.empty((n, K, M, R))
+    bits = np.zeros((n, K, M, R) if pack else (0, 0, 0, 0), dtype=np.uint16)
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                for j in range(R):
+                    if mix:
+                        ha, hs = h_act[i, k, m, j], h_spent[i, k, m, j]
+                        keep, div = (1 - ha) - hs, max(1 - ha, floor)
+                        for a in range(A):
+                            Q[a, i, k, m, j] = (keep * Q[a, i, k, m, j] + hs * spent[a, i, k, m, j]) / div
+                    b = np.inf
+                    for a in range(A):
+                        if not avail[a, i, k, m, j]:
+                            Q[a, i, k, m, j] = -np.inf
+                        q = Q[a, i, k, m, j]
+                        if a == 0 or not (b >= q or b != b):  # np.maximum: the first of equals; NaN spreads
+                            b = q
+                    best[i, k, m, j] = b
+                    if pack:
+                        lowest = b - tie_tol * (1.0 + abs(b))
+                        free = False
+                        for a in range(A):
+                            if not commit[a] and Q[a, i, k, m, j] >= lowest:
+                                free = True
+                        word = 0
+                        for a in range(A):
+                            if Q[a, i, k, m, j] >= lowest and not (commit[a] and free):
+                                word |= 1 << a
+                        bits[i, k, m, j] = word
+    return best, bits

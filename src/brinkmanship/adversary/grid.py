@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from brinkmanship.adversary.gathers import backend
+from brinkmanship.adversary.gathers import backend, pair_operator
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled
@@ -216,15 +216,10 @@ class Grid:
 
     def move_operator(self, dest: np.ndarray, shift: np.ndarray | None = None) -> sparse.csr_array | None:
         """(R, R) sparse weights from each state (row) to where it goes (column): `dest`, with the evidence split
-        between two levels by `shift` ((1, R) levels); None when the split differs per sample. At most two
-        entries a row, so a product with it is linear in R (the last axis has up to a few hundred states)."""
+        between two levels by `shift` ((1, R) levels); None when the split differs per sample. The matrix that
+        `pull` and `push` apply as gathers (at most two entries a row)."""
         moves = self.move_weights(dest, shift)
-        if moves is None:
-            return None
-        first, w_first, second, w_second = moves
-        src = np.arange(self.R)
-        return sparse.csr_array((np.concatenate([w_first, w_second]), (np.concatenate([src, src]),
-                                 np.concatenate([first, second]))), shape=(self.R, self.R))
+        return None if moves is None else pair_operator(*moves)
 
     def pull(self, values: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
         """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
@@ -241,11 +236,16 @@ class Grid:
                                   second.astype(np.int64), np.asarray(w_second, dtype=float))
         return out.reshape(*values.shape[:-1], -1)
 
-    @staticmethod
-    def push(mass: np.ndarray, op: sparse.csr_array) -> np.ndarray:
-        """Mass (..., R) moved to where each state goes: out[..., k] = sum_j mass[..., j] op[j, k]."""
-        flat = mass.reshape(-1, mass.shape[-1])
-        return np.ascontiguousarray((op.T @ flat.T).T).reshape(mass.shape)
+    def push(self, mass: np.ndarray, dest: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray | None:
+        """Mass (n, K, M, R) moved to where each state goes (`move_weights`), the adjoint of `pull`: out[..., k]
+        = sum_j mass[..., j] move_operator[j, k], in one compiled scatter (`gathers.push_pair`); None when the
+        split differs per sample."""
+        moves = self.move_weights(dest, shift)
+        if moves is None:
+            return None
+        first, w_first, second, w_second = moves
+        return backend().push_pair(mass, first.astype(np.int64), np.asarray(w_first, dtype=float),
+                                   second.astype(np.int64), np.asarray(w_second, dtype=float))
 
     def evidence_split(self, shift: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stochastic rounding of each state's evidence moved by `shift` levels ((n or 1, R) or scalar):

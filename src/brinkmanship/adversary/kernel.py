@@ -530,18 +530,10 @@ def talks_pull(values: np.ndarray, shift: np.ndarray | float, scale: np.ndarray 
 
 
 def talks_push(mass: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
-    """Mass (n, K, ...) moved by the talks lottery: out[i, j] = sum_k talks_matrix[i, k, j] mass[i, k] (a loop
-    over the K levels, each split between its two neighbours)."""
+    """Mass (n, K, ...) moved by the talks lottery: out[i, j] = sum_k talks_matrix[i, k, j] mass[i, k] (each
+    level split between its two neighbours, added in the order of k, in one compiled pass)."""
     n, K = mass.shape[:2]
     lo, hi, frac = talks_split(shift, K)
+    w_lo, w_hi = (np.broadcast_to(w, (n, K)) for w in (1 - frac, frac))
     flat = mass.reshape(n, K, -1)
-    out = np.zeros_like(flat)
-    rows = np.arange(n)
-    for k in range(K):
-        if lo.shape[0] == 1:
-            out[:, lo[0, k]] += (1 - frac[0, k]) * flat[:, k]
-            out[:, hi[0, k]] += frac[0, k] * flat[:, k]
-        else:
-            out[rows, lo[:, k]] += (1 - frac[:, k, None]) * flat[:, k]
-            out[rows, hi[:, k]] += frac[:, k, None] * flat[:, k]
-    return out.reshape(mass.shape)
+    return backend().talks_push(flat, lo, hi, w_lo, w_hi).reshape(mass.shape)

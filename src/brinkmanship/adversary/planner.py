@@ -11,6 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
+from brinkmanship.adversary import gathers
 from brinkmanship.adversary.gathers import backend
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
@@ -115,12 +116,14 @@ def best_options(Q: np.ndarray, commitments: tuple[int, ...] = ()) -> np.ndarray
 
 @dataclass
 class MonthValues:
-    """One month's backward step: action values Q (A, n, K, M, R), their mask, the policy and the value."""
+    """One month's backward step: action values Q (A, n, K, M, R), their mask, the policy (or its bits) and the
+    value."""
 
     Q: np.ndarray
     mask: np.ndarray
-    policy: np.ndarray
+    policy: np.ndarray | None
     value: np.ndarray
+    bits: np.ndarray | None = None  # a rational policy packed as bits (`policy_bits`), where asked for
 
 
 def strike_signature(b: Strike) -> tuple:
@@ -261,14 +264,15 @@ class Evaluator:
 
     def expected(self, branches: list) -> np.ndarray | float:
         """Weighted sum of the branches' values, accumulated in place where the shapes allow (in one compiled
-        pass for a weight per last-axis state, the common case, with the same operations)."""
+        pass, with the same operations, once the sum has the grid's shape)."""
         total: np.ndarray | float = 0.0
         for b in branches:
             w, v = col(b.weight), self.branch_value(b)
-            if (isinstance(total, np.ndarray) and total.flags.c_contiguous and np.shape(v) == total.shape
-                    and (np.ndim(w) == 0 or np.shape(w) == (1, 1, 1, total.shape[-1]))):
-                row = np.broadcast_to(np.asarray(w, dtype=float).reshape(-1), total.shape[-1:])
-                backend().add_scaled(total, row, v)
+            if np.ndim(v) == GRID_NDIM and np.broadcast_shapes(np.shape(w), v.shape) == v.shape and (
+                    not isinstance(total, np.ndarray) or (total.flags.c_contiguous and v.shape == total.shape)):
+                if not isinstance(total, np.ndarray):  # the first term: 0.0 + w v, as the sum below adds it
+                    total = np.full(v.shape, total)
+                backend().add_scaled(total, np.broadcast_to(np.asarray(w, dtype=float), total.shape), v)
                 continue
             term = w * v
             if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
@@ -284,33 +288,39 @@ class Evaluator:
         Q = np.empty((N_ACTIONS, self.n, K, M, R))
         for a in range(N_ACTIONS):
             cost = mk.action_cost.get(a, 0.0)
-            Q[a] = self.expected(mk.action_branches(a)) - (cost if np.ndim(cost) == GRID_NDIM else col(cost))
+            np.subtract(self.expected(mk.action_branches(a)), cost if np.ndim(cost) == GRID_NDIM else col(cost),
+                        out=Q[a])
         return Q
 
-    def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True) -> MonthValues:
+    def month_values(self, policy: np.ndarray | None = None, need_policy: bool = True,
+                     pack: bool = False) -> MonthValues:
         """Q for every action, the policy, and the month's value V_t: the month's flow; the coercer defecting
         from a deal; the deadline acting; else the chosen action. A deadline that falls due and does not act
         (its `unless` holds) is spent: the target, who sees only that nothing happened, chooses on the mixture.
 
         With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
-        without `need_policy` a rational month skips building the policy (backward induction needs the max).
+        without `need_policy` a rational month skips building the policy (backward induction needs the max),
+        and with `pack` keeps it as bits (`MonthValues.bits`, `policy_bits`), all in one compiled pass.
         """
         mk = self.mk
         K, M, R = mk.grid.shape
         shape = (self.n, K, M, R)
         Q = self.action_values()
         h_act, h_spent = mk.deadline_split()
+        spent = np.zeros((0,) * Q.ndim)
         if np.any(h_spent):
             spent = Evaluator(mk, np.ascontiguousarray(self.Vn[..., mk.grid.spent]), self.decision).action_values()
-            Q = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, HAZARD_FLOOR)
         avail = mk.available()
-        for a in range(N_ACTIONS):  # only the actions some states cannot take (a deal before ripe talks)
-            if not np.all(avail[a]):
-                Q[a] = np.where(avail[a], Q[a], -np.inf)
         mask = np.broadcast_to(avail, Q.shape)
-        if policy is None and self.decision.argmax and not need_policy:
-            chosen = Q.max(axis=0)
-        else:
+        bits = None
+        full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
+        commit = np.isin(np.arange(N_ACTIONS), COMMITMENTS)
+        if policy is None and self.decision.argmax and not need_policy:  # the best value (and bits) in one pass
+            chosen, packed = backend().month_choice(Q, spent, full(h_act), full(h_spent), mask, HAZARD_FLOOR,
+                                                    commit, TIE_TOL, pack)
+            bits = packed if pack else None
+        else:  # the same mixing and closing of actions (the reference), then the policy
+            gathers.month_choice(Q, spent, full(h_act), full(h_spent), mask, HAZARD_FLOOR, commit, TIE_TOL, False)
             if policy is None:  # closed actions already hold -inf: a plain argmax needs no mask
                 policy = self.decision.choose(Q, None if self.decision.argmax else mask, COMMITMENTS)
             chosen = (policy * np.where(mask, Q, 0.0)).sum(axis=0)
@@ -318,7 +328,7 @@ class Evaluator:
         hd = mk.defection_grid
         value = mk.flow_grid + hd * self.expected(mk.defection_branches()) + (1 - hd) * (
             h_act * deadline + (1 - h_act) * chosen)
-        return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape))
+        return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape), bits=bits)
 
 
 @dataclass
@@ -383,8 +393,12 @@ class Solution:
     def kept_response(self, t: int, phase: int | None, b: Strike) -> np.ndarray | None:
         """(3, n, K, M, R) the rational response after strike `b` in month t as backward induction chose it
         (None when it was not kept: a logit target, or a solution built without it)."""
-        bits = self.settings.get("_responses", {}).get((t, phase if self.grid.P > 1 else None, strike_signature(b)))
+        bits = self.kept_response_bits(t, phase, b)
         return None if bits is None else unpack_policy(bits, len(Response))
+
+    def kept_response_bits(self, t: int, phase: int | None, b: Strike) -> np.ndarray | None:
+        """`kept_response` as the kept bits (n, K, M, R): bit r set where response r is among the best."""
+        return self.settings.get("_responses", {}).get((t, phase if self.grid.P > 1 else None, strike_signature(b)))
 
     def _policy_cache(self, t: int) -> np.ndarray:
         cache = self.settings.setdefault("_policies", {})
@@ -448,13 +462,19 @@ def pack_policy(policy: np.ndarray) -> np.ndarray:
     return bits
 
 
-def chosen_options(bits: np.ndarray, options: int = N_ACTIONS) -> dict[int, np.ndarray]:
-    """The share of each option that some state chose, from packed bits (`pack_policy`, `pack_responses`): the
-    chosen options split evenly, as `choose` gives them; options chosen nowhere are left out (all zero)."""
+def option_shares(options: int = N_ACTIONS) -> np.ndarray:
+    """(options, 2^options) each option's share of the choice for each pattern of packed bits: the chosen
+    options split evenly (a pattern with nothing chosen is NaN, as `Decision.choose` gives on NaN values)."""
     patterns = np.arange(1 << options)
     top = ((patterns[None, :] >> np.arange(options)[:, None]) & 1).astype(bool)  # (options, patterns)
     with np.errstate(invalid="ignore"):
-        table = top / top.sum(axis=0)  # a pattern with nothing chosen is NaN, as choose gives on NaN values
+        return top / top.sum(axis=0)
+
+
+def chosen_options(bits: np.ndarray, options: int = N_ACTIONS) -> dict[int, np.ndarray]:
+    """The share of each option that some state chose, from packed bits (`pack_policy`, `pack_responses`): the
+    chosen options split evenly, as `choose` gives them; options chosen nowhere are left out (all zero)."""
+    table = option_shares(options)
     if not bits.all():  # some state chose nothing (NaN values): read the whole table
         present, single = (1 << options) - 1, False
     else:  # the options some state chose, and whether every state chose one option (no ties: 1 or 0)
@@ -499,13 +519,15 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
         chosen: np.ndarray | None = None
         for p, (mask, mk) in enumerate(phase_months(c, grid, t, n, True, paths)):  # one month, or one per phase
             ev = Evaluator(mk, V[t + 1], decision, keep_responses=responses is not None)
-            month = (ev.month_values(need_policy=False) if policies is None
+            month = (ev.month_values(need_policy=False, pack=keep is not None and pack) if policies is None
                      else ev.month_values(policies[t]))
             if ev.responses is not None and responses is not None:
                 responses.update({(t, None if mask is None else p, sig): bits for sig, bits in ev.responses.items()})
             pol = None
-            if keep is not None and pack and month.policy is None:
-                pol = policy_bits(month.Q)  # the packed rational policy straight from the action values
+            if keep is not None and pack and month.bits is not None:
+                pol = month.bits  # the packed rational policy, from the pass that took the best action
+            elif keep is not None and pack and month.policy is None:
+                pol = policy_bits(month.Q)
             elif keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask, COMMITMENTS)
             if mask is None:
