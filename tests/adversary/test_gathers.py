@@ -127,6 +127,11 @@ def test_strike_split_is_numpys_and_keeps_the_mass():
     for a, b, c in zip(from_bits, unpacked, gathers.strike_split(mass, hit, no_sigma, bits, shares, counter),
                        strict=True):
         assert np.array_equal(a, b) and np.array_equal(a, c)
+    # one sample's kept bits broadcast over several samples' mass (a broadcast view, zero strides)
+    one = np.broadcast_to(bits[:1], SHAPE)
+    for a, b in zip(compiled.strike_split(mass, hit, no_sigma, one, shares, counter),
+                    compiled.strike_split(mass, hit, no_sigma, np.ascontiguousarray(one), shares, counter), strict=True):
+        assert np.array_equal(a, b)
 
 
 @pytest.mark.parametrize("per_sample", [False, True])

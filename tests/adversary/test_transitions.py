@@ -213,6 +213,9 @@ class _MixedPolicy:
     def responses(self, month, b):
         return self.solved.responses(month, b)
 
+    def response_bits(self, b):
+        return self.solved.response_bits(b)
+
 
 @pytest.mark.parametrize("spec", ["rational", "logit:0.3"])
 @pytest.mark.parametrize("name", list(SAMPLES))

@@ -201,6 +201,7 @@ def advance(month: Month, policy: _Policy, mass: np.ndarray,
             counter = np.broadcast_to(np.asarray(col(month.counter), dtype=float), m.shape)
             bits = policy.response_bits(b)
             if bits is not None:  # the kept choice read as shares (`planner.option_shares`) in the same pass
+                bits = np.broadcast_to(bits, m.shape)
                 sigma = np.zeros((len(Response), 0, 0, 0, 0))
                 shares = option_shares(len(Response))
             else:
