@@ -253,6 +253,9 @@ def test_twenty_concurrent_sessions_get_correct_results(browser, server) -> None
                                                             "rss_growth_mib": grown / 2**20}))
 
 
+CLICK_TRIES, CLICK_WAIT_MS = 3, 40_000  # a point clicked again if the box shown has not changed within 40 s
+
+
 def test_exploration_browser(browser) -> None:
     page, _, _ = browser
     page.get_by_text("Exploration", exact=True).click()
@@ -261,8 +264,17 @@ def test_exploration_browser(browser) -> None:
     first = page.locator("#ex-box-words").inner_text()
     points = page.locator("#ex-prim .scatterlayer .trace").first.locator(".point")
     assert points.count() > 2
-    points.nth(1).click(force=True)
-    page.wait_for_function("(t) => document.querySelector('#ex-box-words').innerText !== t", arg=first)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(CLICK_TRIES):  # a click on a plotly point can land before the plot takes events
+        points.nth(1).click(force=True)
+        try:
+            page.wait_for_function("(t) => document.querySelector('#ex-box-words').innerText !== t", arg=first,
+                                   timeout=CLICK_WAIT_MS)
+            break
+        except PlaywrightTimeout:
+            if attempt == CLICK_TRIES - 1:
+                raise
     chosen, picked = (re.match(r"Box (\d+):", t) for t in (first, page.locator("#ex-box-words").inner_text()))
     assert chosen and picked and picked.group(1) != chosen.group(1)  # another box of the trajectory
     assert page.locator("#ex-sensitivity .main-svg").count() > 0
