@@ -77,7 +77,7 @@ def test_with_no_relief_and_delivery_proven_the_rational_target_does_not_drift_i
 
 
 def test_the_packed_policy_of_many_samples_reads_the_same_rule(no_relief):
-    """Two samples solve with the rational policy packed as bits (`policy_bits`), which the exact propagation
+    """Two samples solve with the rational policy packed as bits (`gathers.month_choice`), which the exact propagation
     and the fused kernel's tables read: no freeze either."""
     sc, st, _ = no_relief
     c2 = compile_model(sc, st, {"adversary.test_cost": np.array([0.3, 0.3])})

@@ -131,7 +131,7 @@ def month_choice(Q: np.ndarray, spent: np.ndarray, h_act: np.ndarray, h_spent: n
     """A rational month's choice from its action values Q (A, n, K, M, R), changed in place: with `spent` (the
     values where the deadline falls due and is spent; size 0: none), Q mixes them in with the deadline's
     chances `h_act`, `h_spent` (broadcast to (n, K, M, R)); closed actions (`avail` False) take -inf. Returns
-    the best value (n, K, M, R) and, with `pack`, the best actions as bits (`planner.policy_bits`: ties within
+    the best value (n, K, M, R) and, with `pack`, the best actions as bits (`planner.best_options` as bits: ties within
     `tie_tol`; an action in `commit` (A,) only where no other is best)."""
     if spent.size:
         Q[...] = ((1 - h_act - h_spent) * Q + h_spent * spent) / np.maximum(1 - h_act, floor)

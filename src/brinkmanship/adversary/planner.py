@@ -42,6 +42,7 @@ TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the ra
 SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
 # actions that commit the target to an ending (enter a freeze, accept a deal): taken only for a strict gain
 COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
+COMMITTING = np.isin(np.arange(N_ACTIONS), COMMITMENTS)  # (A,) whether each action is one of them
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -123,7 +124,7 @@ class MonthValues:
     mask: np.ndarray
     policy: np.ndarray | None
     value: np.ndarray
-    bits: np.ndarray | None = None  # a rational policy packed as bits (`policy_bits`), where asked for
+    bits: np.ndarray | None = None  # a rational policy packed as bits (`gathers.month_choice`), where asked for
 
 
 def strike_signature(b: Strike) -> tuple:
@@ -300,7 +301,7 @@ class Evaluator:
 
         With `policy` (A, n, K, M, R) the month is evaluated under that policy instead of the best one;
         without `need_policy` a rational month skips building the policy (backward induction needs the max),
-        and with `pack` keeps it as bits (`MonthValues.bits`, `policy_bits`), all in one compiled pass.
+        and with `pack` keeps it as bits (`MonthValues.bits`, as `pack_policy` packs them), all in one compiled pass.
         """
         mk = self.mk
         K, M, R = mk.grid.shape
@@ -314,7 +315,7 @@ class Evaluator:
         mask = np.broadcast_to(avail, Q.shape)
         bits = None
         full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
-        commit = np.isin(np.arange(N_ACTIONS), COMMITMENTS)
+        commit = COMMITTING
         if policy is None and self.decision.argmax and not need_policy:  # the best value (and bits) in one pass
             chosen, packed = backend().month_choice(Q, spent, full(h_act), full(h_spent), mask, HAZARD_FLOOR,
                                                     commit, TIE_TOL, pack)
@@ -444,16 +445,6 @@ def horizon_value(c: Compiled, grid: Grid, n: int, paths: tuple[np.ndarray, np.n
     return col(c["adversary.beyond_horizon"]) * (flow + e * d * last.T_war_threat_grid) / (1 - (1 - e) * d)
 
 
-def policy_bits(Q: np.ndarray) -> np.ndarray:
-    """`pack_policy(Decision().choose(Q, None, COMMITMENTS))` without the float policy: bit a set where action a
-    is among `best_options` (closed actions hold -inf in Q, so they are never chosen)."""
-    top = best_options(Q, COMMITMENTS)
-    bits = np.zeros(Q.shape[1:], dtype=np.uint16)
-    for a in range(Q.shape[0]):
-        bits |= top[a].astype(np.uint16) << a
-    return bits
-
-
 def pack_policy(policy: np.ndarray) -> np.ndarray:
     """A rational policy (A, ...) (ties split evenly) as one integer per state: bit a set where a is chosen."""
     bits = np.zeros(policy.shape[1:], dtype=np.uint16)
@@ -526,8 +517,6 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
             pol = None
             if keep is not None and pack and month.bits is not None:
                 pol = month.bits  # the packed rational policy, from the pass that took the best action
-            elif keep is not None and pack and month.policy is None:
-                pol = policy_bits(month.Q)
             elif keep is not None:
                 pol = month.policy if month.policy is not None else decision.choose(month.Q, month.mask, COMMITMENTS)
             if mask is None:
