@@ -118,7 +118,7 @@ def draw_policy(model: PlannerModel, c, seed: int) -> np.ndarray:
     sol = model.solution(c)
     g = sol.grid
     rng = np.random.default_rng(seed)
-    bits = np.zeros((c.horizon, *sol.V[0].shape), dtype=np.uint16)
+    bits = np.zeros((c.horizon, sol.n, *g.shape), dtype=np.uint16)
     open_in_status = dyn.status_actions()[g.status]  # (R, A)
     none = np.ones(bits.shape, dtype=bool)
     for a in range(N_ACTIONS - 1, -1, -1):

@@ -68,6 +68,33 @@ def test_blocks_of_samples_solve_like_one_batch(korea, strategies, monkeypatch):
             assert np.array_equal(bits, blocks.settings[name][key]), (name, key)
 
 
+def test_a_tabulated_solve_keeps_the_tables_of_the_untabulated_one_and_no_values(korea, strategies, monkeypatch):
+    """Five samples in blocks of two, the kernel's tables built block by block within the solve: the same tables,
+    packed policies and kept responses as tabulating the whole solve after it, every month's values dropped (and
+    the same when solved again), the same exact propagation."""
+    from brinkmanship.adversary.exact import propagate
+    from brinkmanship.adversary.model import _BlockTables, _month_tables
+
+    short = korea.model_copy(update={"horizon_months": SHORT})
+    c = compile_model(short, strategies["let-deterrence-fail"],
+                      {"adversary.discount": np.linspace(0.9, 0.99, 5), "adversary.war_cost": np.linspace(20, 60, 5)})
+    whole = planner.solve(c)
+    want = _month_tables(whole)
+    monkeypatch.setattr(planner, "SOLVE_CELLS", 2 * Grid.of(c).size)
+    tabulated = planner.solve(c, tabulate=_BlockTables(5))
+    assert tabulated.V is None
+    got = _month_tables(tabulated, tabulated.settings[planner.TABLES])
+    assert len(got) == len(want) == 7
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert np.shares_memory(got[0], tabulated.settings["_packed"][3])  # the bits held once
+    for key, bits in whole.settings["_responses"].items():
+        assert np.array_equal(bits, tabulated.settings["_responses"][key]), key
+    a, b = propagate(c, whole), propagate(c, tabulated)
+    assert np.array_equal(a.outcomes, b.outcomes) and np.array_equal(a.timeline, b.timeline)
+    assert all(np.array_equal(x, y) for x, y in zip(tabulated.values(), whole.V, strict=True))
+
+
 def test_kept_responses_that_repeat_are_one_array(korea, strategies):
     short = korea.model_copy(update={"horizon_months": SHORT})
     c = compile_model(short, strategies["let-deterrence-fail"], {"adversary.discount": np.array([0.95, 0.97])})

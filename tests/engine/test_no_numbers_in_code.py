@@ -46,6 +46,7 @@ NAMED = {
     "DISCOUNT_CAP": "a perpetuity stays finite",
     "HAZARD_FLOOR": "no division by zero in the deadline's hazard",
     "GRID_NDIM": "the planner grid's number of axes (samples, talks, tests, last axis)",
+    "TABLE_TYPE_AXES": "layout of the fused kernel's value tables (the type axis of each)",
     "DEADLINE_STATES": "a recurring deadline has acted or not (grid axis size)",
     # runners and outputs: sizes, defaults and display
     "EXACT_BLOCK": "memory: samples per planner solve",

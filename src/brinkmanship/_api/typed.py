@@ -135,14 +135,15 @@ def exact_mixture_parts(sc: Scenario, strategy: Strategy, adversary: Adversary, 
     if model is not None and getattr(model, "types", None) is types:
         from brinkmanship.adversary.exact import propagate
         from brinkmanship.engine.compiled import compile_model
-        from brinkmanship.engine.experiments import EXACT_BLOCK
+        from brinkmanship.engine.experiments import exact_block
 
         c = compile_model(sc, strategy)
         sol, typed = model.solution(c), types.compiled(c)
         out = np.empty((types.count, len(OUTCOMES)))
         unproven = np.empty((types.count, len(OUTCOMES)))
-        for start in range(0, types.count, EXACT_BLOCK):  # propagated in blocks of types (memory)
-            sl = slice(start, min(types.count, start + EXACT_BLOCK))
+        block = exact_block(sol.grid.size)  # propagated in blocks of types whose arrays stay small (memory, time)
+        for start in range(0, types.count, block):
+            sl = slice(start, min(types.count, start + block))
             part = sol.samples(sl, typed.chunk(sl))
             res = propagate(part.c, part)
             out[sl], unproven[sl] = res.outcomes, res.unproven

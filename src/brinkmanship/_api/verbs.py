@@ -207,13 +207,14 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
 
     strategic = check_coercer(coercer, adversary) == "strategic"
     exact = exact or strategic
+    model = _typed_model(adversary, typeset)
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model
 
-        for s in sts:
-            check_planner(compile_model(sc, s), typeset.count, memory)
-    model = _typed_model(adversary, typeset)
+        for s in sts:  # a committed coercer's many-type solve keeps the kernel's tables instead of values
+            c = compile_model(sc, s)
+            check_planner(c, typeset.count, memory, tables=None if strategic else model.tables_share(c))
     equilibria, weights = {}, (None if typeset.is_point else typeset.weights)
     if strategic:  # each strategy's runs play its equilibrium: the coercer's decisions per state, beliefs learned
         from brinkmanship._api.coercer import (

@@ -65,7 +65,8 @@ PACKED_POLICY_SHARE = 0.25  # a month's packed rational policy: 2 bytes a state 
 KEPT_RESPONSE_SHARE = 0.125  # a month's kept response after strikes (held once where it repeats): 1 byte
 
 
-def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached_policies: bool = False) -> None:
+def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached_policies: bool = False,
+                  tables: float | None = None) -> None:
     """Refuse (exit 2) a planner solve whose branches per month or memory exceed the limits, before starting."""
     from brinkmanship.limits import check_memory
 
@@ -74,18 +75,20 @@ def check_planner(c: Compiled, n: int = 1, max_memory: int | None = None, cached
         raise InputError(f"the rational planner would evaluate {branches:,} branches a month (each rule on an "
                          f"event doubles them), over the limit of {MAX_PLANNER_BRANCHES:,} (minutes of work)",
                          field="rules", fix="merge rules that answer the same event, or use --adversary base-rate")
-    check_memory(planner_memory(c, n, cached_policies), max_memory, f"the rational planner ({n} parameter sample(s))",
+    check_memory(planner_memory(c, n, cached_policies, tables), max_memory, f"the rational planner ({n} parameter sample(s))",
                  "use fewer rules or a smaller target list, or --adversary base-rate", field="--adversary")
 
 
-def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> float:
+def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False, tables: float | None = None) -> float:
     """Upper estimate of the bytes the backward induction needs for `n` samples (measured: about a third).
 
     Grows with the grid (talks x tests x targets-left levels x deadline x phases x statuses x evidence): every
     sample's values and packed policy for every month are kept; a block of samples (`planner.solve_block`) also
     holds its own values, one month's action values, policy and mask and the month's cached branch values
     (distinct branch values of a month); and with the branches themselves, which double with every rule on one
-    event. `cached_policies`: the simulator's planner also keeps every month's policy.
+    event. `cached_policies`: the simulator's planner also keeps every month's policy. `tables`: a tabulated
+    solve (`planner.solve`'s tabulate) keeps the kernel's tables, `tables` values a state a month, instead of
+    every month's values.
     """
     from brinkmanship.adversary.planner import solve_block
     from brinkmanship.engine.constants import N_ACTIONS
@@ -101,7 +104,7 @@ def planner_memory(c: Compiled, n: int = 1, cached_policies: bool = False) -> fl
     block = min(n, solve_block(int(states)))
     branches, distinct = planner_branches(c)
     months = c.horizon + 1
-    kept = months * (1 + PACKED_POLICY_SHARE + KEPT_RESPONSE_SHARE + (N_ACTIONS if cached_policies else 0))
+    kept = months * ((1 if tables is None else tables) + PACKED_POLICY_SHARE + KEPT_RESPONSE_SHARE + (N_ACTIONS if cached_policies else 0))
     working = months + 2 * (3 * N_ACTIONS + distinct + 16)  # twice: a spent deadline's month is evaluated again
     return 8.0 * per_sample * (n * kept + block * working) + float(branches) * (BRANCH_BYTES + 8 * n)
 
@@ -110,5 +113,10 @@ def kernel_tables_memory(cells: float, months: int, slots: int, tested_slots: in
     """Bytes of a planner's tables for the fused simulator kernel: per month, the packed policy (2 bytes a
     state), one value array per (event, sanctions rounds) that can bring strikes, over `cells` states (after a
     test, `tested_slots`, only the open status's share of them), and the values of retaliating and escalating
-    (two arrays over every state but the talks level)."""
-    return 8.0 * cells * months * (slots + tested_slots / statuses + PACKED_POLICY_SHARE + 2.0 / dyn.TALKS_LEVELS)
+    (two arrays over the test levels and statuses: counted as over every state but the talks level, a bound)."""
+    return 8.0 * cells * months * (tables_share(slots, tested_slots, statuses) + PACKED_POLICY_SHARE)
+
+
+def tables_share(slots: int, tested_slots: int = 0, statuses: int = 1) -> float:
+    """The kernel's value tables in values a state a month (`kernel_tables_memory` without the policy bits)."""
+    return slots + tested_slots / statuses + 2.0 / dyn.TALKS_LEVELS

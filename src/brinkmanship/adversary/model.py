@@ -6,10 +6,18 @@ import dataclasses
 
 import numpy as np
 
-from brinkmanship.adversary.budget import check_planner, kernel_tables_memory, planner_memory
+from brinkmanship.adversary.budget import check_planner, kernel_tables_memory, planner_memory, tables_share
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import TALKS_MOVE_OF_EVENT
-from brinkmanship.adversary.planner import TIE_TOL, Decision, Solution, pack_policy, solve, unpack_policy
+from brinkmanship.adversary.planner import (
+    TABLES,
+    TIE_TOL,
+    Decision,
+    Solution,
+    pack_policy,
+    solve,
+    unpack_policy,
+)
 from brinkmanship.adversary.types import Types
 from brinkmanship.engine import belief
 from brinkmanship.engine.compiled import Compiled
@@ -19,10 +27,22 @@ from brinkmanship.errors import InputError
 from brinkmanship.limits import DEFAULT_MAX_MEMORY, format_bytes
 
 TESTS = (Event.MISSILE_TEST, Event.NUCLEAR_TEST)  # events after which the target's status is open again
+# the type axis of each value table (`_value_tables`: absorb, absorb_tested, retaliate, escalate)
+TABLE_TYPE_AXES = (2, 2, 1, 1)
 
 # the grid factors the fused kernel reads (adversary.grid.Grid's fields); a grid with any other factor is not
 # tabulated for the kernel, which then falls back to the NumPy reference (tests/adversary/test_fused_planner.py)
 KERNEL_GRID_FIELDS = frozenset({"K", "M", "values", "D", "list_id", "composition", "P", "Q", "S", "B"})
+
+
+def _unread_factors(g: Grid) -> str | None:
+    """Why the fused kernel cannot read a planner grid's tables (a factor it does not index), or None."""
+    unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
+                     if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
+    if unknown or g.F > 1 or g.R != g.B * g.S * g.D * g.levels:
+        return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
+                "extend engine.fused_kernel")
+    return None
 
 
 def status_levels(g: Grid) -> np.ndarray:
@@ -45,6 +65,8 @@ class PlannerModel:
     With `types`, every run carries one of the K types (its `adversary.*` numbers): the K types are solved
     in one batched call per strategy, and each run reads the policy of its own type.
     """
+
+    TABULATE = True  # a many-type rational solve keeps the fused kernel's tables instead of every month's values
 
     def __init__(self, decision: Decision, types: Types | None = None) -> None:
         self.decision = decision
@@ -71,8 +93,31 @@ class PlannerModel:
         else:
             key = (c.strategy.model_dump_json(), tuple(sorted(c.values.items())))
         if key not in self._solutions:
-            self._solutions[key] = solve(c, self.decision)
+            self._solutions[key] = self._solve(c)
         return self._solutions[key]
+
+    def tables_share(self, c: Compiled) -> float | None:
+        """The kernel's value tables a solve of `c` keeps instead of its values, in values a state a month
+        (`budget.planner_memory`), or None where it keeps values: a point type, a logit target, a grid the kernel
+        does not read, or a subclass whose later work reads the values (`TABULATE`)."""
+        if self.types is None or not self.TABULATE or not self.decision.argmax:
+            return None
+        g = Grid.of(c.whole or c)
+        if _unread_factors(g):
+            return None
+        keys = _struck_keys(c.whole or c)[0]
+        tested = sum(1 for e, _ in keys if e in TESTS)
+        return tables_share(len(keys) - tested, tested, g.S)
+
+    def _solve(self, c: Compiled) -> Solution:
+        """The solve; over many types of a rational target whose grid the kernel reads, its kernel tables are built
+        block by block within it, and the values of every month are not kept (memory: about half at 256 types)."""
+        if self.tables_share(c) is None:
+            return solve(c, self.decision)
+        tables = _BlockTables(self.types.count)
+        sol = solve(c, self.decision, tables)
+        sol.settings[TABLES] = _month_tables(sol, sol.settings[TABLES])
+        return sol
 
     def _type(self, c: Compiled) -> np.ndarray | int:
         """Each run's type index (0: the single type)."""
@@ -94,8 +139,8 @@ class PlannerModel:
         self._max_memory = max_memory
         if self.types is None:
             check_planner(c, 1, max_memory, cached_policies=True)
-        else:  # K types keep one month's policy at a time (`_policy`)
-            check_planner(c, self.types.count, max_memory)
+        else:  # K types keep one month's policy at a time (`_policy`), and the kernel's tables, not values
+            check_planner(c, self.types.count, max_memory, tables=self.tables_share(c))
 
     def _index(self, sol: Solution, obs: Observation, set_done: bool = False, tested: bool | None = None) -> tuple:
         """Grid indices of the observed states; `tested` (after a month): the months-without-a-test count moves,
@@ -147,12 +192,10 @@ class PlannerModel:
             return f"the '{self.name}' target (the kernel reads a rational target's tables only)"
         sol = self.solution(c)
         g = sol.grid
-        unknown = sorted(f.name for f in dataclasses.fields(g)  # a factor of one state changes no index
-                         if f.name not in KERNEL_GRID_FIELDS and getattr(g, f.name) != 1)
-        if unknown or g.F > 1 or g.R != g.B * g.S * g.D * g.levels:
-            return (f"a planner grid with factors the kernel does not read ({', '.join(unknown) or 'phases'}): "
-                    "extend engine.fused_kernel")
-        if "_kernel_tables" not in sol.settings:
+        unread = _unread_factors(g)
+        if unread:
+            return unread
+        if TABLES not in sol.settings:
             keys = _struck_keys(sol.c)[0]
             tested = sum(1 for e, _ in keys if e in TESTS)
             need = (planner_memory(sol.c, sol.n, self.types is None)
@@ -161,8 +204,8 @@ class PlannerModel:
             if need > limit:
                 return (f"the planner's tables for the kernel with its solve need about {format_bytes(need)}, over "
                         f"the memory limit of {format_bytes(limit)}")
-            sol.settings["_kernel_tables"] = _month_tables(sol)
-        chosen, absorb, absorb_tested, slot, tested_index, retaliate, escalate = sol.settings["_kernel_tables"]
+            sol.settings[TABLES] = _month_tables(sol)
+        chosen, absorb, absorb_tested, slot, tested_index, retaliate, escalate = sol.settings[TABLES]
         return PolicyTables(chosen=chosen, absorb=absorb, absorb_tested=absorb_tested, absorb_slot=slot,
                             tested_index=tested_index, retaliate=retaliate, escalate=escalate,
                             run_type=np.atleast_1d(np.asarray(self._type(c), dtype=np.int64)),
@@ -223,13 +266,9 @@ def _struck_keys(c: Compiled) -> tuple[list[tuple[Event, int]], np.ndarray]:
     return keys, slot
 
 
-def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
-    """Every month's policy bits (H, T, K, M, R); the values of absorbing after each (event, sanctions rounds)
-    that can bring strikes (S, H, T, K, M, R), those after a test only where the status is open (a test breaks a
-    freeze or a deal: S', H, T, K, M, R / statuses), with their slots and the compact index of each open state;
-    and of retaliating and escalating (H, T, M, R: a war is worth less where the arsenal is given up): the
-    numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
-    c, H, T, g = sol.c, sol.c.horizon, sol.n, sol.grid
+def _table_slots(c: Compiled, g: Grid) -> tuple[list, list, np.ndarray, np.ndarray, np.ndarray]:
+    """The (event, sanctions rounds) that can bring strikes after a test and after other events, each one's slot
+    within its table (events, rounds + 1; -1: never struck), the open states and each one's compact index."""
     keys, slot_of_key = _struck_keys(c)
     slot = np.full_like(slot_of_key, -1)  # numbered within each table (after a test, after other events)
     tested = [key for key in keys if key[0] in TESTS]
@@ -240,20 +279,26 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
     open_states = np.flatnonzero(g.status == status_levels(g)[Status.OPEN])
     tested_index = np.full(g.R, -1, dtype=np.int64)
     tested_index[open_states] = np.arange(open_states.size)
-    packed = sol.settings.get("_packed", {})
-    chosen = np.empty((H, *sol.V[0].shape), dtype=np.uint16)
-    none = np.zeros((1,) * (chosen.ndim + 1))
-    absorb = np.empty((len(others), H, *sol.V[0].shape)) if others else none
-    absorb_tested = np.empty((len(tested), H, *sol.V[0].shape[:-1], open_states.size)) if tested else none
+    return tested, others, slot, open_states, tested_index
+
+
+def _value_tables(sol: Solution) -> tuple[np.ndarray, ...]:
+    """The values of absorbing after each (event, sanctions rounds) that can bring strikes (S, H, T, K, M, R),
+    those after a test only where the status is open (a test breaks a freeze or a deal: S', H, T, K, M, R /
+    statuses), and of retaliating and escalating (H, T, M, S: they differ between states only by status, a war
+    being worth less where the arsenal is given up; checked), read from the solution's values with the same
+    arithmetic per element as `response_probabilities`."""
+    c, H, T, g = sol.c, sol.c.horizon, sol.n, sol.grid
+    tested, others, _, open_states, _ = _table_slots(c, g)
+    shape = (T, *g.shape)
+    none = np.zeros((1, 1, *(1 for _ in shape)))  # (slots, months, *shape) of one element: no slot
+    absorb = np.empty((len(others), H, *shape)) if others else none
+    absorb_tested = np.empty((len(tested), H, *shape[:-1], open_states.size)) if tested else none
     M, R = g.M, g.R
-    retaliate, escalate = np.empty((H, T, M, R)), np.empty((H, T, M, R))
+    retaliate, escalate = np.empty((H, T, M, g.S)), np.empty((H, T, M, g.S))
+    first = np.array([np.flatnonzero(g.status == s)[0] for s in range(g.S)])  # a state of each status level
     tau = np.arange(T)
     for t in range(H):
-        if t in packed:  # the solve's bits, then held once as a view of the table (1 GB less for ldf at 256 types)
-            chosen[t] = packed[t]
-            packed[t] = chosen[t]
-        else:
-            chosen[t] = pack_policy(sol.policy(t))
         ev = sol.evaluator(t)
         for s, (e, nr) in enumerate(tested):
             absorb_tested[s, t] = ev.G((TALKS_MOVE_OF_EVENT[e], 1, nr))[..., open_states]
@@ -264,6 +309,43 @@ def _month_tables(sol: Solution) -> tuple[np.ndarray, ...]:
         war = np.broadcast_to(mk.T_war_free_grid[tau if mk.T_war_free_grid.shape[0] > 1 else 0, 0], (T, M, R))
         delta = np.reshape(_at(mk.delta, tau), (-1, 1, 1))
         counter = np.reshape(_at(mk.counter, tau), (-1, 1, 1))
-        retaliate[t] = delta * ((1 - counter) * lim + counter * war)
-        escalate[t] = delta * war
+        for table, full in ((retaliate, delta * ((1 - counter) * lim + counter * war)), (escalate, delta * war)):
+            table[t] = full[..., first]
+            if not np.array_equal(full, table[t][..., g.status]):
+                raise RuntimeError("the values of retaliating and escalating differ between states of one status: "
+                                   "the fused kernel's tables (H, T, M, statuses) cannot hold them")
+    return absorb, absorb_tested, retaliate, escalate
+
+
+class _BlockTables:
+    """`solve`'s tabulate step for a many-type solve: each block's value tables written into arrays for all
+    `n` types while the block's values are at hand (then dropped: the tables are what the kernel reads)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.arrays: list[np.ndarray] | None = None
+
+    def __call__(self, part: Solution, sl: slice) -> list[np.ndarray]:
+        block = _value_tables(part)
+        if self.arrays is None:
+            self.arrays = [b if b.size == 1 else np.empty((*b.shape[:a], self.n, *b.shape[a + 1:]))
+                           for b, a in zip(block, TABLE_TYPE_AXES, strict=True)]
+        for whole, b, a in zip(self.arrays, block, TABLE_TYPE_AXES, strict=True):
+            if b.size > 1:
+                whole[(slice(None),) * a + (sl,)] = b
+        return self.arrays
+
+
+def _month_tables(sol: Solution, values: list[np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
+    """Every month's policy bits (H, T, K, M, R), the value tables (`_value_tables`: read from the solution, or
+    `values` as its solve tabulated them), with their slots and the compact index of each open state: the
+    numbers `action_probabilities` and `response_probabilities` read, with the same arithmetic per element."""
+    _, _, slot, _, tested_index = _table_slots(sol.c, sol.grid)
+    packed = sol.settings.get("_packed", {})
+    if len(packed) == sol.c.horizon:  # the solve's bits, then held once as a view of the table
+        chosen = sol.packed_months()
+        packed.update({t: chosen[t] for t in range(sol.c.horizon)})
+    else:
+        chosen = np.stack([pack_policy(sol.policy(t)) for t in range(sol.c.horizon)])
+    absorb, absorb_tested, retaliate, escalate = values if values is not None else _value_tables(sol)
     return chosen, absorb, absorb_tested, slot, tested_index, retaliate, escalate

@@ -6,6 +6,7 @@ has. Values live on the grid (n samples, K talks levels, M test levels, R target
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,10 +40,15 @@ from brinkmanship.engine.decision import Adversary
 from brinkmanship.errors import InputError
 
 TIE_TOL = 1e-9  # values this close (relative) are a tie, split evenly by the rational target
-SOLVE_CELLS = 2**19  # samples x grid states per backward pass (blocks of types bound its working arrays)
+# samples x grid states per backward pass (blocks of types bound its working arrays; measured on 64 types of the
+# largest packaged grid, 56,448 states, CPU s: 2**19 (9 types a block) 25-26, 2**18 (4) 19-22, 2**17 (2) 22-23)
+SOLVE_CELLS = 2**18
 # actions that commit the target to an ending (enter a freeze, accept a deal): taken only for a strict gain
 COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
 COMMITTING = np.isin(np.arange(N_ACTIONS), COMMITMENTS)  # (A,) whether each action is one of them
+# called with each block's solution and its samples while the block's values are at hand (`solve`)
+Tabulate = Callable[["Solution", slice], object]
+TABLES = "_kernel_tables"  # a solution's settings key of the tables built from its values (`solve`'s tabulate)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -340,9 +346,18 @@ class Solution:
     grid: Grid
     decision: Decision
     n: int
-    V: list[np.ndarray]  # V[t] (n, K, M, R) for t = 0..H; V[H] = 0
+    V: list[np.ndarray] | None  # V[t] (n, K, M, R) for t = 0..H; V[H] = 0 (None: not kept, see `values`)
     method: str = "backward induction"
     settings: dict = field(default_factory=dict)
+
+    def values(self) -> list[np.ndarray]:
+        """V, solved again when the solve did not keep it (a tabulated solve keeps its tables instead: memory);
+        the same values, since each sample's are its own whatever the blocks."""
+        if self.V is None:
+            block = min(self.n, solve_block(self.grid.size))
+            self.V = _solve_blocks(self.c, self.decision, self.n, block, None, False, None)[1]
+            assert self.V is not None
+        return self.V
 
     @cached_property
     def paths(self) -> tuple[np.ndarray, np.ndarray]:
@@ -356,7 +371,7 @@ class Solution:
 
     def evaluator(self, t: int, phase: int | None = None) -> Evaluator:
         """The believed month t (in `phase`, with a phase factor) evaluated against the values of month t+1."""
-        return Evaluator(self.month(t, phase=phase), self.V[t + 1], self.decision)
+        return Evaluator(self.month(t, phase=phase), self.values()[t + 1], self.decision)
 
     def policy(self, t: int) -> np.ndarray:
         """(A, n, K, M, R) action probabilities at month t."""
@@ -375,12 +390,23 @@ class Solution:
         self.settings["_policies"].pop(t)  # rebuilt for this call only (memory: one month at a time)
         return policy
 
+    def packed_months(self) -> np.ndarray:
+        """(H, n, K, M, R) every month's packed rational policy as one array: the solve's own where its blocks
+        wrote one (no copy), else stacked."""
+        packed = self.settings["_packed"]
+        months = [packed[t] for t in range(self.c.horizon)]
+        base = months[0].base
+        if isinstance(base, np.ndarray) and base.shape == (len(months), *months[0].shape) and all(m.base is base for m in months):
+            return base
+        return np.stack(months)
+
     def samples(self, sl: slice, c: Compiled) -> Solution:
         """The solution of samples `sl` alone (`c` cut to them): values, kept policies and responses cut."""
-        settings = {**self.settings, "_policies": {},
+        settings = {**{k: v for k, v in self.settings.items() if k != TABLES}, "_policies": {},
                     "_packed": {t: b[sl] for t, b in self.settings.get("_packed", {}).items()},
                     "_responses": {k: b[sl] for k, b in self.settings.get("_responses", {}).items()}}
-        return Solution(c=c, grid=self.grid, decision=self.decision, n=sl.stop - sl.start, V=[v[sl] for v in self.V],
+        V = None if self.V is None else [v[sl] for v in self.V]
+        return Solution(c=c, grid=self.grid, decision=self.decision, n=sl.stop - sl.start, V=V,
                         method=self.method, settings=settings)
 
     def chosen_actions(self, t: int) -> dict[int, np.ndarray] | np.ndarray:
@@ -428,7 +454,7 @@ class Solution:
     def value_at_start(self) -> np.ndarray:
         """(n,) value of the starting state."""
         k0, m0, r0 = self.initial_state()
-        V0 = self.V[0]
+        V0 = self.values()[0]
         return V0[np.arange(self.n), np.broadcast_to(k0, (self.n,)), m0, r0]
 
 
@@ -532,9 +558,14 @@ def backward_induction(c: Compiled, decision: Decision, n: int, policies: list[n
     return grid, V
 
 
-def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
+def solve(c: Compiled, decision: Decision | str = "rational", tabulate: Tabulate | None = None) -> Solution:
     """Backward induction over the horizon for every parameter sample of `c`, in blocks of `solve_block` samples
-    (each sample's numbers are its own: the blocks bound the working arrays, not the results)."""
+    (each sample's numbers are its own: the blocks bound the working arrays, not the results).
+
+    `tabulate(part, sl)`, when given, is called with each block's solution (samples `sl`) while its values are
+    at hand, and returns the tables read from it for all samples (`settings[TABLES]`); the values of every
+    month are then not kept (`Solution.values` solves them again if asked): a many-type solve holds its tables
+    instead of values and tables together."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
@@ -542,17 +573,14 @@ def solve(c: Compiled, decision: Decision | str = "rational") -> Solution:
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
     responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
-    block = solve_block(Grid.of(c).size)
-    if n <= block:
-        grid, V = backward_induction(c, decision, n, keep=packed if pack else policies, pack=pack,
-                                     responses=responses if decision.argmax else None)
-    else:
-        grid, V = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
-                                responses if decision.argmax else None)
+    block = min(n, solve_block(Grid.of(c).size))
+    grid, V, tables = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
+                                    responses if decision.argmax else None, tabulate)
     _intern(responses)
-    return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
-                    settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                              "_policies": policies or {}, "_packed": packed, "_responses": responses})
+    settings = {"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
+                "_policies": policies or {}, "_packed": packed, "_responses": responses}
+    return Solution(c=c, grid=grid, decision=decision, n=n, V=V, settings=settings | ({TABLES: tables} if tabulate
+                                                                                     else {}))
 
 
 def solve_block(states: int) -> int:
@@ -561,25 +589,42 @@ def solve_block(states: int) -> int:
 
 
 def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dict[int, np.ndarray] | None,
-                  pack: bool, responses: dict[tuple, np.ndarray] | None) -> tuple[Grid, list[np.ndarray]]:
-    """Backward induction block by block of samples, each block's values, kept policies and responses written
-    into arrays for all `n` samples (responses the same in every block are kept once)."""
+                  pack: bool, responses: dict[tuple, np.ndarray] | None, tabulate: Tabulate | None = None,
+                  ) -> tuple[Grid, list[np.ndarray] | None, object]:
+    """Backward induction block by block of samples, each block's values (unless tabulated: then the tables
+    `tabulate` returns), kept policies and responses written into arrays for all `n` samples (responses the
+    same in every block are kept once). One block (n <= block) is the whole solve, its arrays not copied."""
     V: list[np.ndarray] = []
     parts: dict[tuple, list[np.ndarray]] = {}
+    tables: object = None
     for first in range(0, n, block):
         sl = slice(first, min(n, first + block))
         kept: dict[int, np.ndarray] | None = None if keep is None else {}
         answers: dict[tuple, np.ndarray] | None = None if responses is None else {}
-        grid, Vb = backward_induction(c.chunk(sl), decision, sl.stop - sl.start, keep=kept, pack=pack,
-                                      responses=answers)
-        if not V:
-            V = [np.empty((n, *v.shape[1:])) for v in Vb]
-        for t, v in enumerate(Vb):
-            V[t][sl] = v
+        part = c if block == n else c.chunk(sl)
+        grid, Vb = backward_induction(part, decision, sl.stop - sl.start, keep=kept, pack=pack, responses=answers)
+        if tabulate is not None:
+            settings = {"_policies": {} if pack else kept, "_packed": kept if pack else {}, "_responses": answers}
+            tables = tabulate(Solution(c=part, grid=grid, decision=decision, n=sl.stop - sl.start, V=Vb,
+                                       settings=settings), sl)
+        elif block == n:
+            V = Vb
+        else:
+            if not V:
+                V = [np.empty((n, *v.shape[1:])) for v in Vb]
+            for t, v in enumerate(Vb):
+                V[t][sl] = v
+        if kept and block < n and not keep:  # every month's policy in one array, each month a view of it
+            months = np.empty((len(kept), *kept[0].shape[:-4], n, *kept[0].shape[-3:]), dtype=kept[0].dtype)
+            keep.update({t: months[t] for t in range(len(kept))})
         for t, pol in (kept or {}).items():
-            if t not in keep:
-                keep[t] = np.empty((*pol.shape[:-4], n, *pol.shape[-3:]), dtype=pol.dtype)
-            keep[t][..., sl, :, :, :] = pol
+            if block == n:
+                keep[t] = pol
+            else:
+                keep[t][..., sl, :, :, :] = pol
+        if block == n:
+            responses is None or responses.update(answers or {})
+            return grid, None if tabulate is not None else V, tables
         _intern(answers or {})
         for key, bits in (answers or {}).items():
             parts.setdefault(key, []).append(bits)
@@ -591,7 +636,7 @@ def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dic
             if ids not in joined:
                 joined[ids] = np.concatenate(arrays)
             responses[key] = joined[ids]
-    return grid, V
+    return grid, None if tabulate is not None else V, tables
 
 
 def _intern(arrays: dict[tuple, np.ndarray]) -> None:

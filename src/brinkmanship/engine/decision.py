@@ -93,8 +93,8 @@ class PolicyTables:
     absorb_slot: np.ndarray  # (events, sanctions rounds + 1) int64: the slot of `absorb`, or of `absorb_tested`
     # for a test (-1: never struck)
     tested_index: np.ndarray  # (R,) int64: the last-axis index in `absorb_tested` of each open state (-1: other)
-    retaliate: np.ndarray  # (H, T, M, R) value of retaliating in kind
-    escalate: np.ndarray  # (H, T, M, R) value of escalating to general war
+    retaliate: np.ndarray  # (H, T, M, S) value of retaliating in kind, per status level
+    escalate: np.ndarray  # (H, T, M, S) value of escalating to general war, per status level
     run_type: np.ndarray  # (n,) or (1,) int64: each run's type (row of the T axis)
     left_values: np.ndarray  # (levels,) int64: targets-left values the grid tracks, ascending
     list_id: int  # the target list the grid tracks (-1: none)

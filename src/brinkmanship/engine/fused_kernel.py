@@ -191,12 +191,12 @@ def _grid_index(lists, left_values, list_id, done_block, done, evidence_block, e
 
 
 @numba.njit(**INLINE)
-def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, evidence, shift, levels,
+def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, st, evidence, shift, levels,
                       evidence_block, tie_tol):  # pragma: no cover - compiled
     """Running sums of the rational target's response probabilities after strikes (absorb, retaliate,
     escalate; adversary.model.PlannerModel.response_probabilities): the value of absorbing read at the state
     after the strikes (last-axis index j, at `index[j]` of the table `absorb`), with the month's evidence split
-    between two levels (belief.round_split)."""
+    between two levels (belief.round_split); those of retaliating and escalating at its status level `st`."""
     if levels > 1:
         pos = min(max(evidence + shift, 0.0), levels - 1.0)
         below = min(max(int(np.floor(pos + ROUND_TOL)), 0), levels - 1)
@@ -206,8 +206,8 @@ def _planner_response(absorb, index, slot, ret_tab, esc_tab, t, tau, k, m, j, ev
               + frac * absorb[slot, t, tau, k, m, index[j + (above - evidence) * evidence_block]])
     else:
         q0 = absorb[slot, t, tau, k, m, index[j]]
-    q1 = ret_tab[t, tau, m, j]
-    q2 = esc_tab[t, tau, m, j]
+    q1 = ret_tab[t, tau, m, st]
+    q2 = esc_tab[t, tau, m, st]
     best = max(q0, max(q1, q2))
     floor = best - tie_tol * (1.0 + abs(best))
     top0, top1, top2 = q0 >= floor, q1 >= floor, q2 >= floor
@@ -539,7 +539,7 @@ def _run_block(lo, hi, b, run_lo, run_hi, keys, horizon, k_init, k_month, par, m
                         min(tests, g_tests - 1), _grid_index(lists, left_values, g_list, g_done_block, done,
                                                              g_evidence_block, evidence if g_levels > 1 else 0,
                                                              status_level[seen] * g_status_block),
-                        evidence, shift, g_levels, g_evidence_block, tie_tol)
+                        status_level[seen], evidence, shift, g_levels, g_evidence_block, tie_tol)
                 else:
                     hurt = (par[P_PER_STRIKE, ci] * float(total)
                             + par[P_CIVILIAN_LOGIT, ci] * (1.0 if strikes[CIVILIAN] > 0 else 0.0)
