@@ -61,6 +61,54 @@ def test_push_pair_is_the_sparse_products_bits(seed):
     assert np.isclose((ours * v).sum(), (mass * compiled.pull_pair(v, first, w, second, w_second)).sum())
 
 
+def test_evidence_pull_is_numpys_skipped_levels_included():
+    """Four evidence levels of three states each: per-sample weights on two neighbouring levels, a level no
+    state reaches skipped (its zero weights not added), the first level's term always there."""
+    rng = np.random.default_rng(23)
+    B, blk = 4, 3
+    G = _values(rng, (3, 5, 4, B * blk))
+    base = rng.integers(0, blk, B * blk)
+    frac = rng.uniform(0, 1, (3, B * blk))
+    weights = np.zeros((3, B, B * blk))
+    weights[:, 0], weights[:, 1] = 1 - frac, frac  # level 2 reached by no state, level 3 by one sample
+    weights[1, 3, 5] = 0.25
+    active = weights.any(axis=(0, 2))
+    assert list(active) == [True, True, False, True]
+    ours = compiled.evidence_pull(G, base, blk, weights, active)
+    assert np.array_equal(ours, gathers.evidence_pull(G, base, blk, weights, active))
+    want = (1 - frac)[:, None, None, :] * G[..., base] + frac[:, None, None, :] * G[..., base + blk]
+    want[1, ..., 5] += 0.25 * G[1, ..., base[5] + 3 * blk]
+    np.testing.assert_allclose(ours, want, rtol=1e-15, atol=0)
+
+
+def test_strike_value_is_numpys_from_shares_and_from_bits():
+    """The coercer's strike value: with response shares, and with kept bits read as the shares the planner
+    unpacks them to (also a broadcast view of one sample's bits); `other` where the strike misses."""
+    rng = np.random.default_rng(29)
+    G = _values(rng)
+    R = SHAPE[-1]
+    dest = rng.integers(0, R, R)
+    hit = rng.uniform(size=R) < 0.6
+    retaliate = np.broadcast_to(_values(rng, (SHAPE[0], 1, SHAPE[2], 1)), SHAPE)
+    escalate = np.broadcast_to(_values(rng, (SHAPE[0], 1, SHAPE[2], 1)), SHAPE)
+    cost = np.broadcast_to(rng.uniform(0, 3, (SHAPE[0], 1, 1, R)), SHAPE)
+    other = _values(rng)
+    sigma = rng.dirichlet(np.ones(3), SHAPE).transpose(4, 0, 1, 2, 3)
+    none, shares = np.zeros((0, 0, 0, 0), dtype=np.uint8), option_shares(3)
+    args = (retaliate, escalate, cost, other, hit)
+    ours = compiled.strike_value(G, dest, sigma, none, shares, *args)
+    assert np.array_equal(ours, gathers.strike_value(G, dest, sigma, none, shares, *args))
+    assert np.array_equal(ours[..., ~hit], other[..., ~hit])
+    bits = rng.integers(1, 8, SHAPE).astype(np.uint8)
+    no_sigma = np.zeros((3, 0, 0, 0, 0))
+    from_bits = compiled.strike_value(G, dest, no_sigma, bits, shares, *args)
+    assert np.array_equal(from_bits, gathers.strike_value(G, dest, no_sigma, bits, shares, *args))
+    assert np.array_equal(from_bits, compiled.strike_value(G, dest, unpack_policy(bits, 3), none, shares, *args))
+    one = np.broadcast_to(bits[:1], SHAPE)
+    assert np.array_equal(compiled.strike_value(G, dest, no_sigma, one, shares, *args),
+                          compiled.strike_value(G, dest, no_sigma, np.ascontiguousarray(one), shares, *args))
+
+
 @pytest.mark.parametrize("per_sample", [False, True])
 def test_talks_pull_is_numpys(per_sample):
     rng = np.random.default_rng(7)
@@ -190,7 +238,9 @@ def test_month_choice_is_numpys_ties_and_commitments_included(pack, mix):
 
 def _solution(korea, strategy, samples: int):
     rng = np.random.default_rng(11)
-    names = ["adversary.discount", "adversary.war_cost", "rules.two-per-launch.believed"]
+    # the rule's probability per sample: the evidence a strike brings differs per sample (`gathers.evidence_pull`)
+    names = ["adversary.discount", "adversary.war_cost", "rules.two-per-launch.believed",
+             "rules.two-per-launch.probability"]
     params = {k: p for k, p in all_params(korea, strategy).items() if k in names}
     c = compile_model(korea, strategy, {k: rng.uniform(p.low, p.high, samples) for k, p in params.items()})
     return solve(c, "rational")

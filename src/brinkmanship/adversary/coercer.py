@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from brinkmanship.adversary.exact import _Policy, advance, running_outcomes, start_mass
+from brinkmanship.adversary.gathers import backend
 from brinkmanship.adversary.grid import Grid
 from brinkmanship.adversary.kernel import (
     DENUCLEAR_O,
@@ -46,12 +47,14 @@ from brinkmanship.adversary.planner import (
     Decision,
     Evaluator,
     Solution,
+    accumulate,
+    option_shares,
     solve,
 )
 from brinkmanship.engine import belief
 from brinkmanship.engine import dynamics as dyn
 from brinkmanship.engine.compiled import Compiled, CompiledDeadline
-from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Status, TargetClass
+from brinkmanship.engine.constants import N_ACTIONS, OUTCOMES, Action, Event, Response, Status, TargetClass
 from brinkmanship.errors import InputError
 
 DAMPING = 0.5  # share of the step towards the best response taken per iteration (after an undamped first step)
@@ -177,7 +180,7 @@ class CoercerMonth:
     def __init__(self, mk: Month, Wn: np.ndarray, target: Evaluator, threats: dict[str, Threat],
                  pay: Payoffs, cache: dict, kept: Callable[[Strike], np.ndarray | None] | None = None) -> None:
         self.mk, self.Wn, self.target, self.threats, self.pay, self.cache = mk, Wn, target, threats, pay, cache
-        self.kept = kept  # the target's responses to a strike as its solve kept them (None: recompute)
+        self.kept = kept  # the target's responses to a strike as bits, as its solve kept them (None: recompute)
         self.n = Wn.shape[0]
 
     def G(self, key: Key, dm: int) -> np.ndarray:
@@ -193,7 +196,7 @@ class CoercerMonth:
         G = self.G(key, dm)
         if not done and grid.F == 1 and to_status is None:
             return G
-        return G[..., grid.r_map(0, done, tested_key(key), to_status)]
+        return np.take(G, grid.r_map(0, done, tested_key(key), to_status), axis=3)
 
     def _stakes(self, b: Open | Strike) -> np.ndarray | float:
         """Reputation bought by the rules carried out, audience costs of those left undone, sanctions rounds."""
@@ -216,20 +219,28 @@ class CoercerMonth:
         listed, _, cities = mk.strikes_at(b)
         mi = np.minimum(np.arange(mk.grid.M) + b.dm, mk.grid.M - 1)
         rmap = mk.grid.r_map(listed, b.done, tested_key(b.key_absorb), b.to_status)
-        absorb = self.G(b.key_absorb, b.dm)[..., rmap]
+        G = self.G(b.key_absorb, b.dm)
         war = mcol(pay.war_free[:, mi])
         counter = col(mk.counter)
         retaliate = dc * ((1 - counter) * mcol(pay.ending[LIMITED_O][:, mi]) + counter * war)
         escalate = dc * war
-        sigma = self.kept(b) if self.kept is not None else None  # the solve's own choice: nothing to rebuild
-        if sigma is None:
+        bits = self.kept(b) if self.kept is not None else None  # the solve's own choice: nothing to rebuild
+        if bits is None:
             values, _, _ = self.target.response_values(b)
-            sigma = self.target.decision.choose(values)
+            sigma, bits = self.target.decision.choose(values), np.zeros((0, 0, 0, 0), dtype=np.uint8)
+        else:  # read as shares of the kept bits in the same pass
+            sigma = np.zeros((len(Response), 0, 0, 0, 0))
         hit = (listed + b.fixed.sum()) > 0
         cost = (col(pay.target_cost) * (listed + b.fixed.sum() - cities)[None, None, None, :]
                 + col(pay.city_cost) * cities[None, None, None, :])
-        responded = sigma[0] * absorb + sigma[1] * retaliate + sigma[2] * escalate - cost
-        out = np.where(hit[None, None, None, :], responded, self._open(b.key_open, b.dm, b.done, b.to_status))
+        shape = G.shape
+        full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
+        if sigma.size:
+            sigma = np.broadcast_to(sigma, (len(Response), *shape))
+        out = backend().strike_value(G, np.asarray(rmap, dtype=np.int64), sigma, np.broadcast_to(bits, shape)
+                                     if bits.size else bits, option_shares(len(Response)), full(retaliate),
+                                     full(escalate), full(cost), full(self._open(b.key_open, b.dm, b.done,
+                                                                                   b.to_status)), np.asarray(hit))
         self.cache[sig] = out
         return out
 
@@ -242,9 +253,10 @@ class CoercerMonth:
         return self._strike(b) + self._stakes(b)
 
     def expected(self, branches: list) -> np.ndarray:
-        total = 0.0
+        """The coercer's weighted sum of the branches' values (`planner.accumulate`: in place)."""
+        total: np.ndarray | float = 0.0
         for b in branches:
-            total = total + col(b.weight) * self.value(b)
+            total = accumulate(total, col(b.weight), self.value(b))
         return total
 
 
@@ -314,7 +326,7 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
         execution: dict[str, np.ndarray | float] = {}
         mk = Month(c, grid, t, n, False, paths, execution)
         pay, cache = Payoffs(mk), {}
-        answered = lambda b, t=t: sol.kept_response(t, None, b)  # noqa: E731
+        answered = lambda b, t=t: sol.kept_response_bits(t, None, b)  # noqa: E731
         for a, event in TRIGGERS.items():  # each rule on this event; those before it at their decisions
             for th in (r for r in rules if r.event == event):
                 on, off = _again(mk, {**execution, th.prob: 1.0}), _again(mk, {**execution, th.prob: 0.0})
@@ -329,7 +341,7 @@ def coercer_sweep(c: Compiled, sol: Solution, threats: list[Threat]) -> Sweep:
         chosen: np.ndarray | float = 0.0
         for a in range(N_ACTIONS):
             if np.any(policy[a]):
-                chosen = chosen + policy[a] * cm.expected(mk.action_branches(a))
+                chosen = accumulate(chosen, policy[a], cm.expected(mk.action_branches(a)))
         value = chosen
         if dls:
             th = dls[0]

@@ -110,6 +110,29 @@ def strike_split(mass: np.ndarray, hit: np.ndarray, sigma: np.ndarray, bits: np.
             retaliated * counter + struck * sigma[Response.ESCALATE])
 
 
+def evidence_pull(G: np.ndarray, base: np.ndarray, block: int, weights: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Next-month values G (n, K, M, R) read for each state j at base[j] + level x `block` on every evidence
+    level, weighted per sample and state (`weights` (n, B, R)) and summed level by level: the first level,
+    then each level in `active` (B,) (`Evaluator.at` where the evidence split differs per sample)."""
+    out = weights[:, None, None, 0, :] * np.take(G, base, axis=3)
+    for level in range(1, weights.shape[1]):
+        if active[level]:
+            out += weights[:, None, None, level, :] * np.take(G, base + level * block, axis=3)
+    return out
+
+
+def strike_value(G: np.ndarray, dest: np.ndarray, sigma: np.ndarray, bits: np.ndarray, shares: np.ndarray,
+                 retaliate: np.ndarray, escalate: np.ndarray, cost: np.ndarray, other: np.ndarray,
+                 hit: np.ndarray) -> np.ndarray:
+    """The coercer's value of a strike branch (n, K, M, R): where the strike hits (`hit` (R,)), absorbing (`G` read
+    at `dest` (R,)), retaliating and escalating at the target's response shares (`sigma` (3, n, K, M, R), or where
+    `bits` is not empty `shares[r, bits]`), less the cost; elsewhere `other` (`CoercerMonth._strike`)."""
+    if bits.size:
+        sigma = shares[:, bits]
+    responded = sigma[0] * np.take(G, dest, axis=3) + sigma[1] * retaliate + sigma[2] * escalate - cost
+    return np.where(hit[None, None, None, :], responded, other)
+
+
 def talks_push(flat: np.ndarray, lo: np.ndarray, hi: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray) -> np.ndarray:
     """The adjoint of `talks_pull`: mass flat (n, K, X) moved from each talks level k to lo[i, k] (share
     w_lo[i, k]) and hi[i, k] (w_hi), added level by level in the order of k (`kernel.talks_push`)."""

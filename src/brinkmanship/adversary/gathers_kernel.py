@@ -136,6 +136,51 @@ def strike_split(mass, hit, sigma, bits, shares, counter):  # pragma: no cover -
 
 
 @numba.njit(**JIT)
+def evidence_pull(G, base, block, weights, active):  # pragma: no cover - compiled
+    """gathers.evidence_pull in one pass: for each state the weighted values of its evidence levels, the first
+    level's term and then each active level's added in order (the same operations as the NumPy sum)."""
+    n, K, M = G.shape[:3]
+    B, R = weights.shape[1], base.shape[0]
+    out = np.empty((n, K, M, R))
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                for j in range(R):
+                    acc = weights[i, 0, j] * G[i, k, m, base[j]]
+                    for level in range(1, B):
+                        if active[level]:
+                            acc = acc + weights[i, level, j] * G[i, k, m, base[j] + level * block]
+                    out[i, k, m, j] = acc
+    return out
+
+
+@numba.njit(**JIT)
+def strike_value(G, dest, sigma, bits, shares, retaliate, escalate, cost, other, hit):  # pragma: no cover
+    """gathers.strike_value in one pass; `sigma`, `retaliate`, `escalate`, `cost` and `other` may be broadcast
+    views (zero strides)."""
+    n, K, M = G.shape[:3]
+    R = dest.shape[0]
+    kept = bits.size > 0
+    out = np.empty((n, K, M, R))
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                for j in range(R):
+                    if not hit[j]:
+                        out[i, k, m, j] = other[i, k, m, j]
+                        continue
+                    if kept:
+                        p = bits[i, k, m, j]
+                        s_abs, s_ret, s_esc = shares[ABSORB, p], shares[RETALIATE, p], shares[ESCALATE, p]
+                    else:
+                        s_abs, s_ret, s_esc = sigma[ABSORB, i, k, m, j], sigma[RETALIATE, i, k, m, j], sigma[
+                            ESCALATE, i, k, m, j]
+                    out[i, k, m, j] = (s_abs * G[i, k, m, dest[j]] + s_ret * retaliate[i, k, m, j]
+                                       + s_esc * escalate[i, k, m, j] - cost[i, k, m, j])
+    return out
+
+
+@numba.njit(**JIT)
 def talks_push(flat, lo, hi, w_lo, w_hi):  # pragma: no cover - compiled
     """kernel.talks_push's scatter along the talks axis of flat (n, K, X): out[i, lo[i, k]] += w_lo[i, k]
     flat[i, k], then out[i, hi[i, k]] += w_hi[i, k] flat[i, k], for k in order; lo, hi (n or 1, K)."""

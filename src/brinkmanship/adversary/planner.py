@@ -201,32 +201,19 @@ class Evaluator:
             return out
         lo, hi, frac = grid.evidence_split(shift)  # (n, R): the split differs per sample
         # (1 - frac) G[dest + lo] + frac G[dest + hi], summed level by level over the evidence levels with
-        # weights per sample (0 for the levels not reached, which adds 0). A destination keeps its state's
-        # evidence level and moves within the level's block, so one gather of every level's block serves all.
+        # weights per sample (0 for the levels not reached, which adds 0; a level reached by no state is
+        # skipped). A destination keeps its state's evidence level and moves within the level's block.
         e, blk, B = grid.evidence, grid.evidence_block, grid.B
-        base = dest - e * blk  # dest at evidence level 0
-        n, K, M, R = G.shape
-        within = base[:blk]
-        if np.array_equal(base, np.tile(within, B)):
-            moved = np.take(G.reshape(n, K, M, B, blk), within, axis=4)  # (n, K, M, level, block)
-            at_level = lambda level: moved[:, :, :, level:level + 1, :]  # noqa: E731
-            shape = (n, 1, 1, B, blk)
-        else:  # a destination that depends on the level (none today): one gather per level
-            at_level = lambda level: np.take(G, base + level * blk, axis=3)  # noqa: E731
-            shape = (n, 1, 1, R)
         lo_level, hi_level = e + lo // blk, e + hi // blk
-        out: np.ndarray | None = None
-        term: np.ndarray | None = None
+        n, R = G.shape[0], G.shape[3]
+        weights = np.empty((n, B, R))
         for level in range(B):
-            w = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
-            if out is not None and not w.any():
-                continue
-            if out is None:
-                out = w.reshape(shape) * at_level(level)
-                continue
-            term = np.multiply(w.reshape(shape), at_level(level), out=term)  # one buffer for the later levels
-            out += term
-        return out.reshape(G.shape)
+            weights[:, level] = np.where(lo_level == level, 1 - frac, np.where(hi_level == level, frac, 0.0))
+        active = weights.any(axis=(0, 2))
+        base = np.ascontiguousarray(dest - e * blk)  # dest at evidence level 0
+        if base.size and (base.min() < 0 or base.max() >= blk):
+            raise RuntimeError("a branch's destination changes the evidence level: Evaluator.at reads one block")
+        return backend().evidence_pull(G, base, blk, weights, active)
 
     def _open(self, key: Key, dm: int, done: bool, b: Open | Strike, to_status: int | None = None) -> np.ndarray:
         grid = self.mk.grid
@@ -270,22 +257,10 @@ class Evaluator:
         return out
 
     def expected(self, branches: list) -> np.ndarray | float:
-        """Weighted sum of the branches' values, accumulated in place where the shapes allow (in one compiled
-        pass, with the same operations, once the sum has the grid's shape)."""
+        """Weighted sum of the branches' values (`accumulate`)."""
         total: np.ndarray | float = 0.0
         for b in branches:
-            w, v = col(b.weight), self.branch_value(b)
-            if np.ndim(v) == GRID_NDIM and np.broadcast_shapes(np.shape(w), v.shape) == v.shape and (
-                    not isinstance(total, np.ndarray) or (total.flags.c_contiguous and v.shape == total.shape)):
-                if not isinstance(total, np.ndarray):  # the first term: 0.0 + w v, as the sum below adds it
-                    total = np.full(v.shape, total)
-                backend().add_scaled(total, np.broadcast_to(np.asarray(w, dtype=float), total.shape), v)
-                continue
-            term = w * v
-            if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
-                total += term
-            else:
-                total = total + term
+            total = accumulate(total, col(b.weight), self.branch_value(b))
         return total
 
     def action_values(self) -> np.ndarray:
@@ -336,6 +311,22 @@ class Evaluator:
         value = mk.flow_grid + hd * self.expected(mk.defection_branches()) + (1 - hd) * (
             h_act * deadline + (1 - h_act) * chosen)
         return MonthValues(Q=Q, mask=mask, policy=policy, value=np.broadcast_to(value, shape), bits=bits)
+
+
+def accumulate(total: np.ndarray | float, w: np.ndarray | float, v: np.ndarray) -> np.ndarray | float:
+    """total + w v, in place (one compiled pass, the same operations) where the sum has the grid's shape; `total`
+    is 0.0 or an array this sum made (a weighted sum of branches, term by term)."""
+    if np.ndim(v) == GRID_NDIM and np.broadcast_shapes(np.shape(w), v.shape) == v.shape and (
+            not isinstance(total, np.ndarray) or (total.flags.c_contiguous and v.shape == total.shape)):
+        if not isinstance(total, np.ndarray):  # the first term: 0.0 + w v, as the sum below adds it
+            total = np.full(v.shape, total)
+        backend().add_scaled(total, np.broadcast_to(np.asarray(w, dtype=float), total.shape), v)
+        return total
+    term = w * v
+    if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
+        total += term
+        return total
+    return total + term
 
 
 @dataclass
