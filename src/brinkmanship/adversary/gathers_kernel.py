@@ -105,6 +105,16 @@ def add_scaled(total, weight, values):  # pragma: no cover - compiled
                     total[i, k, m, j] = total[i, k, m, j] + weight[i, k, m, j] * values[i, k, m, j]
 
 
+@numba.njit(inline="always", **JIT)
+def _response_shares(kept, bits, shares, sigma, i, k, m, j):  # pragma: no cover - compiled
+    """The target's shares of absorbing, retaliating and escalating at one state: read from the kept bits as
+    `shares[r, bits]` where `kept`, else from the probabilities `sigma` (3, n, K, M, R)."""
+    if kept:
+        p = bits[i, k, m, j]
+        return shares[ABSORB, p], shares[RETALIATE, p], shares[ESCALATE, p]
+    return sigma[ABSORB, i, k, m, j], sigma[RETALIATE, i, k, m, j], sigma[ESCALATE, i, k, m, j]
+
+
 @numba.njit(**JIT)
 def strike_split(mass, hit, sigma, bits, shares, counter):  # pragma: no cover - compiled
     """gathers.strike_split in one pass: the open, absorbed, limited-conflict and war parts of a strike branch's
@@ -119,12 +129,7 @@ def strike_split(mass, hit, sigma, bits, shares, counter):  # pragma: no cover -
             for m in range(M):
                 for j in range(R):
                     x = mass[i, k, m, j]
-                    if kept:
-                        p = bits[i, k, m, j]
-                        s_abs, s_ret, s_esc = shares[ABSORB, p], shares[RETALIATE, p], shares[ESCALATE, p]
-                    else:
-                        s_abs, s_ret, s_esc = sigma[ABSORB, i, k, m, j], sigma[RETALIATE, i, k, m, j], sigma[
-                            ESCALATE, i, k, m, j]
+                    s_abs, s_ret, s_esc = _response_shares(kept, bits, shares, sigma, i, k, m, j)
                     struck = x if hit[j] else 0.0
                     stay[i, k, m, j] = 0.0 if hit[j] else x
                     retaliated = struck * s_ret
@@ -169,12 +174,7 @@ def strike_value(G, dest, sigma, bits, shares, retaliate, escalate, cost, other,
                     if not hit[j]:
                         out[i, k, m, j] = other[i, k, m, j]
                         continue
-                    if kept:
-                        p = bits[i, k, m, j]
-                        s_abs, s_ret, s_esc = shares[ABSORB, p], shares[RETALIATE, p], shares[ESCALATE, p]
-                    else:
-                        s_abs, s_ret, s_esc = sigma[ABSORB, i, k, m, j], sigma[RETALIATE, i, k, m, j], sigma[
-                            ESCALATE, i, k, m, j]
+                    s_abs, s_ret, s_esc = _response_shares(kept, bits, shares, sigma, i, k, m, j)
                     out[i, k, m, j] = (s_abs * G[i, k, m, dest[j]] + s_ret * retaliate[i, k, m, j]
                                        + s_esc * escalate[i, k, m, j] - cost[i, k, m, j])
     return out
