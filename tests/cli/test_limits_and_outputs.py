@@ -123,6 +123,30 @@ def test_planner_memory_estimate_bounds_a_real_solve(korea, strategies):
     assert peak < estimate < 10 * peak
 
 
+def test_the_tabulated_estimate_bounds_a_real_many_type_solve(korea, strategies):
+    """A many-type rational solve keeps the kernel's tables, not values: its estimate (`tables`) bounds it,
+    and is below the estimate with every month's values kept."""
+    from brinkmanship.adversary.budget import planner_memory
+    from brinkmanship.adversary.model import PlannerModel
+    from brinkmanship.adversary.planner import Decision
+    from brinkmanship.adversary.types import prior_types
+    from brinkmanship.engine.compiled import compile_model
+
+    types = prior_types(korea, 6)
+    model = PlannerModel(Decision(), types)
+    c = compile_model(korea, strategies["let-deterrence-fail"])
+    tracemalloc.start()
+    try:
+        sol = model.solution(c)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sol.V is None
+    estimate = planner_memory(c, types.count, tables=model.tables_share(c))
+    assert peak < estimate < 10 * peak
+    assert estimate < planner_memory(c, types.count)
+
+
 def test_memory_is_flat_in_the_number_of_chunks(korea, strategies):
     from brinkmanship.engine import simulate
 

@@ -117,6 +117,8 @@ def kernel_tables_memory(cells: float, months: int, slots: int, tested_slots: in
     return 8.0 * cells * months * (tables_share(slots, tested_slots, statuses) + PACKED_POLICY_SHARE)
 
 
-def tables_share(slots: int, tested_slots: int = 0, statuses: int = 1) -> float:
-    """The kernel's value tables in values a state a month (`kernel_tables_memory` without the policy bits)."""
-    return slots + tested_slots / statuses + 2.0 / dyn.TALKS_LEVELS
+def tables_share(slots: int, tested_slots: int = 0, statuses: int = 1, per_status: float | None = None) -> float:
+    """The kernel's value tables in values a state a month (`kernel_tables_memory` without the policy bits).
+    `per_status`: the size of a table per test level and status against one per grid state, S / (K R), where
+    the grid is known (the retaliate and escalate tables; None: the bound 1 / K)."""
+    return slots + tested_slots / statuses + 2.0 * (1.0 / dyn.TALKS_LEVELS if per_status is None else per_status)

@@ -107,7 +107,7 @@ class PlannerModel:
             return None
         keys = _struck_keys(c.whole or c)[0]
         tested = sum(1 for e, _ in keys if e in TESTS)
-        return tables_share(len(keys) - tested, tested, g.S)
+        return tables_share(len(keys) - tested, tested, g.S, g.S / (g.K * g.R))
 
     def _solve(self, c: Compiled) -> Solution:
         """The solve; over many types of a rational target whose grid the kernel reads, its kernel tables are built
