@@ -95,6 +95,23 @@ def test_a_tabulated_solve_keeps_the_tables_of_the_untabulated_one_and_no_values
     assert all(np.array_equal(x, y) for x, y in zip(tabulated.values(), whole.V, strict=True))
 
 
+def test_only_a_fused_kernel_request_tabulates(korea, strategies):
+    """A typed rational target keeps the kernel's tables (no values) where the fused kernel simulates, and the
+    values where the NumPy reference does (it reads them: no second backward pass)."""
+    from brinkmanship._api.verbs import _typed_model
+    from brinkmanship.adversary.types import prior_types
+    from brinkmanship.engine.decision import Adversary
+
+    short = korea.model_copy(update={"horizon_months": SHORT})
+    c = compile_model(short, strategies["let-deterrence-fail"])
+    types = prior_types(short, 2)
+    fused = _typed_model(Adversary(kind="rational"), types, "fused").solution(c)
+    assert fused.V is None and planner.TABLES in fused.settings
+    reference = _typed_model(Adversary(kind="rational"), types, "numpy").solution(c)
+    assert reference.V is not None and planner.TABLES not in reference.settings
+    assert all(np.array_equal(a, b) for a, b in zip(fused.values(), reference.V, strict=True))
+
+
 def test_kept_responses_that_repeat_are_one_array(korea, strategies):
     short = korea.model_copy(update={"horizon_months": SHORT})
     c = compile_model(short, strategies["let-deterrence-fail"], {"adversary.discount": np.array([0.95, 0.97])})

@@ -93,24 +93,25 @@ def _memory(max_memory: int | str | None) -> int | None:
     return None if max_memory is None else parse_memory(max_memory)
 
 
-def _typed_model(adversary: Adversary, types: Types | None) -> Any:
-    """The decision model of `adversary`, over `types` when given (a planner target)."""
+def _typed_model(adversary: Adversary, types: Types | None, kernel: str = "fused") -> Any:
+    """The decision model of `adversary`, over `types` when given (a planner target; its solves keep the fused
+    kernel's tables, or the values the NumPy reference reads with `kernel` numpy)."""
     from brinkmanship.engine.decision import get_decision_model
 
     model = get_decision_model(adversary)
     if types is not None and not types.is_point:
-        model = model.with_types(types)
+        model = model.with_types(types, tabulate=kernel != "numpy")
     return model
 
 
 def check_simulations(sc: Scenario, strategies: list[Strategy], runs: int, chunk_size: int, adversary: Adversary,
-                      max_memory: int | None, types: Types | None = None) -> None:
+                      max_memory: int | None, types: Types | None = None, kernel: str = "fused") -> None:
     """Refuse (exit 2), before the first run, simulations whose kept results or working set would not fit."""
     from brinkmanship.engine.budget import RESULT_BYTES_PER_RUN, simulation_memory
     from brinkmanship.engine.compiled import compile_model
     from brinkmanship.limits import check_memory
 
-    model = _typed_model(adversary, types)
+    model = _typed_model(adversary, types, kernel)
     check_budget = getattr(model, "check_budget", None)
     need = 0.0
     for s in strategies:
@@ -142,8 +143,8 @@ def simulate_strategies(sc: Scenario, strategies: list[Strategy], runs: int, see
     from brinkmanship.engine import simulate
 
     adversary = parse_adversary(adversary)
-    check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory, types)
-    model = model if model is not None else _typed_model(adversary, types)
+    check_simulations(sc, strategies, runs, chunk_size, adversary, max_memory, types, kernel)
+    model = model if model is not None else _typed_model(adversary, types, kernel)
     typed = types is not None and not types.is_point
     index = types.draw(seed, runs) if typed else None
     overrides = types.per_run(index) if typed else None
@@ -207,7 +208,7 @@ def compare(scenario: str | Path | Scenario, strategies: Sequence[str | Path | S
 
     strategic = check_coercer(coercer, adversary) == "strategic"
     exact = exact or strategic
-    model = _typed_model(adversary, typeset)
+    model = _typed_model(adversary, typeset, kernel)
     if exact and adversary.kind != "base-rate":
         from brinkmanship.adversary.budget import check_planner
         from brinkmanship.engine.compiled import compile_model

@@ -68,16 +68,19 @@ class PlannerModel:
 
     TABULATE = True  # a many-type rational solve keeps the fused kernel's tables instead of every month's values
 
-    def __init__(self, decision: Decision, types: Types | None = None) -> None:
+    def __init__(self, decision: Decision, types: Types | None = None, tabulate: bool = True) -> None:
         self.decision = decision
         self.types = None if types is None or types.is_point else types
         self.name = decision.name
+        # False where the NumPy reference simulates: it reads the values, which a tabulated solve does not keep
+        self.tabulate = tabulate and self.TABULATE
         self._solutions: dict[tuple, Solution] = {}
         self._max_memory: int | None = None  # the request's memory limit (`check_budget`; None: the default)
 
-    def with_types(self, types: Types) -> PlannerModel:
-        """The same target as a distribution over `types` (point types: the single declared type)."""
-        return PlannerModel(self.decision, types)
+    def with_types(self, types: Types, tabulate: bool = True) -> PlannerModel:
+        """The same target as a distribution over `types` (point types: the single declared type); `tabulate`
+        False for a request whose runs the NumPy reference simulates (`--kernel numpy`)."""
+        return PlannerModel(self.decision, types, tabulate)
 
     def solution(self, c: Compiled) -> Solution:
         """The solved planner for this compiled strategy (cached); with types, all K types at once; a month's
@@ -99,8 +102,9 @@ class PlannerModel:
     def tables_share(self, c: Compiled) -> float | None:
         """The kernel's value tables a solve of `c` keeps instead of its values, in values a state a month
         (`budget.planner_memory`), or None where it keeps values: a point type, a logit target, a grid the kernel
-        does not read, or a subclass whose later work reads the values (`TABULATE`)."""
-        if self.types is None or not self.TABULATE or not self.decision.argmax:
+        does not read, a subclass whose later work reads the values (`TABULATE`), or a request simulated by the
+        NumPy reference (`tabulate`)."""
+        if self.types is None or not self.tabulate or not self.decision.argmax:
             return None
         g = Grid.of(c.whole or c)
         if _unread_factors(g):
