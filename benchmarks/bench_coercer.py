@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from table import Row, load, standalone
+from table import CHILD_PEAK, Row, load, standalone
 
 TYPES = 256  # the issue's figure (--full)
 QUICK_TYPES = 16  # the quick table's (the target pro-rated to them)
 TARGET_S = 120.0
 
 CHILD = """
-import json, resource, time
+import json, time
 from brinkmanship._api.coercer import solve_equilibrium
 from brinkmanship._api.typed import resolve_types
 from brinkmanship._api.verbs import load_scenario, load_strategy, parse_adversary
@@ -43,13 +43,13 @@ for name in sc.strategies:
     eq = solve_equilibrium(sc, load_strategy(name, sc), adv, types)
     its[name] = [s.iterations for s in eq.starts]
 print(json.dumps({{"cpu": time.process_time() - c0, "wall": time.perf_counter() - t0, "iterations": its,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_mb": peak_mb()}}))
 """
 
 
 def measure(types: int = TYPES) -> dict:
     """CPU seconds, wall seconds, iterations and peak RSS (MB) of the five equilibria in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", CHILD.format(types=types)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", CHILD_PEAK + CHILD.format(types=types)], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

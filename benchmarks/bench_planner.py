@@ -12,7 +12,6 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import resource
 import sys
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from table import Row, cpu_timed, interleaved, load, standalone
+from table import Row, cpu_timed, interleaved, load, peak_mb, standalone
 
 
 def rows(full: bool = False) -> list[Row]:
@@ -41,7 +40,7 @@ def rows(full: bool = False) -> list[Row]:
     overrides = {k: rng.uniform(p.low, p.high, samples) for k, p in params.items()}
     c = compile_model(sc, st, overrides)
     a, _ = interleaved(lambda: 1000 * cpu_timed(lambda: solve(c, "rational")) / samples, None, reps)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     out = [Row("planner", f"rational planner, {samples:,} samples of {st.name} in one call", "ms", "lower", a,
                "target 20 ms/sample", [20.0], "target",
                "target time per sample / ours (> 1: target met); the issue's target is 1,000 samples in < 20 s",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from table import Row, load, standalone
+from table import CHILD_PEAK, Row, load, standalone
 
 EXACT_TYPES, EXACT_RUNS = 256, 2_000  # the exact mixture; a few runs only for the sampled metrics
 MC_RUNS = 100_000
@@ -31,19 +31,19 @@ MEMORY_TARGET_MB = 4096
 MEASURE_LIMIT = "16G"
 
 CHILD = """
-import json, resource, time
+import json, time
 import brinkmanship as bk
 t0, c0 = time.perf_counter(), time.process_time()
 bk.compare("korea-2017", runs={runs}, seed=0, exact={exact}, type_count={types}, progress=False,
            max_memory={memory!r})
 print(json.dumps({{"cpu": time.process_time() - c0, "wall": time.perf_counter() - t0,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_mb": peak_mb()}}))
 """
 
 
 def measure(runs: int, exact: bool, types: int, memory: str | None = None) -> dict:
     """CPU seconds, wall seconds and peak RSS (MB) of one `compare` in a fresh single-threaded process."""
-    out = subprocess.run([sys.executable, "-c", CHILD.format(runs=runs, exact=exact, types=types, memory=memory)],
+    out = subprocess.run([sys.executable, "-c", CHILD_PEAK + CHILD.format(runs=runs, exact=exact, types=types, memory=memory)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

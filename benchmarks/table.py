@@ -83,6 +83,26 @@ def cpu_timed(fn: Callable[[], object]) -> float:
     return time.process_time() - t
 
 
+def peak_mb() -> float:
+    """This process's own peak resident memory in MB. Linux's `VmHWM` belongs to the process image, so a child
+    started after its parent grew reports its own peak; `ru_maxrss` keeps the parent's across fork and exec
+    (every child of `make bench` reported the planner row's 4.5 GB). `ru_maxrss` where /proc is missing."""
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# the code a measured child process runs first, so that it can report `peak_mb` (`CHILD_PEAK`)
+CHILD_PEAK = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from table import peak_mb\n"
+
+
 def load() -> float:
     """One-minute load average (0 where the platform has none)."""
     try:
