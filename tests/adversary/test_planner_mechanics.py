@@ -81,9 +81,10 @@ def test_a_tabulated_solve_keeps_the_tables_of_the_untabulated_one_and_no_values
     whole = planner.solve(c)
     want = _month_tables(whole)
     monkeypatch.setattr(planner, "SOLVE_CELLS", 2 * Grid.of(c).size)
-    tabulated = planner.solve(c, tabulate=_BlockTables(5))
+    tables = _BlockTables(5)
+    tabulated = planner.solve(c, tabulate=tables)
     assert tabulated.V is None
-    got = _month_tables(tabulated, tabulated.settings[planner.TABLES])
+    got = _month_tables(tabulated, tables.arrays)
     assert len(got) == len(want) == 7
     for a, b in zip(got, want, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -66,14 +66,13 @@ class PlannerModel:
     in one batched call per strategy, and each run reads the policy of its own type.
     """
 
-    TABULATE = True  # a many-type rational solve keeps the fused kernel's tables instead of every month's values
-
     def __init__(self, decision: Decision, types: Types | None = None, tabulate: bool = True) -> None:
         self.decision = decision
         self.types = None if types is None or types.is_point else types
         self.name = decision.name
-        # False where the NumPy reference simulates: it reads the values, which a tabulated solve does not keep
-        self.tabulate = tabulate and self.TABULATE
+        # a many-type rational solve keeps the fused kernel's tables instead of every month's values; False where
+        # later work reads the values (the NumPy reference simulating, a strategic coercer's sweep)
+        self.tabulate = tabulate
         self._solutions: dict[tuple, Solution] = {}
         self._max_memory: int | None = None  # the request's memory limit (`check_budget`; None: the default)
 
@@ -102,16 +101,14 @@ class PlannerModel:
     def tables_share(self, c: Compiled) -> float | None:
         """The kernel's value tables a solve of `c` keeps instead of its values, in values a state a month
         (`budget.planner_memory`), or None where it keeps values: a point type, a logit target, a grid the kernel
-        does not read, a subclass whose later work reads the values (`TABULATE`), or a request simulated by the
-        NumPy reference (`tabulate`)."""
+        does not read, or a model whose later work reads the values (`tabulate`)."""
         if self.types is None or not self.tabulate or not self.decision.argmax:
             return None
         g = Grid.of(c.whole or c)
         if _unread_factors(g):
             return None
-        keys = _struck_keys(c.whole or c)[0]
-        tested = sum(1 for e, _ in keys if e in TESTS)
-        return tables_share(len(keys) - tested, tested, g.S, g.S / (g.K * g.R))
+        tested, others, *_ = _table_slots(c.whole or c, g)
+        return tables_share(len(others), len(tested), g.S, g.S / (g.K * g.R))
 
     def _solve(self, c: Compiled) -> Solution:
         """The solve; over many types of a rational target whose grid the kernel reads, its kernel tables are built
@@ -120,7 +117,7 @@ class PlannerModel:
             return solve(c, self.decision)
         tables = _BlockTables(self.types.count)
         sol = solve(c, self.decision, tables)
-        sol.settings[TABLES] = _month_tables(sol, sol.settings[TABLES])
+        sol.settings[TABLES] = _month_tables(sol, tables.arrays)
         return sol
 
     def _type(self, c: Compiled) -> np.ndarray | int:
@@ -200,10 +197,9 @@ class PlannerModel:
         if unread:
             return unread
         if TABLES not in sol.settings:
-            keys = _struck_keys(sol.c)[0]
-            tested = sum(1 for e, _ in keys if e in TESTS)
+            tested, others, *_ = _table_slots(sol.c, g)
             need = (planner_memory(sol.c, sol.n, self.types is None)
-                    + kernel_tables_memory(float(sol.n) * g.size, sol.c.horizon, len(keys) - tested, tested, g.S))
+                    + kernel_tables_memory(float(sol.n) * g.size, sol.c.horizon, len(others), len(tested), g.S))
             limit = DEFAULT_MAX_MEMORY if self._max_memory is None else self._max_memory
             if need > limit:
                 return (f"the planner's tables for the kernel with its solve need about {format_bytes(need)}, over "
@@ -329,7 +325,7 @@ class _BlockTables:
         self.n = n
         self.arrays: list[np.ndarray] | None = None
 
-    def __call__(self, part: Solution, sl: slice) -> list[np.ndarray]:
+    def __call__(self, part: Solution, sl: slice) -> None:
         block = _value_tables(part)
         if self.arrays is None:
             self.arrays = [b if b.size == 1 else np.empty((*b.shape[:a], self.n, *b.shape[a + 1:]))
@@ -337,7 +333,6 @@ class _BlockTables:
         for whole, b, a in zip(self.arrays, block, TABLE_TYPE_AXES, strict=True):
             if b.size > 1:
                 whole[(slice(None),) * a + (sl,)] = b
-        return self.arrays
 
 
 def _month_tables(sol: Solution, values: list[np.ndarray] | None = None) -> tuple[np.ndarray, ...]:

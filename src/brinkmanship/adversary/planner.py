@@ -47,8 +47,8 @@ SOLVE_CELLS = 2**18
 COMMITMENTS = (Action.FREEZE, Action.ACCEPT_DEAL)
 COMMITTING = np.isin(np.arange(N_ACTIONS), COMMITMENTS)  # (A,) whether each action is one of them
 # called with each block's solution and its samples while the block's values are at hand (`solve`)
-Tabulate = Callable[["Solution", slice], object]
-TABLES = "_kernel_tables"  # a solution's settings key of the tables built from its values (`solve`'s tabulate)
+Tabulate = Callable[["Solution", slice], None]
+TABLES = "_kernel_tables"  # a solution's settings key of the fused kernel's tables (`PlannerModel.policy_tables`)
 EXP_FLOOR = -700.0  # exp(-700) is ~1e-304: the logit weights never underflow to a zero sum
 
 
@@ -345,9 +345,8 @@ class Solution:
         """V, solved again when the solve did not keep it (a tabulated solve keeps its tables instead: memory);
         the same values, since each sample's are its own whatever the blocks."""
         if self.V is None:
-            block = min(self.n, solve_block(self.grid.size))
-            self.V = _solve_blocks(self.c, self.decision, self.n, block, None, False, None)[1]
-            assert self.V is not None
+            self.V = _backward(self.c, self.decision, self.n)[1]
+        assert self.V is not None
         return self.V
 
     @cached_property
@@ -554,9 +553,8 @@ def solve(c: Compiled, decision: Decision | str = "rational", tabulate: Tabulate
     (each sample's numbers are its own: the blocks bound the working arrays, not the results).
 
     `tabulate(part, sl)`, when given, is called with each block's solution (samples `sl`) while its values are
-    at hand, and returns the tables read from it for all samples (`settings[TABLES]`); the values of every
-    month are then not kept (`Solution.values` solves them again if asked): a many-type solve holds its tables
-    instead of values and tables together."""
+    at hand (to build the tables read from them); the values of every month are then not kept
+    (`Solution.values` solves them again if asked): a many-type solve holds its tables, not values and tables."""
     if isinstance(decision, str):
         decision = Decision.parse(decision)
     n = max((np.size(v) for v in c.values.values() if isinstance(v, np.ndarray)), default=1)
@@ -564,14 +562,12 @@ def solve(c: Compiled, decision: Decision | str = "rational", tabulate: Tabulate
     pack = n > 1 and decision.argmax  # many samples: a rational policy kept as bits (2 bytes a state), so
     packed: dict[int, np.ndarray] = {}  # the exact propagation need not rebuild every month's action values
     responses: dict[tuple, np.ndarray] = {}  # nor the responses after strikes (rational: bits a state)
-    block = min(n, solve_block(Grid.of(c).size))
-    grid, V, tables = _solve_blocks(c, decision, n, block, packed if pack else policies, pack,
-                                    responses if decision.argmax else None, tabulate)
+    grid, V = _backward(c, decision, n, packed if pack else policies, pack, responses if decision.argmax else None,
+                        tabulate)
     _intern(responses)
-    settings = {"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
-                "_policies": policies or {}, "_packed": packed, "_responses": responses}
-    return Solution(c=c, grid=grid, decision=decision, n=n, V=V, settings=settings | ({TABLES: tables} if tabulate
-                                                                                     else {}))
+    return Solution(c=c, grid=grid, decision=decision, n=n, V=V,
+                    settings={"horizon": c.horizon, "grid": grid.shape, "samples": n, "decision": decision.name,
+                              "_policies": policies or {}, "_packed": packed, "_responses": responses})
 
 
 def solve_block(states: int) -> int:
@@ -579,43 +575,54 @@ def solve_block(states: int) -> int:
     return max(1, SOLVE_CELLS // max(1, int(states)))
 
 
+def _backward(c: Compiled, decision: Decision, n: int, keep: dict[int, np.ndarray] | None = None, pack: bool = False,
+              responses: dict[tuple, np.ndarray] | None = None, tabulate: Tabulate | None = None,
+              ) -> tuple[Grid, list[np.ndarray] | None]:
+    """`backward_induction` for all `n` samples: one pass, or block by block above `solve_block` samples; with
+    `tabulate`, each block's solution goes to it and the values are not returned (None)."""
+    block = solve_block(Grid.of(c).size)
+    if n > block:
+        return _solve_blocks(c, decision, n, block, keep, pack, responses, tabulate)
+    grid, V = backward_induction(c, decision, n, keep=keep, pack=pack, responses=responses)
+    if tabulate is None:
+        return grid, V
+    tabulate(_part(c, grid, decision, V, keep, pack, responses), slice(0, n))
+    return grid, None
+
+
+def _part(c: Compiled, grid: Grid, decision: Decision, V: list[np.ndarray], kept: dict[int, np.ndarray] | None,
+          pack: bool, answers: dict[tuple, np.ndarray] | None) -> Solution:
+    """The solution of one backward pass (a block of samples), for `solve`'s tabulate step."""
+    settings = {"_policies": {} if pack else kept or {}, "_packed": kept if pack else {}, "_responses": answers}
+    return Solution(c=c, grid=grid, decision=decision, n=V[0].shape[0], V=V, settings=settings)
+
+
 def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dict[int, np.ndarray] | None,
                   pack: bool, responses: dict[tuple, np.ndarray] | None, tabulate: Tabulate | None = None,
-                  ) -> tuple[Grid, list[np.ndarray] | None, object]:
-    """Backward induction block by block of samples, each block's values (unless tabulated: then the tables
-    `tabulate` returns), kept policies and responses written into arrays for all `n` samples (responses the
-    same in every block are kept once). One block (n <= block) is the whole solve, its arrays not copied."""
+                  ) -> tuple[Grid, list[np.ndarray] | None]:
+    """Backward induction block by block of samples, each block's values (unless tabulated: each block's solution
+    then goes to `tabulate`), kept policies and responses written into arrays for all `n` samples (every month's
+    policy a view of one array; responses the same in every block are kept once)."""
     V: list[np.ndarray] = []
     parts: dict[tuple, list[np.ndarray]] = {}
-    tables: object = None
     for first in range(0, n, block):
         sl = slice(first, min(n, first + block))
         kept: dict[int, np.ndarray] | None = None if keep is None else {}
         answers: dict[tuple, np.ndarray] | None = None if responses is None else {}
-        part = c if block == n else c.chunk(sl)
+        part = c.chunk(sl)
         grid, Vb = backward_induction(part, decision, sl.stop - sl.start, keep=kept, pack=pack, responses=answers)
         if tabulate is not None:
-            settings = {"_policies": {} if pack else kept, "_packed": kept if pack else {}, "_responses": answers}
-            tables = tabulate(Solution(c=part, grid=grid, decision=decision, n=sl.stop - sl.start, V=Vb,
-                                       settings=settings), sl)
-        elif block == n:
-            V = Vb
+            tabulate(_part(part, grid, decision, Vb, kept, pack, answers), sl)
         else:
             if not V:
                 V = [np.empty((n, *v.shape[1:])) for v in Vb]
             for t, v in enumerate(Vb):
                 V[t][sl] = v
-        if kept and block < n and not keep:  # every month's policy in one array, each month a view of it
+        if kept and not keep:  # every month's policy in one array, each month a view of it
             months = np.empty((len(kept), *kept[0].shape[:-4], n, *kept[0].shape[-3:]), dtype=kept[0].dtype)
             keep.update({t: months[t] for t in range(len(kept))})
         for t, pol in (kept or {}).items():
-            if block == n:
-                keep[t] = pol
-            else:
-                keep[t][..., sl, :, :, :] = pol
-        if block == n:
-            responses is None or responses.update(answers or {})
-            return grid, None if tabulate is not None else V, tables
+            keep[t][..., sl, :, :, :] = pol
         _intern(answers or {})
         for key, bits in (answers or {}).items():
             parts.setdefault(key, []).append(bits)
@@ -627,7 +634,7 @@ def _solve_blocks(c: Compiled, decision: Decision, n: int, block: int, keep: dic
             if ids not in joined:
                 joined[ids] = np.concatenate(arrays)
             responses[key] = joined[ids]
-    return grid, None if tabulate is not None else V, tables
+    return grid, None if tabulate is not None else V
 
 
 def _intern(arrays: dict[tuple, np.ndarray]) -> None:

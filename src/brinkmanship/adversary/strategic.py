@@ -65,10 +65,8 @@ class StrategicModel(PlannerModel):
     and `execution_probabilities`, the coercer's decisions at each run's state (the engine's hook: with it the
     simulator draws the rules and deadlines against them instead of the declared probability)."""
 
-    TABULATE = False  # the coercer's sweep and the NumPy reference read the target's values
-
     def __init__(self, decision: Decision, play: Types, learned: bool) -> None:
-        super().__init__(decision, play)
+        super().__init__(decision, play, tabulate=False)  # the coercer's sweep and the reference read the values
         self.learned = learned
 
     def solution(self, c: Compiled) -> Solution:
