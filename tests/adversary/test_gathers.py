@@ -153,6 +153,11 @@ def test_add_scaled_is_numpys(weight_shape):
     gathers.add_scaled(ref, w, values)
     assert np.array_equal(ours, ref)
     assert not np.array_equal(ours, total)
+    first = compiled.scaled(0.0, w, values)  # a sum's first term, as add_scaled adds it to an array of zeros
+    zeros = np.zeros(SHAPE)
+    gathers.add_scaled(zeros, w, values)
+    assert np.array_equal(first, zeros) and np.array_equal(first, gathers.scaled(0.0, w, values))
+    assert np.array_equal(compiled.scaled(1.5, w, values), gathers.scaled(1.5, w, values))
 
 
 def test_strike_split_is_numpys_and_keeps_the_mass():

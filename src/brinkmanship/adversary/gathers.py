@@ -94,6 +94,12 @@ def add_scaled(total: np.ndarray, weight: np.ndarray, values: np.ndarray) -> Non
     total += weight * values
 
 
+def scaled(start: float, weight: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """start + weight * values as a new array (the first term of `add_scaled`'s sums: no array of `start` written
+    first and read again)."""
+    return start + weight * values
+
+
 def strike_split(mass: np.ndarray, hit: np.ndarray, sigma: np.ndarray, bits: np.ndarray, shares: np.ndarray,
                  counter: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A strike branch's mass (n, K, M, R) divided as the forward propagation moves it (`exact.advance`): where

@@ -105,6 +105,20 @@ def add_scaled(total, weight, values):  # pragma: no cover - compiled
                     total[i, k, m, j] = total[i, k, m, j] + weight[i, k, m, j] * values[i, k, m, j]
 
 
+@numba.njit(**JIT)
+def scaled(start, weight, values):  # pragma: no cover - compiled
+    """start + weight * values as a new array (n, K, M, R), weight broadcast as in `add_scaled`: the first term of
+    a weighted sum written once (not an array of `start` written, then read and written again)."""
+    n, K, M, R = values.shape
+    out = np.empty((n, K, M, R))
+    for i in range(n):
+        for k in range(K):
+            for m in range(M):
+                for j in range(R):
+                    out[i, k, m, j] = start + weight[i, k, m, j] * values[i, k, m, j]
+    return out
+
+
 @numba.njit(inline="always", **JIT)
 def _response_shares(kept, bits, shares, sigma, i, k, m, j):  # pragma: no cover - compiled
     """The target's shares of absorbing, retaliating and escalating at one state: read from the kept bits as
@@ -204,37 +218,65 @@ def talks_push(flat, lo, hi, w_lo, w_hi):  # pragma: no cover - compiled
 def month_choice(Q, spent, h_act, h_spent, avail, floor, commit, tie_tol, pack):  # pragma: no cover - compiled
     """`gathers.month_choice` in one pass over the grid: Q (A, n, K, M, R) mixed with the spent deadline's values
     and closed actions set to -inf in place, the best value and (with `pack`) the best actions as bits.
-    `h_act`, `h_spent` (n, K, M, R) and `avail` (A, n, K, M, R) may be broadcast views (zero strides)."""
+    `h_act`, `h_spent` (n, K, M, R) and `avail` (A, n, K, M, R) may be broadcast views (zero strides).
+
+    Row by row of the last axis, each action's row in turn: the inner loops run over contiguous memory, so they
+    compile to vector instructions (3x faster than a loop over the actions of one state, which gathers across
+    the action axis); each state's operations are the same, in the same order."""
     A, n, K, M, R = Q.shape
     mix = spent.size > 0
     best = np.empty((n, K, M, R))
     bits = np.zeros((n, K, M, R) if pack else (0, 0, 0, 0), dtype=np.uint16)
+    lowest = np.empty(R)
+    free = np.empty(R, dtype=np.bool_)
     for i in range(n):
         for k in range(K):
             for m in range(M):
-                for j in range(R):
-                    if mix:
-                        ha, hs = h_act[i, k, m, j], h_spent[i, k, m, j]
-                        keep, div = (1 - ha) - hs, max(1 - ha, floor)
-                        for a in range(A):
-                            Q[a, i, k, m, j] = (keep * Q[a, i, k, m, j] + hs * spent[a, i, k, m, j]) / div
-                    b = np.inf
+                b = best[i, k, m]
+                if mix:
+                    ha, hs = h_act[i, k, m], h_spent[i, k, m]
                     for a in range(A):
-                        if not avail[a, i, k, m, j]:
-                            Q[a, i, k, m, j] = -np.inf
-                        q = Q[a, i, k, m, j]
-                        if a == 0 or not (b >= q or b != b):  # np.maximum: the first of equals; NaN spreads
-                            b = q
-                    best[i, k, m, j] = b
-                    if pack:
-                        lowest = b - tie_tol * (1.0 + abs(b))
-                        free = False
-                        for a in range(A):
-                            if not commit[a] and Q[a, i, k, m, j] >= lowest:
-                                free = True
-                        word = 0
-                        for a in range(A):
-                            if Q[a, i, k, m, j] >= lowest and not (commit[a] and free):
-                                word |= 1 << a
-                        bits[i, k, m, j] = word
+                        q, s = Q[a, i, k, m], spent[a, i, k, m]
+                        for j in range(R):
+                            q[j] = (((1 - ha[j]) - hs[j]) * q[j] + hs[j] * s[j]) / max(1 - ha[j], floor)
+                for a in range(A):
+                    q, av = Q[a, i, k, m], avail[a, i, k, m]
+                    for j in range(R):
+                        if not av[j]:
+                            q[j] = -np.inf
+                    if a == 0:
+                        for j in range(R):
+                            b[j] = q[j]
+                    else:  # np.maximum: the first of equals; NaN spreads
+                        for j in range(R):
+                            x = b[j]
+                            b[j] = x if (x >= q[j] or x != x) else q[j]
+                if pack:
+                    _pack_row(Q, b, i, k, m, commit, tie_tol, lowest, free, bits[i, k, m])
     return best, bits
+
+
+@numba.njit(inline="always", **JIT)
+def _pack_row(Q, b, i, k, m, commit, tie_tol, lowest, free, word):  # pragma: no cover - compiled
+    """One row's best actions as bits (`month_choice`): those within `tie_tol` of the best, an action in
+    `commit` only where no other is."""
+    R = b.shape[0]
+    for j in range(R):
+        lowest[j] = b[j] - tie_tol * (1.0 + abs(b[j]))
+        free[j] = False
+    for a in range(Q.shape[0]):
+        if not commit[a]:
+            q = Q[a, i, k, m]
+            for j in range(R):
+                free[j] = free[j] | (q[j] >= lowest[j])
+    for a in range(Q.shape[0]):
+        q = Q[a, i, k, m]
+        bit = np.uint16(1 << a)
+        if commit[a]:
+            for j in range(R):
+                if q[j] >= lowest[j] and not free[j]:
+                    word[j] |= bit
+        else:
+            for j in range(R):
+                if q[j] >= lowest[j]:
+                    word[j] |= bit

@@ -7,6 +7,7 @@ sanctions are paths in time for open runs, so time carries them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from brinkmanship.engine.decision import Observation
 from brinkmanship.errors import InputError
 
 DEADLINE_STATES = 2  # a recurring deadline has not acted yet, or has
+FACTOR_CACHE = 64  # factor arrays kept (`_factor_values`): six factors a grid shape, a few grid shapes a run
 
 
 def phase_factor(c: Compiled) -> tuple[int, int]:
@@ -48,6 +50,15 @@ def _reachable(c: Compiled, list_id: int, full: int) -> np.ndarray:
                 seen.add(nxt)
                 frontier.append(nxt)
     return np.array(sorted(seen), dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=FACTOR_CACHE)
+def _factor_values(R: int, stride: int, size: int) -> np.ndarray:
+    """(R,) a factor's level at each index of the last axis, (index // stride) % size, computed once per grid
+    shape (the planner reads them tens of thousands of times a solve) and read-only, since it is shared."""
+    out = (np.arange(R) // stride) % size
+    out.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ class Grid:
         return self.B * self.evidence_block
 
     def _factor(self, stride: int, size: int) -> np.ndarray:
-        return (np.arange(self.R) // stride) % size
+        return _factor_values(self.R, stride, size)
 
     @property
     def left(self) -> np.ndarray:

@@ -318,9 +318,10 @@ def accumulate(total: np.ndarray | float, w: np.ndarray | float, v: np.ndarray) 
     is 0.0 or an array this sum made (a weighted sum of branches, term by term)."""
     if np.ndim(v) == GRID_NDIM and np.broadcast_shapes(np.shape(w), v.shape) == v.shape and (
             not isinstance(total, np.ndarray) or (total.flags.c_contiguous and v.shape == total.shape)):
+        weight = np.broadcast_to(np.asarray(w, dtype=float), v.shape)
         if not isinstance(total, np.ndarray):  # the first term: 0.0 + w v, as the sum below adds it
-            total = np.full(v.shape, total)
-        backend().add_scaled(total, np.broadcast_to(np.asarray(w, dtype=float), total.shape), v)
+            return backend().scaled(float(total), weight, v)
+        backend().add_scaled(total, weight, v)
         return total
     term = w * v
     if isinstance(total, np.ndarray) and total.shape == np.broadcast_shapes(total.shape, np.shape(term)):
