@@ -61,6 +61,18 @@ def test_push_pair_is_the_sparse_products_bits(seed):
     assert np.isclose((ours * v).sum(), (mass * compiled.pull_pair(v, first, w, second, w_second)).sum())
 
 
+def test_take_last_is_numpys_on_views():
+    """A gather along the last axis, of a contiguous array and of a view with other strides."""
+    rng = np.random.default_rng(23)
+    G = _values(rng)
+    idx = rng.integers(0, SHAPE[-1], SHAPE[-1] + 5)
+    for values in (G, G[:, ::-1], np.broadcast_to(G[:1], SHAPE)):
+        ours = compiled.take_last(values, idx)
+        assert ours.shape == (*SHAPE[:-1], idx.size)
+        assert np.array_equal(ours, gathers.take_last(values, idx))
+        assert np.array_equal(ours, values[..., idx])
+
+
 def test_evidence_pull_is_numpys_skipped_levels_included():
     """Four evidence levels of three states each: per-sample weights on two neighbouring levels, a level no
     state reaches skipped (its zero weights not added), the first level's term always there."""

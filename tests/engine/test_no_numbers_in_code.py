@@ -52,6 +52,7 @@ NAMED = {
     "EXACT_BLOCK": "memory: samples per planner solve",
     "EXACT_CELLS": "memory: samples x grid states per planner solve (no effect on numbers)",
     "SOLVE_CELLS": "memory: samples x grid states per backward pass (no effect on numbers)",
+    "FACTOR_CACHE": "speed: grid factor arrays kept between reads (no effect on numbers)",
     "DEATHS_PERCENTILE": "the deaths_p95 metric",
     "LONE_COPIES": "a lone exact sample is solved among copies of itself (same bits as in a batch)",
     "DEFAULT_CHUNK": "memory: runs per chunk (no effect on numbers)",

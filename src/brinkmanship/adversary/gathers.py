@@ -31,6 +31,12 @@ def backend() -> ModuleType:
     return compiled(COMPILED)
 
 
+def take_last(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """values (n, K, M, R) read at idx (J,) along the last axis: out[..., j] = values[..., idx[j]] (`Grid.pull`
+    without an evidence split, the coercer's open branches)."""
+    return np.take(values, idx, axis=-1)
+
+
 def pull_pair(values: np.ndarray, first: np.ndarray, w_first: np.ndarray, second: np.ndarray,
               w_second: np.ndarray) -> np.ndarray:
     """out[..., j] = values[..., first[j]] w_first[j] + w_second[j] values[..., second[j]] (`Grid.pull`)."""

@@ -236,13 +236,14 @@ class Grid:
         """Values (..., R) read where each state goes (`move_weights`): out[..., j] = w_first[j] values[...,
         first[j]] + w_second[j] values[..., second[j]], two gathers in one compiled pass (`gathers.pull_pair`);
         None when the split differs per sample."""
+        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         if shift is None:
-            return np.take(values, dest, axis=-1)
+            out = backend().take_last(grid4, np.asarray(dest, dtype=np.int64))
+            return out.reshape(*values.shape[:-1], -1)
         moves = self.move_weights(dest, shift)
         if moves is None:
             return None
         first, w_first, second, w_second = moves
-        grid4 = values if values.ndim == 4 else values.reshape(1, 1, -1, values.shape[-1])  # (samples, K, M, R)
         out = backend().pull_pair(grid4, first.astype(np.int64), np.asarray(w_first, dtype=float),
                                   second.astype(np.int64), np.asarray(w_second, dtype=float))
         return out.reshape(*values.shape[:-1], -1)
