@@ -196,7 +196,7 @@ class CoercerMonth:
         G = self.G(key, dm)
         if not done and grid.F == 1 and to_status is None:
             return G
-        return backend().take_last(G, np.asarray(grid.r_map(0, done, tested_key(key), to_status), dtype=np.int64))
+        return grid.pull(G, grid.r_map(0, done, tested_key(key), to_status))  # no evidence split: one gather
 
     def _stakes(self, b: Open | Strike) -> np.ndarray | float:
         """Reputation bought by the rules carried out, audience costs of those left undone, sanctions rounds."""
